@@ -1,0 +1,345 @@
+"""The `Microdot` application: routes, hooks, error handling and request dispatch."""
+import sys
+
+from .exceptions import HTTPException, abort
+from .request import Request
+from .response import Response
+from .routing import URLPattern
+
+MICROPYTHON = sys.implementation.name == 'micropython'
+if MICROPYTHON:
+    _coroutine_type = type((lambda: (yield))())
+
+    def iscoroutine(obj):
+        """True if `obj` is a coroutine (to be awaited)."""
+        return isinstance(obj, _coroutine_type)
+
+    def print_exception(exc):
+        sys.print_exception(exc)
+else:
+    import asyncio
+
+    iscoroutine = asyncio.iscoroutine
+
+    def print_exception(exc):
+        import traceback
+        traceback.print_exception(exc)
+
+
+async def invoke_handler(handler, *args, **kwargs):
+    """Call a handler of any kind and return its result.
+
+    Coroutine functions are awaited. Plain functions run in a worker thread on CPython (so they
+    may block) and inline on MicroPython (keep them short there).
+    """
+    if MICROPYTHON:
+        result = handler(*args, **kwargs)
+    elif asyncio.iscoroutinefunction(handler):
+        return await handler(*args, **kwargs)
+    else:
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(None, lambda: handler(*args, **kwargs))
+    if iscoroutine(result):
+        result = await result
+    return result
+
+
+def mro(cls):
+    """The classes `cls` inherits from, nearest first (MicroPython has no __mro__)."""
+    if hasattr(cls, '__mro__'):
+        return cls.__mro__
+    out = [cls]
+    for base in getattr(cls, '__bases__', ()):
+        for c in mro(base):
+            if c not in out:
+                out.append(c)
+    return out
+
+
+class Microdot:
+    """A web application.
+
+    Class attributes tune the built-in server for every app: `max_connections` (concurrent
+    connections; above it new ones get 503; None picks a default for the board),
+    `listen_backlog`, `keep_alive` (serve several requests per connection),
+    `keep_alive_timeout` (seconds an idle kept-alive connection stays open),
+    `request_timeout` (seconds to receive a request's line and headers) and
+    `drain_limit` (unread body bytes discarded to keep a connection alive).
+    """
+
+    max_connections = None
+    listen_backlog = None
+    keep_alive = True
+    keep_alive_timeout = 5
+    request_timeout = 10
+    drain_limit = 4096
+
+    def __init__(self):
+        self.url_map = []
+        self.before_request_handlers = []
+        self.after_request_handlers = []
+        self.after_error_request_handlers = []
+        self.error_handlers = {}
+        self.options_handler = self.default_options_handler
+        self.debug = False
+        self.ssl = False
+        self.server = None
+
+    # --- registration ---------------------------------------------------------------------
+
+    def route(self, url_pattern, methods=None):
+        """Decorator: `f` handles `url_pattern` for `methods` (default ``['GET']``)."""
+        def decorated(f):
+            self.url_map.append(([m.upper() for m in methods or ['GET']],
+                                 URLPattern(url_pattern), f, '', None))
+            return f
+        return decorated
+
+    def get(self, url_pattern):
+        """Shortcut for ``route(url_pattern, methods=['GET'])``."""
+        return self.route(url_pattern, ['GET'])
+
+    def post(self, url_pattern):
+        """Shortcut for ``route(url_pattern, methods=['POST'])``."""
+        return self.route(url_pattern, ['POST'])
+
+    def put(self, url_pattern):
+        """Shortcut for ``route(url_pattern, methods=['PUT'])``."""
+        return self.route(url_pattern, ['PUT'])
+
+    def patch(self, url_pattern):
+        """Shortcut for ``route(url_pattern, methods=['PATCH'])``."""
+        return self.route(url_pattern, ['PATCH'])
+
+    def delete(self, url_pattern):
+        """Shortcut for ``route(url_pattern, methods=['DELETE'])``."""
+        return self.route(url_pattern, ['DELETE'])
+
+    def query(self, url_pattern):
+        """Shortcut for ``route(url_pattern, methods=['QUERY'])``."""
+        return self.route(url_pattern, ['QUERY'])
+
+    def before_request(self, f):
+        """Register `f(request)` to run before each route; a truthy return is the response."""
+        self.before_request_handlers.append(f)
+        return f
+
+    def after_request(self, f):
+        """Register `f(request, response)`; a non-None return replaces the response."""
+        self.after_request_handlers.append(f)
+        return f
+
+    def after_error_request(self, f):
+        """Like `after_request`, for responses produced by errors (and automatic OPTIONS)."""
+        self.after_error_request_handlers.append(f)
+        return f
+
+    def errorhandler(self, status_code_or_exception_class):
+        """Decorator: handle an error status (``f(request)``) or exception (``f(request, exc)``)."""
+        def decorated(f):
+            self.error_handlers[status_code_or_exception_class] = f
+            return f
+        return decorated
+
+    def mount(self, subapp, url_prefix='', local=False):
+        """Add the routes of `subapp` under `url_prefix`.
+
+        Routes are copied now. Unless `local`, the sub-app's hooks and error handlers move to
+        this app and apply everywhere; with `local` they apply only to the sub-app's routes.
+        """
+        for methods, pattern, handler, prefix, sub in subapp.url_map:
+            self.url_map.append((methods, URLPattern(url_prefix + pattern.url_pattern), handler,
+                                 url_prefix + prefix, sub or subapp))
+        if not local:
+            for attr in ('before_request_handlers', 'after_request_handlers',
+                         'after_error_request_handlers'):
+                getattr(self, attr).extend(getattr(subapp, attr))
+                setattr(subapp, attr, [])
+            for key, handler in subapp.error_handlers.items():
+                self.error_handlers[key] = handler
+            subapp.error_handlers = {}
+
+    abort = staticmethod(abort)
+
+    # --- dispatch -------------------------------------------------------------------------
+
+    def find_route(self, req):
+        """Return the handler for `req` (setting its url_args, url_prefix, subapp, route), or
+        404 / 405."""
+        method = req.method.upper()
+        path_matched = False
+        for methods, pattern, handler, prefix, subapp in self.url_map:
+            args = pattern.match(req.path)
+            if args is None:
+                continue
+            if method in methods or (method == 'HEAD' and 'GET' in methods):
+                req.url_args = args
+                req.url_prefix = prefix
+                req.subapp = subapp
+                req.route = handler
+                return handler
+            path_matched = True
+        return 405 if path_matched else 404
+
+    def default_options_handler(self, req):
+        """Headers for an automatic OPTIONS response: ``Allow`` lists the path's methods."""
+        allow = []
+        for methods, pattern, _, _, _ in self.url_map:
+            if pattern.match(req.path) is not None:
+                for m in methods:
+                    if m not in allow:
+                        allow.append(m)
+        if 'GET' in allow and 'HEAD' not in allow:
+            allow.append('HEAD')
+        allow.append('OPTIONS')
+        return {'Allow': ', '.join(allow)}
+
+    def get_request_handlers(self, req, attr, local_first=True):
+        """The app's `attr` hooks ('before_request', ...) plus those of the request's locally
+        mounted sub-app, sub-app first if `local_first`."""
+        handlers = getattr(self, attr + '_handlers')
+        subapp = req.subapp if req is not None else None
+        local = getattr(subapp, attr + '_handlers', None) if subapp is not None else None
+        if not local:
+            return handlers
+        return local + handlers if local_first else handlers + local
+
+    def _error_handler(self, req, key):
+        subapp = req.subapp if req is not None else None
+        if subapp is not None and key in subapp.error_handlers:
+            return subapp.error_handlers[key]
+        return self.error_handlers.get(key)
+
+    def _exception_handler(self, req, exc):
+        classes = mro(type(exc))
+        for cls in classes:
+            handler = self._error_handler(req, cls)
+            if handler is not None:
+                return handler
+        return None
+
+    async def error_response(self, req, status_code, reason=None):
+        """The response for an error status: its handler's, or the default text."""
+        handler = self._error_handler(req, status_code)
+        if handler is not None:
+            return await invoke_handler(handler, req)
+        return Response(reason or _DEFAULT_REASONS.get(status_code, 'N/A'), status_code)
+
+    @staticmethod
+    def _make_response(value):
+        if isinstance(value, Response):
+            return value
+        if isinstance(value, tuple):
+            if isinstance(value[0], int):
+                value = ('', value[0], value[1] if len(value) > 1 else {})
+            if isinstance(value[1], int):
+                return Response(value[0], value[1], value[2] if len(value) > 2 else None)
+            return Response(value[0], 200, value[1])
+        if isinstance(value, int):
+            return Response('', value)
+        return Response(value)
+
+    async def dispatch_request(self, req):
+        """Run the full request cycle for `req` (None means unparseable: 400) and return the
+        Response. Used by the built-in server, the test client and the ASGI/WSGI adapters."""
+        after_done = False
+        if req is None:
+            res = await self.error_response(None, 400)
+        elif req.content_length > req.max_content_length:
+            res = await self.error_response(req, 413)
+        elif req.method.upper() == 'OPTIONS' and self.options_handler:
+            res = Response(headers=await invoke_handler(self.options_handler, req))
+        else:
+            try:
+                f = self.find_route(req)
+                if isinstance(f, int):
+                    res = await self.error_response(req, f)
+                else:
+                    res = None
+                    for handler in self.get_request_handlers(req, 'before_request', False):
+                        res = await invoke_handler(handler, req)
+                        if res:
+                            break
+                    if res is None:
+                        res = await invoke_handler(f, req, **req.url_args)
+                    res = self._make_response(res)
+                    for handler in self.get_request_handlers(req, 'after_request', True):
+                        new = await invoke_handler(handler, req, res)
+                        if new is not None:
+                            res = new
+                    for handler in req.after_request_handlers:
+                        new = await invoke_handler(handler, req, res)
+                        if new is not None:
+                            res = new
+                    after_done = True
+            except HTTPException as exc:
+                res = await self.error_response(req, exc.status_code, exc.reason)
+            except MemoryError:
+                import gc
+                gc.collect()
+                res = Response('Service unavailable', 503)
+            except Exception as exc:
+                print_exception(exc)
+                res = None
+                handler = self._exception_handler(req, exc)
+                if handler is not None:
+                    try:
+                        res = await invoke_handler(handler, req, exc)
+                    except Exception as exc2:
+                        print_exception(exc2)
+                        res = None
+                if res is None:
+                    res = await self.error_response(req, 500)
+        if isinstance(res, tuple):
+            res = Response(*res)
+        elif not isinstance(res, Response):
+            res = Response(res)
+        if not after_done:
+            for handler in self.get_request_handlers(req, 'after_error_request', True):
+                new = await invoke_handler(handler, req, res)
+                if new is not None:
+                    res = new
+        if req is not None:
+            res.is_head = req.method.upper() == 'HEAD'
+            vary = getattr(req.g, '_vary', None)
+            if vary:
+                self._merge_vary(res, vary)
+        return res
+
+    @staticmethod
+    def _merge_vary(res, names):
+        current = [v.strip() for v in res.headers.get('Vary', '').split(',') if v.strip()]
+        lower = [v.lower() for v in current]
+        for name in names:
+            if name.lower() not in lower:
+                current.append(name)
+                lower.append(name.lower())
+        res.headers['Vary'] = ', '.join(current)
+
+    # --- serving --------------------------------------------------------------------------
+
+    async def handle_request(self, reader, writer):
+        """Serve one client connection (the built-in server calls this per connection)."""
+        from .server import serve_connection
+        await serve_connection(self, reader, writer)
+
+    async def start_server(self, host='0.0.0.0', port=5000, debug=False, ssl=None,
+                           start_serving=True):
+        """Serve the app until `shutdown()` is called (see `microdot.server`)."""
+        from .server import start_server
+        return await start_server(self, host, port, debug, ssl, start_serving)
+
+    def run(self, host='0.0.0.0', port=5000, debug=False, ssl=None):
+        """Start the server and block until `shutdown()`."""
+        import asyncio
+        asyncio.run(self.start_server(host=host, port=port, debug=debug, ssl=ssl))
+
+    def shutdown(self):
+        """Stop accepting connections; `run()` / `start_server()` then return."""
+        if self.server is not None:
+            self.server.close()
+
+
+_DEFAULT_REASONS = {400: 'Bad request', 404: 'Not found', 405: 'Not found',
+                    413: 'Payload too large', 500: 'Internal server error',
+                    503: 'Service unavailable'}

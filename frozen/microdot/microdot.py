@@ -1,0 +1,12 @@
+"""Compatibility module: the names Microdot 2.x exposes in ``microdot.microdot``.
+
+Importing it loads nothing beyond the core; new code can import from ``microdot`` directly.
+"""
+from .app import Microdot, invoke_handler, iscoroutine, mro, print_exception  # noqa: F401
+from .exceptions import HTTPException, abort  # noqa: F401
+from .multidict import MultiDict, NoCaseDict  # noqa: F401
+from .request import Request  # noqa: F401
+from .response import MUTED_SOCKET_ERRORS, Response, redirect, send_file  # noqa: F401
+from .routing import URLPattern  # noqa: F401
+from .streams import AsyncBytesIO  # noqa: F401
+from .urlcodec import urldecode, urlencode  # noqa: F401

@@ -1,0 +1,270 @@
+"""The `Response` object and the `redirect` / `send_file` helpers."""
+import json
+import os
+
+from .multidict import NoCaseDict
+
+MUTED_SOCKET_ERRORS = (32, 54, 104, 128)  # EPIPE, ECONNRESET (BSD, Linux), closed socket
+
+
+def is_muted(exc):
+    """True for the socket errors that just mean the client went away."""
+    if not isinstance(exc, OSError):
+        return False
+    code = exc.args[0] if exc.args else None
+    return code in MUTED_SOCKET_ERRORS or (isinstance(code, int) and code < 0) or \
+        code == 'Connection lost' or str(exc) == 'Connection lost'
+
+
+def _has(obj, name):
+    return hasattr(obj, name)
+
+
+class BodyIter:
+    """Async iterator over a response body: bytes (one chunk), a file-like object (read in
+    `Response.send_file_buffer_size` pieces, sync or async `read`), an async iterator, or a sync
+    iterator/generator. `aclose()` releases the source (closes files, generators)."""
+
+    def __init__(self, body, chunk_size):
+        self.chunk_size = chunk_size
+        if not isinstance(body, bytes) and not _has(body, 'read') and not _has(body, '__anext__'):
+            if _has(body, '__aiter__'):
+                body = body.__aiter__()
+            else:
+                body = iter(body)
+        self.body = body
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        body = self.body
+        if body is None:
+            raise StopAsyncIteration
+        if isinstance(body, bytes):
+            self.body = None
+            if body:
+                return body
+            raise StopAsyncIteration
+        if _has(body, 'read'):
+            chunk = body.read(self.chunk_size)
+            if _has(chunk, 'send'):  # an async read()
+                chunk = await chunk
+            if chunk:
+                return chunk
+            await self.aclose()
+            raise StopAsyncIteration
+        if _has(body, '__anext__'):
+            return await body.__anext__()
+        try:
+            return next(body)
+        except StopIteration:
+            raise StopAsyncIteration
+
+    async def aclose(self):
+        body, self.body = self.body, None
+        if _has(body, 'aclose'):
+            await body.aclose()
+        elif _has(body, 'close'):
+            body.close()
+
+
+class Response:
+    """An HTTP response.
+
+    `body` may be bytes, a str (sent as UTF-8), a dict or list (sent as JSON), None (204 No
+    Content when the status is 200), a file-like object, or a sync or async iterator of chunks
+    (streamed). A header whose value is a list is sent once per item.
+    """
+
+    types_map = {'css': 'text/css', 'gif': 'image/gif', 'html': 'text/html', 'jpg': 'image/jpeg',
+                 'js': 'application/javascript', 'json': 'application/json',
+                 'png': 'image/png', 'txt': 'text/plain', 'svg': 'image/svg+xml'}
+    send_file_buffer_size = 1024
+    default_content_type = 'text/plain'
+    default_send_file_max_age = None
+    already_handled = None  # set below: a response meaning "already written, send nothing"
+
+    def __init__(self, body=b'', status_code=200, headers=None, reason=None):
+        if body is None:
+            body = b''
+            if status_code == 200:
+                status_code = 204
+        self.status_code = status_code
+        self.headers = NoCaseDict(headers or {})
+        self.reason = reason
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+            if 'Content-Type' not in self.headers:
+                self.headers['Content-Type'] = 'application/json; charset=UTF-8'
+        elif isinstance(body, str):
+            body = body.encode()
+        self.body = body
+        self.is_head = False
+
+    def set_cookie(self, cookie, value, path=None, domain=None, expires=None, max_age=None,
+                   secure=False, http_only=False, partitioned=False, same_site=None):
+        """Add a ``Set-Cookie`` header. `expires` is a string (used as is) or a datetime.
+
+        Raises `ValueError` if the value contains ``;`` or any part contains CR or LF.
+        """
+        value = str(value)
+        if ';' in value:
+            raise ValueError('cookie value cannot contain ";"')
+        text = cookie + '=' + value
+        if path:
+            text += '; Path=' + path
+        if domain:
+            text += '; Domain=' + domain
+        if expires:
+            if not isinstance(expires, str):
+                expires = expires.strftime('%a, %d %b %Y %H:%M:%S GMT')
+            text += '; Expires=' + expires
+        if max_age is not None:
+            text += '; Max-Age=' + str(max_age)
+        if secure:
+            text += '; Secure'
+        if http_only:
+            text += '; HttpOnly'
+        if partitioned:
+            text += '; Partitioned'
+        if same_site:
+            text += '; SameSite=' + same_site
+        if '\r' in text or '\n' in text:
+            raise ValueError('cookie cannot contain CR or LF')
+        if 'Set-Cookie' in self.headers:
+            self.headers['Set-Cookie'].append(text)
+        else:
+            self.headers['Set-Cookie'] = [text]
+
+    def delete_cookie(self, cookie, **kwargs):
+        """Tell the client to drop `cookie` (other `set_cookie` options such as path apply)."""
+        kwargs.pop('expires', None)
+        kwargs.pop('max_age', None)
+        self.set_cookie(cookie, '', expires='Thu, 01 Jan 1970 00:00:01 GMT', max_age=0, **kwargs)
+
+    def complete(self):
+        """Add Content-Length (bytes bodies) and Content-Type (the default) if they are missing."""
+        if isinstance(self.body, bytes) and 'Content-Length' not in self.headers:
+            self.headers['Content-Length'] = str(len(self.body))
+        if 'Content-Type' not in self.headers:
+            self.headers['Content-Type'] = self.default_content_type + '; charset=UTF-8'
+
+    def body_iter(self):
+        """An async iterator over the body's chunks."""
+        return BodyIter(self.body, self.send_file_buffer_size)
+
+    def _head(self, version, keep_alive):
+        status = str(self.status_code)
+        reason = self.reason or ('OK' if self.status_code == 200 else 'N/A')
+        parts = ['HTTP/1.1 ' if version == '1.1' else 'HTTP/1.0 ', status, ' ', reason, '\r\n']
+        for name, value in self.headers.items():
+            if isinstance(value, list):
+                for item in value:
+                    parts += [name, ': ', str(item), '\r\n']
+            else:
+                parts += [name, ': ', str(value), '\r\n']
+        if version == '1.1' and not keep_alive:
+            parts.append('Connection: close\r\n')
+        elif version != '1.1' and keep_alive:
+            parts.append('Connection: keep-alive\r\n')
+        parts.append('\r\n')
+        head = ''.join(parts)
+        rest = head.replace('\r\n', '')
+        if '\n' in rest or '\r' in rest:  # a header value tried to inject a line
+            raise ValueError('header contains CR or LF')
+        return head.encode()
+
+    async def write(self, stream, version='1.0', keep_alive=False):
+        """Write the response to `stream` (an object with ``async awrite(bytes)``).
+
+        With `keep_alive`, a body of unknown length is sent chunked (HTTP/1.1) so the connection
+        can carry another request; for HTTP/1.0 it ends the connection instead. Returns True if
+        the connection can be kept open, False if it must (or did) close.
+        """
+        self.complete()
+        body = self.body
+        chunked = False
+        if not isinstance(body, bytes) and 'Content-Length' not in self.headers \
+                and not self.is_head:
+            if keep_alive and version == '1.1':
+                chunked = True
+                self.headers['Transfer-Encoding'] = 'chunked'
+            else:
+                keep_alive = False
+        try:
+            head = self._head(version, keep_alive)
+            if self.is_head:
+                await stream.awrite(head)
+                if not isinstance(body, bytes):
+                    await self.body_iter().aclose()
+                return keep_alive
+            if isinstance(body, bytes):
+                if len(body) <= 512:
+                    await stream.awrite(head + body)
+                else:
+                    await stream.awrite(head)
+                    await stream.awrite(body)
+                return keep_alive
+            await stream.awrite(head)
+            chunks = self.body_iter()
+            try:
+                async for chunk in chunks:
+                    if isinstance(chunk, str):
+                        chunk = chunk.encode()
+                    if chunked:
+                        if chunk:
+                            await stream.awrite(b'%x\r\n' % len(chunk) + chunk + b'\r\n')
+                    else:
+                        await stream.awrite(chunk)
+                if chunked:
+                    await stream.awrite(b'0\r\n\r\n')
+            finally:
+                await chunks.aclose()
+            return keep_alive
+        except OSError as exc:
+            if is_muted(exc):
+                return False
+            raise
+
+    @classmethod
+    def redirect(cls, location, status_code=302):
+        """A redirect to `location` (ValueError if it contains CR or LF)."""
+        if '\r' in location or '\n' in location:
+            raise ValueError('invalid redirect URL')
+        return cls(status_code=status_code, headers={'Location': location})
+
+    @classmethod
+    def send_file(cls, filename, status_code=200, content_type=None, stream=None, max_age=None,
+                  compressed=False, file_extension=''):
+        """A response that streams a file.
+
+        The content type comes from the extension (`types_map`; the one before ``.gz`` for a
+        compressed file) unless given. `max_age` (or `default_send_file_max_age`) sets
+        Cache-Control. `compressed` True sends ``Content-Encoding: gzip`` (a string names another
+        encoding); the file must already be compressed. `file_extension` is appended to the name
+        when opening. A `stream` is sent instead of opening the file.
+        """
+        if content_type is None:
+            name = filename
+            if compressed and name.endswith('.gz'):
+                name = name[:-3]
+            ext = name.rsplit('.', 1)[1] if '.' in name.rsplit('/', 1)[-1] else ''
+            content_type = cls.types_map.get(ext, 'application/octet-stream')
+        headers = {'Content-Type': content_type}
+        if max_age is None:
+            max_age = cls.default_send_file_max_age
+        if max_age is not None:
+            headers['Cache-Control'] = 'max-age=' + str(max_age)
+        if compressed:
+            headers['Content-Encoding'] = compressed if isinstance(compressed, str) else 'gzip'
+        if stream is None:
+            path = filename + file_extension
+            stream = open(path, 'rb')
+            headers['Content-Length'] = str(os.stat(path)[6])
+        return cls(body=stream, status_code=status_code, headers=headers)
+
+
+Response.already_handled = Response()
+redirect = Response.redirect
+send_file = Response.send_file

@@ -1,0 +1,132 @@
+"""Async byte streams: `AsyncBytesIO` (bytes in memory), `BufferedReader` (a socket stream read
+in bounded chunks, so lines and pipelined requests never need more than one chunk beyond what
+was asked for) and `BodyReader` (a request body limited to its declared length)."""
+import io
+
+
+class LineTooLong(ValueError):
+    """A line did not end within the reader's `line_limit`."""
+
+
+class AsyncBytesIO:
+    """An async stream over a bytes object (the body of a buffered request, a test request)."""
+
+    def __init__(self, data):
+        self.stream = io.BytesIO(data)
+
+    async def read(self, n=-1):
+        return self.stream.read(n)
+
+    async def readline(self):
+        return self.stream.readline()
+
+    async def readexactly(self, n):
+        return self.stream.read(n)
+
+    async def readuntil(self, separator=b'\n'):
+        data = self.stream.getvalue()
+        start = self.stream.tell()
+        end = data.find(separator, start)
+        end = len(data) if end < 0 else end + len(separator)
+        self.stream.seek(end)
+        return data[start:end]
+
+    async def awrite(self, data):
+        self.stream.write(data)
+
+    async def aclose(self):
+        pass
+
+
+class BufferedReader:
+    """Reads from an asyncio stream `chunk_size` bytes at a time.
+
+    `readline()` raises `LineTooLong` once `line_limit` bytes arrive without a newline (0: no
+    limit). Bytes read past the end of a request stay buffered for the next one (pipelining).
+    """
+
+    def __init__(self, stream, chunk_size=512, line_limit=0):
+        self.stream = stream
+        self.chunk_size = chunk_size
+        self.line_limit = line_limit
+        self.buffer = b''
+
+    async def _fill(self):
+        data = await self.stream.read(self.chunk_size)
+        if data:
+            self.buffer = self.buffer + data if self.buffer else data
+        return bool(data)
+
+    def _take(self, n):
+        data = self.buffer[:n]
+        self.buffer = self.buffer[n:]
+        return data
+
+    async def readline(self):
+        start = 0
+        while True:
+            i = self.buffer.find(b'\n', start)
+            if i >= 0:
+                return self._take(i + 1)
+            if self.line_limit and len(self.buffer) > self.line_limit:
+                raise LineTooLong()
+            start = len(self.buffer)
+            if not await self._fill():
+                return self._take(len(self.buffer))
+
+    async def read(self, n=-1):
+        if n < 0:
+            while await self._fill():
+                pass
+            return self._take(len(self.buffer))
+        if not self.buffer:
+            await self._fill()
+        return self._take(n)
+
+    async def readexactly(self, n):
+        while len(self.buffer) < n:
+            if not await self._fill():
+                raise EOFError('connection closed')
+        return self._take(n)
+
+    async def readuntil(self, separator=b'\n'):
+        start = 0
+        while True:
+            i = self.buffer.find(separator, start)
+            if i >= 0:
+                return self._take(i + len(separator))
+            start = max(0, len(self.buffer) - len(separator) + 1)
+            if not await self._fill():
+                raise EOFError('connection closed')
+
+
+class BodyReader(BufferedReader):
+    """The body of a request that was too large to buffer, read from the connection's reader.
+
+    Reads stop after the declared `length`, so a handler can never consume the next request of a
+    kept-alive connection; the line and exact-read methods are those of `BufferedReader`.
+    """
+
+    def __init__(self, reader, length):
+        super().__init__(reader)
+        self.remaining = length  # bytes not yet taken from the connection
+
+    async def _fill(self):
+        if self.remaining <= 0:
+            return False
+        data = await self.stream.read(min(self.chunk_size, self.remaining))
+        if data:
+            self.remaining -= len(data)
+            self.buffer = self.buffer + data if self.buffer else data
+        return bool(data)
+
+    async def drain(self, limit):
+        """Discard the unread rest of the body if it is at most `limit` bytes; True if done."""
+        if self.remaining > limit:
+            return False
+        self.buffer = b''
+        while self.remaining > 0:
+            if not await self._fill():
+                return False
+            self.buffer = b''
+        return True

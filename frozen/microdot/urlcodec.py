@@ -1,0 +1,50 @@
+"""URL encoding as used in query strings and urlencoded forms."""
+
+_HEX = b'0123456789abcdefABCDEF'
+
+
+def urlencode(s):
+    """Escape the characters that would change the meaning of a query string value
+    (``%``, ``+``, space, ``?``, ``#``, ``&``, ``=``)."""
+    return s.replace('%', '%25').replace('+', '%2B').replace(' ', '+').replace(
+        '?', '%3F').replace('#', '%23').replace('&', '%26').replace('=', '%3D')
+
+
+def urldecode(s):
+    """Decode ``+`` and ``%XX`` escapes in a str or bytes and return a str.
+
+    Raises `ValueError` for a malformed escape or for bytes that are not UTF-8.
+    """
+    if isinstance(s, str):
+        s = s.encode()
+    s = s.replace(b'+', b' ')
+    if b'%' not in s:
+        return s.decode()
+    parts = s.split(b'%')
+    out = bytearray(parts[0])
+    for part in parts[1:]:
+        if len(part) < 2 or part[0] not in _HEX or part[1] not in _HEX:
+            raise ValueError('invalid percent-escape')
+        out.append(int(part[:2], 16))
+        out.extend(part[2:])
+    return bytes(out).decode()
+
+
+def parse_query(text, into):
+    """Add the ``key=value&...`` pairs of `text` (str or bytes) to the MultiDict `into`.
+
+    A key without ``=`` gets an empty value (of the same type as `text`, as Microdot does).
+    """
+    if isinstance(text, str):
+        sep, eq = '&', '='
+    else:
+        sep, eq = b'&', b'='
+    for piece in text.split(sep):
+        if not piece:
+            continue
+        if eq in piece:
+            key, value = piece.split(eq, 1)
+            into[urldecode(key)] = urldecode(value)
+        else:
+            into[urldecode(piece)] = piece[:0]
+    return into
