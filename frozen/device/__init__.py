@@ -1,0 +1,14 @@
+"""Device runtime frozen into the firmware: configuration, Wi-Fi bring-up, captive portal,
+watchdog, safe mode and the launcher of the user's app (see docs/firmware.md).
+
+One concept per module, imported only when needed (every import costs heap on an ESP8266):
+
+- ``device.config``   the JSON settings file (networks, hostname, access point, port, pins)
+- ``device.wifi``     station connect/scan/forget/status, access point
+- ``device.dns``      the captive DNS server (answers every name with the device's address)
+- ``device.portal``   the tiny HTTP server of the setup and recovery pages
+- ``device.watchdog`` the hardware watchdog fed while the server runs
+- ``device.safemode`` safe mode: a button held at boot or a flag file
+- ``device.launcher`` imports the user's ``main.py`` and runs its app
+- ``device.runtime``  the boot sequence tying them together (run by the frozen ``main.py``)
+"""
