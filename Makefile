@@ -12,7 +12,7 @@ PORT ?= 8080
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.bootstrapped
 
-.PHONY: help venv test run clean
+.PHONY: help venv test run clean debian-packages
 .DEFAULT_GOAL := help
 
 help:
@@ -28,7 +28,10 @@ $(STAMP): scripts/requirements.txt scripts/bootstrap.py
 
 venv: $(STAMP)
 
-test: $(STAMP)
+debian-packages:
+	@bash scripts/install_debian_packages.sh
+
+test: $(STAMP) debian-packages
 	$(PY) -m pytest -c tests/pytest.ini tests $(PYTEST_ARGS)
 
 run: $(STAMP)

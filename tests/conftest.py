@@ -78,7 +78,7 @@ def build_mpy():
     if not _built:
         compile_tree(FROZEN, os.path.join(BUILD, 'frozen'))
         compile_tree(MP_SUPPORT, os.path.join(BUILD, 'tests', 'mp'))
-        for d in DUAL_DIRS:
+        for d in DUAL_DIRS + ('apps',):
             if os.path.isdir(os.path.join(TESTS, d)):
                 compile_tree(os.path.join(TESTS, d), os.path.join(BUILD, 'tests', d))
         _built = True
@@ -194,6 +194,31 @@ def pytest_collect_file(file_path, parent):
     if file_path.suffix == '.py' and file_path.name.startswith('test_') and is_dual(file_path):
         return MicroPythonModule.from_parent(parent, path=file_path,
                                              name=file_path.name + '[micropython]')
+
+
+# --- real servers under each runtime (tests/support/servers.py) ----------------------------------
+
+@pytest.fixture(params=('cpython', 'mp-py', 'mp-mpy'))
+def runtime(request):
+    """Parametrizes a test over the three runtimes a server can run on."""
+    return request.param
+
+
+@pytest.fixture
+def serve(runtime):
+    """``serve('basic_app', heapsize=None, args=())`` starts tests/apps/basic_app.py under the
+    test's runtime and returns the running `ServerProcess`; all are stopped afterwards."""
+    from support.servers import ServerProcess
+    started = []
+
+    def start(app, heapsize=None, args=()):
+        server = ServerProcess(app, runtime, heapsize=heapsize, args=args)
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 # --- per-runtime counts at the end of the run ----------------------------------------------------

@@ -68,7 +68,7 @@ async def serve_connection(app, reader, writer):
     if not MICROPYTHON:
         writer = _Writer(writer)
     limit = app.max_connections or board_default(_DEFAULT_MAX_CONNECTIONS, 64)
-    active = getattr(app, '_connections', 0)
+    active = getattr(app, "_connections", 0)
     if active >= limit:
         try:
             await writer.awrite(_BUSY)
@@ -86,7 +86,7 @@ async def serve_connection(app, reader, writer):
             try:
                 req = await _wait(Request.create(app, stream, writer, addr), timeout)
             except HTTPException as exc:
-                await _write_error(app, writer, exc.status_code, exc.reason)
+                await _write_error(app, writer, exc.status_code, exc.reason, stream)
                 break
             except (asyncio.TimeoutError, EOFError):
                 break
@@ -99,7 +99,7 @@ async def serve_connection(app, reader, writer):
                 await _write_error(app, writer, 503, None)
                 break
             except Exception:  # malformed request: 400, then close
-                await _write_error(app, writer, 400, None)
+                await _write_error(app, writer, 400, None, stream)
                 break
             if req is None:
                 break
@@ -139,15 +139,27 @@ async def _finish_body(app, req):
         return False
 
 
-async def _write_error(app, writer, status, reason):
+async def _write_error(app, writer, status, reason, stream=None):
+    """Answer a request that could not be parsed, then discard a little unread input so that
+    closing does not reset the connection before the client has read the answer."""
     try:
         if status == 400:
             res = await app.dispatch_request(None)
         else:
             res = Response(reason or 'Error', status)
         await res.write(writer, '1.1', False)
+        if stream is not None:
+            await _wait(_discard(stream.stream, 8192), 0.5)
     except Exception:
         pass
+
+
+async def _discard(reader, limit):
+    while limit > 0:
+        data = await reader.read(512)
+        if not data:
+            return
+        limit -= len(data)
 
 
 async def _close(writer):

@@ -1,0 +1,217 @@
+"""The setup and recovery pages: a deliberately tiny HTTP/1.0 server (no framework, so it works
+even when the app or the framework cannot be imported, and fits an ESP8266's ~30 KB heap).
+
+Pages:
+- ``GET /setup``: the visible networks, an SSID/password form, the saved networks (forget)
+- ``POST /setup``: save the network first in the list, then reboot to join it
+- ``GET /``: the recovery page (the error that stopped the app, or safe mode), else the setup page
+- OS connectivity checks (Android ``/generate_204``, Apple ``/hotspot-detect.html``, Windows
+  ``/connecttest.txt`` ``/ncsi.txt``, Firefox ``/success.txt``...) and any request for another
+  host: ``302`` to ``http://<device ip>/setup``, which makes the OS open its captive-portal
+  window.
+
+``Portal(cfg, ip, error=None, ...)``; ``await portal.serve(port)``.
+"""
+import asyncio
+
+from device import config
+
+_MAX_BODY = 1024
+PROBES = (b'/generate_204', b'/gen_204', b'/hotspot-detect.html', b'/library/test/success.html',
+          b'/connecttest.txt', b'/ncsi.txt', b'/redirect', b'/canonical.html', b'/success.txt',
+          b'/check_network_status.txt', b'/mobile/status.php')
+
+_HEAD = ('<!doctype html><meta name=viewport content="width=device-width">'
+         '<title>%s</title><style>body{font:16px sans-serif;margin:1em auto;max-width:30em;'
+         'padding:0 1em}pre{white-space:pre-wrap;background:#fee;padding:.5em}label{display:'
+         'block;margin:.3em 0}input[type=text],input[type=password]{width:100%%}</style>'
+         '<h1>%s</h1>')
+
+
+def escape(s):
+    """HTML-escape a str."""
+    return (str(s).replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
+            .replace('"', '&quot;'))
+
+
+def unquote_plus(s):
+    """Decode one application/x-www-form-urlencoded value (bytes -> str)."""
+    s = s.replace(b'+', b' ')
+    parts = s.split(b'%')
+    out = bytearray(parts[0])
+    for p in parts[1:]:
+        try:
+            out.append(int(p[:2], 16))
+            out.extend(p[2:])
+        except ValueError:
+            out.extend(b'%' + p)
+    return bytes(out).decode()
+
+
+def parse_form(body):
+    """b'a=1&b=x+y' -> {'a': '1', 'b': 'x y'} (first value wins)."""
+    form = {}
+    for pair in body.split(b'&'):
+        if not pair:
+            continue
+        key, _, value = pair.partition(b'=')
+        key = unquote_plus(key)
+        if key not in form:
+            form[key] = unquote_plus(value)
+    return form
+
+
+class Portal:
+    """The portal server. `error` (str) turns ``/`` into the recovery page; `safe` (str, the
+    reason) into the safe-mode page. `reboot` is called after a change that needs a restart
+    (``machine.reset`` on a board); `scan` returns wifi.scan()-style dicts."""
+
+    def __init__(self, cfg, ip, error=None, safe=None, reboot=None, scan=None,
+                 config_path=config.PATH):
+        self.cfg = cfg
+        self.ip = ip
+        self.error = error
+        self.safe = safe
+        self.reboot = reboot
+        self.scan = scan
+        self.config_path = config_path
+        self.requests = 0
+        self.server = None
+
+    async def serve(self, port, host='0.0.0.0'):
+        """Run the server until it is closed (``close()``)."""
+        self.server = await asyncio.start_server(self.handle, host, port)
+        print('portal: serving on port', port)
+        await self.server.wait_closed()
+
+    def close(self):
+        if self.server:
+            self.server.close()
+
+    async def handle(self, reader, writer):
+        try:
+            status, headers, body = await self.respond(reader)
+        except Exception as exc:  # a bad request must never kill the portal
+            status, headers, body = '400 Bad Request', (), ('bad request: %s' % exc).encode()
+        try:
+            head = ['HTTP/1.0 ', status, '\r\nContent-Length: ', str(len(body)),
+                    '\r\nConnection: close\r\nCache-Control: no-store\r\n']
+            for h in headers:
+                head.append(h)
+                head.append('\r\n')
+            head.append('\r\n')
+            writer.write(''.join(head).encode() + body)
+            await writer.drain()
+        except OSError:
+            pass
+        finally:
+            try:
+                writer.close()
+                await writer.wait_closed()
+            except OSError:
+                pass
+        self.requests += 1
+        if status.startswith('200') and getattr(self, '_reboot_after', False):
+            self._reboot_after = False
+            await asyncio.sleep(0.5)  # let the page reach the browser
+            if self.reboot:
+                self.reboot()
+
+    async def respond(self, reader):
+        line = await reader.readline()
+        parts = line.split()
+        if len(parts) < 2:
+            raise ValueError('malformed request line')
+        method, target = parts[0], parts[1]
+        host, length = b'', 0
+        while True:
+            h = await reader.readline()
+            if h in (b'\r\n', b'\n', b''):
+                break
+            name, _, value = h.partition(b':')
+            name = name.strip().lower()
+            if name == b'host':
+                host = value.strip()
+            elif name == b'content-length':
+                length = int(value.strip())
+        if length > _MAX_BODY:
+            return '413 Payload Too Large', (), b'too large'
+        body = await reader.readexactly(length) if length else b''
+        path = target.split(b'?')[0]
+        # Captive portal: connectivity checks and foreign hosts go to the setup page.
+        own = (self.ip.encode(), self.ip.encode() + b':', self.cfg['hostname'].encode())
+        foreign = host and not any(host.startswith(o) for o in own)
+        if path in PROBES or foreign:
+            return self.redirect('/setup')
+        if method == b'POST':
+            return self.post(path, parse_form(body))
+        if method not in (b'GET', b'HEAD'):
+            return '405 Method Not Allowed', ('Allow: GET, POST',), b'method not allowed'
+        if path == b'/setup':
+            return self.page('Wi-Fi setup', self.setup_html())
+        if path == b'/':
+            if self.error or self.safe:
+                return self.page('Recovery', self.recovery_html() + self.setup_html())
+            return self.page('Wi-Fi setup', self.setup_html())
+        return self.redirect('/setup')
+
+    def redirect(self, where):
+        return '302 Found', ('Location: http://%s%s' % (self.ip, where),), b''
+
+    def page(self, title, html, status='200 OK'):
+        return status, ('Content-Type: text/html; charset=utf-8',), \
+            ((_HEAD % (title, title)) + html).encode()
+
+    def recovery_html(self):
+        if self.safe:
+            return ('<p>Safe mode (%s): the app was not started.</p><form method=post '
+                    'action=/leave-safe-mode><button>Leave safe mode and reboot</button></form>'
+                    % escape(self.safe))
+        return ('<p>The app (main.py) failed; fix it and run <code>make deploy</code>.</p>'
+                '<pre>%s</pre><form method=post action=/reboot><button>Reboot</button></form>'
+                % escape(self.error))
+
+    def setup_html(self):
+        out = ['<h2>Join a network</h2><form method=post action=/setup>']
+        for n in (self.scan() if self.scan else []):
+            out.append('<label><input type=radio name=ssid value="%s"> %s %s (%d dBm)</label>'
+                       % (escape(n['ssid']), escape(n['ssid']),
+                          '&#128274;' if n.get('secure') else '', n['rssi']))
+        out.append('<label>Other network <input type=text name=other maxlength=32></label>'
+                   '<label>Password <input type=password name=password maxlength=64></label>'
+                   '<button>Save and reboot</button></form>')
+        saved = self.cfg['networks']
+        if saved:
+            out.append('<h2>Saved networks</h2>')
+            for n in saved:
+                out.append('<form method=post action=/forget>%s <input type=hidden name=ssid '
+                           'value="%s"><button>Forget</button></form>'
+                           % (escape(n['ssid']), escape(n['ssid'])))
+        return ''.join(out)
+
+    def post(self, path, form):
+        if path == b'/setup':
+            ssid = form.get('other') or form.get('ssid') or ''
+            try:
+                config.add_network(self.cfg, ssid, form.get('password', ''))
+            except ValueError as exc:
+                return self.page('Wi-Fi setup', '<p>%s</p>' % escape(exc) + self.setup_html(),
+                                 '400 Bad Request')
+            config.save(self.cfg, self.config_path)
+            print('portal: saved network', repr(ssid))
+            self._reboot_after = True
+            return self.page('Saved', '<p>Saved <b>%s</b>. Rebooting to join it; if that '
+                             'fails this access point comes back.</p>' % escape(ssid))
+        if path == b'/forget':
+            if config.forget_network(self.cfg, form.get('ssid', '')):
+                config.save(self.cfg, self.config_path)
+            return self.redirect('/setup')
+        if path == b'/leave-safe-mode':
+            from device import safemode
+            safemode.clear()
+            self._reboot_after = True
+            return self.page('Rebooting', '<p>Leaving safe mode.</p>')
+        if path == b'/reboot':
+            self._reboot_after = True
+            return self.page('Rebooting', '<p>Rebooting.</p>')
+        return '404 Not Found', (), b'not found'

@@ -1,0 +1,248 @@
+"""Wi-Fi: station connect with a deadline, scan, forget, status, the setup access point and the
+background reconnect. A thin layer over ``network.WLAN``; apps may use it too::
+
+    from device import wifi
+    wifi.status()          # {'mode': 'station', 'connected': True, 'ssid': 'home', 'ip': ...}
+    wifi.scan()            # [{'ssid': 'home', 'rssi': -48, 'secure': True}, ...] strongest first
+    wifi.connect('home', 'secret', timeout=15)   # ip str, or None on failure (never raises)
+    wifi.forget(cfg, 'home')                     # drop from the saved networks and save
+
+Status codes differ per port, so they are compared by name (``network.STAT_GOT_IP``...), never
+by number. A wrong password or a missing network ends an attempt early.
+"""
+import time
+
+import network
+
+_sta = None
+_ap = None
+_ssid = None  # the network the station joined
+_mode = 'off'
+
+
+def _log(*args):
+    print('wifi:', *args)
+
+
+def sta():
+    """The station interface (created once)."""
+    global _sta
+    if _sta is None:
+        _sta = network.WLAN(network.STA_IF)
+    return _sta
+
+
+def ap():
+    """The access-point interface (created once)."""
+    global _ap
+    if _ap is None:
+        _ap = network.WLAN(network.AP_IF)
+    return _ap
+
+
+def set_hostname(name):
+    """Set the DHCP (and, on ESP32/Pico W, mDNS ``name.local``) hostname; must come before
+    connect(). Returns False if the port cannot set it."""
+    try:
+        network.hostname(name)
+        return True
+    except (AttributeError, ValueError, OSError):
+        try:
+            sta().config(hostname=name)  # ports older than network.hostname()
+            return True
+        except (ValueError, OSError):
+            return False
+
+
+def ip_of(wlan):
+    """The IPv4 address of an interface as a str."""
+    try:
+        return wlan.ipconfig('addr4')[0]
+    except (AttributeError, ValueError, OSError, TypeError):
+        return wlan.ifconfig()[0]
+
+
+def _stat(name):
+    return getattr(network, name, None)
+
+
+def _outcome(wlan):
+    """True once connected, False on a definite failure, None while still trying."""
+    if wlan.isconnected():
+        return True
+    s = wlan.status()
+    if s in (_stat('STAT_WRONG_PASSWORD'), _stat('STAT_NO_AP_FOUND'), _stat('STAT_CONNECT_FAIL')):
+        return False
+    return None
+
+
+def _begin(ssid, password):
+    global _ssid
+    wlan = sta()
+    wlan.active(True)
+    try:
+        wlan.disconnect()
+    except OSError:
+        pass
+    _ssid = None
+    try:
+        wlan.connect(ssid, password)
+    except OSError as exc:
+        _log('connect to', ssid, 'failed:', exc)
+        return None
+    return wlan
+
+
+def _joined(wlan, ssid):
+    global _ssid, _mode
+    _ssid = ssid
+    _mode = 'station'
+    ip = ip_of(wlan)
+    _log('connected to', repr(ssid), 'as', ip)
+    return ip
+
+
+def _give_up(wlan, ssid, why):
+    _log('could not join', repr(ssid) + ':', why)
+    try:
+        wlan.disconnect()
+    except OSError:
+        pass
+    return None
+
+
+def connect(ssid, password='', timeout=15):
+    """Join `ssid`, waiting at most `timeout` seconds. Returns the IP, or None."""
+    wlan = _begin(ssid, password)
+    if wlan is None:
+        return None
+    start = time.ticks_ms()
+    while time.ticks_diff(time.ticks_ms(), start) < timeout * 1000:
+        done = _outcome(wlan)
+        if done is not None:
+            return _joined(wlan, ssid) if done else _give_up(wlan, ssid, 'status %s' % wlan.status())
+        time.sleep_ms(100)
+    return _give_up(wlan, ssid, 'timed out after %ss' % timeout)
+
+
+async def connect_async(ssid, password='', timeout=15):
+    """connect() that lets other tasks (the server) run while it waits."""
+    import asyncio
+    wlan = _begin(ssid, password)
+    if wlan is None:
+        return None
+    start = time.ticks_ms()
+    while time.ticks_diff(time.ticks_ms(), start) < timeout * 1000:
+        done = _outcome(wlan)
+        if done is not None:
+            return _joined(wlan, ssid) if done else _give_up(wlan, ssid, 'status %s' % wlan.status())
+        await asyncio.sleep_ms(100)
+    return _give_up(wlan, ssid, 'timed out after %ss' % timeout)
+
+
+def connect_saved(cfg):
+    """Try the saved networks in order, ``cfg['retries']`` rounds. Returns (ssid, ip) or None.
+    The total wait is bounded: rounds x networks x ``cfg['connect_timeout']`` seconds."""
+    nets = [(n['ssid'], n.get('password', '')) for n in cfg['networks']]
+    if not nets:
+        _log('no saved networks')
+        return None
+    for _ in range(max(1, cfg['retries'])):
+        for ssid, password in nets:
+            ip = connect(ssid, password, cfg['connect_timeout'])
+            if ip:
+                return ssid, ip
+    return None
+
+
+async def keep_connected(cfg, period=5):
+    """Background task for station mode: every `period` seconds check the link and, when it
+    dropped, rejoin the saved networks (without blocking the server)."""
+    import asyncio
+    while True:
+        await asyncio.sleep(period)
+        if sta().isconnected():
+            continue
+        _log('connection lost, reconnecting')
+        for n in cfg['networks']:
+            if await connect_async(n['ssid'], n.get('password', ''), cfg['connect_timeout']):
+                break
+
+
+def ap_name(cfg):
+    """The setup access point's SSID: ``cfg['ap_ssid']`` or ``<hostname>-XXXX`` (MAC tail)."""
+    if cfg.get('ap_ssid'):
+        return cfg['ap_ssid']
+    try:
+        mac = ap().config('mac')
+        tail = '%02X%02X' % (mac[-2], mac[-1])
+    except (ValueError, OSError, TypeError, IndexError):
+        tail = '0000'
+    return '%s-%s' % (cfg['hostname'], tail)
+
+
+def start_ap(cfg):
+    """Bring up the setup access point. Returns (ssid, ip). A password shorter than 8
+    characters (WPA2's minimum) means an open network."""
+    global _mode
+    name = ap_name(cfg)
+    password = cfg.get('ap_password') or ''
+    wlan = ap()
+    wlan.active(True)
+    if len(password) >= 8:
+        wlan.config(ssid=name, key=password, security=getattr(network, 'AUTH_WPA2_PSK', 3))
+    else:
+        wlan.config(ssid=name, security=getattr(network, 'AUTH_OPEN', 0))
+    _mode = 'ap'
+    ip = ip_of(wlan)
+    _log('access point', repr(name), 'at', ip, '(open)' if len(password) < 8 else '')
+    return name, ip
+
+
+def scan():
+    """Visible networks as dicts (ssid, rssi, secure), strongest first, one per SSID."""
+    wlan = sta()
+    wlan.active(True)
+    try:
+        found = wlan.scan()
+    except OSError:
+        return []
+    best = {}
+    for ssid, _bssid, _chan, rssi, security, _hidden in found:
+        try:
+            name = ssid.decode()
+        except UnicodeError:
+            continue
+        if name and (name not in best or rssi > best[name]['rssi']):
+            best[name] = {'ssid': name, 'rssi': rssi, 'secure': security != 0}
+    return sorted(best.values(), key=lambda n: -n['rssi'])
+
+
+def forget(cfg, ssid):
+    """Remove `ssid` from the saved networks (and save); disconnect if it is the current one."""
+    from device import config
+    if not config.forget_network(cfg, ssid):
+        return False
+    config.save(cfg)
+    if _ssid == ssid:
+        try:
+            sta().disconnect()
+        except OSError:
+            pass
+    return True
+
+
+def status():
+    """{'mode': 'station'|'ap'|'off', 'connected': bool, 'ssid': str|None, 'ip': str|None}"""
+    connected = _sta is not None and _sta.isconnected()
+    if _mode == 'ap':
+        return {'mode': 'ap', 'connected': False, 'ssid': ap_name_cached(), 'ip': ip_of(ap())}
+    return {'mode': _mode, 'connected': connected, 'ssid': _ssid if connected else None,
+            'ip': ip_of(_sta) if connected else None}
+
+
+def ap_name_cached():
+    try:
+        return ap().config('ssid')
+    except (ValueError, OSError):
+        return None

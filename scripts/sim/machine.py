@@ -1,0 +1,100 @@
+"""Simulated `machine` module for the MicroPython unix port (host only, never frozen).
+
+What the device runtime uses: `reset()` (the process exits with code 77 after a ``[sim]``
+line, so a test sees the "reboot"), `Pin` (input values come from the ``pins`` map of the
+simulated world, see network.py; unknown pins read 1, a released pull-up button), `WDT`
+(counts feeds and reports starvation), `unique_id()`, `reset_cause()`, `idle()`.
+"""
+import sys
+import time
+
+PWRON_RESET = 1
+HARD_RESET = 2
+WDT_RESET = 3
+DEEPSLEEP_RESET = 4
+SOFT_RESET = 5
+RESET_EXIT_CODE = 77
+
+
+def _log(*args):
+    print('[sim]', *args)
+
+
+def reset():
+    _log('machine.reset()')
+    sys.exit(RESET_EXIT_CODE)
+
+
+def soft_reset():
+    reset()
+
+
+def reset_cause():
+    return PWRON_RESET
+
+
+def unique_id():
+    return b'\x02\x00\x5e\x10\x20\x30'
+
+
+def idle():
+    time.sleep_ms(1)
+
+
+def freq(*args):
+    return 160000000
+
+
+class Pin:
+    IN = 0
+    OUT = 1
+    OPEN_DRAIN = 2
+    PULL_UP = 1
+    PULL_DOWN = 2
+
+    def __init__(self, id, mode=-1, pull=-1, value=None):
+        self.id = id
+        self.mode = mode
+        self._value = value
+
+    def value(self, v=None):
+        if v is not None:
+            self._value = 1 if v else 0
+            return None
+        if self.mode == Pin.OUT and self._value is not None:
+            return self._value
+        import network
+        return int(network.world().get('pins', {}).get(str(self.id), 1))
+
+    def __call__(self, v=None):
+        return self.value(v)
+
+    def on(self):
+        self.value(1)
+
+    def off(self):
+        self.value(0)
+
+
+class WDT:
+    """A watchdog that cannot bite on the host: it counts feeds and, like the real one, cannot
+    be stopped. A feed arriving later than the timeout prints a ``[sim] WDT starved`` line
+    (the real board would have reset)."""
+
+    feeds = 0
+    starved = 0
+
+    def __init__(self, id=0, timeout=5000):
+        if timeout <= 0:
+            raise ValueError('timeout must be > 0')
+        self.timeout = timeout
+        self.last = time.ticks_ms()
+        _log('WDT started timeout=%d' % timeout)
+
+    def feed(self):
+        now = time.ticks_ms()
+        if time.ticks_diff(now, self.last) > self.timeout:
+            WDT.starved += 1
+            _log('WDT starved for %d ms' % time.ticks_diff(now, self.last))
+        self.last = now
+        WDT.feeds += 1

@@ -1,0 +1,169 @@
+"""The built-in server over real sockets on 127.0.0.1, under every runtime."""
+import http.client
+import socket
+import time
+
+
+def request(server, method, path, body=None, headers=None):
+    conn = http.client.HTTPConnection('127.0.0.1', server.port, timeout=10)
+    conn.request(method, path, body=body, headers=headers or {})
+    res = conn.getresponse()
+    data = res.read()
+    conn.close()
+    return res, data
+
+
+def raw(server, data, timeout=5):
+    """Send raw bytes, return everything the server sends until it closes."""
+    s = socket.create_connection(('127.0.0.1', server.port), timeout=timeout)
+    s.sendall(data)
+    chunks = []
+    try:
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        s.close()
+    return b''.join(chunks)
+
+
+def test_serves_text_json_and_args(serve):
+    server = serve('basic_app')
+    res, body = request(server, 'GET', '/')
+    assert res.status == 200 and body == b'hello'
+    assert res.getheader('Content-Type') == 'text/plain; charset=UTF-8'
+    res, body = request(server, 'GET', '/json?q=%E2%9C%93+x')
+    assert res.status == 200
+    assert body.decode() in ('{"a": [1, 2, 3], "args": "\\u2713 x"}', '{"a": [1, 2, 3], "args": "\u2713 x"}')
+
+
+def test_post_body_is_echoed(serve):
+    server = serve('basic_app')
+    res, body = request(server, 'POST', '/echo', body=b'x' * 5000,
+                        headers={'Content-Type': 'application/x-test'})
+    assert res.status == 200 and body == b'x' * 5000
+    assert res.getheader('Content-Type') == 'application/x-test'
+
+
+def test_large_body_is_streamed_to_the_handler(serve):
+    server = serve('basic_app', args=['max_content_length=100000'])
+    res, body = request(server, 'POST', '/stream-len', body=b'y' * 50000)
+    assert res.status == 200 and body == b'{"received": 50000}'
+
+
+def test_payload_too_large_gets_413(serve):
+    server = serve('basic_app')
+    res, body = request(server, 'POST', '/echo', body=b'z' * 20000)
+    assert res.status == 413 and body == b'Payload too large'
+
+
+def test_generator_body_streams_chunked_on_http11(serve):
+    server = serve('basic_app')
+    res, body = request(server, 'GET', '/gen')
+    assert res.status == 200
+    assert res.getheader('Transfer-Encoding') == 'chunked'
+    assert body == b'chunk0;chunk1;chunk2;chunk3;chunk4;'
+
+
+def test_generator_body_is_close_delimited_on_http10(serve):
+    server = serve('basic_app')
+    data = raw(server, b'GET /gen HTTP/1.0\r\n\r\n')
+    head, _, body = data.partition(b'\r\n\r\n')
+    assert head.startswith(b'HTTP/1.0 200 OK')
+    assert b'chunked' not in head
+    assert body == b'chunk0;chunk1;chunk2;chunk3;chunk4;'
+
+
+def test_sync_handler_and_url_args(serve):
+    server = serve('basic_app')
+    assert request(server, 'GET', '/sync')[1] == b'sync ok'
+    assert request(server, 'GET', '/user/-7')[1] == b'{"uid": -7}'
+    assert request(server, 'GET', '/user/x')[0].status == 404
+
+
+def test_unhandled_exception_gives_500_and_server_keeps_serving(serve):
+    server = serve('basic_app')
+    res, body = request(server, 'GET', '/error')
+    assert res.status == 500 and body == b'Internal server error'
+    assert request(server, 'GET', '/')[1] == b'hello'
+    assert 'boom' in server.stop()  # the traceback went to the console
+
+
+def test_keep_alive_serves_several_requests_on_one_connection(serve):
+    server = serve('basic_app')
+    conn = http.client.HTTPConnection('127.0.0.1', server.port, timeout=10)
+    for path in ('/', '/json', '/gen', '/'):
+        conn.request('GET', path)
+        res = conn.getresponse()
+        assert res.status == 200
+        res.read()
+        assert not res.will_close
+    conn.close()
+
+
+def test_pipelined_requests_are_answered_in_order(serve):
+    server = serve('basic_app')
+    data = raw(server, b'GET /user/1 HTTP/1.1\r\nHost: x\r\n\r\n'
+                       b'GET /user/2 HTTP/1.1\r\nHost: x\r\n\r\n'
+                       b'GET /user/3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+    assert data.count(b'HTTP/1.1 200 OK') == 3
+    assert data.index(b'{"uid": 1}') < data.index(b'{"uid": 2}') < data.index(b'{"uid": 3}')
+
+
+def test_http10_closes_after_response(serve):
+    server = serve('basic_app')
+    data = raw(server, b'GET / HTTP/1.0\r\n\r\n')
+    assert data.startswith(b'HTTP/1.0 200 OK') and data.endswith(b'hello')
+
+
+def test_malformed_request_gets_400_and_server_keeps_serving(serve):
+    server = serve('basic_app')
+    for bad in (b'garbage\r\n\r\n', b'GET / HTTP/1.1\r\nNoColonHere\r\n\r\n',
+                b'GET /?a=%zz HTTP/1.1\r\n\r\n', b'GET / HTTP/1.1\r\nContent-Length: abc\r\n\r\n',
+                b'\xff\xfe / HTTP/1.1\r\n\r\n'):
+        data = raw(server, bad)
+        assert data.startswith(b'HTTP/1.1 400') or data.startswith(b'HTTP/1.0 400'), (bad, data)
+        assert data.endswith(b'Bad request')
+    assert request(server, 'GET', '/')[1] == b'hello'
+
+
+def test_too_long_request_line_gets_414_and_header_431(serve):
+    server = serve('basic_app')
+    assert b' 414 ' in raw(server, b'GET /' + b'a' * 3000 + b' HTTP/1.1\r\n\r\n').split(b'\r\n')[0]
+    assert b' 431 ' in raw(server, b'GET / HTTP/1.1\r\nX-Big: ' + b'b' * 3000 + b'\r\n\r\n').split(b'\r\n')[0]
+    assert request(server, 'GET', '/')[1] == b'hello'
+
+
+def test_idle_connection_is_closed_after_the_request_timeout(serve):
+    server = serve('basic_app', args=['request_timeout=0.5'])
+    s = socket.create_connection(('127.0.0.1', server.port), timeout=5)
+    start = time.time()
+    assert s.recv(100) == b''  # closed by the server, nothing sent
+    assert time.time() - start < 4
+    s.close()
+
+
+def test_connections_above_the_cap_get_503(serve):
+    server = serve('basic_app', args=['max_connections=2', 'request_timeout=3'])
+    time.sleep(0.3)  # let the server finish with the start-up probe connection
+    idle = [socket.create_connection(('127.0.0.1', server.port)) for _ in range(2)]
+    time.sleep(0.3)
+    data = raw(server, b'GET / HTTP/1.1\r\n\r\n')
+    assert data.startswith(b"HTTP/1.0 503"), (data, server.stop())
+    for s in idle:
+        s.close()
+    time.sleep(0.3)
+    assert request(server, 'GET', '/')[1] == b'hello'
+
+
+def test_shutdown_stops_the_server(serve):
+    server = serve('basic_app')
+    res, body = request(server, 'GET', '/shutdown')
+    assert body == b'bye'
+    for _ in range(50):
+        if not server.alive():
+            break
+        time.sleep(0.1)
+    assert not server.alive()
