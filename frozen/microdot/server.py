@@ -72,6 +72,7 @@ async def serve_connection(app, reader, writer):
     if active >= limit:
         try:
             await writer.awrite(_BUSY)
+            await _wait(_discard(reader, 2048), 0.2)
         except Exception:
             pass
         await _close(writer)
