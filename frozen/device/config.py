@@ -16,6 +16,7 @@ Keys (defaults in ``DEFAULTS``):
   (last MAC bytes), an empty password an open network (a password needs 8+ characters)
 - ``port``: HTTP port of the app and the portal; ``dns_port``: captive DNS port
 - ``connect_timeout``: seconds per network attempt; ``retries``: rounds over the saved networks
+- ``reconnect_s``: how often the background task checks the station link
 - ``watchdog_ms``: hardware watchdog timeout while the app server runs, 0 = off
 - ``pins``: ``{"safe_mode": pin number, "bootsel" (Pico) or null, "led": pin or null}``
 
@@ -35,6 +36,7 @@ DEFAULTS = {
     'dns_port': 53,
     'connect_timeout': 15,
     'retries': 2,
+    'reconnect_s': 5,
     'watchdog_ms': 0,
     'pins': {'safe_mode': None, 'led': None},
 }

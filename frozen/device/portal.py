@@ -17,6 +17,7 @@ import asyncio
 from device import config
 
 _MAX_BODY = 1024
+_SCAN_CACHE_S = 20
 PROBES = (b'/generate_204', b'/gen_204', b'/hotspot-detect.html', b'/library/test/success.html',
           b'/connecttest.txt', b'/ncsi.txt', b'/redirect', b'/canonical.html', b'/success.txt',
           b'/check_network_status.txt', b'/mobile/status.php')
@@ -77,6 +78,9 @@ class Portal:
         self.config_path = config_path
         self.requests = 0
         self.server = None
+        self._scanned = None
+        self._scan_time = 0
+        self._reboot_after = False
 
     async def serve(self, port, host='0.0.0.0'):
         """Run the server until it is closed (``close()``)."""
@@ -111,7 +115,7 @@ class Portal:
             except OSError:
                 pass
         self.requests += 1
-        if status.startswith('200') and getattr(self, '_reboot_after', False):
+        if self._reboot_after:
             self._reboot_after = False
             await asyncio.sleep(0.5)  # let the page reach the browser
             if self.reboot:
@@ -156,7 +160,9 @@ class Portal:
         return self.redirect('/setup')
 
     def redirect(self, where):
-        return '302 Found', ('Location: http://%s%s' % (self.ip, where),), b''
+        port = self.cfg['port']
+        host = self.ip if port == 80 else '%s:%d' % (self.ip, port)
+        return '302 Found', ('Location: http://%s%s' % (host, where),), b''
 
     def page(self, title, html, status='200 OK'):
         return status, ('Content-Type: text/html; charset=utf-8',), \
@@ -171,9 +177,17 @@ class Portal:
                 '<pre>%s</pre><form method=post action=/reboot><button>Reboot</button></form>'
                 % escape(self.error))
 
+    def networks(self):
+        """Scan results, cached for a while (a scan blocks the radio for ~2 s)."""
+        import time
+        now = time.time()
+        if self.scan and (self._scanned is None or now - self._scan_time > _SCAN_CACHE_S):
+            self._scanned, self._scan_time = self.scan(), now
+        return self._scanned or []
+
     def setup_html(self):
         out = ['<h2>Join a network</h2><form method=post action=/setup>']
-        for n in (self.scan() if self.scan else []):
+        for n in self.networks():
             out.append('<label><input type=radio name=ssid value="%s"> %s %s (%d dBm)</label>'
                        % (escape(n['ssid']), escape(n['ssid']),
                           '&#128274;' if n.get('secure') else '', n['rssi']))

@@ -97,4 +97,6 @@ class WDT:
             WDT.starved += 1
             _log('WDT starved for %d ms' % time.ticks_diff(now, self.last))
         self.last = now
+        if not WDT.feeds:
+            _log('WDT first feed')
         WDT.feeds += 1

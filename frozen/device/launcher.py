@@ -1,0 +1,72 @@
+"""Load and run the user's app: ``main.py`` (or ``main.mpy``) on the device filesystem, the
+file `make deploy` copies from ``app/``.
+
+The contract: ``main.py`` defines ``app``, a Microdot instance; the runtime serves it on the
+configured port, next to the Wi-Fi reconnect task and the watchdog. ``app.run()`` belongs under
+``if __name__ == '__main__':`` (the runtime imports the module as ``main``, so it does not run;
+a main.py that runs its own server at import still works, without those extras).
+
+The firmware's frozen ``main.py`` has the same name; on esp32, esp8266 and rp2 the frozen one
+is what the board runs at boot (``pyexec_file_if_exists`` looks in the frozen modules first), so
+this module imports the filesystem copy explicitly, with the filesystem first on ``sys.path``.
+"""
+import os
+import sys
+
+NAME = 'main'
+
+
+def exists(path):
+    try:
+        os.stat(path)
+        return True
+    except OSError:
+        return False
+
+
+def describe(exc):
+    """The traceback of `exc` as text (what the recovery page shows)."""
+    if hasattr(sys, 'print_exception'):
+        import io
+        buf = io.StringIO()
+        sys.print_exception(exc, buf)
+        return buf.getvalue()
+    import traceback
+    return ''.join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+
+
+def load(name=NAME):
+    """Import the user's app module. Returns (module, None) or (None, error text); only
+    KeyboardInterrupt and SystemExit get through (so Ctrl-C still reaches the REPL)."""
+    if not (exists(name + '.py') or exists(name + '.mpy')):
+        return None, ('There is no %s.py on the device filesystem yet: upload the app with '
+                      '`make deploy PORT=...`.' % name)
+    saved = sys.path[:]
+    sys.path[:] = [''] + [p for p in saved if p != '']
+    sys.modules.pop(name, None)
+    try:
+        module = __import__(name)
+    except Exception as exc:
+        sys.modules.pop(name, None)
+        return None, describe(exc)
+    finally:
+        sys.path[:] = saved
+    app = getattr(module, 'app', None)
+    if app is None or not hasattr(app, 'start_server'):
+        return None, ('%s.py defines no `app` (a Microdot instance) for the runtime to serve.'
+                      % name)
+    return module, None
+
+
+async def run(module, port, host='0.0.0.0'):
+    """Serve the module's app until it stops (or raises)."""
+    print('launcher: starting the app on port', port)
+    await module.app.start_server(host=host, port=port)
+
+
+def stop(module):
+    """Best effort: close the app's listening socket so the recovery page can take the port."""
+    try:
+        module.app.shutdown()
+    except Exception:
+        pass

@@ -1,0 +1,98 @@
+"""The boot sequence, run by the firmware's frozen ``main.py`` (after ``boot.py``):
+
+1. load the settings (defaults if the file is missing or corrupt), check safe mode;
+2. set the hostname, join a saved network (deadline and retries, ``device.wifi``);
+3. joined: import the user's ``main.py`` and serve its app, with the background reconnect and
+   the watchdog; if it fails to import or its server dies, serve the recovery page (the error
+   and the setup form) instead; in safe mode, the recovery page straight away;
+4. not joined: open the setup access point with the captive DNS and the setup page; if there
+   are saved networks, keep retrying them in the background and reboot once one answers.
+
+The REPL stays reachable: Ctrl-C stops everything (mpremote does that), and a soft reset from
+the raw REPL (mpremote again) skips main.py altogether.
+"""
+import asyncio
+
+from device import config, launcher, safemode, watchdog, wifi
+
+AP_RETRY_S = 300
+
+
+def reboot():
+    import machine
+    machine.reset()
+
+
+async def retry_station(cfg, period=AP_RETRY_S):
+    """In access-point mode: every `period` s try the saved networks; reboot when one works."""
+    while True:
+        await asyncio.sleep(period)
+        for n in cfg['networks']:
+            if await wifi.connect_async(n['ssid'], n.get('password', ''), cfg['connect_timeout']):
+                print('device: network', repr(n['ssid']), 'is back, rebooting')
+                reboot()
+
+
+async def serve_portal(cfg, ip, error=None, safe=None, wd=0):
+    from device.portal import Portal
+    portal = Portal(cfg, ip, error=error, safe=safe, reboot=reboot, scan=wifi.scan)
+    for attempt in range(10):
+        try:
+            task = asyncio.create_task(portal.serve(cfg['port']))
+            return await watchdog.guard(task, wd)
+        except OSError as exc:  # the crashed app may still hold the port for a moment
+            print('device: portal cannot listen yet:', exc)
+            await asyncio.sleep(1)
+    raise OSError('portal could not listen on port %d' % cfg['port'])
+
+
+async def serve(cfg, mode, ip, module=None, error=None, safe=None):
+    wd = 0 if safe else cfg['watchdog_ms']
+    if mode == 'ap':
+        from device.dns import Server
+        dns = Server(ip, cfg['dns_port'])
+        asyncio.create_task(dns.run())
+        print('device: captive DNS on port', cfg['dns_port'], 'answers', ip)
+        if cfg['networks']:
+            asyncio.create_task(retry_station(cfg))
+        return await serve_portal(cfg, ip, safe=safe, wd=wd)
+    asyncio.create_task(wifi.keep_connected(cfg, cfg['reconnect_s']))
+    if module is not None:
+        try:
+            await watchdog.guard(asyncio.create_task(launcher.run(module, cfg['port'])), wd)
+            error = 'The app server stopped.'
+        except Exception as exc:
+            error = launcher.describe(exc)
+        launcher.stop(module)
+    print('device: serving the recovery page:', (error or safe or '').strip().split('\n')[-1])
+    return await serve_portal(cfg, ip, error=error, safe=safe, wd=wd)
+
+
+def main(config_path=config.PATH, **overrides):
+    """Boot. `overrides` replace settings after loading (host runs and tests use them to move
+    the ports off 80/53)."""
+    cfg = config.load(config_path)
+    cfg.update(overrides)
+    print('device: hostname', cfg['hostname'], '- saved networks:', len(cfg['networks']))
+    safe = safemode.reason(cfg)
+    if safe:
+        print('device: safe mode (%s): the app will not start' % safe)
+    wifi.set_hostname(cfg['hostname'])
+    joined = wifi.connect_saved(cfg)
+    module = error = None
+    if joined:
+        mode, ip = 'station', joined[1]
+        if not safe:
+            # Import before the event loop starts, so an app that runs its own server at
+            # import time simply runs.
+            module, error = launcher.load()
+            if error:
+                print('device: the app failed to load:\n' + error)
+    else:
+        mode = 'ap'
+        name, ip = wifi.start_ap(cfg)
+    where = 'http://%s%s/' % (ip, '' if cfg['port'] == 80 else ':%d' % cfg['port'])
+    if mode == 'ap':
+        print('device: join Wi-Fi', repr(name), 'and open', where + 'setup')
+    print('device: serving at', where, '(mode %s)' % mode)
+    asyncio.run(serve(cfg, mode, ip, module, error, safe))

@@ -1,0 +1,124 @@
+"""Host-test helpers for the device runtime: a simulated board is the real MicroPython unix
+binary running the frozen boot entry (frozen/entry/main.py) with scripts/sim/ providing
+`network` and `machine`, in a temporary directory that plays the device filesystem."""
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+HOST_TESTS = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HOST_TESTS))
+FROZEN = os.path.join(ROOT, 'frozen')
+SIM = os.path.join(ROOT, 'scripts', 'sim')
+MICROPYTHON = os.path.join(os.path.dirname(sys.executable), 'micropython')
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Board:
+    """One simulated board: files in `fs`, output collected line by line."""
+
+    def __init__(self, fs):
+        self.fs = fs
+        self.proc = None
+        self.lines = []
+        self.port = free_port()
+        self.dns_port = free_port(socket.SOCK_DGRAM)
+
+    def write(self, name, content):
+        path = os.path.join(self.fs, name)
+        with open(path, 'w') as f:
+            f.write(content if isinstance(content, str) else json.dumps(content))
+
+    def read(self, name):
+        with open(os.path.join(self.fs, name)) as f:
+            return f.read()
+
+    def world(self, **w):
+        """Set the simulated radio world (scripts/sim/network.py), e.g. networks=[...]."""
+        base = {'join_ms': 100, 'sta_ip': '127.0.0.1', 'ap_ip': '127.0.0.1'}
+        base.update(w)
+        self.write('sim.json', base)
+
+    def boot(self, heapsize=None, **overrides):
+        overrides.setdefault('port', self.port)
+        overrides.setdefault('dns_port', self.dns_port)
+        env = dict(os.environ)
+        env['MICROPYPATH'] = ':'.join([SIM, FROZEN, '.frozen'])
+        env.pop('MICRODOT_SIM', None)
+        code = 'import device.runtime as r; r.main(**%r)' % (overrides,)
+        cmd = [MICROPYTHON] + (['-X', 'heapsize=' + heapsize] if heapsize else []) + ['-c', code]
+        self.proc = subprocess.Popen(cmd, cwd=self.fs, env=env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True, bufsize=1)
+        threading.Thread(target=self._pump, daemon=True).start()
+        return self
+
+    def _pump(self):
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip('\n'))
+
+    @property
+    def output(self):
+        return '\n'.join(self.lines)
+
+    def wait_for(self, text, timeout=15):
+        """Wait until a line containing `text` is printed; fail with the output otherwise."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(text in line for line in self.lines):
+                return
+            if self.proc.poll() is not None and not any(text in line for line in self.lines):
+                time.sleep(0.2)  # let the pump drain
+                if any(text in line for line in self.lines):
+                    return
+                raise AssertionError('board exited (%s) before %r:\n%s'
+                                     % (self.proc.returncode, text, self.output))
+            time.sleep(0.05)
+        raise AssertionError('no %r within %ss:\n%s' % (text, timeout, self.output))
+
+    def wait_exit(self, timeout=10):
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError('board still running:\n' + self.output)
+
+    def http(self, path, data=None, host=None, timeout=10):
+        """(status, headers, body) of a request to the board; redirects are not followed."""
+        req = urllib.request.Request('http://127.0.0.1:%d%s' % (self.port, path), data=data)
+        if host:
+            req.add_header('Host', host)
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *a, **kw):
+                return None
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            with opener.open(req, timeout=timeout) as r:
+                return r.status, dict(r.headers), r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read().decode()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def board(tmp_path):
+    b = Board(str(tmp_path))
+    yield b
+    b.stop()

@@ -1,0 +1,85 @@
+"""Boot path, station side, on the simulated board (real unix MicroPython, simulated radio):
+join a saved network and serve the user's app; reconnect after Wi-Fi loss; watchdog."""
+import json
+import time
+
+HOME = {'ssid': 'home', 'password': 'secret', 'rssi': -50}
+
+APP = '''
+from microdot import Microdot
+print('APP IMPORTED')
+app = Microdot()
+
+@app.route('/hello')
+async def hello(request):
+    return 'hello from the app'
+
+if __name__ == '__main__':
+    app.run()
+'''
+
+
+def test_station_success_serves_the_user_app(board):
+    board.world(networks=[HOME])
+    board.write('config.json', {'networks': [{'ssid': 'home', 'password': 'secret'}],
+                                'hostname': 'kitchen'})
+    board.write('main.py', APP)
+    board.boot()
+    board.wait_for('launcher: starting the app')
+    time.sleep(0.3)
+    status, _, body = board.http('/hello')
+    assert (status, body) == (200, 'hello from the app')
+    assert '[sim] hostname kitchen' in board.output
+    assert "wifi: connected to 'home' as 127.0.0.1" in board.output
+    assert 'APP IMPORTED' in board.output
+    assert 'access point' not in board.output
+
+
+def test_second_saved_network_is_tried_when_the_first_is_absent(board):
+    board.world(networks=[HOME])
+    board.write('config.json', {'networks': [{'ssid': 'office', 'password': 'x'},
+                                             {'ssid': 'home', 'password': 'secret'}]})
+    board.write('main.py', APP)
+    board.boot()
+    board.wait_for("connected to 'home'")
+    assert "could not join 'office'" in board.output
+
+
+def test_wifi_loss_is_followed_by_background_reconnect(board):
+    board.world(networks=[HOME])
+    board.write('config.json', {'networks': [{'ssid': 'home', 'password': 'secret'}]})
+    board.write('main.py', APP)
+    board.boot(reconnect_s=1, connect_timeout=1)
+    board.wait_for('launcher: starting the app')
+    board.world(networks=[HOME], up=False)  # the access point disappears
+    board.wait_for('wifi: connection lost, reconnecting')
+    # the app keeps serving while the station is down
+    assert board.http('/hello')[0] == 200
+    board.world(networks=[HOME], up=True)
+    deadline = time.monotonic() + 10
+    while board.output.count("connected to 'home'") < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert board.output.count("connected to 'home'") == 2, board.output
+    assert board.http('/hello')[0] == 200
+
+
+def test_watchdog_is_fed_while_the_app_server_runs(board):
+    board.world(networks=[HOME])
+    board.write('config.json', {'networks': [{'ssid': 'home', 'password': 'secret'}],
+                                'watchdog_ms': 400})
+    board.write('main.py', APP)
+    board.boot()
+    board.wait_for('[sim] WDT started timeout=400')
+    board.wait_for('[sim] WDT first feed')
+    time.sleep(1.5)
+    assert board.http('/hello')[0] == 200
+    assert 'WDT starved' not in board.output
+
+
+def test_watchdog_is_off_by_default(board):
+    board.world(networks=[HOME])
+    board.write('config.json', {'networks': [{'ssid': 'home', 'password': 'secret'}]})
+    board.write('main.py', APP)
+    board.boot()
+    board.wait_for('launcher: starting the app')
+    assert 'WDT' not in board.output
