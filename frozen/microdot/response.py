@@ -155,25 +155,26 @@ class Response:
         return BodyIter(self.body, self.send_file_buffer_size)
 
     def _head(self, version, keep_alive):
-        status = str(self.status_code)
         reason = self.reason or ('OK' if self.status_code == 200 else 'N/A')
-        parts = ['HTTP/1.1 ' if version == '1.1' else 'HTTP/1.0 ', status, ' ', reason, '\r\n']
+        parts = ['HTTP/1.1 ' if version == '1.1' else 'HTTP/1.0 ', str(self.status_code), ' ',
+                 reason, '\r\n']
+        lines = 1
         for name, value in self.headers.items():
-            if isinstance(value, list):
-                for item in value:
-                    parts += [name, ': ', str(item), '\r\n']
-            else:
-                parts += [name, ': ', str(value), '\r\n']
+            for item in (value if isinstance(value, list) else (value,)):
+                parts += [name, ': ', str(item), '\r\n']
+                lines += 1
         if version == '1.1' and not keep_alive:
             parts.append('Connection: close\r\n')
+            lines += 1
         elif version != '1.1' and keep_alive:
             parts.append('Connection: keep-alive\r\n')
-        parts.append('\r\n')
+            lines += 1
         head = ''.join(parts)
-        rest = head.replace('\r\n', '')
-        if '\n' in rest or '\r' in rest:  # a header value tried to inject a line
+        # Every line must end in CRLF and nothing else: a CR or LF inside a name or value
+        # would let it inject headers (or a whole response).
+        if head.count('\n') != lines or head.count('\r') != lines:
             raise ValueError('header contains CR or LF')
-        return head.encode()
+        return (head + '\r\n').encode()
 
     async def write(self, stream, version='1.0', keep_alive=False):
         """Write the response to `stream` (an object with ``async awrite(bytes)``).

@@ -1,0 +1,173 @@
+# Request parsing: line, headers, body, json, form, stream, limits.
+from check import raises
+from microdot import AsyncBytesIO, Microdot, Request
+from microdot.microdot import HTTPException
+from microdot.streams import BufferedReader
+from microdot.test_client import TestClient
+
+
+async def parse(raw, reader_class=AsyncBytesIO):
+    return await Request.create(Microdot(), reader_class(raw), None, ('127.0.0.1', 9))
+
+
+def buffered(raw):
+    return BufferedReader(AsyncBytesIO(raw), chunk_size=7)
+
+
+async def test_request_line_and_query():
+    req = await parse(b'GET /a/b?x=1&x=2&y=%20 HTTP/1.1\r\nHost: h\r\n\r\n')
+    assert (req.method, req.url, req.path, req.query_string) == \
+        ('GET', '/a/b?x=1&x=2&y=%20', '/a/b', 'x=1&x=2&y=%20')
+    assert req.http_version == '1.1'
+    assert req.args.getlist('x') == ['1', '2'] and req.args['y'] == ' '
+    assert req.client_addr == ('127.0.0.1', 9)
+    assert req.scheme == 'http'
+
+
+async def test_no_query_gives_empty_args_and_none_query_string():
+    req = await parse(b'GET / HTTP/1.0\r\n\r\n')
+    assert req.args == {} and req.query_string is None and req.http_version == '1.0'
+
+
+async def test_headers_are_case_insensitive_last_duplicate_wins():
+    req = await parse(b'GET / HTTP/1.1\r\nX-Thing: a\r\nx-thing: b\r\nContent-Type: text/x\r\n\r\n')
+    assert req.headers['X-THING'] == 'b'
+    assert req.content_type == 'text/x'
+    assert req.content_length == 0
+
+
+async def test_empty_connection_gives_none():
+    assert await parse(b'') is None
+
+
+async def test_malformed_requests_raise():
+    for raw in (b'GET /\r\n\r\n', b'GET / HTTP/1.1 extra\r\n\r\n', b'GET / FTP/1.0\r\n\r\n',
+                b'GET / HTTP/1.1\r\nNoColon\r\n\r\n', b'GET / HTTP/1.1\r\n: empty\r\n\r\n',
+                b'GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n',
+                b'GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab',
+                b'POST / HTTP/1.1\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\nab',
+                b'GET /?a=%zz HTTP/1.1\r\n\r\n', b'GET /\xff HTTP/1.1\r\n\r\n'):
+        with raises(ValueError):
+            await parse(raw)
+
+
+async def test_line_limits_give_414_and_431():
+    long_url = b'GET /' + b'a' * 3000 + b' HTTP/1.1\r\n\r\n'
+    with raises(HTTPException) as exc:
+        await parse(long_url)
+    assert exc.value.status_code == 414
+    with raises(HTTPException) as exc:
+        await parse(long_url, lambda raw: BufferedReader(AsyncBytesIO(raw), line_limit=2048))
+    assert exc.value.status_code == 414
+    with raises(HTTPException) as exc:
+        await parse(b'GET / HTTP/1.1\r\nX: ' + b'b' * 3000 + b'\r\n\r\n')
+    assert exc.value.status_code == 431
+
+
+async def test_too_many_headers_give_431():
+    raw = b'GET / HTTP/1.1\r\n' + b''.join(b'X-%d: v\r\n' % i for i in range(60)) + b'\r\n'
+    with raises(HTTPException) as exc:
+        await parse(raw)
+    assert exc.value.status_code == 431
+
+
+async def test_small_body_is_buffered_and_stream_reads_it():
+    req = await parse(b'POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\nhello\nworld')
+    assert req.body == b'hello\nworld' and req.content_length == 11
+    assert await req.stream.readline() == b'hello\n'
+    assert await req.stream.read() == b'world'
+
+
+async def test_large_body_is_left_in_the_stream_and_bounded():
+    Request.max_body_length = 10
+    try:
+        raw = b'POST / HTTP/1.1\r\nContent-Length: 20\r\n\r\n' + b'0123456789' * 2 + b'NEXT'
+        req = await parse(raw, buffered)
+    finally:
+        Request.max_body_length = 16 * 1024
+    assert req.body == b''
+    assert await req.stream.readexactly(5) == b'01234'
+    assert await req.stream.read() == b'567890123456789'
+    assert await req.stream.read() == b''  # never reads into the next request
+
+
+async def test_chunked_request_body_is_decoded():
+    raw = b'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=y\r\n world\r\n0\r\n\r\n'
+    req = await parse(raw, buffered)
+    assert req.body == b'hello world' and req.content_length == 11
+
+
+async def test_json_and_form_bodies():
+    app = Microdot()
+
+    @app.post('/j')
+    async def j(req):
+        return {'json': req.json, 'form': req.form}
+
+    @app.post('/f')
+    async def f(req):
+        return {'a': req.form.getlist('a'), 'json': req.json}
+
+    client = TestClient(app)
+    res = await client.post('/j', body={'k': [1, 2]})
+    assert res.json == {'json': {'k': [1, 2]}, 'form': None}
+    res = await client.post('/f', body='a=1&a=x+y',
+                            headers={'Content-Type': 'application/x-www-form-urlencoded'})
+    assert res.json == {'a': ['1', 'x y'], 'json': None}
+
+
+async def test_invalid_json_is_400_not_500():
+    app = Microdot()
+
+    @app.post('/j')
+    async def j(req):
+        return req.json
+
+    res = await TestClient(app).post('/j', body='{not json',
+                                     headers={'Content-Type': 'application/json'})
+    assert res.status_code == 400
+
+
+async def test_json_needs_exact_mimetype():
+    app = Microdot()
+
+    @app.post('/j')
+    async def j(req):
+        return {'json': req.json}
+
+    res = await TestClient(app).post('/j', body='{"a": 1}',
+                                     headers={'Content-Type': 'application/json; charset=utf-8'})
+    assert res.json == {'json': {'a': 1}}
+    res = await TestClient(app).post('/j', body='{"a": 1}', headers={'Content-Type': 'text/plain'})
+    assert res.json == {'json': None}
+
+
+async def test_g_is_per_request():
+    app = Microdot()
+
+    @app.route('/')
+    async def index(req):
+        before = getattr(req.g, 'count', 0)
+        req.g.count = before + 1
+        return str(req.g.count)
+
+    client = TestClient(app)
+    assert (await client.get('/')).text == '1'
+    assert (await client.get('/')).text == '1'
+
+
+async def test_async_bytes_io_reads():
+    s = AsyncBytesIO(b'one\ntwo::three')
+    assert await s.readline() == b'one\n'
+    assert await s.readuntil(b'::') == b'two::'
+    assert await s.readexactly(3) == b'thr'
+    assert await s.read() == b'ee'
+    await s.awrite(b'!')
+    await s.aclose()
+
+
+async def test_buffered_reader_line_limit():
+    from microdot.streams import LineTooLong
+    r = BufferedReader(AsyncBytesIO(b'x' * 100 + b'\n'), chunk_size=16, line_limit=50)
+    with raises(LineTooLong):
+        await r.readline()

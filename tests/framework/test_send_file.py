@@ -1,0 +1,97 @@
+# send_file: content types, caching, compression, extensions, streams.
+import os
+
+from microdot import Microdot, Response, send_file
+from microdot.test_client import TestClient
+
+DIR = 'sendfile_tmp'
+
+
+def write(name, data):
+    try:
+        os.mkdir(DIR)
+    except OSError:
+        pass
+    path = DIR + '/' + name
+    with open(path, 'wb') as f:
+        f.write(data)
+    return path
+
+
+def test_content_type_from_extension():
+    for name, expected in (('a.html', 'text/html'), ('a.css', 'text/css'),
+                           ('a.js', 'application/javascript'), ('a.svg', 'image/svg+xml'),
+                           ('a.bin', 'application/octet-stream'), ('noext', 'application/octet-stream')):
+        res = send_file(write(name, b'x'))
+        assert res.headers['Content-Type'] == expected, name
+        res.body.close()
+
+
+def test_explicit_content_type_max_age_and_default_max_age():
+    res = send_file(write('a.txt', b'hi'), content_type='text/x-special', max_age=60)
+    assert res.headers['Content-Type'] == 'text/x-special'
+    assert res.headers['Cache-Control'] == 'max-age=60'
+    res.body.close()
+    Response.default_send_file_max_age = 300
+    try:
+        res = send_file(write('b.txt', b'hi'))
+        assert res.headers['Cache-Control'] == 'max-age=300'
+        res.body.close()
+    finally:
+        Response.default_send_file_max_age = None
+    res = send_file(write('c.txt', b'hi'))
+    assert 'Cache-Control' not in res.headers
+    res.body.close()
+
+
+def test_compressed_files_use_the_inner_extension():
+    res = send_file(write('app.js.gz', b'\x1f\x8b'), compressed=True)
+    assert res.headers['Content-Type'] == 'application/javascript'
+    assert res.headers['Content-Encoding'] == 'gzip'
+    res.body.close()
+    res = send_file(write('x.css', b'br'), compressed='br')
+    assert res.headers['Content-Encoding'] == 'br'
+    res.body.close()
+
+
+def test_file_extension_is_appended_when_opening():
+    write('page.html.gz', b'zipped')
+    res = send_file(DIR + '/page.html', compressed=True, file_extension='.gz')
+    assert res.headers['Content-Type'] == 'text/html'
+    assert res.body.read() == b'zipped'
+    res.body.close()
+
+
+async def test_file_is_streamed_with_length():
+    data = bytes(range(256)) * 20
+    path = write('blob.bin', data)
+    app = Microdot()
+
+    @app.route('/f')
+    async def f(req):
+        return send_file(path)
+
+    res = await TestClient(app).get('/f')
+    assert res.body == data
+    assert res.headers['Content-Length'] == str(len(data))
+
+
+async def test_stream_argument_is_sent_instead_of_a_file():
+    import io
+    res = send_file('virtual.json', stream=io.BytesIO(b'{"v": 1}'))
+    assert res.headers['Content-Type'] == 'application/json'
+    app = Microdot()
+
+    @app.route('/v')
+    async def v(req):
+        return res
+
+    assert (await TestClient(app).get('/v')).body == b'{"v": 1}'
+
+
+def test_missing_file_raises_oserror():
+    try:
+        send_file(DIR + '/does-not-exist.txt')
+    except OSError:
+        return
+    raise AssertionError('no OSError')
