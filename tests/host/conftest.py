@@ -122,3 +122,20 @@ def board(tmp_path):
     b = Board(str(tmp_path))
     yield b
     b.stop()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the frozen-bytecode size report gathered by test_manifests.py."""
+    sizes = None
+    for mod in list(sys.modules.values()):
+        if getattr(mod, '__file__', '') and mod.__file__.endswith('test_manifests.py'):
+            sizes = getattr(mod, 'SIZES', None)
+    if not sizes:
+        return
+    terminalreporter.section('frozen bytecode per board (our modules, mpy-cross -march per chip)')
+    for board in sorted(sizes):
+        files, total, parts = sizes[board]
+        detail = ', '.join('%s %d' % (k, parts[k]) for k in sorted(parts))
+        terminalreporter.write_line('%-18s %3d files %7d bytes (%.1f KiB): %s'
+                                    % (board, files, total, total / 1024, detail))
+    terminalreporter.write_line('(the stock board modules - asyncio, networking... - come on top)')

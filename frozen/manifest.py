@@ -1,0 +1,25 @@
+# What microdot-firmware puts in flash, in micropython-lib manifest style. Every board's
+# boards/<BOARD>/manifest.py includes the stock board manifest and then this file; paths here are
+# relative to this directory. `make test` evaluates it (tests/host/test_manifests.py).
+import os
+
+metadata(
+    description="microdot-firmware: a Microdot 2.x compatible web framework and the device "
+    "runtime (Wi-Fi, captive portal, recovery page)",
+    version="0.1.0",
+    license="MIT",
+)
+
+# The framework: every module that runs on MicroPython. asgi, wsgi and jinja need CPython.
+CPYTHON_ONLY = ("asgi.py", "wsgi.py", "jinja.py")
+package(
+    "microdot",
+    files=sorted(f for f in os.listdir("microdot") if f.endswith(".py") and f not in CPYTHON_ONLY),
+)
+
+# The device runtime: config, Wi-Fi, captive DNS and portal pages, watchdog, safe mode, launcher.
+package("device")
+
+# The boot entry, frozen as `main.py`: the board runs it instead of a filesystem main.py, and
+# it starts the runtime, which then imports the user's /main.py.
+module("main.py", base_path="entry")
