@@ -4,7 +4,7 @@ import os
 from microdot import Microdot, Response, send_file
 from microdot.test_client import TestClient
 
-DIR = 'sendfile_tmp'
+DIR = '/tmp/microdot-firmware-send-file-test'  # host-only test: the unix port has /tmp
 
 
 def write(name, data):
