@@ -1,0 +1,130 @@
+"""`make deploy` end to end against the MicroPython unix port behind a pty (socat), the way a
+board sits behind USB serial: files land in the "board's" filesystem (the process's cwd), a
+second deploy copies nothing, a changed file is the only one copied, and the final soft reset
+reaches the board (on the unix port a soft reset ends the process, i.e. the "board" restarts)."""
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+MICROPYTHON = os.path.join(os.path.dirname(sys.executable), 'micropython')
+
+
+class PtyBoard:
+    """The unix port on a pty made by socat; `fs` is its filesystem."""
+
+    def __init__(self, fs, tty):
+        self.fs = fs
+        self.tty = tty
+        self.proc = None
+
+    def power_on(self):
+        self.proc = subprocess.Popen(
+            ['socat', 'PTY,link=%s,raw,echo=0' % self.tty,
+             'EXEC:%s,pty,raw,echo=0,stderr,setsid,ctty' % MICROPYTHON],
+            cwd=self.fs, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while not os.path.exists(self.tty):
+            assert time.monotonic() < deadline, 'socat did not create the pty'
+            time.sleep(0.05)
+        time.sleep(0.3)  # let the REPL print its banner
+
+    def running(self):
+        return self.proc.poll() is None
+
+    def wait_off(self, timeout=10):
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError('the soft reset did not reach the board')
+
+    def off(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def pty_board(tmp_path):
+    fs = tmp_path / 'board'
+    fs.mkdir()
+    b = PtyBoard(str(fs), str(tmp_path / 'tty'))
+    yield b
+    b.off()
+
+
+def make_deploy(board, src):
+    start = time.monotonic()
+    r = subprocess.run(['make', '--no-print-directory', '-C', ROOT, 'deploy',
+                        'PORT=' + board.tty, 'APP_DIR=' + src], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r.stdout, time.monotonic() - start
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'w') as f:
+        f.write(text)
+
+
+def test_deploy_copies_app_then_skips_unchanged_files(pty_board, tmp_path):
+    app = str(tmp_path / 'app')
+    write(os.path.join(app, 'main.py'), 'from microdot import Microdot\napp = Microdot()\n')
+    write(os.path.join(app, 'static', 'style.css'), 'body { color: teal }\n')
+    write(os.path.join(app, 'static', 'img', 'dot.svg'), '<svg/>\n')
+    write(os.path.join(app, '__pycache__', 'main.cpython-311.pyc'), 'junk')
+
+    pty_board.power_on()
+    out, first = make_deploy(pty_board, app)
+    assert 'deploy: 3 copied, 0 unchanged' in out, out
+    pty_board.wait_off()  # soft reset reached the board
+    for rel in ('main.py', 'static/style.css', 'static/img/dot.svg'):
+        with open(os.path.join(pty_board.fs, rel)) as f, open(os.path.join(app, rel)) as g:
+            assert f.read() == g.read(), rel
+    assert not os.path.exists(os.path.join(pty_board.fs, '__pycache__'))
+
+    pty_board.power_on()
+    out, second = make_deploy(pty_board, app)
+    assert 'deploy: 0 copied, 3 unchanged' in out, out
+    pty_board.wait_off()
+
+    write(os.path.join(app, 'static', 'style.css'), 'body { color: navy }\n')
+    pty_board.power_on()
+    out, third = make_deploy(pty_board, app)
+    assert 'deploy: 1 copied, 2 unchanged' in out and 'copied static/style.css' in out, out
+    with open(os.path.join(pty_board.fs, 'static', 'style.css')) as f:
+        assert 'navy' in f.read()
+    print('deploy timings: first %.2fs, unchanged %.2fs, one file %.2fs' % (first, second, third))
+
+
+def test_deploy_with_no_reset_leaves_the_board_running(pty_board, tmp_path):
+    app = str(tmp_path / 'app')
+    write(os.path.join(app, 'main.py'), 'print(1)\n')
+    pty_board.power_on()
+    r = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'deploy.py'), '--port',
+                        pty_board.tty, '--src', app, '--no-reset'], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0 and '1 copied' in r.stdout, r.stdout + r.stderr
+    time.sleep(0.5)
+    assert pty_board.running()
+
+
+def test_deploy_of_missing_directory_fails_clearly(tmp_path):
+    r = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'deploy.py'), '--port',
+                        '/dev/null', '--src', str(tmp_path / 'nope')], capture_output=True,
+                       text=True)
+    assert r.returncode != 0 and 'no directory' in r.stderr
+
+
+def test_deploy_to_absent_board_fails_clearly(tmp_path):
+    app = str(tmp_path / 'app')
+    write(os.path.join(app, 'main.py'), 'x = 1\n')
+    r = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'deploy.py'), '--port',
+                        str(tmp_path / 'no-such-tty'), '--src', app], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode != 0 and 'mpremote failed' in r.stderr
