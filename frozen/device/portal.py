@@ -13,6 +13,7 @@ Pages:
 ``Portal(cfg, ip, error=None, ...)``; ``await portal.serve(port)``.
 """
 import asyncio
+import gc
 
 from device import config
 
@@ -93,10 +94,16 @@ class Portal:
             self.server.close()
 
     async def handle(self, reader, writer):
+        gc.collect()  # pages are built in one piece: start from a tidy heap
         try:
             status, headers, body = await self.respond(reader)
-        except Exception as exc:  # a bad request must never kill the portal
-            status, headers, body = '400 Bad Request', (), ('bad request: %s' % exc).encode()
+        except (ValueError, IndexError, EOFError) as exc:  # a bad request must not kill us
+            status, headers, body = '400 Bad Request', (), b'bad request'
+            print('portal: bad request:', exc)
+        except Exception as exc:  # MemoryError and the like: answer, keep serving
+            status, headers, body = '500 Internal Server Error', (), b'server error'
+            print('portal: error:', repr(exc))
+        gc.collect()
         try:
             head = ['HTTP/1.0 ', status, '\r\nContent-Length: ', str(len(body)),
                     '\r\nConnection: close\r\nCache-Control: no-store\r\n']
@@ -104,7 +111,8 @@ class Portal:
                 head.append(h)
                 head.append('\r\n')
             head.append('\r\n')
-            writer.write(''.join(head).encode() + body)
+            writer.write(''.join(head).encode())
+            writer.write(body)
             await writer.drain()
         except OSError:
             pass

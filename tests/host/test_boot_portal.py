@@ -122,3 +122,19 @@ def test_corrupt_config_means_defaults(board):
     assert 'device: hostname microdot - saved networks: 0' in out
     assert "access point 'microdot-2030'" in out  # default name: hostname + MAC tail
     assert board.http('/setup')[0] == 200
+
+
+def test_setup_portal_fits_an_esp8266_heap(board):
+    # ESP8266: a 38 KiB heap, ~30 KB free after boot. Here the runtime's bytecode even sits in
+    # that heap (.mpy, not frozen in flash), so this is pessimistic.
+    board.world(networks=[HOME, CAFE])
+    board.boot(heapsize='32wK', mpy=True, connect_timeout=1, retries=1)
+    board.wait_for('portal: serving on port')
+    for _ in range(5):
+        status, _, body = board.http('/setup')
+        assert status == 200 and 'value="home"' in body
+    assert dns_query(board.dns_port, 'captive.apple.com')[-4:] == socket.inet_aton('127.0.0.1')
+    form = urllib.parse.urlencode({'ssid': 'home', 'password': 'secret'}).encode()
+    assert board.http('/setup', data=form)[0] == 200
+    assert board.wait_exit() == 77, board.output
+    assert 'MemoryError' not in board.output
