@@ -1,0 +1,66 @@
+# device.launcher: the user's main.py is imported from the filesystem; failures become text.
+import os
+import sys
+
+from device import launcher
+
+NAME = 'user_app_under_test'
+
+
+def put(source):
+    with open(NAME + '.py', 'w') as f:
+        f.write(source)
+    sys.modules.pop(NAME, None)
+
+
+def cleanup():
+    try:
+        os.remove(NAME + '.py')
+    except OSError:
+        pass
+    sys.modules.pop(NAME, None)
+
+
+def test_missing_module_is_reported_not_raised():
+    cleanup()
+    module, error = launcher.load(NAME)
+    assert module is None and 'make deploy' in error
+
+
+def test_module_with_app_loads():
+    put('class App:\n    async def start_server(self, **kw):\n        pass\napp = App()\n')
+    module, error = launcher.load(NAME)
+    cleanup()
+    assert error is None and hasattr(module.app, 'start_server')
+
+
+def test_syntax_error_becomes_traceback_text():
+    put('def broken(:\n')
+    module, error = launcher.load(NAME)
+    cleanup()
+    assert module is None and 'SyntaxError' in error
+    assert NAME not in sys.modules
+
+
+def test_exception_at_import_becomes_traceback_text():
+    put('x = 1\nraise RuntimeError("boom at import")\n')
+    module, error = launcher.load(NAME)
+    cleanup()
+    assert module is None and 'RuntimeError' in error and 'boom at import' in error
+
+
+def test_module_without_app_is_refused():
+    put('x = 1\n')
+    module, error = launcher.load(NAME)
+    cleanup()
+    assert module is None and 'defines no `app`' in error
+
+
+def test_sys_path_is_restored():
+    before = list(sys.path)
+    put('import sys\nseen = list(sys.path)\n')
+    launcher.load(NAME)
+    seen = sys.modules[NAME].seen if NAME in sys.modules else None
+    cleanup()
+    assert sys.path == before
+    assert seen is None or seen[0] == ''
