@@ -18,3 +18,8 @@ class HTTPException(Exception):
 def abort(status_code, reason=None):
     """Stop handling the current request and answer with `status_code` (and `reason` as body)."""
     raise HTTPException(status_code, reason)
+
+
+class HeaderInjection(ValueError):
+    """A header value (or redirect URL, cookie) would contain CR or LF: sending it would let
+    whoever chose the value add headers or a body. The request is answered with 400."""

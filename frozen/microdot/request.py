@@ -63,17 +63,32 @@ class Request:
         oversized lines or header sets and `ValueError` for anything malformed.
         """
         line = await cls._readline(client_reader, 414)
-        if not line:
+        blank = 0
+        while line == '':  # empty lines before a request line are ignored (RFC 9112 2.2)
+            blank += 1
+            if blank > 4:
+                raise ValueError('no request line')
+            line = await cls._readline(client_reader, 414)
+        if line is None:
             return None
         method, url, version = line.split()  # anything but three words: ValueError
-        if not version.startswith('HTTP/'):
+        if version[:5] != 'HTTP/' or len(version) != 8 or version[6] != '.':
             raise ValueError('bad HTTP version')
         version = version[5:]
+        if version[0] != '1' or version[2] not in '01':
+            raise HTTPException(505, 'HTTP version not supported')
+        if url[0] != '/':
+            if '://' in url:  # absolute form: keep the path
+                url = '/' + url.split('://', 1)[1].partition('/')[2]
+            elif url != '*':
+                raise ValueError('bad request target')
         headers = NoCaseDict()
         count = 0
         while True:
             line = await cls._readline(client_reader, 431)
             if not line:
+                if line is None:
+                    raise EOFError('connection closed inside the head')
                 break
             count += 1
             if count > cls.max_headers:
@@ -88,7 +103,12 @@ class Request:
         length = headers.get('Content-Length')
         if length is not None and not length.isdigit():
             raise ValueError('bad Content-Length')
-        chunked = 'chunked' in headers.get('Transfer-Encoding', '').lower()
+        coding = headers.get('Transfer-Encoding')
+        chunked = False
+        if coding is not None:
+            if coding.lower() != 'chunked':  # gzip, deflate, ...: cannot be framed here
+                raise HTTPException(501, 'Transfer-Encoding not supported')
+            chunked = True
         if chunked and length is not None:
             raise ValueError('Content-Length with Transfer-Encoding')
         body = b''
@@ -113,20 +133,31 @@ class Request:
 
     @classmethod
     async def _readline(cls, reader, status):
+        """The next line as str without its line end; None at the end of the stream."""
         try:
             line = await reader.readline()
         except LineTooLong:
             line = None
         if line is None or len(line) > cls.max_readline:
             raise HTTPException(status, 'URI too long' if status == 414 else 'Header too large')
-        return line.strip().decode()
+        if not line:
+            return None
+        if b'\x00' in line:
+            raise ValueError('NUL in request head')
+        return line.rstrip(b'\r\n').decode()  # not UTF-8: UnicodeError, a ValueError
 
     @classmethod
     async def _read_chunked(cls, reader):
         body = b''
         while True:
-            size = int((await cls._readline(reader, 431)).split(';', 1)[0], 16)
-            if size < 0 or len(body) + size > cls.max_body_length:
+            line = await cls._readline(reader, 431)
+            if line is None:
+                raise EOFError('connection closed inside the body')
+            size = line.split(';', 1)[0].strip()
+            if not size or size[0] in '+-':
+                raise ValueError('bad chunk size')
+            size = int(size, 16)
+            if len(body) + size > cls.max_body_length:
                 raise HTTPException(413, 'Payload too large')
             if size == 0:
                 break

@@ -1,22 +1,56 @@
 """The built-in asyncio HTTP/1.1 server (MicroPython and CPython).
 
-Beyond Microdot's one-request-per-connection server it offers persistent connections (with an
-idle timeout), pipelining, a cap on concurrent connections (503 above it), a deadline for
-receiving each request's head (slowloris), bounded line buffers, and survival of MemoryError.
-The knobs are class attributes of `Microdot`.
+Beyond Microdot's one-request-per-connection server it offers:
+
+- persistent connections (HTTP/1.1 keep-alive, HTTP/1.0 ``Connection: keep-alive``) closed after
+  `keep_alive_timeout` idle seconds, pipelined requests answered in order, ``Connection: close``
+  honoured from either side;
+- a cap on concurrent connections (`max_connections`, a per-board default that fits lwIP's
+  sockets). **Policy at the cap:** the connection that has waited longest for a request head
+  (an idle kept-alive socket, or a client trickling its head) for at least `evict_after`
+  seconds is closed to make room; if there is none, the new connection is answered with a
+  ready-made 503 (``Retry-After: 1``) at once and closed. Nothing is queued in RAM: a waiting
+  connection would hold one of the few sockets and its buffers, which is what runs a board out
+  of memory. The only queue is the kernel's, bounded by `listen_backlog`;
+- deadlines: `request_timeout` for a request's line, headers and buffered body (slowloris),
+  the same per read for a streamed body, `write_timeout` per write, so a client that stops
+  reading cannot hold a connection forever. One watchdog task enforces them all (no task or
+  timer per request);
+- memory safety: lines and headers are bounded (414 / 431), bodies above
+  `Request.max_content_length` are refused (413); a MemoryError answers 503 if it can, closes
+  that connection, collects garbage, and the server keeps serving.
+
+The knobs are class attributes of `Microdot` (set them on the class or on the app).
 """
 import asyncio
 import gc
 import sys
 
 from .app import MICROPYTHON, print_exception
-from .exceptions import HTTPException
+from .exceptions import HTTPException, HeaderInjection
 from .request import Request
 from .response import Response, is_muted
 from .streams import BufferedReader
 
-# Concurrent connections by platform: lwIP on these boards has few sockets to spare.
-_DEFAULT_MAX_CONNECTIONS = {'esp8266': 3, 'rp2': 4, 'esp32': 8}
+try:
+    from time import ticks_ms, ticks_add, ticks_diff
+except ImportError:  # CPython
+    from time import monotonic
+
+    def ticks_ms():
+        return int(monotonic() * 1000)
+
+    def ticks_add(t, delta):
+        return t + delta
+
+    def ticks_diff(a, b):
+        return a - b
+
+CancelledError = asyncio.CancelledError
+
+# Concurrent connections and listen backlog by platform: lwIP on these boards has few sockets to
+# spare (ESP8266 about 5 in all, Pico W about 8, ESP32 about 10; one is the listening socket).
+_DEFAULT_MAX_CONNECTIONS = {'esp8266': 3, 'rp2': 5, 'esp32': 8}
 _DEFAULT_BACKLOG = {'esp8266': 2, 'rp2': 4, 'esp32': 8}
 _BUSY = (b'HTTP/1.0 503 N/A\r\nContent-Type: text/plain; charset=UTF-8\r\n'
          b'Content-Length: 19\r\nRetry-After: 1\r\nConnection: close\r\n\r\n'
@@ -24,34 +58,132 @@ _BUSY = (b'HTTP/1.0 503 N/A\r\nContent-Type: text/plain; charset=UTF-8\r\n'
 
 
 def board_default(table, fallback):
+    """The value of `table` for this board (``sys.platform``), else `fallback`."""
     return table.get(sys.platform, fallback)
 
 
-class _Writer:
-    """Gives a CPython StreamWriter the `awrite`/`aclose` of MicroPython's stream."""
+def default_max_connections():
+    """The connection cap used when `Microdot.max_connections` is None: the board's entry, else
+    one connection per 4 KB of heap (at most 64) on MicroPython, 64 on CPython."""
+    limit = _DEFAULT_MAX_CONNECTIONS.get(sys.platform)
+    if limit:
+        return limit
+    if MICROPYTHON:
+        heap = gc.mem_free() + gc.mem_alloc()
+        if sys.maxsize > 1 << 32:  # a 64-bit port: objects take twice the bytes
+            heap //= 2
+        return max(2, min(64, heap // 4096))
+    return 64
 
-    def __init__(self, writer):
-        self.writer = writer
+
+class Connection:
+    """One client connection: the task serving it, its deadline and what it is waiting for.
+
+    Also the writer the server and handlers write through (`awrite`, `aclose`,
+    `get_extra_info`), so every write runs under `write_timeout`.
+    """
+
+    def __init__(self, server, stream, task):
+        self.server = server
+        self.stream = stream  # MicroPython Stream or CPython StreamWriter
+        self.task = task
+        self.deadline = None  # ticks_ms after which the watchdog cancels the task
+        self.waiting = None  # ticks_ms since the connection waits for a request head
+        self.expired = False
+
+    @property
+    def read_timeout(self):
+        return self.server.app.request_timeout
+
+    def arm(self, seconds):
+        """Start a deadline `seconds` from now (None or 0: no deadline); returns the old one."""
+        old = self.deadline
+        self.deadline = ticks_add(ticks_ms(), int(seconds * 1000)) if seconds else None
+        return old
 
     async def awrite(self, data):
-        self.writer.write(data)
-        await self.writer.drain()
+        old = self.arm(self.server.app.write_timeout)
+        if MICROPYTHON:
+            await self.stream.awrite(data)
+        else:
+            self.stream.write(data)
+            await self.stream.drain()
+        self.deadline = old
 
     async def aclose(self):
-        self.writer.close()
         try:
-            await self.writer.wait_closed()
+            if MICROPYTHON:
+                await self.stream.aclose()
+            else:
+                self.stream.close()
+                await self.stream.wait_closed()
         except Exception:
             pass
 
     def get_extra_info(self, name):
-        return self.writer.get_extra_info(name)
+        return self.stream.get_extra_info(name)
 
 
-async def _wait(coro, timeout):
-    if not timeout:
-        return await coro
-    return await asyncio.wait_for(coro, timeout)
+class Server:
+    """The connections of one app and the watchdog that enforces their deadlines."""
+
+    def __init__(self, app):
+        self.app = app
+        self.conns = []
+        self.watchdog = None
+        self.refused = 0  # connections answered 503 at the cap
+        self.evicted = 0  # idle connections closed to make room
+        self.expired = 0  # connections closed by a deadline
+
+    def limit(self):
+        return self.app.max_connections or default_max_connections()
+
+    def admit(self):
+        """Make room for one more connection; False if the cap is reached by busy ones."""
+        if len(self.conns) < self.limit():
+            return True
+        now = ticks_ms()
+        victim = None
+        oldest = int(self.app.evict_after * 1000)
+        for c in self.conns:
+            if c.waiting is not None and ticks_diff(now, c.waiting) >= oldest:
+                victim, oldest = c, ticks_diff(now, c.waiting)
+        if victim is None:
+            return False
+        self.evicted += 1
+        self.expire(victim)
+        return True
+
+    def expire(self, conn):
+        if conn in self.conns:
+            self.conns.remove(conn)
+        conn.expired = True
+        conn.task.cancel()
+
+    async def watch(self):
+        """Cancel connections past their deadline; ends when there are none left."""
+        try:
+            while self.conns:
+                await asyncio.sleep(0.1)
+                now = ticks_ms()
+                for c in self.conns[:]:
+                    if c.deadline is not None and ticks_diff(now, c.deadline) >= 0:
+                        self.expired += 1
+                        self.expire(c)
+        finally:
+            self.watchdog = None
+
+    def add(self, conn):
+        self.conns.append(conn)
+        if self.watchdog is None:
+            self.watchdog = asyncio.create_task(self.watch())
+
+
+def _server_of(app):
+    server = getattr(app, '_server', None)
+    if server is None:
+        server = app._server = Server(app)
+    return server
 
 
 def _wants_keep_alive(app, req):
@@ -65,67 +197,71 @@ def _wants_keep_alive(app, req):
 
 async def serve_connection(app, reader, writer):
     """Serve requests from one client connection until it closes, errs or idles out."""
-    if not MICROPYTHON:
-        writer = _Writer(writer)
-    limit = app.max_connections or board_default(_DEFAULT_MAX_CONNECTIONS, 64)
-    active = getattr(app, "_connections", 0)
-    if active >= limit:
-        try:
-            await writer.awrite(_BUSY)
-            await _wait(_discard(reader, 2048), 0.2)
-        except Exception:
-            pass
-        await _close(writer)
-        return
-    app._connections = active + 1
-    stream = BufferedReader(reader, line_limit=Request.max_readline)
-    addr = writer.get_extra_info('peername')
-    timeout = app.request_timeout
+    server = _server_of(app)
+    conn = Connection(server, writer, asyncio.current_task())
     try:
-        while True:
-            req = None
-            try:
-                req = await _wait(Request.create(app, stream, writer, addr), timeout)
-            except HTTPException as exc:
-                await _write_error(app, writer, exc.status_code, exc.reason, stream)
-                break
-            except (asyncio.TimeoutError, EOFError):
-                break
-            except OSError as exc:
-                if not is_muted(exc):
-                    print_exception(exc)
-                break
-            except MemoryError:
-                gc.collect()
-                await _write_error(app, writer, 503, None)
-                break
-            except Exception:  # malformed request: 400, then close
-                await _write_error(app, writer, 400, None, stream)
-                break
-            if req is None:
-                break
-            keep = _wants_keep_alive(app, req)
-            res = await app.dispatch_request(req)
-            if res is Response.already_handled:
-                break
-            if res.status_code == 413 or not await _finish_body(app, req):
-                keep = False
-            keep = await res.write(writer, req.http_version, keep)
-            if app.debug:
-                print(req.method, req.path, res.status_code)
-            if not keep:
-                break
-            timeout = app.keep_alive_timeout
-            req = res = None
+        if not server.admit():
+            server.refused += 1
+            await _refuse(conn, reader)
+            return
+        server.add(conn)
+        await _serve(app, conn, reader)
+    except CancelledError:
+        if not conn.expired:
+            raise
     except MemoryError:
-        gc.collect()
-        await _write_error(app, writer, 503, None)
+        await _answer_busy(conn)  # the ready-made 503, after collecting garbage
     except Exception as exc:
         if not is_muted(exc):
             print_exception(exc)
     finally:
-        app._connections -= 1
-        await _close(writer)
+        if conn in server.conns:
+            server.conns.remove(conn)
+        conn.deadline = None
+        await conn.aclose()
+
+
+async def _serve(app, conn, reader):
+    stream = BufferedReader(reader, line_limit=Request.max_readline)
+    stream.timer = conn
+    timeout = app.request_timeout
+    addr = conn.get_extra_info('peername')
+    while True:
+        conn.waiting = ticks_ms()
+        conn.arm(timeout)
+        try:
+            req = await Request.create(app, stream, conn, addr)
+        except HTTPException as exc:
+            await _write_error(app, conn, exc.status_code, exc.reason, stream)
+            return
+        except (EOFError, OSError):
+            return
+        except MemoryError:
+            raise
+        except Exception:  # malformed request (ValueError, UnicodeError...): 400, then close
+            await _write_error(app, conn, 400, None, stream)
+            return
+        conn.waiting = None
+        conn.deadline = None
+        if req is None:
+            return
+        keep = _wants_keep_alive(app, req)
+        res = await app.dispatch_request(req)
+        if res is Response.already_handled:
+            return
+        if res.status_code in (413, 503) or not await _finish_body(app, req):
+            keep = False  # 503: under pressure, give the socket and its buffers back
+        try:
+            keep = await res.write(conn, req.http_version, keep)
+        except HeaderInjection:  # raised before anything was written
+            await _write_error(app, conn, 400, None, stream)
+            return
+        if app.debug:
+            print(req.method, req.path, res.status_code)
+        if not keep:
+            return
+        timeout = app.keep_alive_timeout
+        req = res = None
 
 
 async def _finish_body(app, req):
@@ -135,23 +271,41 @@ async def _finish_body(app, req):
     if stream is None or not hasattr(stream, 'drain'):
         return True
     try:
-        return await _wait(stream.drain(app.drain_limit), app.request_timeout)
+        return await stream.drain(app.drain_limit)
     except Exception:
         return False
 
 
-async def _write_error(app, writer, status, reason, stream=None):
+async def _write_error(app, conn, status, reason, stream):
     """Answer a request that could not be parsed, then discard a little unread input so that
     closing does not reset the connection before the client has read the answer."""
+    conn.waiting = None
     try:
         if status == 400:
             res = await app.dispatch_request(None)
         else:
             res = Response(reason or 'Error', status)
-        await res.write(writer, '1.1', False)
-        if stream is not None:
-            await _wait(_discard(stream.stream, 8192), 0.5)
+        await res.write(conn, '1.1', False)
+        conn.arm(0.5)
+        await _discard(stream.stream, 8192)
     except Exception:
+        pass
+
+
+async def _answer_busy(conn):
+    gc.collect()
+    try:
+        conn.arm(1)
+        await conn.awrite(_BUSY)
+    except BaseException:
+        pass
+
+
+async def _refuse(conn, reader):
+    try:
+        await conn.awrite(_BUSY)
+        await asyncio.wait_for(_discard(reader, 2048), 0.2)
+    except BaseException:
         pass
 
 
@@ -163,13 +317,6 @@ async def _discard(reader, limit):
         limit -= len(data)
 
 
-async def _close(writer):
-    try:
-        await writer.aclose()
-    except Exception:
-        pass
-
-
 async def start_server(app, host, port, debug, ssl, start_serving):
     """Listen on `host:port` and serve `app`; returns after `app.shutdown()`.
 
@@ -177,7 +324,7 @@ async def start_server(app, host, port, debug, ssl, start_serving):
     """
     app.debug = debug
     app.ssl = ssl
-    app._connections = 0
+    _server_of(app)
     backlog = app.listen_backlog or board_default(_DEFAULT_BACKLOG, 64)
 
     async def serve(reader, writer):

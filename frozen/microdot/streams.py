@@ -45,6 +45,8 @@ class BufferedReader:
     limit). Bytes read past the end of a request stay buffered for the next one (pipelining).
     """
 
+    timer = None  # set by the server: `arm(seconds)`, `deadline`, `read_timeout` (BodyReader)
+
     def __init__(self, stream, chunk_size=512, line_limit=0):
         self.stream = stream
         self.chunk_size = chunk_size
@@ -114,7 +116,15 @@ class BodyReader(BufferedReader):
     async def _fill(self):
         if self.remaining <= 0:
             return False
-        data = await self.stream.read(min(self.chunk_size, self.remaining))
+        timer = getattr(self.stream, 'timer', None)
+        if timer is not None and timer.deadline is None:  # each read under a deadline
+            timer.arm(timer.read_timeout)
+            try:
+                data = await self.stream.read(min(self.chunk_size, self.remaining))
+            finally:
+                timer.deadline = None
+        else:
+            data = await self.stream.read(min(self.chunk_size, self.remaining))
         if data:
             self.remaining -= len(data)
             self.buffer = self.buffer + data if self.buffer else data

@@ -286,3 +286,22 @@ def test_make_flash_without_serial_port_lets_esptool_autodetect():
 def test_make_flash_pico_without_image_says_so(tmp_path):
     r = make('flash', 'BOARD=RPI_PICO2_W')
     assert r.returncode != 0 and 'make firmware BOARD=RPI_PICO2_W' in r.stderr
+
+
+def test_release_workflow_builds_every_board_from_the_pin():
+    import yaml  # comes with esptool (pinned in scripts/requirements.txt)
+    with open(os.path.join(ROOT, '.github', 'workflows', 'release.yml')) as f:
+        wf = yaml.safe_load(f)
+    jobs = wf['jobs']
+    built = []
+    for job in jobs.values():
+        boards = job.get('strategy', {}).get('matrix', {}).get('board')
+        steps = ' '.join(str(s.get('run', '')) + str(s.get('with', '')) for s in job['steps'])
+        if 'make firmware' in steps:
+            built += boards or re.findall(r'BOARD=(\w+)', steps)
+            assert 'needs.pin.outputs.micropython' in steps  # the tag checked out is the pin
+    assert sorted(built) == sorted(BOARDS) == sorted(
+        d for d in os.listdir(os.path.join(ROOT, 'boards')) if os.path.isdir(
+            os.path.join(ROOT, 'boards', d)))
+    assert 'MICROPY_VERSION' in str(jobs['pin']['steps'])
+    assert jobs['publish']['needs'] == ['esp32', 'esp8266', 'rp2']
