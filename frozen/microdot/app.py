@@ -1,7 +1,7 @@
 """The `Microdot` application: routes, hooks, error handling and request dispatch."""
 import sys
 
-from .exceptions import HTTPException, abort
+from .exceptions import HTTPException, HeaderInjection, abort
 from .request import Request
 from .response import Response
 from .routing import URLPattern
@@ -63,7 +63,10 @@ class Microdot:
     connections; above it new ones get 503; None picks a default for the board),
     `listen_backlog`, `keep_alive` (serve several requests per connection),
     `keep_alive_timeout` (seconds an idle kept-alive connection stays open),
-    `request_timeout` (seconds to receive a request's line and headers) and
+    `request_timeout` (seconds to receive a request's line, headers and buffered body; also
+    the limit for each read of a streamed body), `write_timeout` (seconds one write to the
+    client may take), `evict_after` (seconds a connection must have waited for a request head
+    before it may be closed to make room at the cap; see `microdot.server`) and
     `drain_limit` (unread body bytes discarded to keep a connection alive).
     """
 
@@ -72,6 +75,8 @@ class Microdot:
     keep_alive = True
     keep_alive_timeout = 5
     request_timeout = 10
+    write_timeout = 10
+    evict_after = 0.5
     drain_limit = 4096
 
     def __init__(self):
@@ -274,6 +279,8 @@ class Microdot:
                     after_done = True
             except HTTPException as exc:
                 res = await self.error_response(req, exc.status_code, exc.reason)
+            except HeaderInjection:  # CR/LF from the client reached a header: its fault
+                res = await self.error_response(req, 400)
             except MemoryError:
                 import gc
                 gc.collect()

@@ -2,6 +2,7 @@
 import json
 import os
 
+from .exceptions import HeaderInjection
 from .multidict import NoCaseDict
 
 MUTED_SOCKET_ERRORS = (32, 54, 104, 128)  # EPIPE, ECONNRESET (BSD, Linux), closed socket
@@ -106,7 +107,8 @@ class Response:
                    secure=False, http_only=False, partitioned=False, same_site=None):
         """Add a ``Set-Cookie`` header. `expires` is a string (used as is) or a datetime.
 
-        Raises `ValueError` if the value contains ``;`` or any part contains CR or LF.
+        Raises `ValueError` if the value contains ``;``, and `HeaderInjection` (a ValueError)
+        if any part contains CR or LF.
         """
         value = str(value)
         if ';' in value:
@@ -131,7 +133,7 @@ class Response:
         if same_site:
             text += '; SameSite=' + same_site
         if '\r' in text or '\n' in text:
-            raise ValueError('cookie cannot contain CR or LF')
+            raise HeaderInjection('cookie cannot contain CR or LF')
         if 'Set-Cookie' in self.headers:
             self.headers['Set-Cookie'].append(text)
         else:
@@ -173,7 +175,7 @@ class Response:
         # Every line must end in CRLF and nothing else: a CR or LF inside a name or value
         # would let it inject headers (or a whole response).
         if head.count('\n') != lines or head.count('\r') != lines:
-            raise ValueError('header contains CR or LF')
+            raise HeaderInjection('header contains CR or LF')
         return (head + '\r\n').encode()
 
     async def write(self, stream, version='1.0', keep_alive=False):
@@ -230,9 +232,10 @@ class Response:
 
     @classmethod
     def redirect(cls, location, status_code=302):
-        """A redirect to `location` (ValueError if it contains CR or LF)."""
+        """A redirect to `location` (`HeaderInjection`, a ValueError, if it contains CR or
+        LF)."""
         if '\r' in location or '\n' in location:
-            raise ValueError('invalid redirect URL')
+            raise HeaderInjection('invalid redirect URL')
         return cls(status_code=status_code, headers={'Location': location})
 
     @classmethod
