@@ -180,3 +180,182 @@ class TestClient:
 
     async def query(self, path, headers=None, body=None):
         return await self.request('QUERY', path, headers=headers, body=body)
+
+    async def websocket(self, path, client, headers=None):
+        """Open a WebSocket to `path` and talk to it with `client`, a generator function (sync,
+        or async on CPython): each value it yields is sent as a message (str: text, bytes:
+        binary) and the server's next message comes back as the value of the ``yield``. When the
+        generator ends the socket is closed. If the server closes first the generator gets
+        `GeneratorExit`. Returns an empty `TestResponse` (or the error response if the server
+        refused the upgrade)."""
+        import asyncio
+        headers = dict(headers or {})
+        for name, value in (('Upgrade', 'websocket'), ('Connection', 'Upgrade'),
+                            ('Sec-WebSocket-Version', '13'),
+                            ('Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ==')):
+            headers.setdefault(name, value)
+        to_server = _Pipe()
+        from_server = _Pipe()
+        to_server.feed(self._render('GET', path, headers, None))
+
+        async def run():
+            try:
+                return await self.request('GET', path, headers=headers,
+                                          sock=(to_server, from_server))
+            finally:
+                from_server.close()
+
+        task = asyncio.create_task(run())
+        head = await from_server.read_head()
+        if head is None:  # the app answered without upgrading
+            res = await task
+            return res
+        gen = client()
+        is_async = hasattr(gen, '__anext__')
+        reply = None
+        first = True
+        try:
+            while True:
+                try:
+                    if is_async:
+                        msg = await (gen.__anext__() if first else gen.asend(reply))
+                    else:
+                        msg = next(gen) if first else gen.send(reply)
+                except (StopIteration, StopAsyncIteration):
+                    break
+                first = False
+                to_server.feed(_client_frame(msg))
+                reply = await _read_server_message(from_server, to_server)
+                if reply is None:  # the server closed
+                    break
+        finally:
+            if is_async:
+                await gen.aclose()
+            else:
+                gen.close()
+            to_server.feed(_client_frame(b'\x03\xe8', 8))
+            to_server.close()
+        await task
+        return TestResponse()
+
+
+class _Pipe:
+    """One direction of an in-memory connection: `feed`/`awrite` add bytes, the async read
+    methods wait for them."""
+
+    def __init__(self):
+        import asyncio
+        self.buffer = b''
+        self.eof = False
+        self.event = asyncio.Event()
+
+    def feed(self, data):
+        self.buffer += data
+        self.event.set()
+
+    async def awrite(self, data):
+        if self.eof:
+            raise OSError(32, 'closed')
+        self.feed(bytes(data))
+
+    def close(self):
+        self.eof = True
+        self.event.set()
+
+    async def aclose(self):
+        self.close()
+
+    async def _wait(self):
+        if self.eof:
+            return False
+        self.event.clear()
+        await self.event.wait()
+        return True
+
+    async def readexactly(self, n):
+        while len(self.buffer) < n:
+            if not await self._wait():
+                raise EOFError('connection closed')
+        data, self.buffer = self.buffer[:n], self.buffer[n:]
+        return data
+
+    async def read(self, n=-1):
+        while not self.buffer:
+            if not await self._wait():
+                return b''
+        if n < 0:
+            n = len(self.buffer)
+        data, self.buffer = self.buffer[:n], self.buffer[n:]
+        return data
+
+    async def readuntil(self, separator=b'\n'):
+        while separator not in self.buffer:
+            if not await self._wait():
+                raise EOFError('connection closed')
+        i = self.buffer.find(separator) + len(separator)
+        data, self.buffer = self.buffer[:i], self.buffer[i:]
+        return data
+
+    async def readline(self):
+        try:
+            return await self.readuntil(b'\n')
+        except EOFError:
+            data, self.buffer = self.buffer, b''
+            return data
+
+    async def read_head(self):
+        """The 101 response head, or None if the request ended without one."""
+        while b'\r\n\r\n' not in self.buffer:
+            if not await self._wait():
+                return None
+        return await self.readuntil(b'\r\n\r\n')
+
+    def get_extra_info(self, name):
+        return None
+
+
+def _client_frame(data, opcode=None):
+    if opcode is None:
+        opcode = 1 if isinstance(data, str) else 2
+    if isinstance(data, str):
+        data = data.encode()
+    n = len(data)
+    if n < 126:
+        head = bytes((0x80 | opcode, 0x80 | n))
+    elif n < 65536:
+        head = bytes((0x80 | opcode, 0xfe)) + n.to_bytes(2, 'big')
+    else:
+        head = bytes((0x80 | opcode, 0xff)) + n.to_bytes(8, 'big')
+    mask = b'\x11\x22\x33\x44'
+    return head + mask + bytes(b ^ mask[i & 3] for i, b in enumerate(data))
+
+
+async def _read_server_message(stream, to_server):
+    """The server's next data message (str or bytes; None once it closes), answering pings."""
+    parts = []
+    opcode = None
+    while True:
+        try:
+            b0, b1 = await stream.readexactly(2)
+        except EOFError:
+            return None
+        n = b1 & 0x7f
+        if n == 126:
+            n = int.from_bytes(await stream.readexactly(2), 'big')
+        elif n == 127:
+            n = int.from_bytes(await stream.readexactly(8), 'big')
+        payload = await stream.readexactly(n)
+        op = b0 & 0x0f
+        if op == 8:
+            return None
+        if op == 9:
+            to_server.feed(_client_frame(payload, 10))
+            continue
+        if op == 10:
+            continue
+        if op:
+            opcode = op
+        parts.append(payload)
+        if b0 & 0x80:
+            data = b''.join(parts)
+            return data.decode() if opcode == 1 else data
