@@ -1,0 +1,186 @@
+"""Every example in examples/ starts on the MicroPython unix port (the way `make example` runs
+it) and answers its main page and its main endpoint; `make example` and `make example-deploy`
+work as documented. A new example directory without a check here fails the suite."""
+import http.client
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+EXAMPLES = os.path.join(ROOT, 'examples')
+
+_spec = importlib.util.spec_from_file_location('examples_run', os.path.join(EXAMPLES, 'run.py'))
+runner = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(runner)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class Example:
+    """One example served by examples/run.py's command on 127.0.0.1."""
+
+    def __init__(self, name, cpython=False, heapsize=None):
+        self.name = name
+        self.port = free_port()
+        cmd, env, cwd = runner.command(name, '127.0.0.1', self.port, cpython, heapsize)
+        self.proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        wait_for_port(self.port, self.proc, self.stop)
+
+    @property
+    def url(self):
+        return 'http://127.0.0.1:%d' % self.port
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        out = self.proc.stdout.read().decode(errors='replace')
+        self.proc.stdout.close()
+        return out
+
+
+def wait_for_port(port, proc, stop, timeout=15):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError('example exited early:\n' + stop())
+        try:
+            socket.create_connection(('127.0.0.1', port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError('example did not start:\n' + stop())
+
+
+def fetch(url, method='GET', body=None, headers=None):
+    """(status, headers, body bytes) of one request; HTTP errors are answers too."""
+    headers = dict(headers or {})
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body).encode()
+        headers.setdefault('Content-Type', 'application/json')
+    req = urllib.request.Request(url, data=body, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+# --- one check per example: its main page, then what it is about ---------------------------
+
+def check_hello(ex):
+    status, headers, body = fetch(ex.url + '/')
+    assert status == 200 and b'Hello, world!' in body
+    assert headers['Content-Type'].startswith('text/html')
+    assert json.loads(fetch(ex.url + '/hello/ada')[2]) == {'hello': 'ada'}
+
+
+def check_mount(ex):
+    status, _, body = fetch(ex.url + '/')
+    assert status == 200 and b'/api/items' in body
+    status, headers, body = fetch(ex.url + '/api/items/1')
+    assert status == 200 and json.loads(body) == {'item': 'pear'}
+    assert headers['Cache-Control'] == 'no-store'
+    assert fetch(ex.url + '/api/items/9')[0] == 404
+    status, headers, body = fetch(ex.url + '/admin/')
+    assert status == 200 and body == b'admin area, mounted at /admin'
+    assert 'Cache-Control' not in headers  # the api's hook is local to the api
+
+
+def check_gpio(ex):
+    status, _, body = fetch(ex.url + '/')
+    assert status == 200 and b'<h1>LED is' in body
+    assert json.loads(fetch(ex.url + '/api/state')[2]) == {'led': 0, 'button': False}
+    status, _, body = fetch(ex.url + '/api/led', 'PUT', {'on': 1})
+    assert status == 200 and json.loads(body)['led'] == 1
+    assert json.loads(fetch(ex.url + '/api/state')[2])['led'] == 1
+    assert fetch(ex.url + '/api/led', 'PUT', {'off': 1})[0] == 400
+
+
+CHECKS = {name[6:]: f for name, f in globals().items() if name.startswith('check_')}
+
+
+def test_every_example_has_a_check():
+    assert sorted(CHECKS) == runner.names()
+
+
+@pytest.mark.parametrize('name', runner.names())
+def test_example_serves_on_the_unix_port(name):
+    ex = Example(name)
+    try:
+        CHECKS[name](ex)
+        assert ex.proc.poll() is None, 'the example stopped serving'
+    finally:
+        out = ex.stop()
+    assert 'Traceback' not in out, out
+
+
+def test_make_example_serves_the_named_example():
+    port = free_port()
+    proc = subprocess.Popen(['make', '--no-print-directory', '-C', ROOT, 'example', 'NAME=hello',
+                             'PORT=%d' % port], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+    def stop():
+        os.killpg(proc.pid, 15)
+        return proc.communicate(timeout=10)[0].decode()
+
+    try:
+        wait_for_port(port, proc, stop)
+        status, _, body = fetch('http://127.0.0.1:%d/' % port)
+        assert status == 200 and b'Hello, world!' in body
+    finally:
+        out = stop()
+    assert 'Serving examples/hello on the MicroPython unix port' in out, out
+
+
+def test_make_example_with_unknown_name_lists_the_examples():
+    r = subprocess.run(['make', '--no-print-directory', '-C', ROOT, 'example', 'NAME=nope'],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0
+    assert 'hello' in r.stderr and 'gpio' in r.stderr
+
+
+def test_make_example_deploy_copies_the_example_to_a_board(tmp_path):
+    """`make example-deploy` against the unix port behind a pty, as a board sits behind USB."""
+    fs = tmp_path / 'board'
+    fs.mkdir()
+    tty = str(tmp_path / 'tty')
+    micropython = os.path.join(os.path.dirname(sys.executable), 'micropython')
+    board = subprocess.Popen(['socat', 'PTY,link=%s,raw,echo=0' % tty,
+                              'EXEC:%s,pty,raw,echo=0,stderr,setsid,ctty' % micropython],
+                             cwd=str(fs), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 10
+        while not os.path.exists(tty):
+            assert time.time() < deadline, 'socat did not create the pty'
+            time.sleep(0.05)
+        time.sleep(0.3)
+        r = subprocess.run(['make', '--no-print-directory', '-C', ROOT, 'example-deploy',
+                            'NAME=gpio', 'PORT=' + tty], capture_output=True, text=True,
+                           timeout=120)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert 'deploy: copied main.py' in r.stdout
+        with open(os.path.join(EXAMPLES, 'gpio', 'main.py')) as a, open(fs / 'main.py') as b:
+            assert a.read() == b.read()
+    finally:
+        if board.poll() is None:
+            board.kill()
+        board.wait()
