@@ -17,6 +17,10 @@ package(
     files=sorted(f for f in os.listdir("microdot") if f.endswith(".py") and f not in CPYTHON_ONLY),
 )
 
+# utemplate's runtime (what microdot.utemplate imports on the board), if it is vendored here.
+if os.path.isdir("utemplate"):
+    package("utemplate")
+
 # The device runtime: config, Wi-Fi, captive DNS and portal pages, watchdog, safe mode, launcher.
 package("device")
 

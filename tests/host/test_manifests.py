@@ -305,3 +305,11 @@ def test_release_workflow_builds_every_board_from_the_pin():
             os.path.join(ROOT, 'boards', d)))
     assert 'MICROPY_VERSION' in str(jobs['pin']['steps'])
     assert jobs['publish']['needs'] == ['esp32', 'esp8266', 'rp2']
+
+
+def test_frozen_framework_matches_the_mip_package():
+    import json
+    with open(os.path.join(ROOT, 'frozen', 'microdot', 'package.json')) as f:
+        mip = {dest for dest, _ in json.load(f)['urls']}
+    frozen = {n for n in frozen_names() if n.startswith('microdot/')}
+    assert frozen == mip
