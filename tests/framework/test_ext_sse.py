@@ -1,0 +1,107 @@
+"""microdot.sse through the test client (dual-runtime)."""
+import asyncio
+
+from microdot import Microdot
+from microdot.sse import SSE, sse_response, with_sse
+from microdot.test_client import TestClient
+
+
+def make_app():
+    app = Microdot()
+
+    @app.route('/events')
+    @with_sse
+    async def events(request, sse):
+        await sse.send('hello')
+        await sse.send({'n': 1}, event='json')
+        await sse.send([1, 2], event_id=7)
+        await sse.send(b'raw bytes', event='b', event_id='x1', retry=2.5)
+        await sse.send(42)
+        await sse.send('keep-alive', comment=True)
+
+    @app.route('/count/<int:n>')
+    @with_sse
+    async def count(request, sse, n):
+        for i in range(n):
+            await sse.send(i)
+            await asyncio.sleep(0)
+
+    @app.route('/fails')
+    @with_sse
+    async def fails(request, sse):
+        await sse.send('one')
+        raise ValueError('boom')
+
+    return app
+
+
+async def test_events_and_fields():
+    res = await TestClient(make_app()).get('/events')
+    assert res.status_code == 200
+    assert res.headers['Content-Type'] == 'text/event-stream'
+    ev = res.events
+    assert len(ev) == 5
+    assert ev[0]['data'] == b'hello' and ev[0]['event'] is None
+    assert ev[1]['data_json'] == {'n': 1} and ev[1]['event'] == 'json'
+    assert ev[2]['data_json'] == [1, 2] and ev[2]['event_id'] == '7'
+    assert ev[3]['data'] == b'raw bytes' and ev[3]['event'] == 'b'
+    assert ev[3]['event_id'] == 'x1' and ev[3]['retry'] == 2500
+    assert ev[4]['data'] == b'42'
+
+
+async def test_wire_format():
+    res = await TestClient(make_app()).get('/events')
+    assert res.body.startswith(b'data: hello\n\nevent: json\ndata: {')
+    assert b'retry: 2500\nevent: b\nid: x1\ndata: raw bytes\n\n' in res.body
+    assert res.body.endswith(b': keep-alive\n\n')
+
+
+async def test_url_args_and_stream_end():
+    res = await TestClient(make_app()).get('/count/5')
+    assert [e['data'] for e in res.events] == [b'0', b'1', b'2', b'3', b'4']
+
+
+async def test_handler_exception_ends_stream_with_error():
+    app = make_app()
+    raised = False
+    try:
+        res = await TestClient(app).get('/fails')
+    except ValueError:
+        raised = True
+    assert raised
+
+
+async def test_closing_the_stream_cancels_the_handler():
+    state = []
+
+    async def forever(request, sse):
+        try:
+            while True:
+                await sse.send('tick')
+                await asyncio.sleep(0.01)
+        except asyncio.CancelledError:
+            state.append('cancelled')
+            raise
+
+    body, status, headers = sse_response(None, forever)
+    assert status == 200
+    first = await body.__anext__()
+    assert first == b'data: tick\n\n'
+    await body.aclose()
+    assert state == ['cancelled']
+
+
+async def test_keep_alive_comment_when_idle():
+    SSE.keep_alive = 0.05
+
+    async def slow(request, sse):
+        await asyncio.sleep(0.2)
+        await sse.send('late')
+
+    try:
+        body, _, _ = sse_response(None, slow)
+        first = await body.__anext__()
+        assert first == b': keep-alive\n\n'
+        await body.aclose()
+    finally:
+        SSE.keep_alive = None
