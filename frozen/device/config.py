@@ -18,7 +18,7 @@ Keys (defaults in ``DEFAULTS``):
 - ``connect_timeout``: seconds per network attempt; ``retries``: rounds over the saved networks
 - ``reconnect_s``: how often the background task checks the station link
 - ``watchdog_ms``: hardware watchdog timeout while the app server runs, 0 = off
-- ``pins``: ``{"safe_mode": pin number, "bootsel" (Pico) or null, "led": pin or null}``
+- ``pins``: ``{"safe_mode": GPIO number, "bootsel" (Pico) or null (the board's default button)}``
 
 A value of the wrong type is replaced by its default, so a hand-edited file cannot crash boot.
 """
@@ -38,7 +38,7 @@ DEFAULTS = {
     'retries': 2,
     'reconnect_s': 5,
     'watchdog_ms': 0,
-    'pins': {'safe_mode': None, 'led': None},
+    'pins': {'safe_mode': None},
 }
 
 

@@ -185,14 +185,23 @@ def start_ap(cfg):
     """Bring up the setup access point. Returns (ssid, ip). A password shorter than 8
     characters (WPA2's minimum) means an open network."""
     global _mode
+    import sys
     name = ap_name(cfg)
     password = cfg.get('ap_password') or ''
     wlan = ap()
-    wlan.active(True)
     if len(password) >= 8:
-        wlan.config(ssid=name, key=password, security=getattr(network, 'AUTH_WPA2_PSK', 3))
+        kw = {'ssid': name, 'key': password}
+        wpa2 = getattr(wlan, 'SEC_WPA2', None) or getattr(network, 'AUTH_WPA2_PSK', None)
+        if wpa2 is not None:  # else the port's default for a keyed network (WPA2 on cyw43)
+            kw['security'] = wpa2
     else:
-        wlan.config(ssid=name, security=getattr(network, 'AUTH_OPEN', 0))
+        kw = {'ssid': name, 'security': 0}  # open: 0 on every port (AUTH_OPEN, CYW43_AUTH_OPEN)
+    if sys.platform == 'rp2':  # cyw43 applies the AP settings when it is activated
+        wlan.config(**kw)
+        wlan.active(True)
+    else:  # the ESP ports configure an active interface
+        wlan.active(True)
+        wlan.config(**kw)
     _mode = 'ap'
     ip = ip_of(wlan)
     _log('access point', repr(name), 'at', ip, '(open)' if len(password) < 8 else '')

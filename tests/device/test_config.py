@@ -31,9 +31,9 @@ def test_defaults_are_not_shared_between_loads():
     cleanup()
     cfg = config.load(PATH)
     cfg['networks'].append({'ssid': 'x', 'password': ''})
-    cfg['pins']['led'] = 2
+    cfg['pins']['safe_mode'] = 2
     assert config.load(PATH)['networks'] == []
-    assert config.DEFAULTS['pins']['led'] is None
+    assert config.DEFAULTS['pins']['safe_mode'] is None
 
 
 def test_corrupt_json_gives_defaults():

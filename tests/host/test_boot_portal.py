@@ -125,14 +125,15 @@ def test_corrupt_config_means_defaults(board):
 
 
 def test_setup_portal_fits_an_esp8266_heap(board):
-    # ESP8266: a 38 KiB heap, ~30 KB free after boot. Here the runtime's bytecode even sits in
-    # that heap (.mpy, not frozen in flash), so this is pessimistic.
+    # ESP8266: a 38 KiB heap, ~30 KB free after boot. Here the heap is 36 KiB (32-bit words) and
+    # the runtime's bytecode sits in it too (.mpy, not frozen in flash): pessimistic. (It also
+    # passes at 32 KiB; at 28 KiB the portal answers 500 and keeps serving.)
     board.world(networks=[HOME, CAFE])
-    board.boot(heapsize='32wK', mpy=True, connect_timeout=1, retries=1)
+    board.boot(heapsize='36wK', mpy=True, connect_timeout=1, retries=1)
     board.wait_for('portal: serving on port')
     for _ in range(5):
         status, _, body = board.http('/setup')
-        assert status == 200 and 'value="home"' in body
+        assert status == 200 and 'value="home"' in body, board.output
     assert dns_query(board.dns_port, 'captive.apple.com')[-4:] == socket.inet_aton('127.0.0.1')
     form = urllib.parse.urlencode({'ssid': 'home', 'password': 'secret'}).encode()
     assert board.http('/setup', data=form)[0] == 200

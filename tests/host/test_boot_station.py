@@ -83,3 +83,24 @@ def test_watchdog_is_off_by_default(board):
     board.boot()
     board.wait_for('launcher: starting the app')
     assert 'WDT' not in board.output
+
+
+def test_frozen_entry_boots_and_imports_the_filesystem_main_py(board):
+    # The firmware's entry point is itself called main.py; it must still load the user's one.
+    import os
+    import subprocess
+    from conftest import FROZEN, MICROPYTHON, SIM
+    board.world(networks=[HOME])
+    board.write('config.json', {'networks': [{'ssid': 'home', 'password': 'secret'}],
+                                'port': board.port, 'dns_port': board.dns_port})
+    board.write('main.py', APP)
+    env = dict(os.environ, MICROPYPATH=':'.join([SIM, FROZEN, '.frozen']))
+    board.proc = subprocess.Popen([MICROPYTHON, os.path.join(FROZEN, 'entry', 'main.py')],
+                                  cwd=board.fs, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True, bufsize=1)
+    import threading
+    threading.Thread(target=board._pump, daemon=True).start()
+    board.wait_for('launcher: starting the app')
+    time.sleep(0.3)
+    assert board.http('/hello')[2] == 'hello from the app'
+    assert board.output.count('device: hostname') == 1  # the runtime ran once, no recursion
