@@ -1,7 +1,8 @@
 """`make deploy` end to end against the MicroPython unix port behind a pty (socat), the way a
 board sits behind USB serial: files land in the "board's" filesystem (the process's cwd), a
 second deploy copies nothing, a changed file is the only one copied, and the final soft reset
-reaches the board (on the unix port a soft reset ends the process, i.e. the "board" restarts)."""
+reaches the board (on the unix port a soft reset ends the process, i.e. the "board" restarts).
+Deploying to a board that runs the firmware (server up) interrupts it and replaces the app."""
 import os
 import subprocess
 import sys
@@ -12,6 +13,8 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 MICROPYTHON = os.path.join(os.path.dirname(sys.executable), 'micropython')
+FROZEN = os.path.join(ROOT, 'frozen')
+SIM = os.path.join(ROOT, 'scripts', 'sim')
 
 
 class PtyBoard:
@@ -22,11 +25,19 @@ class PtyBoard:
         self.tty = tty
         self.proc = None
 
-    def power_on(self):
+    def power_on(self, firmware=False):
+        """Start the unix port on the pty: a bare REPL, or (`firmware`) the firmware's boot
+        entry with simulated Wi-Fi, falling into the REPL when interrupted (`-i`). The pty
+        turns Ctrl-C into SIGINT (isig), as a board's UART turns it into KeyboardInterrupt."""
+        env = dict(os.environ)
+        cmd = MICROPYTHON
+        if firmware:
+            env['MICROPYPATH'] = ':'.join([SIM, FROZEN, '.frozen'])
+            cmd += ' -i ' + os.path.join(FROZEN, 'entry', 'main.py')
         self.proc = subprocess.Popen(
             ['socat', 'PTY,link=%s,raw,echo=0' % self.tty,
-             'EXEC:%s,pty,raw,echo=0,stderr,setsid,ctty' % MICROPYTHON],
-            cwd=self.fs, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+             'EXEC:%s,pty,raw,echo=0,isig=1,stderr,setsid,ctty' % cmd],
+            cwd=self.fs, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
         while not os.path.exists(self.tty):
             assert time.monotonic() < deadline, 'socat did not create the pty'
@@ -128,3 +139,44 @@ def test_deploy_to_absent_board_fails_clearly(tmp_path):
                         str(tmp_path / 'no-such-tty'), '--src', app], capture_output=True,
                        text=True, timeout=60)
     assert r.returncode != 0 and 'mpremote failed' in r.stderr
+
+
+def get(port, path='/'):
+    import urllib.request
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with urllib.request.urlopen('http://127.0.0.1:%d%s' % (port, path), timeout=5) as r:
+                return r.read().decode()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def test_deploy_to_a_running_board_replaces_the_app(pty_board, tmp_path):
+    # The whole loop: the board runs the firmware (Wi-Fi up, app v1 served); `make deploy`
+    # interrupts it (mpremote's Ctrl-C), copies v2 and soft-resets; after the restart v2 serves.
+    import socket
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    write(os.path.join(pty_board.fs, 'sim.json'),
+          '{"networks": [{"ssid": "home", "password": "pw"}], "join_ms": 50}')
+    write(os.path.join(pty_board.fs, 'config.json'),
+          '{"networks": [{"ssid": "home", "password": "pw"}], "port": %d, "dns_port": %d}'
+          % (port, port))
+    app = str(tmp_path / 'app')
+    page = ('from microdot import Microdot\napp = Microdot()\n\n@app.route("/")\n'
+            'async def index(request):\n    return %r\n')
+    write(os.path.join(pty_board.fs, 'main.py'), page % 'version 1')
+    write(os.path.join(app, 'main.py'), page % 'version 2')
+
+    pty_board.power_on(firmware=True)
+    assert get(port) == 'version 1'
+    out, took = make_deploy(pty_board, app)
+    assert 'deploy: 1 copied, 0 unchanged' in out, out
+    pty_board.wait_off()
+    pty_board.power_on(firmware=True)
+    assert get(port) == 'version 2'
