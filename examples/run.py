@@ -21,9 +21,10 @@ def names():
                   if os.path.isfile(os.path.join(HERE, d, 'main.py')))
 
 
-def command(name, host, port, cpython=False, heapsize=None):
-    """(argv, env, cwd) that serve example `name` on host:port."""
-    cwd = os.path.join(HERE, name)
+def command(name, host, port, cpython=False, heapsize=None, directory=None):
+    """(argv, env, cwd) that serve example `name` on host:port from its directory (or from a
+    copy of it in `directory`)."""
+    cwd = directory or os.path.join(HERE, name)
     code = 'import main; main.app.run(host=%r, port=%d, debug=True)' % (host, port)
     env = dict(os.environ)
     if cpython:

@@ -1,10 +1,12 @@
 """Every example in examples/ starts on the MicroPython unix port (the way `make example` runs
 it) and answers its main page and its main endpoint; `make example` and `make example-deploy`
 work as documented. A new example directory without a check here fails the suite."""
+import gzip
 import http.client
 import importlib.util
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -31,10 +33,12 @@ def free_port():
 class Example:
     """One example served by examples/run.py's command on 127.0.0.1."""
 
-    def __init__(self, name, cpython=False, heapsize=None):
+    def __init__(self, name, cpython=False, heapsize=None, directory=None):
         self.name = name
         self.port = free_port()
-        cmd, env, cwd = runner.command(name, '127.0.0.1', self.port, cpython, heapsize)
+        cmd, env, cwd = runner.command(name, '127.0.0.1', self.port, cpython, heapsize,
+                                       directory)
+        self.cwd = cwd
         self.proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
         wait_for_port(self.port, self.proc, self.stop)
@@ -114,18 +118,146 @@ def check_gpio(ex):
     assert fetch(ex.url + '/api/led', 'PUT', {'off': 1})[0] == 400
 
 
+def check_static_files(ex):
+    status, headers, body = fetch(ex.url + '/')
+    assert status == 200 and b'<script src="/static/app.js">' in body
+    status, headers, body = fetch(ex.url + '/static/style.css')
+    assert status == 200 and headers['Content-Type'].startswith('text/css')
+    etag = headers['ETag']
+    assert fetch(ex.url + '/static/style.css', headers={'If-None-Match': etag})[0] == 304
+    status, headers, body = fetch(ex.url + '/static/app.js', headers={'Accept-Encoding': 'gzip'})
+    assert status == 200 and headers['Content-Encoding'] == 'gzip'
+    assert headers['Content-Type'].startswith('application/javascript')
+    with open(os.path.join(EXAMPLES, 'static_files', 'assets', 'app.js'), 'rb') as f:
+        assert gzip.decompress(body) == f.read()  # the .gz is the current source
+    assert fetch(ex.url + '/static/%2e%2e/main.py')[0] == 400
+
+
+def check_websocket_chat(ex):
+    import websocket  # websocket-client
+    assert b'new WebSocket' in fetch(ex.url + '/')[2]
+    ws_url = 'ws://127.0.0.1:%d/chat' % ex.port
+    a = websocket.create_connection(ws_url, timeout=10)
+    b = websocket.create_connection(ws_url, timeout=10)
+    try:
+        a.send('ada: hello')
+        assert a.recv() == 'ada: hello'
+        assert b.recv() == 'ada: hello'  # broadcast to the other page too
+        b.close()
+        a.send('ada: anyone?')  # a closed page must not break the chat
+        assert a.recv() == 'ada: anyone?'
+    finally:
+        a.close()
+
+
+def check_sse_sensor(ex):
+    assert b'EventSource' in fetch(ex.url + '/')[2]
+    conn = http.client.HTTPConnection('127.0.0.1', ex.port, timeout=10)
+    conn.request('GET', '/events')
+    res = conn.getresponse()
+    assert res.status == 200 and res.getheader('Content-Type').startswith('text/event-stream')
+    events = []
+    while len(events) < 2:
+        event = {}
+        for line in iter(res.fp.readline, b'\n'):
+            key, _, value = line.decode().rstrip('\n').partition(': ')
+            event[key] = value
+        events.append(event)
+    conn.close()
+    assert [e['event'] for e in events] == ['reading', 'reading']
+    readings = [json.loads(e['data']) for e in events]
+    assert [r['count'] for r in readings] == [1, 2]
+    assert all(0 <= r['value'] <= 65535 for r in readings)
+
+
+def check_login(ex):
+    import urllib.parse
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    with opener.open(ex.url + '/', timeout=10) as r:  # not logged in: sent to the login page
+        assert r.url == ex.url + '/login?next=/' and b'<h1>Log in</h1>' in r.read()
+    form = urllib.parse.urlencode({'name': 'admin', 'password': 'wrong'}).encode()
+    with opener.open(ex.url + '/login', form, timeout=10) as r:
+        assert b'Wrong name or password' in r.read()
+    form = urllib.parse.urlencode({'name': 'admin', 'password': 'hunter2'}).encode()
+    with opener.open(ex.url + '/login?next=%2F', form, timeout=10) as r:
+        assert r.url == ex.url + '/' and b'Hello, admin!' in r.read()
+    with opener.open(ex.url + '/', timeout=10) as r:  # the session cookie keeps us in
+        assert b'Hello, admin!' in r.read()
+    with opener.open(ex.url + '/logout', b'', timeout=10) as r:
+        assert r.url == ex.url + '/login'
+    with opener.open(ex.url + '/', timeout=10) as r:
+        assert r.url.startswith(ex.url + '/login')
+
+
+def multipart(files):
+    boundary = 'exampleboundary42'
+    out = b''
+    for name, content in files:
+        out += ('--%s\r\nContent-Disposition: form-data; name="file"; filename="%s"\r\n'
+                'Content-Type: application/octet-stream\r\n\r\n' % (boundary, name)).encode()
+        out += content + b'\r\n'
+    out += ('--%s--\r\n' % boundary).encode()
+    return out, {'Content-Type': 'multipart/form-data; boundary=' + boundary}
+
+
+def check_uploads(ex):
+    status, _, body = fetch(ex.url + '/')
+    assert status == 200 and b'enctype="multipart/form-data"' in body
+    big = bytes(range(256)) * 400  # 100 KiB: streamed to flash, more than the default limit
+    body, headers = multipart([('notes.txt', b'hello\n'), ('../../escape.bin', big)])
+    status, _, answer = fetch(ex.url + '/upload', 'POST', body, headers)
+    assert status == 200 and json.loads(answer) == {'saved': ['notes.txt', 'escape.bin']}
+    with open(os.path.join(ex.cwd, 'uploads', 'escape.bin'), 'rb') as f:
+        assert f.read() == big
+    assert b'escape.bin (102400 bytes)' in fetch(ex.url + '/')[2]
+    body, headers = multipart([('huge.bin', b'x' * (300 * 1024))])
+    assert fetch(ex.url + '/upload', 'POST', body, headers)[0] == 413
+
+
+def check_cors_api(ex):
+    status, _, body = fetch(ex.url + '/')
+    assert status == 200 and json.loads(body)['notes'] == '/api/notes'
+    origin = {'Origin': 'http://localhost:8000'}
+    status, headers, body = fetch(ex.url + '/api/notes', headers=origin)
+    assert status == 200 and json.loads(body) == [{'id': 1, 'text': 'Water the plants'}]
+    assert headers['Access-Control-Allow-Origin'] == 'http://localhost:8000'
+    status, headers, _ = fetch(ex.url + '/api/notes', headers={'Origin': 'http://evil.example'})
+    assert status == 200 and 'Access-Control-Allow-Origin' not in headers
+    status, headers, _ = fetch(ex.url + '/api/notes/1', 'OPTIONS', headers=dict(
+        origin, **{'Access-Control-Request-Method': 'DELETE',
+                   'Access-Control-Request-Headers': 'Content-Type'}))
+    assert status == 200 and headers['Access-Control-Allow-Methods'] == 'DELETE'
+    assert headers['Access-Control-Max-Age'] == '600'
+    status, _, body = fetch(ex.url + '/api/notes', 'POST', {'text': 'Buy milk'}, origin)
+    assert status == 201 and json.loads(body) == {'id': 2, 'text': 'Buy milk'}
+    assert fetch(ex.url + '/api/notes/2', 'DELETE', headers=origin)[0] == 204
+    assert fetch(ex.url + '/api/notes/2', 'DELETE', headers=origin)[0] == 404
+    assert fetch(ex.url + '/api/notes', 'POST', {'txt': 1})[0] == 400
+
+
 CHECKS = {name[6:]: f for name, f in globals().items() if name.startswith('check_')}
+# Examples that come with the extensions (their own tests check them in depth): main page only.
+EXTENSION_EXAMPLES = ('websocket_echo', 'sse_counter')
+
+
+def check_main_page(ex):
+    status, _, body = fetch(ex.url + '/')
+    assert status == 200 and body
 
 
 def test_every_example_has_a_check():
-    assert sorted(CHECKS) == runner.names()
+    assert sorted(CHECKS) == [n for n in runner.names() if n not in EXTENSION_EXAMPLES]
 
 
+@pytest.mark.parametrize('heapsize', [None, '110wK'], ids=['unix', 'unix-esp32-heap'])
 @pytest.mark.parametrize('name', runner.names())
-def test_example_serves_on_the_unix_port(name):
-    ex = Example(name)
+def test_example_serves_on_the_unix_port(name, heapsize, tmp_path):
+    # Each runs from a copy, as from a board's filesystem, so what it writes stays out of the tree.
+    directory = str(tmp_path / name)
+    shutil.copytree(os.path.join(EXAMPLES, name), directory)
+    ex = Example(name, heapsize=heapsize, directory=directory)
     try:
-        CHECKS[name](ex)
+        CHECKS.get(name, check_main_page)(ex)
         assert ex.proc.poll() is None, 'the example stopped serving'
     finally:
         out = ex.stop()
