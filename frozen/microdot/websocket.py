@@ -159,17 +159,37 @@ class WebSocket:
         if op < 8 and limit and length > limit:
             await self._fail(self.MESSAGE_TOO_BIG, 'Message too large')
         mask = await self._exact(reader, 4)
-        payload = await self._exact(reader, length) if length else b''
+        try:
+            payload = await self._exact(reader, length) if length else b''
+        except MemoryError:  # larger than this device's free heap
+            import gc
+            gc.collect()
+            await self._fail(self.MESSAGE_TOO_BIG, 'Message too large for memory')
         if length:
             payload = _unmask(payload, mask)
         return fin, op, payload
 
     @staticmethod
     async def _exact(reader, n):
-        data = await reader.readexactly(n)
-        if len(data) != n:  # a reader that returns short at EOF
-            raise EOFError()
-        return data
+        """Exactly `n` bytes (EOFError if the connection ends first). Large reads go into one
+        preallocated buffer instead of growing a bytes object chunk by chunk."""
+        buffered = getattr(reader, 'buffer', None)
+        if n <= 1024 or buffered is None or not hasattr(reader, 'stream'):
+            data = await reader.readexactly(n)
+            if len(data) != n:  # a reader that returns short at EOF
+                raise EOFError()
+            return data
+        out = bytearray(n)
+        got = min(len(buffered), n)
+        out[:got] = buffered[:got]
+        reader.buffer = buffered[got:]
+        while got < n:
+            chunk = await reader.stream.read(min(2048, n - got))
+            if not chunk:
+                raise EOFError()
+            out[got:got + len(chunk)] = chunk
+            got += len(chunk)
+        return out
 
     async def _control(self, op, payload):
         if op == self.PING:
@@ -309,17 +329,17 @@ def _valid_code(code):
 
 
 def _unmask(payload, mask):
-    """XOR `payload` with the 4-byte `mask`, 64 bytes at a time (bounded temporary memory)."""
+    """XOR `payload` with the 4-byte `mask` (in place if it is a bytearray), 64 bytes at a time;
+    returns bytes."""
     n = len(payload)
-    out = bytearray(n)
+    out = payload if isinstance(payload, bytearray) else bytearray(payload)
     key = int.from_bytes(mask * 16, 'big')
-    view = memoryview(payload)
     for off in range(0, n - 63, 64):
-        out[off:off + 64] = (int.from_bytes(view[off:off + 64], 'big') ^ key).to_bytes(64, 'big')
+        out[off:off + 64] = (int.from_bytes(out[off:off + 64], 'big') ^ key).to_bytes(64, 'big')
     rest = n & 63
     if rest:
         off = n - rest
-        tail = int.from_bytes(view[off:], 'big') ^ (key >> ((64 - rest) * 8))
+        tail = int.from_bytes(out[off:], 'big') ^ (key >> ((64 - rest) * 8))
         out[off:] = tail.to_bytes(rest, 'big')
     return bytes(out)
 
