@@ -8,7 +8,8 @@ a main.py that runs its own server at import still works, without those extras).
 
 The firmware's frozen ``main.py`` has the same name; on esp32, esp8266 and rp2 the frozen one
 is what the board runs at boot (``pyexec_file_if_exists`` looks in the frozen modules first), so
-this module imports the filesystem copy explicitly, with the filesystem first on ``sys.path``.
+this module imports the filesystem copy explicitly, with the filesystem ('') first on
+``sys.path`` (and leaves it there, as on a board, for the app's own imports).
 """
 import os
 import sys
@@ -41,16 +42,17 @@ def load(name=NAME):
     if not (exists(name + '.py') or exists(name + '.mpy')):
         return None, ('There is no %s.py on the device filesystem yet: upload the app with '
                       '`make deploy PORT=...`.' % name)
-    saved = sys.path[:]
-    sys.path[:] = [''] + [p for p in saved if p != '']
+    # The filesystem first, for this import and the app's later (lazy) ones. A board already
+    # has '' first; the unix port running a script has the script's directory there instead.
+    if '' in sys.path:
+        sys.path.remove('')
+    sys.path.insert(0, '')
     sys.modules.pop(name, None)
     try:
         module = __import__(name)
     except Exception as exc:
         sys.modules.pop(name, None)
         return None, describe(exc)
-    finally:
-        sys.path[:] = saved
     app = getattr(module, 'app', None)
     if app is None or not hasattr(app, 'start_server'):
         return None, ('%s.py defines no `app` (a Microdot instance) for the runtime to serve.'

@@ -56,11 +56,10 @@ def test_module_without_app_is_refused():
     assert module is None and 'defines no `app`' in error
 
 
-def test_sys_path_is_restored():
-    before = list(sys.path)
+def test_filesystem_comes_first_on_sys_path():
     put('import sys\nseen = list(sys.path)\n')
     launcher.load(NAME)
-    seen = sys.modules[NAME].seen if NAME in sys.modules else None
+    seen = sys.modules[NAME].seen
     cleanup()
-    assert sys.path == before
-    assert seen is None or seen[0] == ''
+    assert seen[0] == '' and sys.path[0] == ''
+    assert sys.path.count('') == 1
