@@ -283,17 +283,30 @@ class WebSocket:
             pass
 
     async def _finish(self):
-        """End of the route: close, then wait briefly for the peer's CLOSE."""
+        """End of the route: close, then wait briefly for the peer's CLOSE (after a protocol
+        error, discard its input for a moment instead), so that closing the socket does not
+        reset the connection before the peer has read our CLOSE."""
         await self.close()
-        if self._close_received or self.closed:
+        if self._close_received or self.close_code == self.ABNORMAL_CLOSURE:
             self._gone(self.close_code or self.NORMAL_CLOSURE)
             return
+        failed = self.closed
         try:
             import asyncio
-            await asyncio.wait_for(self._await_close(), self.close_timeout)
+            await asyncio.wait_for(self._discard() if failed else self._await_close(),
+                                   self.close_timeout)
         except Exception:
             pass
         self._gone(self.close_code or self.NORMAL_CLOSURE)
+
+    async def _discard(self):
+        reader = self.request.sock[0]
+        left = 65536
+        while left > 0:
+            data = await reader.read(512)
+            if not data:
+                return
+            left -= len(data)
 
     async def _await_close(self):
         while True:

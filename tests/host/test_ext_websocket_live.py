@@ -114,8 +114,9 @@ def raw_upgrade(server, path='/ws/echo'):
 
 
 def read_close_code(s):
+    """The code of the CLOSE frame the server sends (the first frame expected)."""
     data = b''
-    while True:
+    while len(data) < 4:
         chunk = s.recv(4096)
         if not chunk:
             break
