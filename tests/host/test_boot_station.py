@@ -89,7 +89,11 @@ def test_frozen_entry_boots_and_imports_the_filesystem_main_py(board):
     # The firmware's entry point is itself called main.py; it must still load the user's one.
     import os
     import subprocess
-    from conftest import FROZEN, MICROPYTHON, SIM
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    FROZEN = os.path.join(root, 'frozen')
+    SIM = os.path.join(root, 'scripts', 'sim')
+    MICROPYTHON = os.path.join(os.path.dirname(sys.executable), 'micropython')
     board.world(networks=[HOME])
     board.write('config.json', {'networks': [{'ssid': 'home', 'password': 'secret'}],
                                 'port': board.port, 'dns_port': board.dns_port})
