@@ -235,6 +235,19 @@ def check_cors_api(ex):
     assert fetch(ex.url + '/api/notes', 'POST', {'txt': 1})[0] == 400
 
 
+def check_templates(ex):
+    status, headers, body = fetch(ex.url + '/')
+    assert status == 200 and headers['Content-Type'].startswith('text/html')
+    assert b'<title>Plants</title>' in body
+    assert b'<li><a href="/plants/1">Fern</a>: 67 %</li>' in body
+    status, headers, body = fetch(ex.url + '/plants/0')
+    assert status == 200 and b'<h1>Basil</h1>' in body and b'Needs water.' in body
+    assert 'Content-Length' not in headers  # generate(): streamed, not built in RAM
+    assert fetch(ex.url + '/plants/7')[0] == 404
+    # compiled on first use, next to the sources, as a board does
+    assert os.path.exists(os.path.join(ex.cwd, 'templates', 'index_html.py'))
+
+
 CHECKS = {name[6:]: f for name, f in globals().items() if name.startswith('check_')}
 # Examples that come with the extensions (their own tests check them in depth): main page only.
 EXTENSION_EXAMPLES = ('websocket_echo', 'sse_counter')
