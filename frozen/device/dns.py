@@ -136,10 +136,14 @@ class Server:
     async def run(self):
         """Serve until ``close()`` (or cancellation). UDP has no asyncio stream, so the
         socket is polled every few milliseconds."""
+        sleep_ms = getattr(asyncio, 'sleep_ms', None)  # MicroPython: no float per nap
         try:
             while not self.closed:
                 if not self.handle():
-                    await asyncio.sleep(_POLL_MS / 1000)
+                    if sleep_ms:
+                        await sleep_ms(_POLL_MS)
+                    else:
+                        await asyncio.sleep(_POLL_MS / 1000)
         finally:
             self.close()
 

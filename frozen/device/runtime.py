@@ -50,9 +50,12 @@ async def serve(cfg, mode, ip, module=None, error=None, safe=None):
     wd = 0 if safe else cfg['watchdog_ms']
     if mode == 'ap':
         from device.dns import Server
-        dns = Server(ip, cfg['dns_port'])
-        asyncio.create_task(dns.run())
-        print('device: captive DNS on port', cfg['dns_port'], 'answers', ip)
+        try:
+            dns = Server(ip, cfg['dns_port'])
+            asyncio.create_task(dns.run())
+            print('device: captive DNS on port', cfg['dns_port'], 'answers', ip)
+        except OSError as exc:  # the setup page still works by address
+            print('device: no captive DNS:', exc)
         if cfg['networks']:
             asyncio.create_task(retry_station(cfg))
         return await serve_portal(cfg, ip, safe=safe, wd=wd)
