@@ -139,3 +139,14 @@ def test_setup_portal_fits_an_esp8266_heap(board):
     assert board.http('/setup', data=form)[0] == 200
     assert board.wait_exit() == 77, board.output
     assert 'MemoryError' not in board.output
+
+
+def test_portal_starts_even_when_the_dns_port_is_taken(board):
+    blocker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    blocker.bind(('0.0.0.0', board.dns_port))
+    try:
+        start_ap(board)
+        assert 'device: no captive DNS' in board.output
+        assert board.http('/setup')[0] == 200
+    finally:
+        blocker.close()
