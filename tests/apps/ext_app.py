@@ -11,7 +11,7 @@ from microdot.sse import with_sse
 from microdot.websocket import WebSocket, WebSocketGroup, with_websocket
 
 app = Microdot()
-Session(app, secret_key='ext-app-secret')
+Session(app, secret_key='ext-app-secret-0123456789abcdef-0123')
 CORS(app, allowed_origins=['https://ui.example'], allow_credentials=True)
 chat = WebSocketGroup()
 stats = {'sse_cancelled': 0, 'ws_closed': []}
