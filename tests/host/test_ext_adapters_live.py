@@ -1,0 +1,151 @@
+"""microdot.asgi under uvicorn (HTTP, streaming, WebSocket, lifespan) and microdot.wsgi under
+waitress (a production WSGI server) and wsgiref, with real HTTP/WebSocket clients on 127.0.0.1."""
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import jwt as pyjwt
+import pytest
+import websocket
+
+APPS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'apps')
+FROZEN = os.path.join(os.path.dirname(os.path.dirname(APPS)), 'frozen')
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, args):
+        self.port = free_port()
+        env = dict(os.environ)
+        env['PYTHONPATH'] = os.pathsep.join([APPS, FROZEN])
+        self.proc = subprocess.Popen([sys.executable, '-u'] + [a.replace('PORT', str(self.port))
+                                                              for a in args],
+                                     cwd=APPS, env=env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            assert self.proc.poll() is None, self.proc.stdout.read()
+            try:
+                socket.create_connection(('127.0.0.1', self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError('server did not start')
+
+    def request(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection('127.0.0.1', self.port, timeout=15)
+        conn.request(method, path, body=body, headers=headers or {})
+        res = conn.getresponse()
+        data = res.read()
+        conn.close()
+        return res, data
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.stdout.read()
+
+
+UVICORN = ['-m', 'uvicorn', 'ext_asgi_app:app', '--host', '127.0.0.1', '--port', 'PORT',
+           '--lifespan', 'on', '--ws', 'websockets']
+WAITRESS = ['-m', 'waitress', '--host=127.0.0.1', '--port=PORT', 'ext_asgi_app:wsgi_app']
+WSGIREF = ['-c', 'from wsgiref.simple_server import make_server; import ext_asgi_app; '
+           'make_server("127.0.0.1", PORT, ext_asgi_app.wsgi_app).serve_forever()']
+
+
+@pytest.fixture(params=['uvicorn', 'waitress', 'wsgiref'])
+def server(request):
+    s = Server({'uvicorn': UVICORN, 'waitress': WAITRESS, 'wsgiref': WSGIREF}[request.param])
+    s.kind = request.param
+    yield s
+    s.stop()
+
+
+def test_routes_and_sync_handlers(server):
+    res, data = server.request('GET', '/')
+    expected = 'microdot.asgi' if server.kind == 'uvicorn' else 'microdot.wsgi'
+    assert res.status == 200 and data.decode() == 'hello from ' + expected
+    res, data = server.request('GET', '/info/7?q=x%20y', headers={'User-Agent': 'ua/1',
+                                                                  'Cookie': 'c=1; d=2'})
+    assert json.loads(data) == {'n': 7, 'args': 'x y', 'scheme': 'http', 'ua': 'ua/1',
+                                'method': 'GET', 'cookie': '1'}
+    res, data = server.request('GET', '/nope')
+    assert res.status == 404 and data == b'Not found'
+    res, data = server.request('GET', '/missing-ok')
+    assert res.status == 418 and data == b'teapot'
+    res, data = server.request('HEAD', '/')
+    assert res.status == 200 and data == b''
+
+
+def test_bodies_small_and_streamed(server):
+    res, data = server.request('POST', '/echo', body=b'abc' * 100,
+                               headers={'Content-Type': 'text/x-test'})
+    assert data == b'abc' * 100 and res.getheader('Content-Type') == 'text/x-test'
+    big = os.urandom(200 * 1024)  # above max_body_length: read from request.stream
+    res, data = server.request('POST', '/count', body=big)
+    assert json.loads(data) == {'received': len(big), 'body': 0}
+    conn = http.client.HTTPConnection('127.0.0.1', server.port, timeout=15)
+    conn.putrequest('POST', '/count')
+    conn.putheader('Content-Length', str(2 * 1024 * 1024))
+    conn.endheaders()
+    if server.kind == 'waitress':  # waitress reads whole bodies before calling the app
+        conn.send(b'x' * (2 * 1024 * 1024))
+    # (uvicorn, wsgiref: the body is never sent; the answer comes from the declared length)
+    res = conn.getresponse()
+    assert res.status == 413 and res.read() == b'Payload too large'
+    conn.close()
+
+
+def test_streamed_responses(server):
+    res, data = server.request('GET', '/stream')
+    assert data == b'part0;part1;part2;part3;part4;'
+    res, data = server.request('GET', '/sse')
+    assert res.getheader('Content-Type') == 'text/event-stream'
+    assert data == b'data: {"i": 0}\n\ndata: {"i": 1}\n\ndata: {"i": 2}\n\n'
+
+
+def test_session_and_cors(server):
+    res, data = server.request('GET', '/session/one', headers={'Origin': 'https://x.example'})
+    assert res.getheader('Access-Control-Allow-Origin') == 'https://x.example'
+    cookie = res.getheader('Set-Cookie').split(';')[0]
+    token = cookie.split('=', 1)[1]
+    secret = 'adapter-secret-0123456789abcdef0123'
+    assert pyjwt.decode(token, secret, algorithms=['HS256']) == {'v': 'one'}
+    res, data = server.request('GET', '/session/two', headers={'Cookie': cookie})
+    assert json.loads(data) == {'old': 'one'}
+
+
+def test_asgi_websocket_and_lifespan():
+    server = Server(UVICORN)
+    try:
+        ws = websocket.create_connection('ws://127.0.0.1:%d/ws' % server.port, timeout=10)
+        ws.send('over asgi')
+        assert ws.recv() == 'over asgi'
+        ws.send_binary(b'\x00\x01' * 5000)
+        assert ws.recv() == b'\x00\x01' * 5000
+        ws.send('bye')
+        frame = ws.recv_frame()
+        assert frame.opcode == websocket.ABNF.OPCODE_CLOSE
+        assert int.from_bytes(frame.data[:2], 'big') == 4002
+        ws.shutdown()
+        res, data = server.request('GET', '/shutdown')  # SIGTERM: uvicorn stops gracefully
+        assert data == b'stopping'
+        server.proc.wait(10)
+    finally:
+        out = server.stop()
+    assert 'lifespan startup lifespan' in out
+    assert 'lifespan shutdown' in out
