@@ -10,3 +10,4 @@ templates: $(STAMP)
 utemplate-lib: $(STAMP)
 	$(PY) scripts/templates.py lib build/lib
 	$(PY) scripts/templates.py lib build/mpy-lib --mpy
+
