@@ -66,8 +66,9 @@ class Microdot:
     `request_timeout` (seconds to receive a request's line, headers and buffered body; also
     the limit for each read of a streamed body), `write_timeout` (seconds one write to the
     client may take), `evict_after` (seconds a connection must have waited for a request head
-    before it may be closed to make room at the cap; see `microdot.server`) and
-    `drain_limit` (unread body bytes discarded to keep a connection alive).
+    before it may be closed to make room at the cap; see `microdot.server`),
+    `memory_reserve` (MicroPython: a new connection is refused with 503 while less heap than
+    this is free) and `drain_limit` (unread body bytes discarded to keep a connection alive).
     """
 
     max_connections = None
@@ -77,6 +78,7 @@ class Microdot:
     request_timeout = 10
     write_timeout = 10
     evict_after = 0.5
+    memory_reserve = 4096
     drain_limit = 4096
 
     def __init__(self):

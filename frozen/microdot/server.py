@@ -64,7 +64,7 @@ def board_default(table, fallback):
 
 def default_max_connections():
     """The connection cap used when `Microdot.max_connections` is None: the board's entry, else
-    one connection per 4 KB of heap (at most 64) on MicroPython, 64 on CPython."""
+    one connection per 6 KB of heap (at most 64) on MicroPython, 64 on CPython."""
     limit = _DEFAULT_MAX_CONNECTIONS.get(sys.platform)
     if limit:
         return limit
@@ -72,7 +72,7 @@ def default_max_connections():
         heap = gc.mem_free() + gc.mem_alloc()
         if sys.maxsize > 1 << 32:  # a 64-bit port: objects take twice the bytes
             heap //= 2
-        return max(2, min(64, heap // 4096))
+        return max(2, min(64, heap // 6144))
     return 64
 
 
@@ -130,10 +130,12 @@ class Server:
     def __init__(self, app):
         self.app = app
         self.conns = []
+        self.closing = []  # refused connections waiting to be closed gracefully
         self.watchdog = None
         self.refused = 0  # connections answered 503 at the cap
         self.evicted = 0  # idle connections closed to make room
         self.expired = 0  # connections closed by a deadline
+        self.oom = 0  # MemoryErrors survived
 
     def limit(self):
         return self.app.max_connections or default_max_connections()
@@ -158,23 +160,25 @@ class Server:
         if conn in self.conns:
             self.conns.remove(conn)
         conn.expired = True
-        conn.task.cancel()
+        if conn.task is not None:
+            conn.task.cancel()
 
     async def watch(self):
         """Cancel connections past their deadline; ends when there are none left."""
         try:
-            while self.conns:
+            while self.conns or self.closing:
                 await asyncio.sleep(0.1)
                 now = ticks_ms()
-                for c in self.conns[:]:
+                for c in self.conns + self.closing:
                     if c.deadline is not None and ticks_diff(now, c.deadline) >= 0:
-                        self.expired += 1
+                        if c in self.conns:
+                            self.expired += 1
                         self.expire(c)
         finally:
             self.watchdog = None
 
-    def add(self, conn):
-        self.conns.append(conn)
+    def add(self, conn, closing=False):
+        (self.closing if closing else self.conns).append(conn)
         if self.watchdog is None:
             self.watchdog = asyncio.create_task(self.watch())
 
@@ -199,17 +203,24 @@ async def serve_connection(app, reader, writer):
     """Serve requests from one client connection until it closes, errs or idles out."""
     server = _server_of(app)
     conn = Connection(server, writer, asyncio.current_task())
+    if not server.admit():
+        server.refused += 1
+        await _refuse(conn, reader)
+        await conn.aclose()
+        return
+    server.add(conn)
+    await _run(app, conn, reader)
+
+
+async def _run(app, conn, reader):
+    server = conn.server
     try:
-        if not server.admit():
-            server.refused += 1
-            await _refuse(conn, reader)
-            return
-        server.add(conn)
         await _serve(app, conn, reader)
     except CancelledError:
         if not conn.expired:
             raise
     except MemoryError:
+        server.oom += 1
         await _answer_busy(conn)  # the ready-made 503, after collecting garbage
     except Exception as exc:
         if not is_muted(exc):
@@ -297,7 +308,9 @@ async def _answer_busy(conn):
     try:
         conn.arm(1)
         await conn.awrite(_BUSY)
-    except BaseException:
+        conn.arm(0.2)
+        await _discard(conn.stream, 1024)
+    except Exception:
         pass
 
 
@@ -317,6 +330,135 @@ async def _discard(reader, limit):
         limit -= len(data)
 
 
+def _readable(sock):
+    # MicroPython: a coroutine the scheduler resumes when `sock` can be read (or accepted).
+    yield asyncio.core._io_queue.queue_read(sock)
+
+
+async def _linger(conn, stream):
+    """Answer 503, then read (and drop) what the client sends for a moment before closing, so
+    the close does not reset the connection before the client has read the answer."""
+    try:
+        await conn.awrite(_BUSY)
+        conn.arm(0.2)
+        await stream.read(2048)  # the request, if it is coming: one read is enough
+    except BaseException:
+        pass
+    if conn in conn.server.closing:
+        conn.server.closing.remove(conn)
+    await conn.aclose()
+
+
+def _refuse_now(sock):
+    """Answer 503 on a just-accepted socket without a task: take what the client has sent
+    already (so that closing does not reset the connection), send, close."""
+    try:
+        sock.setblocking(False)
+        try:
+            sock.recv(1024)
+        except OSError:
+            pass
+        sock.send(_BUSY)
+    except Exception:
+        pass
+    sock.close()
+
+
+class Listener:
+    """MicroPython's listening socket and the task accepting on it (what `app.server` is).
+
+    Unlike `asyncio.start_server` it decides at accept time, before a task or stream exists
+    for the connection: at the cap (after evicting an idle connection if one can go) or with
+    less than `Microdot.memory_reserve` bytes of heap free, the socket is answered 503 by a
+    small task that closes it gracefully. While even that cannot be afforded (heap below the
+    reserve after a collection, or 8 refusals in progress) it stops accepting for a moment:
+    new connections wait in the kernel's backlog (`listen_backlog`). A MemoryError while
+    accepting is survived.
+    """
+
+    def __init__(self, app, sock, ssl):
+        self.app = app
+        self.sock = sock
+        self.ssl = ssl
+        self.task = asyncio.create_task(self.accept_loop())
+
+    async def accept_loop(self):
+        app = self.app
+        server = _server_of(app)
+        sock = self.sock
+        reserve = app.memory_reserve
+        try:
+            while True:
+                while reserve and gc.mem_free() < reserve or len(server.closing) >= 8:
+                    gc.collect()  # too little memory even to refuse: new connections wait in
+                    if gc.mem_free() >= reserve and len(server.closing) < 8:  # the backlog
+                        break
+                    await asyncio.sleep_ms(10)
+                await _readable(sock)
+                try:
+                    c, addr = sock.accept()
+                except OSError:
+                    continue
+                except MemoryError:
+                    gc.collect()
+                    continue
+                try:
+                    self.take(app, server, c, addr)
+                except MemoryError:
+                    c.close()
+                    gc.collect()
+                c = None
+        except CancelledError:
+            pass
+        finally:
+            sock.close()
+
+    def take(self, app, server, c, addr):
+        reserve = app.memory_reserve
+        if reserve and gc.mem_free() < reserve:
+            gc.collect()
+        if (reserve and gc.mem_free() < reserve) or not server.admit():
+            server.refused += 1
+            if len(server.closing) >= server.limit() or gc.mem_free() < reserve:
+                _refuse_now(c)  # no room even for a tiny task
+                return
+            c.setblocking(False)
+            stream = asyncio.StreamWriter(c, {})
+            conn = Connection(server, stream, None)
+            server.add(conn, True)
+            conn.task = asyncio.create_task(_linger(conn, stream))
+            return
+        if self.ssl:
+            try:
+                c = self.ssl.wrap_socket(c, server_side=True, do_handshake_on_connect=False)
+            except OSError as exc:
+                print_exception(exc)
+                c.close()
+                return
+        c.setblocking(False)
+        stream = asyncio.StreamWriter(c, {'peername': addr})
+        conn = Connection(server, stream, None)
+        server.add(conn)
+        conn.task = asyncio.create_task(_run(app, conn, stream))
+
+    def close(self):
+        self.task.cancel()
+
+    async def wait_closed(self):
+        await self.task
+
+
+def _listen(host, port, backlog):
+    import socket
+    ai = socket.getaddrinfo(host, port)[0]
+    s = socket.socket()
+    s.setblocking(False)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(ai[-1])
+    s.listen(backlog)
+    return s
+
+
 async def start_server(app, host, port, debug, ssl, start_serving):
     """Listen on `host:port` and serve `app`; returns after `app.shutdown()`.
 
@@ -327,20 +469,18 @@ async def start_server(app, host, port, debug, ssl, start_serving):
     _server_of(app)
     backlog = app.listen_backlog or board_default(_DEFAULT_BACKLOG, 64)
 
-    async def serve(reader, writer):
-        await serve_connection(app, reader, writer)
-
     if debug:
         print('Starting async server on {}:{}...'.format(host, port))
     if MICROPYTHON:
         if not start_serving:
             raise ValueError('start_serving must be True')
-        if ssl:
-            app.server = await asyncio.start_server(serve, host, port, backlog=backlog, ssl=ssl)
-        else:
-            app.server = await asyncio.start_server(serve, host, port, backlog=backlog)
+        app.server = Listener(app, _listen(host, port, backlog), ssl)
         await app.server.wait_closed()
         return None
+
+    async def serve(reader, writer):
+        await serve_connection(app, reader, writer)
+
     app.server = await asyncio.start_server(serve, host, port, ssl=ssl, backlog=backlog,
                                             start_serving=start_serving)
     if not start_serving:

@@ -82,8 +82,8 @@ def status_of(data):
     return int(line.split()[1])
 
 
-def test_each_hostile_request_gets_its_status_and_no_traceback(serve):
-    server = serve('hard_app', heapsize='64wK')
+def test_each_hostile_request_gets_its_status_and_no_traceback(serve, runtime):
+    server = serve('hard_app', heapsize='64wK' if runtime == 'mp-mpy' else None)
     wrong = []
     for name, data, expected in CASES:
         answer = exchange(server.port, data)
@@ -125,7 +125,7 @@ def test_invalid_json_is_400_and_keeps_the_connection(serve):
 
 @pytest.mark.parametrize('runtime', ['mp-py', 'mp-mpy'])  # CPython has no heap to exhaust
 def test_memory_error_gives_503_closes_and_the_server_keeps_serving(serve, runtime):
-    server = serve('hard_app', heapsize='64wK')
+    server = serve('hard_app', heapsize='64wK' if runtime == 'mp-mpy' else '128wK')
     base = exchange(server.port, b'GET /mem HTTP/1.1\r\nConnection: close\r\n\r\n')
     for _ in range(3):
         answer = exchange(server.port, b'GET /hog HTTP/1.1\r\n\r\n')
