@@ -71,7 +71,7 @@ class Request:
             line = await cls._readline(client_reader, 414)
         if line is None:
             return None
-        method, url, version = line.split()  # anything but three words: ValueError
+        method, url, version = line.split(' ')  # anything but three words: ValueError
         if version[:5] != 'HTTP/' or len(version) != 8 or version[6] != '.':
             raise ValueError('bad HTTP version')
         version = version[5:]
