@@ -3,7 +3,12 @@
 'use strict';
 const $ = (id) => document.getElementById(id);
 const text = (id, v) => { $(id).textContent = v == null ? '\u2014' : v; };
-const kb = (n) => n == null ? '\u2014' : (n / 1024).toFixed(1) + ' kB';
+function kb(n) {  // a byte count for people: 812 B, 3.4 kB, 1.2 MB, 4.0 GB
+  if (n == null) return '\u2014';
+  let i = 0;
+  while (n >= 1024 && i < 3) { n /= 1024; i++; }
+  return (i ? n.toFixed(1) : n) + ' ' + ['B', 'kB', 'MB', 'GB'][i];
+}
 
 function el(tag, props, ...kids) {
   const e = Object.assign(document.createElement(tag), props);

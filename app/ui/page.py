@@ -20,8 +20,14 @@ def esc(value):
 
 
 def kb(n):
-    """A byte count as kB with one decimal."""
-    return '\u2014' if n is None else '%.1f kB' % (n / 1024)
+    """A byte count for people: 812 B, 3.4 kB, 1.2 MB, 4.0 GB."""
+    if n is None:
+        return '\u2014'
+    for unit in ('B', 'kB', 'MB'):
+        if n < 1024:
+            return ('%d %s' if unit == 'B' else '%.1f %s') % (n, unit)
+        n /= 1024
+    return '%.1f GB' % n
 
 
 def render():

@@ -1,0 +1,137 @@
+"""The device web UI in a real browser: Playwright drives Debian's Chromium (/usr/bin/chromium,
+never a downloaded browser) against the server `make run` starts (scripts/run_host.py).
+Screenshots go to test-artifacts/ (gitignored)."""
+import json
+import os
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from test_app import ROOT, HostApp
+
+CHROMIUM = '/usr/bin/chromium'
+FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update', '--disable-sync']
+ARTIFACTS = os.path.join(ROOT, 'test-artifacts')
+
+
+@pytest.fixture(scope='module')
+def app(tmp_path_factory):
+    server = HostApp(tmp_path_factory.mktemp('board')).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope='module')
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, app):
+    context = browser.new_context(viewport={'width': 1100, 'height': 900})
+    page = context.new_page()
+    errors = []
+    page.on('pageerror', lambda exc: errors.append(str(exc)))
+    page.goto(app.url + '/')
+    expect(page.locator('#link')).to_have_class('on', timeout=10000)  # the live stream is up
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def shot(page, name, full_page=True):
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    path = os.path.join(ARTIFACTS, name)
+    page.screenshot(path=path, full_page=full_page)
+    return path
+
+
+def test_dashboard_loads_with_status_and_controls(page):
+    expect(page.locator('#name')).to_have_text('microdot-sim')
+    expect(page.locator('#ssid')).to_have_text('SimNet')
+    expect(page.locator('#ip')).to_have_text('127.0.0.1')
+    expect(page.locator('#rssi')).to_contain_text('-48 dBm')
+    expect(page.locator('#micropython')).to_contain_text('1.')
+    expect(page.locator('#heap')).to_contain_text('kB')
+    expect(page.locator('#fs')).to_contain_text('used of')
+    expect(page.locator('#pins .pin')).to_have_count(3)
+    expect(page.locator('#saved li')).to_have_text(['SimNetForget'])
+    expect(page.locator('#log-lines li').first).to_contain_text('app started')
+    shot(page, 'dashboard.png')
+
+
+def test_a_live_value_changes_without_reloading(page):
+    uptime = page.locator('#uptime')
+    expect(uptime).to_contain_text('s')
+    before = uptime.inner_text()
+    expect(uptime).not_to_have_text(before, timeout=6000)  # pushed by the event stream
+
+
+def test_toggling_the_led_changes_it_in_every_browser_and_the_api_agrees(page, browser, app):
+    other = browser.new_page()
+    other.goto(app.url + '/')
+    expect(other.locator('#link')).to_have_class('on', timeout=10000)
+    toggle = page.locator('#pin-led .toggle')
+    expect(toggle).to_have_attribute('aria-pressed', 'false')
+    toggle.click()
+    expect(toggle).to_have_attribute('aria-pressed', 'true')
+    expect(toggle).to_have_text('On')
+    assert app.json('/api/pins/led')[1]['on'] is True
+    expect(other.locator('#pin-led .toggle')).to_have_attribute('aria-pressed', 'true')
+    shot(other, 'led-on-second-browser.png')
+    other.close()
+    toggle.click()
+    expect(toggle).to_have_attribute('aria-pressed', 'false')
+    assert app.json('/api/pins/led')[1]['on'] is False
+
+
+def test_wifi_scan_and_form_submit_saves_the_network(page, app):
+    page.click('#scan')
+    expect(page.locator('#networks li')).to_have_count(3)
+    page.locator('#networks li', has_text='Neighbours').get_by_role('button').click()
+    expect(page.locator('#wifi-form input[name=ssid]')).to_have_value('Neighbours')
+    page.fill('#wifi-form input[name=password]', 'secret123')
+    page.click('#wifi-form button[type=submit]')
+    expect(page.locator('#wifi-msg')).to_contain_text('Saved \u201cNeighbours\u201d')
+    expect(page.locator('#saved li').first).to_contain_text('Neighbours')
+    saved = json.load(open(os.path.join(app.fs, 'config.json')))['networks']
+    assert saved[0] == {'ssid': 'Neighbours', 'password': 'secret123'}
+    app.wait_for('wifi: joined Neighbours')
+    shot(page, 'wifi.png')
+    page.locator('#saved li', has_text='Neighbours').get_by_role('button').click()
+    expect(page.locator('#wifi-msg')).to_contain_text('Forgot')
+    expect(page.locator('#saved li')).to_have_count(1)
+
+
+def test_file_upload_lands_on_the_board(page, app, tmp_path):
+    src = tmp_path / 'hello.py'
+    src.write_text('print("hello from an upload")\n')
+    page.fill('#upload-form input[name=dir]', 'lib')
+    page.set_input_files('#upload-form input[name=file]', str(src))
+    page.click('#upload-form button[type=submit]')
+    expect(page.locator('#upload-msg')).to_contain_text('Uploaded lib/hello.py')
+    with open(os.path.join(app.fs, 'lib', 'hello.py')) as f:
+        assert f.read() == 'print("hello from an upload")\n'
+    expect(page.locator('#files li', has_text='lib/')).to_have_count(1)
+    expect(page.locator('#log-lines')).to_contain_text('update: wrote lib/hello.py')
+    shot(page, 'upload.png')
+
+
+def test_usable_on_a_phone(browser, app):
+    context = browser.new_context(viewport={'width': 390, 'height': 844}, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2)
+    page = context.new_page()
+    page.goto(app.url + '/')
+    expect(page.locator('#link')).to_have_class('on', timeout=10000)
+    width = page.evaluate('document.documentElement.scrollWidth')
+    assert width <= 390  # one column, nothing sideways
+    box = page.locator('#pin-led .toggle').bounding_box()
+    assert box['height'] >= 40 and box['width'] >= 80  # a finger can hit it
+    page.locator('#pin-led .toggle').tap()
+    expect(page.locator('#pin-led .toggle')).to_have_attribute('aria-pressed', 'true')
+    shot(page, 'phone.png')
+    context.close()
