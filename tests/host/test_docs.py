@@ -8,8 +8,9 @@ cannot drift from the code. A fenced block is one of:
   the MicroPython unix port and on CPython (``<!-- run: cpython -->`` or ``<!-- run:
   micropython -->`` for one of them) with ``app.run()`` made a no-op; request lines in the
   marker (``GET /path -> 200 text``, ``POST /path | {"json": 1} -> 201 text``,
-  ``GET /path | Authorization: Bearer x | Origin: http://a -> 200``) are then sent to its
-  ``app`` with the test client and the status and a body substring checked.
+  ``GET /path | Authorization: Bearer x -> 200 text | Header: value``) are then sent to its
+  ``app`` with the test client, and the status, a body substring and the named response
+  headers checked.
 - ``<!-- compile -->`` Python: compiled by CPython and by mpy-cross (code that needs a real board).
 - a **shell** block (```sh, or no language): every command must be one we know; `make` targets
   must exist in the Makefile or scripts/mk/*.mk; every repository path it names must exist.
@@ -181,7 +182,11 @@ if requests:
             res = await client.request(method, path, headers=json.loads(headers),
                                        body=json.loads(body) if body else None)
             text = res.body.decode() if res.body else ''
-            print('[docs] %s %s -> %d %s' % (method, path, res.status_code, json.dumps(text)))
+            headers = {}
+            for k, v in res.headers.items():
+                headers[k.lower()] = v if isinstance(v, str) else ', '.join(v)
+            print('[docs] %s %s -> %s' % (method, path, json.dumps(
+                {'status': res.status_code, 'body': text, 'headers': headers})))
 
     asyncio.run(main())
 print('[docs] ok')
@@ -248,13 +253,18 @@ def run_block(block, runtime, requests, tmp_path):
     assert r.returncode == 0 and '[docs] ok' in r.stdout, \
         '%s on %s failed:\n%s\n--- block ---\n%s' % (block.id, runtime, out, block.text)
     answers = [ln for ln in r.stdout.split('\n') if ln.startswith('[docs] ') and ' -> ' in ln]
-    for (method, path, _, _, status, text), answer in zip(requests, answers):
-        got_status = int(answer.split(' -> ')[1].split(' ')[0])
-        got_text = json.loads(answer.split(' -> ')[1].split(' ', 1)[1])
-        assert got_status == int(status), '%s on %s: %s %s answered %s' % (
+    for (method, path, _, _, status, expected), answer in zip(requests, answers):
+        got = json.loads(answer.split(' -> ', 1)[1])
+        assert got['status'] == int(status), '%s on %s: %s %s answered %s' % (
             block.id, runtime, method, path, answer)
-        assert text in got_text, '%s on %s: %s %s: %r not in %r' % (
-            block.id, runtime, method, path, text, got_text)
+        text, _, header_part = (' ' + expected).partition(' | ')
+        assert text.strip() in got['body'], '%s on %s: %s %s: %r not in %r' % (
+            block.id, runtime, method, path, text, got['body'])
+        for header in header_part.split(' | ') if header_part else ():
+            name, _, value = header.partition(':')
+            assert got['headers'].get(name.strip().lower()) == value.strip(), \
+                '%s on %s: %s %s: header %r, got %r' % (block.id, runtime, method, path,
+                                                         header, got['headers'])
     assert len(answers) == len(requests), out
 
 
@@ -471,6 +481,23 @@ def test_checker_runs_blocks_and_checks_the_answers(tmp_path):
     bad = Block('x.md', 1, 'python', text, 'run: micropython\nGET /n/21 -> 200 "twice": 43')
     with pytest.raises(AssertionError):
         run_block(bad, 'micropython', run_spec(bad)[1], tmp_path)
+    typed = 'GET /n/1 -> 200 | Content-Type: application/json; charset=UTF-8'
+    run_block(Block('x.md', 1, 'python', text, 'run: micropython\n' + typed), 'micropython',
+              run_spec(Block('x.md', 1, 'python', text, 'run\n' + typed))[1], tmp_path)
+    with pytest.raises(AssertionError):
+        wrong = typed.replace('json', 'xml')
+        run_block(Block('x.md', 1, 'python', text, 'run'), 'micropython',
+                  run_spec(Block('x.md', 1, 'python', text, 'run\n' + wrong))[1], tmp_path)
     broken = Block('x.md', 1, 'python', text.replace('Microdot()', 'Microdot(1)'), 'run')
     with pytest.raises(AssertionError):
         run_block(broken, 'cpython', [], tmp_path)
+
+
+def test_docs_index_links_every_page():
+    index = os.path.join(ROOT, 'docs', 'README.md')
+    with open(index) as f:
+        text = f.read()
+    linked = set(re.findall(r'\]\(([\w.-]+\.md)\)', text))
+    pages = {os.path.basename(p) for p in glob.glob(os.path.join(ROOT, 'docs', '*.md'))}
+    missing = pages - linked - {'README.md', 'contributing.md'}
+    assert not missing, 'docs/README.md does not link: %s' % sorted(missing)
