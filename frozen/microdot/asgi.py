@@ -9,7 +9,6 @@ import os
 import signal
 
 from microdot import Microdot as BaseMicrodot
-from microdot.helpers import wraps
 from microdot.multidict import NoCaseDict
 from microdot.request import Request
 from microdot.response import Response
@@ -215,9 +214,9 @@ class WebSocket(BaseWebSocket):
         while True:
             message = await self.request.sock[0]()
             if message['type'] == 'websocket.receive':
-                if message.get('text') is not None:
-                    return message['text']
-                data = message.get('bytes') or b''
+                data = message.get('text')
+                if data is None:
+                    data = message.get('bytes') or b''
                 limit = self._limit()
                 if limit and len(data) > limit:
                     await self.close(self.MESSAGE_TOO_BIG)
@@ -276,5 +275,4 @@ def with_websocket(f):
     return websocket_wrapper(f, websocket_upgrade)
 
 
-__all__ = ['Microdot', 'WebSocket', 'WebSocketError', 'websocket_upgrade', 'with_websocket',
-           'wraps']
+__all__ = ['Microdot', 'WebSocket', 'WebSocketError', 'websocket_upgrade', 'with_websocket']
