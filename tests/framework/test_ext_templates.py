@@ -25,7 +25,8 @@ class TemplateDir:
 
     def __init__(self, files):
         _n[0] += 1
-        self.base = '/tmp/mdtpl_%d_%d' % (os.getpid() if hasattr(os, 'getpid') else 0, _n[0])
+        tag = ''.join('%02x' % b for b in os.urandom(4))  # concurrent runs do not collide
+        self.base = '/tmp/mdtpl_%s_%d' % (tag, _n[0])
         self.name = 'tpl%d' % _n[0]
         for d in (self.base, self.base + '/' + self.name):
             try:
