@@ -29,6 +29,11 @@ def body(*parts):
 HEADERS = {'Content-Type': 'multipart/form-data; boundary=' + BOUNDARY}
 
 
+def tmp_name(stem):
+    """A file name in /tmp that concurrent test runs do not share."""
+    return '/tmp/' + stem + '_' + ''.join('%02x' % b for b in os.urandom(4))
+
+
 def make_app():
     app = Microdot()
 
@@ -110,6 +115,7 @@ async def test_malformed_bodies_are_400():
 
 async def test_large_file_spools_to_temp_file_and_is_removed():
     seen = {}
+    saved = tmp_name('saved')
     app = Microdot()
 
     @app.post('/up')
@@ -118,16 +124,16 @@ async def test_large_file_spools_to_temp_file_and_is_removed():
         upload = request.files['f']
         seen['temp'] = upload._temp[1]
         seen['exists'] = seen['temp'] in os.listdir()
-        await upload.save('saved_upload.bin')
+        await upload.save(saved)
         return 'ok'
 
     data = body(('f', b'0123456789' * 500, 'big.bin', None))
     res = await TestClient(app).post('/up', headers=HEADERS, body=data)
     assert res.status_code == 200
     assert seen['exists'] and seen['temp'] not in os.listdir()
-    with open('saved_upload.bin', 'rb') as f:
+    with open(saved, 'rb') as f:
         assert f.read() == b'0123456789' * 500
-    os.remove('saved_upload.bin')
+    os.remove(saved)
 
 
 class GeneratedBody:
@@ -155,12 +161,13 @@ class GeneratedBody:
 async def test_one_megabyte_upload_streams_to_a_file():
     app = Microdot()
     size = 1024 * 1024
+    big = tmp_name('big')
 
     @app.post('/up')
     @with_form_data
     async def up(request):
-        await request.files['f'].save('big_upload.bin')
-        return str(os.stat('big_upload.bin')[6])
+        await request.files['f'].save(big)
+        return str(os.stat(big)[6])
 
     headers = NoCaseDict({'Content-Type': HEADERS['Content-Type'],
                           'Content-Length': str(size + 200)})
@@ -173,6 +180,6 @@ async def test_one_megabyte_upload_streams_to_a_file():
     finally:
         Request.max_content_length = old
     assert res.status_code == 200 and res.body == str(size).encode()
-    with open('big_upload.bin', 'rb') as f:
+    with open(big, 'rb') as f:
         assert f.read(4) == b'\xa5\xa5\xa5\xa5'
-    os.remove('big_upload.bin')
+    os.remove(big)
