@@ -138,7 +138,22 @@ class Server:
         self.oom = 0  # MemoryErrors survived
 
     def limit(self):
-        return self.app.max_connections or default_max_connections()
+        limit = self.app.max_connections
+        if not limit:
+            limit = self._default = getattr(self, '_default', None) or default_max_connections()
+        return limit
+
+    def short_of_memory(self):
+        """True if less than `memory_reserve` bytes of heap are free even after a collection.
+        Only looked at while more than half the cap is in use (it scans the heap)."""
+        reserve = self.app.memory_reserve
+        if not reserve or not MICROPYTHON or 2 * (len(self.conns) + len(self.closing)) < \
+                self.limit():
+            return False
+        if gc.mem_free() >= reserve:
+            return False
+        gc.collect()
+        return gc.mem_free() < reserve
 
     def admit(self):
         """Make room for one more connection; False if the cap is reached by busy ones."""
@@ -386,14 +401,10 @@ class Listener:
         app = self.app
         server = _server_of(app)
         sock = self.sock
-        reserve = app.memory_reserve
         try:
             while True:
-                while reserve and gc.mem_free() < reserve or len(server.closing) >= 8:
-                    gc.collect()  # too little memory even to refuse: new connections wait in
-                    if gc.mem_free() >= reserve and len(server.closing) < 8:  # the backlog
-                        break
-                    await asyncio.sleep_ms(10)
+                while len(server.closing) >= 8 or server.short_of_memory():
+                    await asyncio.sleep_ms(10)  # new connections wait in the kernel's backlog
                 await _readable(sock)
                 try:
                     c, addr = sock.accept()
@@ -414,12 +425,9 @@ class Listener:
             sock.close()
 
     def take(self, app, server, c, addr):
-        reserve = app.memory_reserve
-        if reserve and gc.mem_free() < reserve:
-            gc.collect()
-        if (reserve and gc.mem_free() < reserve) or not server.admit():
+        if server.short_of_memory() or not server.admit():
             server.refused += 1
-            if len(server.closing) >= server.limit() or gc.mem_free() < reserve:
+            if len(server.closing) >= server.limit() or server.short_of_memory():
                 _refuse_now(c)  # no room even for a tiny task
                 return
             c.setblocking(False)

@@ -42,6 +42,10 @@ def heap_in_use(server):
 @pytest.mark.parametrize('keep_alive', [False, True], ids=['new-connection', 'keep-alive'])
 def test_soak_50_concurrent_under_64wK_heap(serve, runtime, keep_alive):
     server = serve('hard_app', heapsize='64wK')
+    # Warm up: the first burst grows structures that keep their high-water mark (asyncio's
+    # poll table, dicts); the baseline is the heap after it, so what is compared is growth
+    # with the number of requests, i.e. a leak.
+    loadgen.run_sync('127.0.0.1', server.port, 300, 50, keep_alive=keep_alive, requests=MIXED)
     base = heap_in_use(server)
     total = TOTAL if not keep_alive else TOTAL // 2
     result = loadgen.run_sync('127.0.0.1', server.port, total, 50, keep_alive=keep_alive,
@@ -53,7 +57,9 @@ def test_soak_50_concurrent_under_64wK_heap(serve, runtime, keep_alive):
     assert server.alive()
     out = server.stop()
     assert 'Traceback' not in out and 'Error' not in out, out[-2000:]
-    assert after <= base + 2048, (base, after)  # back to the baseline (same app, same state)
+    # back to the baseline: within 4 KB (3 % of the heap; the conservative GC keeps a few
+    # blocks alive from stale references), where a leak of one byte per request would be 10 KB
+    assert after <= base + 4096, (base, after)
     print('%s %s: %s in %.1fs (%.0f req/s), heap %d -> %d' % (
         runtime, 'keep-alive' if keep_alive else 'new-connection', dict(result.statuses),
         result.elapsed, result.rate, base, after))

