@@ -49,7 +49,15 @@ def command(name, host, port, cpython=False, heapsize=None, directory=None):
     return argv + ['-c', code], env, cwd
 
 
+def venv_python():
+    """The project's .venv Python (made by `make`), which has the unix port and utemplate."""
+    return os.path.join(ROOT, '.venv', 'bin', 'python')
+
+
 def main(argv=None):
+    if argv is None and os.path.exists(venv_python()) and \
+            os.path.realpath(sys.prefix) != os.path.realpath(os.path.join(ROOT, '.venv')):
+        os.execv(venv_python(), [venv_python(), os.path.abspath(__file__)] + sys.argv[1:])
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('name', nargs='?', help='one of: ' + ', '.join(names()))
     parser.add_argument('--host', default='127.0.0.1')

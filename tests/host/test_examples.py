@@ -277,6 +277,34 @@ def test_example_serves_on_the_unix_port(name, heapsize, tmp_path):
     assert 'Traceback' not in out, out
 
 
+def test_from_source_in_an_esp8266_sized_heap_the_import_fails_as_docs_memory_md_says():
+    cmd, env, cwd = runner.command('hello', '127.0.0.1', free_port(), heapsize='40wK')
+    r = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0
+    assert 'MemoryError' in r.stdout + r.stderr and 'microdot' in r.stdout + r.stderr
+
+
+def test_run_py_started_by_another_python_uses_the_venv(tmp_path):
+    """`python3 examples/run.py ...` (docs) works from any Python: it re-executes itself with the
+    project's .venv, which has the unix port."""
+    port = free_port()
+    proc = subprocess.Popen(['/usr/bin/env', '-i', 'PATH=/usr/bin:/bin', 'python3',
+                             os.path.join(EXAMPLES, 'run.py'), 'hello', '--port', str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            cwd=str(tmp_path))
+
+    def stop():
+        proc.kill()
+        return proc.communicate(timeout=10)[0].decode()
+
+    try:
+        wait_for_port(port, proc, stop)
+        assert fetch('http://127.0.0.1:%d/hello/x' % port)[0] == 200
+    finally:
+        out = stop()
+    assert 'MicroPython unix port' in out, out
+
+
 def test_make_example_serves_the_named_example():
     port = free_port()
     proc = subprocess.Popen(['make', '--no-print-directory', '-C', ROOT, 'example', 'NAME=hello',
