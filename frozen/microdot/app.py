@@ -310,7 +310,7 @@ class Microdot:
                     res = new
         if req is not None:
             res.is_head = req.method.upper() == 'HEAD'
-            vary = getattr(req.g, '_vary', None)
+            vary = getattr(req._g, '_vary', None)  # req.g would create it
             if vary:
                 self._merge_vary(res, vary)
         return res

@@ -13,16 +13,34 @@ class Request:
     Class attributes are the limits every request obeys (set them on `Request` to tune an app):
     `max_content_length` (a larger declared body is refused with 413), `max_body_length` (larger
     bodies are not buffered: read them from `stream`), `max_readline` (longest request line or
-    header line: 414 / 431 beyond it) and `max_headers` (431 beyond it).
+    header line: 414 / 431 beyond it), `max_headers` (431 beyond it) and `max_head_length`
+    (request line and headers together: 431 / 414 beyond it).
     """
 
     max_content_length = 16 * 1024
     max_body_length = 16 * 1024
     max_readline = 2 * 1024
     max_headers = 40
+    max_head_length = 8 * 1024
 
     class G:
         """Per-request scratch space (``request.g``)."""
+
+    # Defaults kept on the class, so a request only stores what differs (less heap each).
+    scheme = 'http'
+    sock = None
+    url_prefix = ''
+    subapp = None
+    route = None
+    url_args = None
+    body_used = False
+    after_request_handlers = ()
+    _stream = None
+    _cookies = None
+    _json = None
+    _form = None
+    _files = None
+    _g = None
 
     def __init__(self, app, client_addr, method, url, http_version, headers, body=None,
                  stream=None, sock=None, url_prefix='', subapp=None, scheme=None, route=None):
@@ -32,15 +50,16 @@ class Request:
         self.url = url
         self.http_version = http_version
         self.headers = headers
-        self.scheme = scheme or 'http'
-        self.sock = sock
-        self.url_prefix = url_prefix
-        self.subapp = subapp
-        self.route = route
-        self.url_args = None
-        self.g = Request.G()
-        self.after_request_handlers = []
-        self.body_used = False
+        if scheme:
+            self.scheme = scheme
+        if sock is not None:
+            self.sock = sock
+        if url_prefix:
+            self.url_prefix = url_prefix
+        if subapp is not None:
+            self.subapp = subapp
+        if route is not None:
+            self.route = route
         if '?' in url:
             self.path, self.query_string = url.split('?', 1)
             self.args = parse_query(self.query_string, MultiDict())
@@ -49,11 +68,15 @@ class Request:
         self.content_length = int(headers.get('Content-Length', 0))
         self.content_type = headers.get('Content-Type')
         self._body = body
-        self._stream = stream
-        self._cookies = None
-        self._json = None
-        self._form = None
-        self._files = None
+        if stream is not None:
+            self._stream = stream
+
+    @property
+    def g(self):
+        """Per-request scratch space: set any attribute on it (created on first use)."""
+        if self._g is None:
+            self._g = Request.G()
+        return self._g
 
     @classmethod
     async def create(cls, app, client_reader, client_writer, client_addr, scheme=None):
@@ -62,15 +85,15 @@ class Request:
         Returns None if the connection closed before a request line. Raises `HTTPException` for
         oversized lines or header sets and `ValueError` for anything malformed.
         """
-        line = await cls._readline(client_reader, 414)
-        blank = 0
-        while line == '':  # empty lines before a request line are ignored (RFC 9112 2.2)
-            blank += 1
-            if blank > 4:
-                raise ValueError('no request line')
-            line = await cls._readline(client_reader, 414)
-        if line is None:
+        head = await cls._read_head(client_reader)
+        if not head:
             return None
+        if b'\x00' in head:
+            raise ValueError('NUL in request head')
+        lines = head.decode().split('\n')  # not UTF-8: UnicodeError, a ValueError
+        line = lines[0].rstrip('\r')
+        if len(line) > cls.max_readline:
+            raise HTTPException(414, 'URI too long')
         method, url, version = line.split(' ')  # anything but three words: ValueError
         if version[:5] != 'HTTP/' or len(version) != 8 or version[6] != '.':
             raise ValueError('bad HTTP version')
@@ -82,21 +105,20 @@ class Request:
                 url = '/' + url.split('://', 1)[1].partition('/')[2]
             elif url != '*':
                 raise ValueError('bad request target')
+        if len(lines) > cls.max_headers + 3:  # request line, headers, '\r', ''
+            raise HTTPException(431, 'Too many headers')
         headers = NoCaseDict()
-        count = 0
-        while True:
-            line = await cls._readline(client_reader, 431)
-            if not line:
-                if line is None:
-                    raise EOFError('connection closed inside the head')
-                break
-            count += 1
-            if count > cls.max_headers:
-                raise HTTPException(431, 'Too many headers')
+        for line in lines[1:]:
+            if len(line) > cls.max_readline:
+                raise HTTPException(431, 'Header too large')
+            if line == '\r' or not line:
+                continue  # the empty line that ends the head
             name, value = line.split(':', 1)
             if not name or name != name.strip() or ' ' in name:
                 raise ValueError('bad header name')
             value = value.strip()
+            if '\r' in value:
+                raise ValueError('CR inside a header')
             if name in headers and name.lower() == 'content-length' and headers[name] != value:
                 raise ValueError('conflicting Content-Length')
             headers[name] = value
@@ -130,6 +152,34 @@ class Request:
                     stream = BodyReader(client_reader, length)
         return cls(app, client_addr, method, url, version, headers, body=body, stream=stream,
                    sock=(client_reader, client_writer), scheme=scheme)
+
+    @classmethod
+    async def _read_head(cls, reader):
+        """The head as bytes (b'' at the end of the stream), read whole if the reader can (one
+        await), else line by line; at most `max_head_length` bytes."""
+        limit = cls.max_head_length
+        if hasattr(reader, 'readhead'):
+            try:
+                return await reader.readhead(limit)
+            except LineTooLong as exc:
+                if exc.args and exc.args[0]:
+                    raise HTTPException(431, 'Header too large')
+                raise HTTPException(414, 'URI too long')
+        head = b''
+        while True:
+            line = await reader.readline()
+            if not line:
+                if head:
+                    raise EOFError('connection closed inside the head')
+                return head
+            if line in (b'\r\n', b'\n'):
+                if head:
+                    return head + line
+                continue
+            head += line
+            if len(head) > limit:
+                raise HTTPException(431 if head.find(b'\n') < len(line) else 414,
+                                    'Header too large')
 
     @classmethod
     async def _readline(cls, reader, status):
@@ -229,5 +279,7 @@ class Request:
 
     def after_request(self, f):
         """Register `f(request, response)` to run after this request only."""
+        if not self.after_request_handlers:
+            self.after_request_handlers = []
         self.after_request_handlers.append(f)
         return f

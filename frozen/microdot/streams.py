@@ -76,6 +76,35 @@ class BufferedReader:
             if not await self._fill():
                 return self._take(len(self.buffer))
 
+    async def readhead(self, limit):
+        """A request head: the bytes up to and including the empty line that ends it (CRLF or
+        bare LF line ends), empty lines before it skipped; b'' if the stream ends before
+        anything else arrives. Raises `LineTooLong` (argument: whether the first line ended in
+        time) if `limit` bytes arrive without the end, EOFError if the stream ends inside."""
+        start = 0
+        while True:
+            buf = self.buffer
+            n = 0
+            while buf.startswith(b'\n', n) or buf.startswith(b'\r\n', n):
+                n += 1 if buf[n] == 10 else 2
+            if n:
+                buf = self.buffer = buf[n:]
+                start = 0
+            i = buf.find(b'\n\r\n', start)
+            j = buf.find(b'\n\n', start)
+            if i >= 0 and (j < 0 or i < j):
+                return self._take(i + 3)
+            if j >= 0:
+                return self._take(j + 2)
+            if len(buf) > limit:
+                i = buf.find(b'\n')
+                raise LineTooLong(0 <= i <= limit)
+            start = max(0, len(buf) - 2)
+            if not await self._fill():
+                if self.buffer:
+                    raise EOFError('connection closed inside the head')
+                return b''
+
     async def read(self, n=-1):
         if n < 0:
             while await self._fill():

@@ -1,0 +1,129 @@
+"""Invalid WebSocket frames from a raw socket, through the real server under every runtime: each
+is answered with a CLOSE frame carrying the right status code (1002 protocol error, 1007 invalid
+data, 1009 too big), the TCP connection ends, nothing reaches the console, and the server keeps
+serving HTTP and WebSocket clients."""
+import base64
+import os
+import socket
+import struct
+
+HANDSHAKE = (b'GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n'
+             b'Sec-WebSocket-Key: ' + base64.b64encode(os.urandom(16)) + b'\r\n'
+             b'Sec-WebSocket-Version: 13\r\n\r\n')
+
+
+def frame(opcode, payload, fin=True, mask=True, rsv=0, length=None):
+    n = len(payload) if length is None else length
+    head = bytes([(0x80 if fin else 0) | rsv << 4 | opcode])
+    bit = 0x80 if mask else 0
+    if n < 126:
+        head += bytes([bit | n])
+    elif n < 65536:
+        head += bytes([bit | 126]) + struct.pack('!H', n)
+    else:
+        head += bytes([bit | 127]) + struct.pack('!Q', n)
+    if not mask:
+        return head + payload
+    key = os.urandom(4)
+    return head + key + bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+
+
+def open_ws(port):
+    s = socket.create_connection(('127.0.0.1', port), timeout=5)
+    s.sendall(HANDSHAKE)
+    data = b''
+    while b'\r\n\r\n' not in data:
+        data += s.recv(4096)
+    assert data.startswith(b'HTTP/1.1 101'), data
+    return s, data.partition(b'\r\n\r\n')[2]
+
+
+def parse(data):
+    """Complete frames at the start of `data`: ([(opcode, payload)], rest)."""
+    frames = []
+    while len(data) >= 2:
+        op, n = data[0] & 0x0f, data[1] & 0x7f
+        pos = 2
+        if n == 126:
+            if len(data) < 4:
+                break
+            n, pos = struct.unpack('!H', data[2:4])[0], 4
+        elif n == 127:
+            if len(data) < 10:
+                break
+            n, pos = struct.unpack('!Q', data[2:10])[0], 10
+        if len(data) < pos + n:
+            break
+        frames.append((op, data[pos:pos + n]))
+        data = data[pos + n:]
+    return frames, data
+
+
+def read_frames(s, pending):
+    """Server frames until the connection ends: [(opcode, payload)]. A CLOSE from the server is
+    answered with a CLOSE, as a client does, so the server need not wait for it."""
+    frames, data = parse(pending)
+    while not any(op == 8 for op, _ in frames):
+        try:
+            chunk = s.recv(65536)
+        except (ConnectionResetError, socket.timeout):
+            return frames
+        if not chunk:
+            return frames
+        more, data = parse(data + chunk)
+        frames += more
+    try:
+        s.sendall(frame(8, [p for op, p in frames if op == 8][0][:2]))
+        s.shutdown(socket.SHUT_WR)  # and end our side, as the closing handshake is done
+        while s.recv(65536):
+            pass
+    except OSError:
+        pass
+    return frames
+
+
+CASES = [
+    ('unmasked frame', frame(1, b'hi', mask=False), 1002),
+    ('reserved bit set', frame(1, b'hi', rsv=4), 1002),
+    ('unknown opcode', frame(3, b'hi'), 1002),
+    ('control frame over 125 bytes', frame(9, b'p' * 126), 1002),
+    ('fragmented control frame', frame(9, b'p', fin=False), 1002),
+    ('continuation without a start', frame(0, b'hi'), 1002),
+    ('new message inside a fragmented one', frame(1, b'a', fin=False) + frame(1, b'b'), 1002),
+    ('text that is not UTF-8', frame(1, b'\xff\xfe\xc3\x28'), 1007),
+    ('close with an invalid code', frame(8, struct.pack('!H', 999)), 1002),
+    ('close with a one-byte payload', frame(8, b'\x03'), 1002),
+    ('close reason not UTF-8', frame(8, struct.pack('!H', 1000) + b'\xff'), 1007),
+    ('message over the limit', frame(2, b'', length=10 ** 9), 1009),
+]
+
+
+def run_case(port, data):
+    s, pending = open_ws(port)
+    s.sendall(frame(1, b'ok'))  # a valid message first: the echo proves the socket works
+    s.sendall(data)
+    frames = read_frames(s, pending)
+    s.close()
+    return frames
+
+
+def test_each_invalid_frame_gets_close_with_its_code(serve, runtime):
+    from concurrent.futures import ThreadPoolExecutor
+    server = serve('hard_ws_app', heapsize='64wK' if runtime == 'mp-mpy' else None,
+                   args=['max_connections=16'])
+    with ThreadPoolExecutor(4) as pool:  # 4 at a time: a 64wK heap has room for that many
+        results = list(pool.map(lambda c: run_case(server.port, c[1]), CASES))
+    wrong = []
+    for (name, _, code), frames in zip(CASES, results):
+        closes = [p for op, p in frames if op == 8]
+        if not frames or frames[0] != (1, b'ok') or not closes or \
+                struct.unpack('!H', closes[0][:2])[0] != code:
+            wrong.append((name, code, frames[:3]))
+    s, pending = open_ws(server.port)  # the server still takes WebSocket clients
+    s.sendall(frame(1, b'again') + frame(8, struct.pack('!H', 1000)))
+    frames = read_frames(s, pending)
+    s.close()
+    out = server.stop()
+    assert not wrong, wrong
+    assert frames[0] == (1, b'again') and frames[-1][0] == 8
+    assert 'Traceback' not in out, out
