@@ -262,13 +262,22 @@ def test_every_example_has_a_check():
     assert sorted(CHECKS) == [n for n in runner.names() if n not in EXTENSION_EXAMPLES]
 
 
-@pytest.mark.parametrize('heapsize', [None, '110wK'], ids=['unix', 'unix-esp32-heap'])
+MICROPYTHON_ONLY = ('gpio',)  # needs `machine`
+
+
+@pytest.mark.parametrize('where', ['unix', 'unix-esp32-heap', 'cpython'])
 @pytest.mark.parametrize('name', runner.names())
-def test_example_serves_on_the_unix_port(name, heapsize, tmp_path):
+def test_example_serves(name, where, tmp_path):
+    """On the unix port (also in an ESP32-sized heap) and, except the hardware ones, CPython."""
+    if where == 'cpython' and name in MICROPYTHON_ONLY:
+        with pytest.raises(AssertionError):  # it says so, rather than half-working
+            Example(name, cpython=True, directory=str(EXAMPLES + '/' + name))
+        return
     # Each runs from a copy, as from a board's filesystem, so what it writes stays out of the tree.
     directory = str(tmp_path / name)
     shutil.copytree(os.path.join(EXAMPLES, name), directory)
-    ex = Example(name, heapsize=heapsize, directory=directory)
+    ex = Example(name, cpython=where == 'cpython',
+                 heapsize='110wK' if where == 'unix-esp32-heap' else None, directory=directory)
     try:
         CHECKS.get(name, check_main_page)(ex)
         assert ex.proc.poll() is None, 'the example stopped serving'
