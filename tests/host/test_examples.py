@@ -1,6 +1,8 @@
 """Every example in examples/ starts on the MicroPython unix port (the way `make example` runs
-it) and answers its main page and its main endpoint; `make example` and `make example-deploy`
-work as documented. A new example directory without a check here fails the suite."""
+it; also in an ESP32-sized heap), on CPython, and deployed to a simulated board running the
+firmware's boot path; each time its pages and endpoints are checked. `make example` and
+`make example-deploy` work as documented. A new example directory without a check here fails
+the suite."""
 import gzip
 import http.client
 import importlib.util
@@ -284,6 +286,31 @@ def test_example_serves(name, where, tmp_path):
     finally:
         out = ex.stop()
     assert 'Traceback' not in out, out
+
+
+class BootedExample:
+    """An example deployed to a simulated board: the firmware's boot path (device.runtime) joins
+    the simulated Wi-Fi, imports the example's main.py and serves its `app`."""
+
+    def __init__(self, board):
+        self.port = board.port
+        self.url = 'http://127.0.0.1:%d' % board.port
+        self.cwd = board.fs
+
+
+@pytest.mark.parametrize('name', runner.names())
+def test_example_deployed_to_a_board_is_served_by_the_firmware(name, board):
+    shutil.copytree(os.path.join(EXAMPLES, name), board.fs, dirs_exist_ok=True)
+    if name == 'templates':  # utemplate installed on the board (the simulation has no /lib)
+        shutil.copytree(os.path.join(runner.utemplate_lib(), 'utemplate'),
+                        os.path.join(board.fs, 'utemplate'))
+    board.world(networks=[{'ssid': 'home', 'password': 'secret', 'rssi': -50}])
+    board.write('config.json', {'networks': [{'ssid': 'home', 'password': 'secret'}]})
+    board.boot()
+    board.wait_for('launcher: starting the app')
+    time.sleep(0.2)
+    CHECKS.get(name, check_main_page)(BootedExample(board))
+    assert 'Traceback' not in board.output, board.output
 
 
 def test_from_source_in_an_esp8266_sized_heap_the_import_fails_as_docs_memory_md_says():
