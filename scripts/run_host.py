@@ -56,6 +56,9 @@ vfs.mount(vfs.VfsRom(rom), '/rom')
 sys.path.insert(1, '/rom')
 del f
 '''
+CAP_BOOT = '''from microdot import Microdot
+Microdot.max_connections = %d
+'''
 BOOT = '''import gc
 from device import config, wifi
 cfg = config.load()
@@ -169,6 +172,8 @@ def main(argv=None):
     parser.add_argument('--rom', action='store_true',
                         help='framework and simulation in a ROMFS image, like frozen code')
     parser.add_argument('--heapsize', help='MicroPython heap, e.g. 38wK (ESP8266), 110wK (ESP32)')
+    parser.add_argument('--max-connections', type=int,
+                        help="the server's connection cap, e.g. 3 as on an ESP8266")
     args = parser.parse_args(argv)
     fs = os.path.abspath(args.fs)
     env = dict(os.environ)
@@ -176,6 +181,8 @@ def main(argv=None):
     env.pop('MICRODOT_SIM', None)
     cmd = [os.path.join(BIN, 'micropython')]
     boot = BOOT % (args.host, args.port)
+    if args.max_connections:
+        boot = CAP_BOOT % args.max_connections + boot
     heap = args.heapsize
     if args.rom:
         image = build_rom(os.path.join(ROOT, 'build', 'run-mpy', 'rom.img'))

@@ -16,11 +16,18 @@ function el(tag, props, ...kids) {
   return e;
 }
 
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
 async function api(path, method, body) {
   const opt = { method: method || 'GET' };
   if (body instanceof FormData) opt.body = body;
   else if (body) { opt.body = JSON.stringify(body); opt.headers = { 'Content-Type': 'application/json' }; }
-  const r = await fetch('/api/' + path, opt);
+  let r;
+  for (let i = 0; ; i++) {  // 503: the board is at its connection cap; it asks to retry in 1 s
+    r = await fetch('/api/' + path, opt);
+    if (r.status !== 503 || i === 4) break;
+    await sleep(1000 + 300 * i);
+  }
   const data = await r.json().catch(() => null);
   if (!r.ok) throw new Error((data && data.error) || r.status + ' ' + r.statusText);
   return data;
@@ -192,9 +199,16 @@ function listen() {
     $('log-lines').textContent = '';  // the stream starts with the whole recent log
     api('status').then(showStatus).catch(() => {});
   };
-  es.onerror = () => { $('link').className = 'off'; $('link').textContent = 'offline'; };
+  es.onerror = () => {
+    $('link').className = 'off';
+    $('link').textContent = 'offline';
+    // The browser retries a dropped stream by itself, but not a refused one (a board at its
+    // connection cap answers 503): then start over.
+    if (es.readyState === EventSource.CLOSED) setTimeout(listen, 2000);
+  };
 }
 
+sessionStorage.retries = 0;  // the page loaded whole (see retry() in the page)
 listen();
 loadWifi().catch((e) => say('wifi-msg', e.message, true));
 loadFiles().catch((e) => say('upload-msg', e.message, true));

@@ -2,7 +2,7 @@
 #
 ## make app-build              build/app/: app/*.py, gzipped static/ assets, utemplate-compiled templates/
 ## make app-build-mpy          the same compiled by mpy-cross into build/app-mpy/ (for small boards)
-## make run-esp8266            make run with .mpy bytecode, frozen/ in ROMFS and a small heap (HEAP=56wK)
+## make run-esp8266            make run as an ESP8266-class board: .mpy, frozen/ in ROMFS, HEAP=56wK, 3 connections
 
 # `make deploy` / `make mount` take the built image, not the sources: the board needs the
 # gzipped assets and the compiled templates. (app.mk is included before device.mk.)
@@ -20,4 +20,4 @@ app-build-mpy: $(STAMP)
 deploy mount: app-build
 
 run-esp8266: $(STAMP)
-	$(PY) scripts/run_host.py --host $(HOST) --port $(PORT) --rom --heapsize $(HEAP)
+	$(PY) scripts/run_host.py --host $(HOST) --port $(PORT) --rom --heapsize $(HEAP) --max-connections 3

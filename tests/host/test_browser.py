@@ -3,6 +3,7 @@ never a downloaded browser) against the server `make run` starts (scripts/run_ho
 Screenshots go to test-artifacts/ (gitignored)."""
 import json
 import os
+import time
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -135,3 +136,36 @@ def test_usable_on_a_phone(browser, app):
     expect(page.locator('#pin-led .toggle')).to_have_attribute('aria-pressed', 'true')
     shot(page, 'phone.png')
     context.close()
+
+
+def test_two_pages_share_a_board_with_an_esp8266s_three_connections(browser, tmp_path):
+    """With the server capped at 3 connections (an ESP8266's default) two open pages each
+    hold a live stream; a refused asset or stream (503) is retried until the page works."""
+    server = HostApp(tmp_path, '--max-connections', '3').start()
+    pages = []
+    try:
+        for _ in range(2):
+            context = browser.new_context()
+            pages.append(context.new_page())
+            pages[-1].goto(server.url + '/')
+            expect(pages[-1].locator('#link')).to_have_class('on', timeout=20000)
+            expect(pages[-1].locator('#files li').first).to_be_visible(timeout=10000)
+            time.sleep(1)  # the settled page's idle sockets become evictable (evict_after)
+        for page in pages:
+            expect(page.locator('#pins .pin')).to_have_count(3, timeout=10000)
+            assert page.evaluate('getComputedStyle(document.body).margin') == '0px'  # CSS
+        pages[1].locator('#pin-led .toggle').click()
+        for page in pages:
+            expect(page.locator('#pin-led .toggle')).to_have_attribute('aria-pressed', 'true',
+                                                                       timeout=10000)
+        for _ in range(10):  # both pages hold a stream: curl may meet the cap and retry
+            status, body = server.request('/api/pins/led')[::2]
+            if status != 503:
+                break
+            time.sleep(1)
+        assert json.loads(body)['on'] is True
+        shot(pages[0], 'two-pages-three-connections.png')
+    finally:
+        for page in pages:
+            page.context.close()
+        server.stop()
