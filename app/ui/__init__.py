@@ -2,7 +2,8 @@
 (documented in docs/web-ui.md) to a Microdot app.
 
 Each handler imports the module that does the work on first use (``ui.status``, ``ui.pins``,
-``ui.net``, ``ui.files``, ``ui.live``), so a board spends heap only on the parts in use.
+``ui.live``, ``ui.net``, ``ui.files``, ``ui.update``, ``ui.page``), so a board spends heap only
+on the parts in use.
 """
 import time
 
@@ -41,25 +42,28 @@ def _cross_site(request):
     return origin is not None and origin.split('://', 1)[-1] != h.get('Host')
 
 
-# The JSON API: path under /api/ -> (methods, module of ui that answers it). One shared handler
-# (`api`) imports the module on demand; the modules that hold no state are dropped again after
-# the request, so their code costs heap only while it runs.
-_API = (('status', ['GET']), ('events', ['GET']), ('pins', ['GET']),
-        ('pins/<name>', ['GET', 'POST']), ('wifi', ['GET', 'POST', 'DELETE']),
-        ('wifi/scan', ['GET']), ('files', ['GET', 'POST']), ('restart', ['POST']),
-        ('log', ['GET']))
-_MODULES = {'status': 'status', 'events': 'live', 'pins': 'pins', 'wifi': 'net',
-            'files': 'files', 'restart': 'files', 'log': 'log'}
+# The JSON API: /api/<what>[/<name>] -> (module of ui that answers it, methods it accepts).
+# Two routes cover it all (each route costs heap); the shared handler `api` imports the module
+# on demand, and the modules that hold no state are dropped again after the request, so their
+# code costs heap only while it runs. Routes of your own under /api/ still work.
+_API = {'status': ('status', 'GET'), 'events': ('live', 'GET'), 'pins': ('pins', 'GET'),
+        'pins/': ('pins', 'GET POST'), 'wifi': ('net', 'GET POST DELETE'),
+        'wifi/': ('net', 'GET'), 'files': ('files', 'GET POST'), 'restart': ('files', 'POST'),
+        'log': ('log', 'GET')}
+_ROUTES = ('/api/<re:status|events|pins|wifi|files|restart|log:what>',
+           '/api/<re:pins|wifi:what>/<name>')
 _KEEP = ('status', 'live', 'pins', 'log')  # modules that hold state (or run all the time)
 
 
-async def api(request, name=None):
-    """The handler of every /api/ route: ``ui.<module>.api(request, path, name)``."""
-    path = request.path[5:]
-    module = _MODULES[path.split('/', 1)[0]]
+async def api(request, what, name=None):
+    """The handler of the /api/ routes: ``ui.<module>.api(request, path, name)``."""
+    module, methods = _API[what + ('/' if name is not None else '')]
+    method = request.method
+    if (method if method != 'HEAD' else 'GET') not in methods.split():
+        return {'error': 'method not allowed'}, 405, {'Allow': methods.replace(' ', ', ')}
     m = __import__('ui.' + module, None, None, ('api',))
     try:
-        return await m.api(request, path, name)
+        return await m.api(request, request.path[5:], name)
     finally:
         if module not in _KEEP:
             forget('ui.' + module)
@@ -102,8 +106,8 @@ def install(app):
         finally:
             forget('ui.page')
 
-    for path, methods in _API:
-        app.route('/api/' + path, methods=methods)(api)
+    for pattern in _ROUTES:
+        app.route(pattern, methods=['GET', 'POST', 'DELETE'])(api)
 
     from ui import log
     log.add('app started')

@@ -25,8 +25,8 @@ async def _join(ssid, password):
 
 async def api(request, path, name):
     from ui import error, log, params
-    if path == 'wifi/scan':
-        return wifi.scan()
+    if name is not None:
+        return wifi.scan() if name == 'scan' else error(404, 'no such resource')
     if request.method == 'GET':
         return state()
     data = params(request) or {}

@@ -207,6 +207,20 @@ def test_build_keeps_the_assets_under_20_kb_gzipped():
     assert sum(sizes.values()) < 20 * 1024
 
 
+def test_api_answers_a_wrong_method_with_405_and_unknown_paths_with_404(app):
+    status, headers, body = app.request('/api/status', b'{}', 'POST')
+    assert status == 405 and headers['Allow'] == 'GET'
+    assert json.loads(body) == {'error': 'method not allowed'}
+    assert app.request('/api/pins', b'', 'DELETE')[0] == 405
+    assert app.request('/api/wifi/other')[0] == 404
+    assert app.request('/api/nothing')[0] == 404
+    assert app.request('/api/status', method='HEAD')[0] == 200
+
+
+def test_routes_of_your_own_under_api_still_work(app):
+    assert app.json('/api/hello?name=board') == (200, {'hello': 'board'})
+
+
 # --- controls ----------------------------------------------------------------------------------
 
 def test_led_switches_on_and_off_and_the_api_agrees(app):
@@ -369,8 +383,8 @@ def test_restart_reboots_the_board_which_then_serves_again(app):
 
 def test_app_answers_its_pages_in_a_small_heap_with_mpy_bytecode(tmp_path):
     """The app as .mpy; frozen/ and the simulation in a ROMFS image (imported in place, like
-    frozen code); the heap is 56wK beyond the image (see docs/web-ui.md for the 38wK figures)."""
-    server = HostApp(tmp_path, '--rom', '--heapsize', '56wK').start()
+    frozen code); the heap is 64wK beyond the image (see docs/web-ui.md for the 38wK figures)."""
+    server = HostApp(tmp_path, '--rom', '--heapsize', '64wK').start()
     try:
         assert os.path.exists(os.path.join(server.fs, 'main.mpy'))
         assert not os.path.exists(os.path.join(server.fs, 'main.py'))
@@ -381,10 +395,12 @@ def test_app_answers_its_pages_in_a_small_heap_with_mpy_bytecode(tmp_path):
             assert server.request('/static/%s?v=1' % asset,
                                   headers={'Accept-Encoding': 'gzip'})[0] == 200
         for path in ('/api/status', '/api/pins', '/api/wifi', '/api/files', '/api/log'):
-            assert server.json(path)[0] == 200, (path, server.output)
-        assert server.json('/api/pins/led', {'on': True})[1]['on'] is True
+            assert server.request(path)[0] == 200, (path, server.output)
+        status, _, body = server.request('/api/pins/led', b'{"on": true}', 'POST',
+                                         {'Content-Type': 'application/json'})
+        assert status == 200 and json.loads(body)['on'] is True, server.output
         assert [e for e, _ in read_events(server.port, 3)] == ['pins', 'log', 'live']
-        assert server.upload([('x.txt', b'small')])[0] == 201
-        assert server.json('/api/status')[0] == 200
+        assert server.upload([('x.txt', b'small')])[0] == 201, server.output
+        assert server.request('/api/status')[0] == 200, server.output
     finally:
         server.stop()
