@@ -202,6 +202,10 @@ def main(argv=None):
     def stop(signum, frame):
         if child[0] is not None and child[0].poll() is None:
             child[0].terminate()
+            try:
+                child[0].wait(5)
+            except subprocess.TimeoutExpired:
+                child[0].kill()
         sys.exit(0)
     signal.signal(signal.SIGTERM, stop)
     try:

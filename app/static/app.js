@@ -57,6 +57,7 @@ function showLive(d) {
   text('heap', kb(d.heap_free) + ' (' + kb(d.heap_used) + ' used)');
   text('rssi', signal(d.rssi));
   text('temperature', d.temperature == null ? null : d.temperature.toFixed(1) + ' \u00b0C');
+  if (d.wifi) showWifi(d.wifi);
 }
 
 function showStatus(s) {
@@ -65,7 +66,6 @@ function showStatus(s) {
   text('board', s.board);
   text('micropython', s.micropython);
   text('fs', s.fs_total ? kb(s.fs_total - s.fs_free) + ' used of ' + kb(s.fs_total) : null);
-  showWifi(s.wifi);
   showLive(s);
 }
 

@@ -36,11 +36,11 @@ def temperature():
         return None
 
 
-def rssi():
+def rssi(wifi_status):
     """Signal strength of the joined network in dBm, or None."""
     from device import wifi
     try:
-        if wifi.sta().isconnected():
+        if wifi_status['connected']:
             return wifi.sta().status('rssi')
     except (OSError, ValueError):
         pass
@@ -48,15 +48,18 @@ def rssi():
 
 
 def live():
-    """{'uptime': s, 'heap_free': bytes, 'heap_used': bytes, 'rssi': dBm, 'temperature': °C}"""
+    """{'uptime': s, 'heap_free': bytes, 'heap_used': bytes, 'rssi': dBm, 'temperature': °C,
+    'wifi': {'mode', 'connected', 'ssid', 'ip'}}"""
     global _sample
     now = time.ticks_ms()
     if _sample is None or time.ticks_diff(now, _sample[0]) >= 1000:
+        from device import wifi
         from ui import STARTED
+        net = wifi.status()
         gc.collect()
         _sample = (now, {'uptime': int(time.time() - STARTED), 'heap_free': gc.mem_free(),
-                         'heap_used': gc.mem_alloc(), 'rssi': rssi(),
-                         'temperature': temperature()})
+                         'heap_used': gc.mem_alloc(), 'rssi': rssi(net),
+                         'temperature': temperature(), 'wifi': net})
     return _sample[1]
 
 
@@ -71,13 +74,13 @@ def filesystem():
 
 def status():
     """Everything the dashboard shows, as one dict (``GET /api/status``)."""
-    from device import config, wifi
+    from device import config
     v = sys.implementation.version
     version = '%d.%d.%d' % v[:3] + ('-' + v[3] if len(v) > 3 and v[3] else '')
     total, free = filesystem()
-    d = {'name': config.get('hostname'), 'board': getattr(sys.implementation, '_machine', sys.platform),
-         'platform': sys.platform, 'micropython': version, 'fs_total': total, 'fs_free': free,
-         'wifi': wifi.status()}
+    d = {'name': config.get('hostname'), 'platform': sys.platform, 'micropython': version,
+         'board': getattr(sys.implementation, '_machine', sys.platform),
+         'fs_total': total, 'fs_free': free}
     d.update(live())
     return d
 

@@ -275,7 +275,8 @@ def test_live_stream_starts_with_pins_and_log_then_live_values(app):
     events = read_events(app.port, 4, timeout=10)
     kinds = [e for e, _ in events]
     assert kinds[:3] == ['pins', 'log', 'live']
-    assert {'uptime', 'heap_free', 'heap_used', 'rssi', 'temperature'} <= set(events[2][1])
+    assert {'uptime', 'heap_free', 'heap_used', 'rssi', 'temperature', 'wifi'} <= set(events[2][1])
+    assert events[2][1]['wifi']['ssid'] == 'SimNet'
     assert events[3][0] == 'live' and events[3][1]['uptime'] > events[2][1]['uptime'] - 1
 
 
