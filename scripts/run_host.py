@@ -198,23 +198,23 @@ def main(argv=None):
     print('run: the device UI is at %s (board filesystem: %s; Ctrl-C stops)'
           % (url, os.path.relpath(fs)), flush=True)
     child = [None]
+    stopping = []
 
-    def stop(signum, frame):
+    def stop(signum, frame):  # SIGTERM: end the board; the loop below then returns
+        stopping.append(signum)
         if child[0] is not None and child[0].poll() is None:
             child[0].terminate()
-            try:
-                child[0].wait(5)
-            except subprocess.TimeoutExpired:
-                child[0].kill()
-        sys.exit(0)
     signal.signal(signal.SIGTERM, stop)
     try:
-        while True:
+        while not stopping:
             child[0] = subprocess.Popen(cmd, cwd=fs, env=env)
+            if stopping:  # SIGTERM came while starting it
+                child[0].terminate()
             code = child[0].wait()
-            if code != RESET_EXIT_CODE:
-                return code
+            if code != RESET_EXIT_CODE or stopping:
+                return 0 if stopping else code
             print('run: the board reset; starting it again at', url, flush=True)
+        return 0
     except KeyboardInterrupt:
         if child[0] is not None:
             child[0].wait()
