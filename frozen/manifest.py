@@ -10,8 +10,9 @@ metadata(
     license="MIT",
 )
 
-# The framework: every module that runs on MicroPython. asgi, wsgi and jinja need CPython.
-CPYTHON_ONLY = ("asgi.py", "wsgi.py", "jinja.py")
+# The framework: every module that runs on MicroPython. asgi, wsgi, jinja and server_cpython
+# (the built-in server's CPython side) need CPython.
+CPYTHON_ONLY = ("asgi.py", "wsgi.py", "jinja.py", "server_cpython.py")
 package(
     "microdot",
     files=sorted(f for f in os.listdir("microdot") if f.endswith(".py") and f not in CPYTHON_ONLY),

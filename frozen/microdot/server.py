@@ -6,12 +6,15 @@ Beyond Microdot's one-request-per-connection server it offers:
   `keep_alive_timeout` idle seconds, pipelined requests answered in order, ``Connection: close``
   honoured from either side;
 - a cap on concurrent connections (`max_connections`, a per-board default that fits lwIP's
-  sockets). **Policy at the cap:** the connection that has waited longest for a request head
-  (an idle kept-alive socket, or a client trickling its head) for at least `evict_after`
-  seconds is closed to make room; if there is none, the new connection is answered with a
-  ready-made 503 (``Retry-After: 1``) at once and closed. Nothing is queued in RAM: a waiting
-  connection would hold one of the few sockets and its buffers, which is what runs a board out
-  of memory. The only queue is the kernel's, bounded by `listen_backlog`;
+  sockets). **Policy at the cap:** a connection waiting for a request head is closed to make
+  room: one idle after a response for at least a fifth of `evict_after` seconds (clients
+  retry a request on a reused connection that closes), or one that has waited `evict_after`
+  seconds without completing its first request (a slow or silent client), the
+  longest-waiting first. If there is none (all
+  are busy in handlers), the new connection is answered with a ready-made 503
+  (``Retry-After: 1``) at once and closed. Nothing is queued in RAM: a waiting connection
+  would hold one of the few sockets and its buffers, which is what runs a board out of memory.
+  The only queue is the kernel's, bounded by `listen_backlog`;
 - deadlines: `request_timeout` for a request's line, headers and buffered body (slowloris),
   the same per read for a streamed body, `write_timeout` per write, so a client that stops
   reading cannot hold a connection forever. One watchdog task enforces them all (no task or
@@ -35,16 +38,7 @@ from .streams import BufferedReader
 try:
     from time import ticks_ms, ticks_add, ticks_diff
 except ImportError:  # CPython
-    from time import monotonic
-
-    def ticks_ms():
-        return int(monotonic() * 1000)
-
-    def ticks_add(t, delta):
-        return t + delta
-
-    def ticks_diff(a, b):
-        return a - b
+    from .server_cpython import ticks_ms, ticks_add, ticks_diff
 
 CancelledError = asyncio.CancelledError
 
@@ -57,43 +51,33 @@ _BUSY = (b'HTTP/1.0 503 N/A\r\nContent-Type: text/plain; charset=UTF-8\r\n'
          b'Service unavailable')
 
 
-def board_default(table, fallback):
-    """The value of `table` for this board (``sys.platform``), else `fallback`."""
-    return table.get(sys.platform, fallback)
-
-
 def default_max_connections():
     """The connection cap used when `Microdot.max_connections` is None: the board's entry, else
     one connection per 6 KB of heap (at most 64) on MicroPython, 64 on CPython."""
     limit = _DEFAULT_MAX_CONNECTIONS.get(sys.platform)
-    if limit:
-        return limit
-    if MICROPYTHON:
-        heap = gc.mem_free() + gc.mem_alloc()
-        if sys.maxsize > 1 << 32:  # a 64-bit port: objects take twice the bytes
-            heap //= 2
-        return max(2, min(64, heap // 6144))
-    return 64
+    if limit or not MICROPYTHON:
+        return limit or 64
+    heap = gc.mem_free() + gc.mem_alloc()
+    if sys.maxsize > 1 << 32:  # a 64-bit port: objects take twice the bytes
+        heap //= 2
+    return max(2, min(64, heap // 6144))
 
 
 class Connection:
     """One client connection: the task serving it, its deadline and what it is waiting for.
 
-    Also the writer the server and handlers write through (`awrite`, `aclose`,
-    `get_extra_info`), so every write runs under `write_timeout`.
+    Also the writer the server and handlers write through (`awrite`, `aclose`), so every write
+    runs under `write_timeout`.
     """
 
     def __init__(self, server, stream, task):
         self.server = server
-        self.stream = stream  # MicroPython Stream or CPython StreamWriter
+        self.stream = stream  # MicroPython Stream (or server_cpython.StreamAdapter)
         self.task = task
         self.deadline = None  # ticks_ms after which the watchdog cancels the task
         self.waiting = None  # ticks_ms since the connection waits for a request head
         self.expired = False
-
-    @property
-    def read_timeout(self):
-        return self.server.app.request_timeout
+        self.kept = False  # True once a response has been sent and it waits for another
 
     def arm(self, seconds):
         """Start a deadline `seconds` from now (None or 0: no deadline); returns the old one."""
@@ -103,25 +87,14 @@ class Connection:
 
     async def awrite(self, data):
         old = self.arm(self.server.app.write_timeout)
-        if MICROPYTHON:
-            await self.stream.awrite(data)
-        else:
-            self.stream.write(data)
-            await self.stream.drain()
+        await self.stream.awrite(data)
         self.deadline = old
 
     async def aclose(self):
         try:
-            if MICROPYTHON:
-                await self.stream.aclose()
-            else:
-                self.stream.close()
-                await self.stream.wait_closed()
+            await self.stream.aclose()
         except Exception:
             pass
-
-    def get_extra_info(self, name):
-        return self.stream.get_extra_info(name)
 
 
 class Server:
@@ -130,41 +103,42 @@ class Server:
     def __init__(self, app):
         self.app = app
         self.conns = []
-        self.closing = []  # refused connections waiting to be closed gracefully
+        self.closing = []  # refused connections being answered 503
         self.watchdog = None
+        self.limit = app.max_connections or default_max_connections()
+        # On a heap of at most 256 KB (a board's), collect after each response: cheap there,
+        # and it keeps free memory in large blocks for the next request.
+        heap = gc.mem_free() + gc.mem_alloc() if MICROPYTHON else 1 << 30
+        self.tidy = heap <= (512 << 10 if sys.maxsize > 1 << 32 else 256 << 10)
         self.refused = 0  # connections answered 503 at the cap
         self.evicted = 0  # idle connections closed to make room
         self.expired = 0  # connections closed by a deadline
         self.oom = 0  # MemoryErrors survived
 
-    def limit(self):
-        limit = self.app.max_connections
-        if not limit:
-            limit = self._default = getattr(self, '_default', None) or default_max_connections()
-        return limit
-
     def short_of_memory(self):
         """True if less than `memory_reserve` bytes of heap are free even after a collection.
         Only looked at while more than half the cap is in use (it scans the heap)."""
         reserve = self.app.memory_reserve
-        if not reserve or not MICROPYTHON or 2 * (len(self.conns) + len(self.closing)) < \
-                self.limit():
+        if not reserve or not MICROPYTHON or \
+                2 * (len(self.conns) + len(self.closing)) < self.limit:
             return False
-        if gc.mem_free() >= reserve:
-            return False
-        gc.collect()
+        if gc.mem_free() < reserve:
+            gc.collect()
         return gc.mem_free() < reserve
 
     def admit(self):
         """Make room for one more connection; False if the cap is reached by busy ones."""
-        if len(self.conns) < self.limit():
+        if len(self.conns) < self.limit:
             return True
         now = ticks_ms()
         victim = None
-        oldest = int(self.app.evict_after * 1000)
+        least = int(self.app.evict_after * 1000)
+        oldest = -1
         for c in self.conns:
-            if c.waiting is not None and ticks_diff(now, c.waiting) >= oldest:
-                victim, oldest = c, ticks_diff(now, c.waiting)
+            if c.waiting is not None:
+                age = ticks_diff(now, c.waiting)
+                if age >= (least // 5 if c.kept else least) and age > oldest:
+                    victim, oldest = c, age
         if victim is None:
             return False
         self.evicted += 1
@@ -205,26 +179,20 @@ def _server_of(app):
     return server
 
 
-def _wants_keep_alive(app, req):
-    if not app.keep_alive:
-        return False
-    connection = req.headers.get('Connection', '').lower()
-    if req.http_version == '1.1':
-        return 'close' not in connection
-    return 'keep-alive' in connection
-
-
 async def serve_connection(app, reader, writer):
     """Serve requests from one client connection until it closes, errs or idles out."""
+    if not MICROPYTHON:
+        from .server_cpython import StreamAdapter
+        writer = StreamAdapter(writer)
     server = _server_of(app)
     conn = Connection(server, writer, asyncio.current_task())
-    if not server.admit():
+    if server.admit():
+        server.add(conn)
+        await _run(app, conn, reader)
+    else:
         server.refused += 1
-        await _refuse(conn, reader)
-        await conn.aclose()
-        return
-    server.add(conn)
-    await _run(app, conn, reader)
+        server.add(conn, True)
+        await _busy(conn, reader)
 
 
 async def _run(app, conn, reader):
@@ -236,7 +204,8 @@ async def _run(app, conn, reader):
             raise
     except MemoryError:
         server.oom += 1
-        await _answer_busy(conn)  # the ready-made 503, after collecting garbage
+        gc.collect()
+        await _busy(conn, reader)  # the ready-made 503
     except Exception as exc:
         if not is_muted(exc):
             print_exception(exc)
@@ -251,55 +220,48 @@ async def _serve(app, conn, reader):
     stream = BufferedReader(reader, line_limit=Request.max_readline)
     stream.timer = conn
     timeout = app.request_timeout
-    addr = conn.get_extra_info('peername')
+    addr = conn.stream.get_extra_info('peername')
     while True:
         conn.waiting = ticks_ms()
         conn.arm(timeout)
         try:
             req = await Request.create(app, stream, conn, addr)
         except HTTPException as exc:
-            await _write_error(app, conn, exc.status_code, exc.reason, stream)
-            return
+            return await _write_error(app, conn, exc.status_code, exc.reason, stream)
         except (EOFError, OSError):
             return
         except MemoryError:
             raise
         except Exception:  # malformed request (ValueError, UnicodeError...): 400, then close
-            await _write_error(app, conn, 400, None, stream)
-            return
-        conn.waiting = None
-        conn.deadline = None
+            return await _write_error(app, conn, 400, None, stream)
+        conn.waiting = conn.deadline = None
         if req is None:
             return
-        keep = _wants_keep_alive(app, req)
+        keep = app.keep_alive
+        if keep:
+            connection = req.headers.get('Connection', '').lower()
+            keep = 'close' not in connection if req.http_version == '1.1' else \
+                'keep-alive' in connection
         res = await app.dispatch_request(req)
         if res is Response.already_handled:
             return
-        if res.status_code in (413, 503) or not await _finish_body(app, req):
+        body = req._stream  # what the handler left of a streamed body is read and dropped
+        if res.status_code in (413, 503) or (hasattr(body, 'drain') and
+                                             not await body.drain(app.drain_limit)):
             keep = False  # 503: under pressure, give the socket and its buffers back
         try:
             keep = await res.write(conn, req.http_version, keep)
         except HeaderInjection:  # raised before anything was written
-            await _write_error(app, conn, 400, None, stream)
-            return
+            return await _write_error(app, conn, 400, None, stream)
         if app.debug:
             print(req.method, req.path, res.status_code)
+        req = res = body = None
+        if conn.server.tidy:
+            gc.collect()  # a small heap: collect while little is alive, against fragmentation
         if not keep:
             return
         timeout = app.keep_alive_timeout
-        req = res = None
-
-
-async def _finish_body(app, req):
-    """Consume what the handler left of a streamed body; False if the connection cannot be
-    reused (too much left, or the client stopped sending)."""
-    stream = req._stream
-    if stream is None or not hasattr(stream, 'drain'):
-        return True
-    try:
-        return await stream.drain(app.drain_limit)
-    except Exception:
-        return False
+        conn.kept = True
 
 
 async def _write_error(app, conn, status, reason, stream):
@@ -313,55 +275,34 @@ async def _write_error(app, conn, status, reason, stream):
             res = Response(reason or 'Error', status)
         await res.write(conn, '1.1', False)
         conn.arm(0.5)
-        await _discard(stream.stream, 8192)
+        limit = 8192
+        while limit > 0:
+            data = await stream.stream.read(512)
+            if not data:
+                return
+            limit -= len(data)
     except Exception:
         pass
 
 
-async def _answer_busy(conn):
-    gc.collect()
+async def _busy(conn, reader):
+    """Answer the ready-made 503, then read what the client sends for a moment before closing,
+    so the close does not reset the connection before the client has read the answer."""
     try:
         conn.arm(1)
         await conn.awrite(_BUSY)
         conn.arm(0.2)
-        await _discard(conn.stream, 1024)
-    except Exception:
-        pass
-
-
-async def _refuse(conn, reader):
-    try:
-        await conn.awrite(_BUSY)
-        await asyncio.wait_for(_discard(reader, 2048), 0.2)
-    except BaseException:
-        pass
-
-
-async def _discard(reader, limit):
-    while limit > 0:
-        data = await reader.read(512)
-        if not data:
-            return
-        limit -= len(data)
-
-
-def _readable(sock):
-    # MicroPython: a coroutine the scheduler resumes when `sock` can be read (or accepted).
-    yield asyncio.core._io_queue.queue_read(sock)
-
-
-async def _linger(conn, stream):
-    """Answer 503, then read (and drop) what the client sends for a moment before closing, so
-    the close does not reset the connection before the client has read the answer."""
-    try:
-        await conn.awrite(_BUSY)
-        conn.arm(0.2)
-        await stream.read(2048)  # the request, if it is coming: one read is enough
+        await reader.read(2048)  # the request, if it is coming: one read is enough
     except BaseException:
         pass
     if conn in conn.server.closing:
         conn.server.closing.remove(conn)
     await conn.aclose()
+
+
+def _readable(sock):
+    # MicroPython: a coroutine the scheduler resumes when `sock` can be read (or accepted).
+    yield asyncio.core._io_queue.queue_read(sock)
 
 
 def _refuse_now(sock):
@@ -392,15 +333,11 @@ class Listener:
     """
 
     def __init__(self, app, sock, ssl):
-        self.app = app
         self.sock = sock
-        self.ssl = ssl
-        self.task = asyncio.create_task(self.accept_loop())
+        self.task = asyncio.create_task(self.accept_loop(app, sock, ssl))
 
-    async def accept_loop(self):
-        app = self.app
+    async def accept_loop(self, app, sock, ssl):
         server = _server_of(app)
-        sock = self.sock
         try:
             while True:
                 while len(server.closing) >= 8 or server.short_of_memory():
@@ -414,40 +351,34 @@ class Listener:
                     gc.collect()
                     continue
                 try:
-                    self.take(app, server, c, addr)
+                    busy = server.short_of_memory() or not server.admit()
+                    if busy and (len(server.closing) >= server.limit or
+                                 server.short_of_memory()):
+                        _refuse_now(c)  # no room even for a tiny task
+                        server.refused += 1
+                        continue
+                    if ssl and not busy:
+                        c = ssl.wrap_socket(c, server_side=True, do_handshake_on_connect=False)
+                    c.setblocking(False)
+                    stream = asyncio.StreamWriter(c, {'peername': addr})
+                    conn = Connection(server, stream, None)
+                    server.add(conn, busy)
+                    if busy:
+                        server.refused += 1
+                        conn.task = asyncio.create_task(_busy(conn, stream))
+                    else:
+                        conn.task = asyncio.create_task(_run(app, conn, stream))
                 except MemoryError:
                     c.close()
                     gc.collect()
-                c = None
+                except OSError as exc:  # a failed TLS wrap
+                    print_exception(exc)
+                    c.close()
+                c = conn = stream = None
         except CancelledError:
             pass
         finally:
             sock.close()
-
-    def take(self, app, server, c, addr):
-        if server.short_of_memory() or not server.admit():
-            server.refused += 1
-            if len(server.closing) >= server.limit() or server.short_of_memory():
-                _refuse_now(c)  # no room even for a tiny task
-                return
-            c.setblocking(False)
-            stream = asyncio.StreamWriter(c, {})
-            conn = Connection(server, stream, None)
-            server.add(conn, True)
-            conn.task = asyncio.create_task(_linger(conn, stream))
-            return
-        if self.ssl:
-            try:
-                c = self.ssl.wrap_socket(c, server_side=True, do_handshake_on_connect=False)
-            except OSError as exc:
-                print_exception(exc)
-                c.close()
-                return
-        c.setblocking(False)
-        stream = asyncio.StreamWriter(c, {'peername': addr})
-        conn = Connection(server, stream, None)
-        server.add(conn)
-        conn.task = asyncio.create_task(_run(app, conn, stream))
 
     def close(self):
         self.task.cancel()
@@ -458,11 +389,10 @@ class Listener:
 
 def _listen(host, port, backlog):
     import socket
-    ai = socket.getaddrinfo(host, port)[0]
     s = socket.socket()
     s.setblocking(False)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(ai[-1])
+    s.bind(socket.getaddrinfo(host, port)[0][-1])
     s.listen(backlog)
     return s
 
@@ -475,26 +405,14 @@ async def start_server(app, host, port, debug, ssl, start_serving):
     app.debug = debug
     app.ssl = ssl
     _server_of(app)
-    backlog = app.listen_backlog or board_default(_DEFAULT_BACKLOG, 64)
-
+    backlog = app.listen_backlog or _DEFAULT_BACKLOG.get(sys.platform, 64)
     if debug:
         print('Starting async server on {}:{}...'.format(host, port))
-    if MICROPYTHON:
-        if not start_serving:
-            raise ValueError('start_serving must be True')
-        app.server = Listener(app, _listen(host, port, backlog), ssl)
-        await app.server.wait_closed()
-        return None
-
-    async def serve(reader, writer):
-        await serve_connection(app, reader, writer)
-
-    app.server = await asyncio.start_server(serve, host, port, ssl=ssl, backlog=backlog,
-                                            start_serving=start_serving)
+    if not MICROPYTHON:
+        from .server_cpython import start_server as start
+        return await start(app, host, port, ssl, backlog, start_serving)
     if not start_serving:
-        return app.server
-    try:
-        await app.server.serve_forever()
-    except asyncio.CancelledError:
-        pass
+        raise ValueError('start_serving must be True')
+    app.server = Listener(app, _listen(host, port, backlog), ssl)
+    await app.server.wait_closed()
     return None

@@ -45,7 +45,7 @@ class BufferedReader:
     limit). Bytes read past the end of a request stay buffered for the next one (pipelining).
     """
 
-    timer = None  # set by the server: `arm(seconds)`, `deadline`, `read_timeout` (BodyReader)
+    timer = None  # set by the server: its Connection (`arm`, `deadline`), used by BodyReader
 
     def __init__(self, stream, chunk_size=512, line_limit=0):
         self.stream = stream
@@ -147,7 +147,7 @@ class BodyReader(BufferedReader):
             return False
         timer = getattr(self.stream, 'timer', None)
         if timer is not None and timer.deadline is None:  # each read under a deadline
-            timer.arm(timer.read_timeout)
+            timer.arm(timer.server.app.request_timeout)
             try:
                 data = await self.stream.read(min(self.chunk_size, self.remaining))
             finally:

@@ -87,7 +87,7 @@ async def stats(request):
     s = getattr(app, '_server', None)
     return {'conns': len(s.conns) if s else 0, 'refused': s.refused if s else 0,
             'evicted': s.evicted if s else 0, 'expired': s.expired if s else 0,
-            'oom': s.oom if s else 0, 'limit': s.limit() if s else 0}
+            'oom': s.oom if s else 0, 'limit': s.limit if s else 0}
 
 
 def configure(args):

@@ -32,7 +32,7 @@ BOARDS = {
     'RPI_PICO2_W': ('$(PORT_DIR)/boards/RPI_PICO2_W/manifest.py', 'armv7m'),
 }
 UPSTREAM_VARS = ('$(PORT_DIR)', '$(MPY_DIR)', '$(MPY_LIB_DIR)', '$(BOARD_DIR)')
-CPYTHON_ONLY = {'asgi.py', 'wsgi.py', 'jinja.py'}
+CPYTHON_ONLY = {'asgi.py', 'wsgi.py', 'jinja.py', 'server_cpython.py'}
 
 SIZES = {}  # board -> (files, bytes); printed by tests/host/conftest.py at the end
 

@@ -1,0 +1,52 @@
+"""What the built-in server needs on CPython only (never imported on MicroPython, so a board
+does not pay for it): monotonic ticks, a writer with MicroPython's `awrite`/`aclose`, and
+listening through `asyncio.start_server`."""
+import asyncio
+from time import monotonic
+
+
+def ticks_ms():
+    return int(monotonic() * 1000)
+
+
+def ticks_add(t, delta):
+    return t + delta
+
+
+def ticks_diff(a, b):
+    return a - b
+
+
+class StreamAdapter:
+    """Gives a CPython StreamWriter the `awrite`/`aclose` of MicroPython's stream."""
+
+    def __init__(self, writer):
+        self.writer = writer
+
+    async def awrite(self, data):
+        self.writer.write(data)
+        await self.writer.drain()
+
+    async def aclose(self):
+        self.writer.close()
+        await self.writer.wait_closed()
+
+    def get_extra_info(self, name):
+        return self.writer.get_extra_info(name)
+
+
+async def start_server(app, host, port, ssl, backlog, start_serving):
+    from .server import serve_connection
+
+    async def serve(reader, writer):
+        await serve_connection(app, reader, writer)
+
+    app.server = await asyncio.start_server(serve, host, port, ssl=ssl, backlog=backlog,
+                                            start_serving=start_serving)
+    if not start_serving:
+        return app.server
+    try:
+        await app.server.serve_forever()
+    except asyncio.CancelledError:
+        pass
+    return None
