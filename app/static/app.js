@@ -127,8 +127,8 @@ $('scan').onclick = async () => {
     $('networks').replaceChildren(...nets.map((n) => {
       const b = el('button', { type: 'button', className: 'quiet', textContent: 'Use' });
       b.onclick = () => { $('wifi-form').ssid.value = n.ssid; $('wifi-form').password.focus(); };
-      return el('li', {}, el('span', { textContent: n.ssid + (n.secure ? ' \ud83d\udd12' : '') },
-        ' ', el('small', { textContent: signal(n.rssi) })), b);
+      return el('li', {}, el('span', { textContent: n.ssid },
+        ' ', el('small', { textContent: signal(n.rssi) + (n.secure ? '' : ', open') })), b);
     }));
     say('wifi-msg', nets.length + ' networks found');
   } catch (e) { say('wifi-msg', e.message, true); }
