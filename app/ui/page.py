@@ -67,5 +67,6 @@ def asset(request, name):
         return Response(b'', 304, headers)
     res = Response.send_file(path, content_type=_TYPES[ext] + '; charset=UTF-8',
                              compressed=True)
+    res.send_file_buffer_size = 512  # small reads: a fragmented heap has room for them
     res.headers.update(headers)
     return res
