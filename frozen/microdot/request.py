@@ -108,24 +108,28 @@ class Request:
         if len(lines) > cls.max_headers + 3:  # request line, headers, '\r', ''
             raise HTTPException(431, 'Too many headers')
         headers = NoCaseDict()
+        length = coding = None
         for line in lines[1:]:
             if len(line) > cls.max_readline:
                 raise HTTPException(431, 'Header too large')
             if line == '\r' or not line:
                 continue  # the empty line that ends the head
             name, value = line.split(':', 1)
-            if not name or name != name.strip() or ' ' in name:
-                raise ValueError('bad header name')
+            if not name or ' ' in name or '\t' in name or '\r' in name:
+                raise ValueError('bad header name')  # also what obsolete line folding looks like
             value = value.strip()
             if '\r' in value:
                 raise ValueError('CR inside a header')
-            if name in headers and name.lower() == 'content-length' and headers[name] != value:
-                raise ValueError('conflicting Content-Length')
+            lower = name.lower()
+            if lower == 'content-length':
+                if length is not None and length != value:
+                    raise ValueError('conflicting Content-Length')
+                length = value
+            elif lower == 'transfer-encoding':
+                coding = value
             headers[name] = value
-        length = headers.get('Content-Length')
         if length is not None and not length.isdigit():
             raise ValueError('bad Content-Length')
-        coding = headers.get('Transfer-Encoding')
         chunked = False
         if coding is not None:
             if coding.lower() != 'chunked':  # gzip, deflate, ...: cannot be framed here
