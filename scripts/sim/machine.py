@@ -76,6 +76,37 @@ class Pin:
         self.value(0)
 
 
+class PWM:
+    """Pulse-width modulation on a simulated pin: remembers frequency and duty (`duties` maps pin
+    id to the current 16-bit duty, None after `deinit`) and logs each change."""
+
+    duties = {}
+
+    def __init__(self, pin, freq=1000, duty_u16=None):
+        self.pin = pin
+        self._freq = freq
+        PWM.duties[pin.id] = 0
+        if duty_u16 is not None:
+            self.duty_u16(duty_u16)
+
+    def freq(self, value=None):
+        if value is None:
+            return self._freq
+        self._freq = value
+
+    def duty_u16(self, value=None):
+        if value is None:
+            return PWM.duties.get(self.pin.id)
+        if not 0 <= value <= 65535:
+            raise ValueError('duty must be 0-65535')
+        PWM.duties[self.pin.id] = value
+        _log('PWM pin %s duty_u16 %d' % (self.pin.id, value))
+
+    def deinit(self):
+        PWM.duties[self.pin.id] = None
+        _log('PWM pin %s off' % self.pin.id)
+
+
 class WDT:
     """A watchdog that cannot bite on the host: it counts feeds and, like the real one, cannot
     be stopped. A feed arriving later than the timeout prints a ``[sim] WDT starved`` line

@@ -254,11 +254,15 @@ def test_bad_pin_requests_get_4xx_and_the_server_keeps_serving(app):
     assert app.json('/api/status')[0] == 200
 
 
-def test_pwm_level_without_pwm_on_the_board_is_refused(app):
-    # scripts/sim/machine.py has no PWM: the API says so instead of pretending
-    assert app.json('/api/pins/fan')[1]['pwm'] is False
-    status, body = app.json('/api/pins/fan', {'level': 40})
-    assert status == 400 and 'PWM' in body['error']
+def test_pwm_level_dims_a_pin_and_full_levels_switch_it(app):
+    assert app.json('/api/pins/fan')[1]['pwm'] is True
+    status, fan = app.json('/api/pins/fan', {'level': 40})
+    assert status == 200 and fan['level'] == 40 and fan['on'] is True
+    app.wait_for('[sim] PWM pin 4 duty_u16 %d' % (40 * 65535 // 100), timeout=5)  # the hardware
+    assert app.json('/api/pins/fan')[1]['level'] == 40
+    status, fan = app.json('/api/pins/fan', {'level': 0})
+    assert status == 200 and fan['on'] is False and fan['level'] == 0
+    app.wait_for('[sim] PWM pin 4 off', timeout=5)
 
 
 def test_cross_site_requests_cannot_drive_the_device(app):
