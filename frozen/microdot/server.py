@@ -78,6 +78,7 @@ class Connection:
         self.waiting = None  # ticks_ms since the connection waits for a request head
         self.expired = False
         self.kept = False  # True once a response has been sent and it waits for another
+        self.write_ms = int((server.app.write_timeout or 0) * 1000)
 
     def arm(self, seconds):
         """Start a deadline `seconds` from now (None or 0: no deadline); returns the old one."""
@@ -86,7 +87,9 @@ class Connection:
         return old
 
     async def awrite(self, data):
-        old = self.arm(self.server.app.write_timeout)
+        old = self.deadline
+        if self.write_ms:
+            self.deadline = ticks_add(ticks_ms(), self.write_ms)
         await self.stream.awrite(data)
         self.deadline = old
 
@@ -219,11 +222,11 @@ async def _run(app, conn, reader):
 async def _serve(app, conn, reader):
     stream = BufferedReader(reader, line_limit=Request.max_readline)
     stream.timer = conn
-    timeout = app.request_timeout
+    timeout = int((app.request_timeout or 0) * 1000)
     addr = conn.stream.get_extra_info('peername')
     while True:
-        conn.waiting = ticks_ms()
-        conn.arm(timeout)
+        conn.waiting = now = ticks_ms()
+        conn.deadline = ticks_add(now, timeout) if timeout else None
         try:
             req = await Request.create(app, stream, conn, addr)
         except HTTPException as exc:
@@ -260,7 +263,7 @@ async def _serve(app, conn, reader):
             gc.collect()  # a small heap: collect while little is alive, against fragmentation
         if not keep:
             return
-        timeout = app.keep_alive_timeout
+        timeout = int((app.keep_alive_timeout or 0) * 1000)
         conn.kept = True
 
 

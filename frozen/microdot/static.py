@@ -42,7 +42,7 @@ def safe_path(path):
         path = urldecode(path.replace('+', '%2B'))
     except ValueError:  # bad percent-escape or not UTF-8
         return 400
-    if path.startswith('/') or ':' in path.split('/', 1)[0]:
+    if path.startswith('/'):
         return 400
     parts = []
     for seg in path.split('/'):
@@ -56,6 +56,8 @@ def safe_path(path):
         if seg[0] == '.':
             return 404
         parts.append(seg)
+    if parts and ':' in parts[0]:  # a drive letter or a URL scheme
+        return 400
     return parts
 
 

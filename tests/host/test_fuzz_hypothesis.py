@@ -82,3 +82,26 @@ def test_pipelined_valid_requests_then_a_cut(server, requests, cut):
 def test_server_still_serves_after_fuzzing(server):
     statuses, answer = fuzzing.check(server.port, b'GET / HTTP/1.1\r\n\r\n')
     assert statuses == [200] and answer.endswith(b'hello')
+
+
+SEGMENTS = ['..', '.', '', 'a', '%2e', '%2E%2e', '%2f', '%5c', '%00', '/', '\\', 'C:', '.git', '%',
+            'b%20c', '%0d%0a', '\x00']
+
+
+@SETTINGS
+@given(path=st.one_of(st.text(max_size=40),
+                      st.lists(st.sampled_from(SEGMENTS), max_size=8).map('/'.join)))
+def test_static_paths_never_escape(path):
+    """microdot.static's path check: whatever the URL, the segments it lets through can only
+    name something inside the served directory (or it answers 400 / 404)."""
+    from microdot.static import safe_path
+    parts = safe_path(path)
+    if isinstance(parts, int):
+        assert parts in (400, 404)
+        return
+    for seg in parts:
+        assert seg and seg not in ('.', '..')
+        assert '/' not in seg and '\\' not in seg and '\x00' not in seg
+        assert not seg.startswith('.')
+        assert not any(ord(c) < 32 for c in seg)
+    assert not parts or ':' not in parts[0]
