@@ -47,7 +47,7 @@ def test_soak_50_concurrent_under_64wK_heap(serve, runtime, keep_alive):
     # with the number of requests, i.e. a leak.
     loadgen.run_sync('127.0.0.1', server.port, 300, 50, keep_alive=keep_alive, requests=MIXED)
     base = heap_in_use(server)
-    total = TOTAL if not keep_alive else TOTAL // 2
+    total = TOTAL
     result = loadgen.run_sync('127.0.0.1', server.port, total, 50, keep_alive=keep_alive,
                               requests=MIXED, timeout=20)
     assert result.count == total
