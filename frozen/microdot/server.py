@@ -365,12 +365,10 @@ class Listener:
                     c.setblocking(False)
                     stream = asyncio.StreamWriter(c, {'peername': addr})
                     conn = Connection(server, stream, None)
-                    server.add(conn, busy)
-                    if busy:
-                        server.refused += 1
-                        conn.task = asyncio.create_task(_busy(conn, stream))
-                    else:
-                        conn.task = asyncio.create_task(_run(app, conn, stream))
+                    conn.task = asyncio.create_task(_busy(conn, stream) if busy else
+                                                    _run(app, conn, stream))
+                    server.refused += busy
+                    server.add(conn, busy)  # only once its task exists: it will remove it
                 except MemoryError:
                     c.close()
                     gc.collect()
