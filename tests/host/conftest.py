@@ -6,26 +6,19 @@ import os
 import socket
 import subprocess
 import sys
-import threading
-import time
 import urllib.error
 import urllib.request
 
 import pytest
+
+from support.console import ConsoleProcess
+from support.servers import free_port
 
 HOST_TESTS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HOST_TESTS))
 FROZEN = os.path.join(ROOT, 'frozen')
 SIM = os.path.join(ROOT, 'scripts', 'sim')
 MICROPYTHON = os.path.join(os.path.dirname(sys.executable), 'micropython')
-
-
-def free_port(kind=socket.SOCK_STREAM):
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 _compiled = {}
@@ -49,12 +42,13 @@ def compiled(src_root):
     return _compiled[src_root]
 
 
-class Board:
+class Board(ConsoleProcess):
     """One simulated board: files in `fs`, output collected line by line."""
+
+    name = 'board'
 
     def __init__(self, fs):
         self.fs = fs
-        self.proc = None
         self.lines = []
         self.port = free_port()
         self.dns_port = free_port(socket.SOCK_DGRAM)
@@ -85,33 +79,7 @@ class Board:
         env.pop('MICRODOT_SIM', None)
         code = 'import device.runtime as r; r.main(**%r)' % (overrides,)
         cmd = [MICROPYTHON] + (['-X', 'heapsize=' + heapsize] if heapsize else []) + ['-c', code]
-        self.proc = subprocess.Popen(cmd, cwd=self.fs, env=env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True, bufsize=1)
-        threading.Thread(target=self._pump, daemon=True).start()
-        return self
-
-    def _pump(self):
-        for line in self.proc.stdout:
-            self.lines.append(line.rstrip('\n'))
-
-    @property
-    def output(self):
-        return '\n'.join(self.lines)
-
-    def wait_for(self, text, timeout=15):
-        """Wait until a line containing `text` is printed; fail with the output otherwise."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if any(text in line for line in self.lines):
-                return
-            if self.proc.poll() is not None and not any(text in line for line in self.lines):
-                time.sleep(0.2)  # let the pump drain
-                if any(text in line for line in self.lines):
-                    return
-                raise AssertionError('board exited (%s) before %r:\n%s'
-                                     % (self.proc.returncode, text, self.output))
-            time.sleep(0.05)
-        raise AssertionError('no %r within %ss:\n%s' % (text, timeout, self.output))
+        return self.launch(cmd, cwd=self.fs, env=env)
 
     def wait_exit(self, timeout=10):
         try:

@@ -5,8 +5,6 @@ import gzip
 import http.client
 import json
 import os
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -15,24 +13,23 @@ import urllib.request
 
 import pytest
 
+from support.console import ConsoleProcess
+from support.servers import free_port
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-class HostApp:
+class HostApp(ConsoleProcess):
     """`make run`'s server (scripts/run_host.py) on a free port with its own board filesystem."""
+
+    name = 'server'
+    wait_timeout = 20
 
     def __init__(self, fs, *options):
         self.fs = str(fs)
         self.port = free_port()
         self.options = list(options)
         self.lines = []
-        self.proc = None
 
     @property
     def url(self):
@@ -41,41 +38,9 @@ class HostApp:
     def start(self, timeout=60):
         cmd = [sys.executable, os.path.join(ROOT, 'scripts', 'run_host.py'), '--host',
                '127.0.0.1', '--port', str(self.port), '--fs', self.fs] + self.options
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True, bufsize=1)
-        threading.Thread(target=self._pump, daemon=True).start()
+        self.launch(cmd, cwd=ROOT)
         self.wait_for('Starting async server', timeout)
         return self
-
-    def _pump(self):
-        for line in self.proc.stdout:
-            self.lines.append(line.rstrip('\n'))
-
-    @property
-    def output(self):
-        return '\n'.join(self.lines)
-
-    def wait_for(self, text, timeout=20, after=0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if any(text in line for line in self.lines[after:]):
-                return
-            if self.proc.poll() is not None:
-                time.sleep(0.2)
-                if any(text in line for line in self.lines[after:]):
-                    return
-                raise AssertionError('server exited before %r:\n%s' % (text, self.output))
-            time.sleep(0.05)
-        raise AssertionError('no %r within %ss:\n%s' % (text, timeout, self.output))
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
     def request(self, path, data=None, method=None, headers=None, timeout=10):
         """(status, headers, body bytes)."""

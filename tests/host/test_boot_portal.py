@@ -4,7 +4,6 @@ scans, saves the network and reboots; a corrupt config means defaults."""
 import json
 import socket
 import struct
-import time
 import urllib.parse
 
 HOME = {'ssid': 'home', 'password': 'secret', 'rssi': -50}

@@ -1,6 +1,5 @@
 """Boot path, station side, on the simulated board (real unix MicroPython, simulated radio):
 join a saved network and serve the user's app; reconnect after Wi-Fi loss; watchdog."""
-import json
 import time
 
 HOME = {'ssid': 'home', 'password': 'secret', 'rssi': -50}

@@ -8,7 +8,6 @@ import http.server
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -16,6 +15,8 @@ import time
 import urllib.request
 
 import pytest
+
+from support.servers import free_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -38,12 +39,6 @@ def bundle(tmp_path_factory):
                         '--out', str(out)], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     return out
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 class PtyBoard:

@@ -17,6 +17,8 @@ import urllib.request
 
 import pytest
 
+from support.servers import free_port
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 EXAMPLES = os.path.join(ROOT, 'examples')
@@ -24,12 +26,6 @@ EXAMPLES = os.path.join(ROOT, 'examples')
 _spec = importlib.util.spec_from_file_location('examples_run', os.path.join(EXAMPLES, 'run.py'))
 runner = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(runner)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 class Example:

@@ -10,16 +10,12 @@ import time
 
 import jwt as pyjwt
 import pytest
+
+from support.servers import free_port
 import websocket
 
 APPS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'apps')
 FROZEN = os.path.join(os.path.dirname(os.path.dirname(APPS)), 'frozen')
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 class Server:

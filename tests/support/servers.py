@@ -16,8 +16,9 @@ RUNTIMES = ('cpython', 'mp-py', 'mp-mpy')
 DEFAULT_MPY_HEAP = '110wK'
 
 
-def free_port():
-    with socket.socket() as s:
+def free_port(kind=socket.SOCK_STREAM):
+    """A port on 127.0.0.1 that is free right now (TCP, or UDP with ``socket.SOCK_DGRAM``)."""
+    with socket.socket(socket.AF_INET, kind) as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
 
