@@ -111,18 +111,28 @@ def _give_up(wlan, ssid, why):
     return None
 
 
+def _step(wlan, ssid, start, timeout):
+    """One look at a join in progress: False while it is still going, else connect()'s result
+    (the IP, or None once it failed or `timeout` seconds have passed)."""
+    done = _outcome(wlan)
+    if done is not None:
+        return _joined(wlan, ssid) if done else _give_up(wlan, ssid, 'status %s' % wlan.status())
+    if time.ticks_diff(time.ticks_ms(), start) >= timeout * 1000:
+        return _give_up(wlan, ssid, 'timed out after %ss' % timeout)
+    return False
+
+
 def connect(ssid, password='', timeout=15):
     """Join `ssid`, waiting at most `timeout` seconds. Returns the IP, or None."""
     wlan = _begin(ssid, password)
     if wlan is None:
         return None
     start = time.ticks_ms()
-    while time.ticks_diff(time.ticks_ms(), start) < timeout * 1000:
-        done = _outcome(wlan)
-        if done is not None:
-            return _joined(wlan, ssid) if done else _give_up(wlan, ssid, 'status %s' % wlan.status())
+    while True:
+        result = _step(wlan, ssid, start, timeout)
+        if result is not False:
+            return result
         time.sleep_ms(100)
-    return _give_up(wlan, ssid, 'timed out after %ss' % timeout)
 
 
 async def connect_async(ssid, password='', timeout=15):
@@ -132,12 +142,11 @@ async def connect_async(ssid, password='', timeout=15):
     if wlan is None:
         return None
     start = time.ticks_ms()
-    while time.ticks_diff(time.ticks_ms(), start) < timeout * 1000:
-        done = _outcome(wlan)
-        if done is not None:
-            return _joined(wlan, ssid) if done else _give_up(wlan, ssid, 'status %s' % wlan.status())
+    while True:
+        result = _step(wlan, ssid, start, timeout)
+        if result is not False:
+            return result
         await asyncio.sleep_ms(100)
-    return _give_up(wlan, ssid, 'timed out after %ss' % timeout)
 
 
 def connect_saved(cfg):
