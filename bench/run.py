@@ -94,18 +94,44 @@ class Setup:
     def module(self, server):
         return 'raw_app' if server == 'raw' else 'json_app'
 
-    def command(self, server, runtime, port, heap=None):
-        """(argv, env) to serve `server` on `runtime` ('mp' = .mpy on the unix port, 'mp-py',
-        'cpython')."""
+    def rom(self, server):
+        """A ROMFS image of `server`'s framework (None for raw): imported in place, like code
+        frozen into flash, so its bytecode is not in the heap. Built once."""
+        if server == 'raw':
+            return None
+        out = os.path.join(BUILD, 'rom', server + '.img')
+        if not os.path.exists(out):
+            tree = os.path.join(BUILD, 'rom', server)
+            shutil.rmtree(tree, ignore_errors=True)
+            src = os.path.join(ROOT, 'frozen', 'microdot') if server == 'ours' else \
+                os.path.join(self.microdot, 'microdot')
+            skip = ['__pycache__', '*.pyi', 'py.typed'] + [m + '.py' for m in CPYTHON_ONLY]
+            shutil.copytree(src, os.path.join(tree, 'microdot'),
+                            ignore=shutil.ignore_patterns(*skip))
+            subprocess.run([os.path.join(BIN, 'mpremote'), 'romfs', '-o', out, 'build', tree],
+                           check=True, stdout=subprocess.DEVNULL)
+        return out
+
+    def command(self, server, runtime, port, heap=None, script=None):
+        """(argv, env) to serve `server` on `runtime`: 'mp' (.mpy files on the unix port),
+        'mp-rom' (the framework in a ROMFS, the app as .mpy), 'mp-py' or 'cpython'. `heap` is
+        in wK; for 'mp-rom' the image's own size is added (it is read into the heap)."""
         env = dict(os.environ)
+        if script is None:
+            script = 'import sys; sys.argv[:]=["l", %r, "%d"]; import launch_bench' % (
+                self.module(server), port)
         if runtime == 'cpython':
             env['PYTHONPATH'] = os.pathsep.join(self.path(server, False))
-            return [sys.executable, '-c', 'import sys; sys.argv=["l", %r, "%d"]; '
-                    'import launch_bench' % (self.module(server), port)], env
-        env['MICROPYPATH'] = ':'.join(self.path(server, runtime == 'mp') + ['.frozen'])
+            return [sys.executable, '-c', script.replace('[:]', '')], env
+        image = self.rom(server) if runtime == 'mp-rom' else None
+        path = self.path(server, runtime != 'mp-py')
+        if image:
+            path = path[:1]
+            heap = '%d' % (int(heap[:-2]) * 2048 + os.path.getsize(image) + 64) if heap else heap
+            script = ROM_BOOT % (os.path.getsize(image), image) + script
+        env['MICROPYPATH'] = ':'.join(path + ['.frozen'])
         cmd = [MICROPYTHON] + (['-X', 'heapsize=' + heap] if heap else [])
-        return cmd + ['-c', 'import sys; sys.argv[:]=["l", %r, "%d"]; import launch_bench' % (
-            self.module(server), port)], env
+        return cmd + ['-c', script], env
 
 
 class Server:
@@ -199,6 +225,14 @@ def loadgen_run(port, conns, keep_alive, seconds):
 
 # --- memory --------------------------------------------------------------------------------------
 
+ROM_BOOT = '''import sys, vfs
+rom = bytearray(%d)
+with open(%r, 'rb') as f:
+    f.readinto(rom)
+vfs.mount(vfs.VfsRom(rom), '/rom')
+sys.path.insert(1, '/rom')
+del f
+'''
 HEAP_SCRIPT = '''
 import gc, asyncio, json, sys
 gc.collect()
@@ -219,19 +253,17 @@ def heap_after_import(setup, server, mpy):
     return int(m.group(1)) if m else None
 
 
-def can_import(setup, server, heap):
-    env = dict(os.environ)
-    env['MICROPYPATH'] = ':'.join(setup.path(server, True) + ['.frozen'])
-    proc = subprocess.run([MICROPYTHON, '-X', 'heapsize=%dwK' % heap, '-c',
-                           'import asyncio, %s; print("IMPORTED")' % setup.module(server)],
-                          env=env, capture_output=True, text=True, timeout=60)
+def can_import(setup, server, heap, runtime='mp'):
+    cmd, env = setup.command(server, runtime, 0, '%dwK' % heap,
+                             'import asyncio, %s; print("IMPORTED")' % setup.module(server))
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
     return 'IMPORTED' in proc.stdout
 
 
-def serves(setup, server, heap, conns, total):
-    """True if the .mpy server under `heap` wK answers `total` requests from `conns` concurrent
+def serves(setup, server, heap, conns, total, runtime='mp'):
+    """True if the server under `heap` wK answers `total` requests from `conns` concurrent
     connections with 200 (or 503 from a cap) and is still up and serving afterwards."""
-    srv = Server(setup, server, 'mp', '%dwK' % heap)
+    srv = Server(setup, server, runtime, '%dwK' % heap)
     try:
         if not srv.wait():
             return False
@@ -390,6 +422,15 @@ def main():
             mins[label] = {s: smallest(check(s)) for s in SERVERS}
             line('min -X heapsize, %s (wK)' % label, mins[label], '%d', 'lower')
         results['min_heap_wK'] = mins
+        print('  the same with the framework in a ROMFS, imported in place like frozen code:')
+        rom = {}
+        for label, check in (
+                ('import', lambda s: lambda h: can_import(setup, s, h, 'mp-rom')),
+                ('200 sequential', lambda s: lambda h: serves(setup, s, h, 1, 200, 'mp-rom')),
+                ('10 concurrent', lambda s: lambda h: serves(setup, s, h, 10, 500, 'mp-rom'))):
+            rom[label] = {s: smallest(check(s)) for s in SERVERS}
+            line('min heap (ROMFS), %s (wK)' % label, rom[label], '%d', 'lower')
+        results['min_heap_rom_wK'] = rom
 
     print('\n== Targets (issue 5)')
     targets = []

@@ -1,9 +1,9 @@
 """Serve a directory of files safely: `static(app, '/static', 'www')`.
 
 - **Safety:** the URL path is percent-decoded once and then checked: ``..`` segments, absolute
-  paths, backslashes, NUL and control characters are refused with 400; names that start with
-  ``.`` (hidden files, ``.gz`` siblings asked for directly are fine) get 404, as do missing files.
-  Only files under the directory are ever opened.
+  paths, backslashes, NUL and control characters, and a ``:`` in the first segment (a drive or
+  a scheme) are refused with 400; names that start with ``.`` (hidden files) get 404, as do
+  missing files. Only files under the directory are ever opened.
 - **gzip:** if the client accepts gzip and ``name.gz`` exists beside ``name``, the compressed
   file is sent with ``Content-Encoding: gzip`` (``Vary: Accept-Encoding`` always), so a UI can
   be stored compressed in flash. ``name.gz`` alone (no plain copy) is served the same way to
@@ -11,7 +11,8 @@
 - **Caching:** a strong ``ETag`` from the file's size and modification time (and encoding);
   ``If-None-Match`` answers 304 with no body. ``Cache-Control`` is ``no-cache`` (the browser
   revalidates, cheaply, with the ETag) unless a `max_age` is given.
-- A directory URL serves its `index` file (``index.html``).
+- A directory URL ending in ``/`` serves its `index` file (``index.html``); without the slash
+  it is redirected (301) to the URL with it, so the page's relative links resolve.
 
 Costs nothing unless imported.
 """
@@ -72,6 +73,8 @@ def send_static(request, root, path, max_age=None, index='index.html', gzip=True
     if st is not None and _is_dir(st[0]):
         if not index:
             return Response(_REASONS[404], 404)
+        if path and not path.endswith('/'):
+            return Response.redirect(request.path + '/', 301)
         name = name.rstrip('/') + '/' + index
         st = _stat(name)
     if st is not None and _is_dir(st[0]):

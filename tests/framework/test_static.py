@@ -51,9 +51,14 @@ async def test_serves_a_file_with_type_length_etag_and_no_cache():
 async def test_directory_serves_its_index():
     client = setup()
     assert (await client.get('/static/')).body == b'<h1>home</h1>'
-    assert (await client.get('/static/sub')).body == b'sub index'
     res = await client.get('/static/sub/')
     assert res.body == b'sub index' and res.headers['Content-Type'] == 'text/html'
+
+
+async def test_directory_without_slash_is_redirected_to_it():
+    client = setup()
+    res = await client.get('/static/sub')
+    assert res.status_code == 301 and res.headers['Location'] == '/static/sub/'
 
 
 async def test_matching_if_none_match_gives_304_without_body():
