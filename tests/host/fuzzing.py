@@ -5,7 +5,8 @@ Not a test module: `test_fuzz_corpus.py` replays the corpus against real servers
 runtime, `test_fuzz_hypothesis.py` lets hypothesis search (CPython)."""
 import random
 import re
-import socket
+
+from support.rawhttp import exchange
 
 TEMPLATES = [
     b'GET / HTTP/1.1\r\nHost: x\r\n\r\n',
@@ -127,28 +128,6 @@ def parse_responses(data, head_only=False):
     return statuses
 
 
-def exchange(port, data, timeout=5.0):
-    """Send `data`, half-close, and read until the server closes. Returns the bytes received
-    (a reset after an answer counts as a close)."""
-    s = socket.create_connection(('127.0.0.1', port), timeout=timeout)
-    try:
-        try:
-            s.sendall(data)
-            s.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass  # the server may close early (e.g. 413 before the body): read its answer
-        out = []
-        while True:
-            try:
-                chunk = s.recv(65536)
-            except ConnectionResetError:
-                break
-            if not chunk:
-                break
-            out.append(chunk)
-        return b''.join(out)
-    finally:
-        s.close()
 
 
 def check(port, data):

@@ -1,8 +1,9 @@
 """Hostile input over real sockets, under every runtime: each malformed or malicious request gets
 the right 4xx/5xx answer (never a traceback on the console) and the server keeps serving."""
-import socket
 
 import pytest
+
+from support.rawhttp import exchange
 
 JSON = b'Content-Type: application/json\r\n'
 FORM = b'Content-Type: application/x-www-form-urlencoded\r\n'
@@ -57,24 +58,6 @@ CASES = [
 ]
 
 
-def exchange(port, data, timeout=5):
-    """Send `data` with ``Connection: close`` semantics: read until the server closes."""
-    s = socket.create_connection(('127.0.0.1', port), timeout=timeout)
-    try:
-        s.sendall(data)
-        s.shutdown(socket.SHUT_WR)
-        out = []
-        while True:
-            try:
-                chunk = s.recv(4096)
-            except ConnectionResetError:
-                break
-            if not chunk:
-                break
-            out.append(chunk)
-        return b''.join(out)
-    finally:
-        s.close()
 
 
 def status_of(data):
@@ -99,15 +82,7 @@ def test_each_hostile_request_gets_its_status_and_no_traceback(serve, runtime):
 
 def test_error_answers_close_the_connection_and_say_so(serve):
     server = serve('hard_app')
-    s = socket.create_connection(('127.0.0.1', server.port), timeout=5)
-    s.sendall(b'GET / HTTP/1.1\r\nNoColon\r\n\r\nGET / HTTP/1.1\r\n\r\n')
-    data = b''
-    while True:
-        chunk = s.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    s.close()
+    data = exchange(server.port, b'GET / HTTP/1.1\r\nNoColon\r\n\r\nGET / HTTP/1.1\r\n\r\n')
     assert data.count(b'HTTP/1.1') == 1 and b'Connection: close' in data  # nothing after it
 
 

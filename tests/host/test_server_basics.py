@@ -3,6 +3,8 @@ import http.client
 import socket
 import time
 
+from support.rawhttp import exchange
+
 
 def request(server, method, path, body=None, headers=None):
     conn = http.client.HTTPConnection('127.0.0.1', server.port, timeout=10)
@@ -13,20 +15,9 @@ def request(server, method, path, body=None, headers=None):
     return res, data
 
 
-def raw(server, data, timeout=5):
+def raw(server, data):
     """Send raw bytes, return everything the server sends until it closes."""
-    s = socket.create_connection(('127.0.0.1', server.port), timeout=timeout)
-    s.sendall(data)
-    chunks = []
-    try:
-        while True:
-            chunk = s.recv(4096)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        s.close()
-    return b''.join(chunks)
+    return exchange(server.port, data)
 
 
 def test_serves_text_json_and_args(serve):

@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from support.rawhttp import exchange
+
 HEAD = b'GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ' + b'a' * 200 + b'\r\n\r\n'
 BODY_HEAD = b'POST /json HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n'
 
@@ -64,15 +66,7 @@ class Lorises:
 
 def fresh_request(port):
     start = time.time()
-    s = socket.create_connection(('127.0.0.1', port), timeout=5)
-    s.sendall(b'GET / HTTP/1.1\r\nConnection: close\r\n\r\n')
-    data = b''
-    while True:
-        chunk = s.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    s.close()
+    data = exchange(port, b'GET / HTTP/1.1\r\nConnection: close\r\n\r\n')
     return data, time.time() - start
 
 

@@ -12,6 +12,7 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), 'bench'))
 import loadgen  # noqa: E402
+from support.rawhttp import exchange  # noqa: E402
 
 TOTAL = int(os.environ.get('SOAK_REQUESTS', '1500'))
 MIXED = [b'GET / HTTP/1.1\r\nHost: x\r\n\r\n',
@@ -25,16 +26,7 @@ def heap_in_use(server):
     res = loadgen.run_sync('127.0.0.1', server.port, 1, 1,
                            requests=[b'GET /mem HTTP/1.1\r\nHost: x\r\n\r\n'])
     assert res.statuses[200] == 1, res.statuses
-    import socket
-    s = socket.create_connection(('127.0.0.1', server.port), timeout=5)
-    s.sendall(b'GET /mem HTTP/1.1\r\nConnection: close\r\n\r\n')
-    data = b''
-    while True:
-        chunk = s.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    s.close()
+    data = exchange(server.port, b'GET /mem HTTP/1.1\r\nConnection: close\r\n\r\n')
     return json.loads(data.partition(b'\r\n\r\n')[2])['alloc']
 
 

@@ -1,0 +1,26 @@
+"""Raw HTTP over a socket: send bytes exactly as given and collect the whole answer."""
+import socket
+
+
+def exchange(port, data, timeout=5.0):
+    """Send `data` to 127.0.0.1:`port`, half-close, and read until the server closes. Returns the
+    bytes received (a reset after an answer counts as a close)."""
+    s = socket.create_connection(('127.0.0.1', port), timeout=timeout)
+    try:
+        try:
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # the server may close early (e.g. 413 before the body): read its answer
+        out = []
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            out.append(chunk)
+        return b''.join(out)
+    finally:
+        s.close()
