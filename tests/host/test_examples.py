@@ -17,7 +17,7 @@ import urllib.request
 
 import pytest
 
-from support.servers import free_port
+from support.servers import end_process, free_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -46,16 +46,7 @@ class Example:
         return 'http://127.0.0.1:%d' % self.port
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        out = self.proc.stdout.read().decode(errors='replace')
-        self.proc.stdout.close()
-        return out
+        return end_process(self.proc)
 
 
 def wait_for_port(port, proc, stop, timeout=15):

@@ -3,10 +3,11 @@ that a real client decodes, ETag revalidation with http.client."""
 import gzip
 import http.client
 import os
-import socket
 import tempfile
 
 import pytest
+
+from support.rawhttp import exchange
 
 
 @pytest.fixture
@@ -22,26 +23,13 @@ def www():
         yield root
 
 
-def raw(port, data):
-    s = socket.create_connection(('127.0.0.1', port), timeout=5)
-    s.sendall(data)
-    out = b''
-    while True:
-        chunk = s.recv(4096)
-        if not chunk:
-            break
-        out += chunk
-    s.close()
-    return out
-
-
 def test_raw_traversal_never_leaves_the_directory(serve, www):
     server = serve('hard_app', args=['static=' + os.path.join(www, 'www')])
     for target in (b'/static/../secret.txt', b'/static/%2e%2e/secret.txt',
                    b'/static/..%2fsecret.txt', b'/static/' + www.encode() + b'/secret.txt',
                    b'/static/%2f' + www.encode()[1:] + b'/secret.txt',
                    b'/static/..\\secret.txt'):
-        answer = raw(server.port, b'GET ' + target + b' HTTP/1.1\r\nConnection: close\r\n\r\n')
+        answer = exchange(server.port, b'GET ' + target + b' HTTP/1.1\r\nConnection: close\r\n\r\n')
         assert answer.startswith(b'HTTP/1.1 400 '), (target, answer)
         assert b'TOP SECRET' not in answer
     assert 'Traceback' not in server.stop()

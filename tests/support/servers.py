@@ -23,6 +23,20 @@ def free_port(kind=socket.SOCK_STREAM):
         return s.getsockname()[1]
 
 
+def end_process(proc, grace=5):
+    """Terminate `proc` (kill it after `grace` seconds) and return everything it printed."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    out = proc.stdout.read().decode(errors='replace')
+    proc.stdout.close()
+    return out
+
+
 class ServerProcess:
     """One server process. `start()` waits until it accepts connections; `stop()` ends it and
     returns everything it printed (also kept in `output`)."""
@@ -71,14 +85,7 @@ class ServerProcess:
     def stop(self):
         if self.proc is None:
             return self.output
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self.output = self.proc.stdout.read().decode(errors='replace')
-        self.proc.stdout.close()
+        self.output = end_process(self.proc)
         self.proc = None
         return self.output
 
