@@ -23,6 +23,17 @@ def test_hmac_sha256_rfc4231_vectors():
         b'60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54'
 
 
+def test_hmac_sha256_with_precomputed_pads_agrees_without_the_hmac_module():
+    # the path MicroPython takes (no `hmac`), also run on CPython against RFC 4231 case 2 and 6
+    pads = jwt.hmac_pads(b'Jefe')
+    assert binascii.hexlify(jwt.hmac_sha256(None, b'what do ya want for nothing?', pads)) == \
+        b'5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'
+    pads = jwt.hmac_pads(b'\xaa' * 131)
+    assert binascii.hexlify(jwt.hmac_sha256(
+        None, b'Test Using Larger Than Block-Size Key - Hash Key First', pads)) == \
+        b'60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54'
+
+
 def test_jwt_known_token():
     # the well-known example token from RFC 7519 tooling (secret "your-256-bit-secret")
     token = ('eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4g'
