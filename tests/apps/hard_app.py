@@ -75,6 +75,19 @@ async def hog(request):
         keep.append(bytearray(4096))
 
 
+@app.get('/hogstream')
+async def hog_stream(request):
+    # a response whose body runs out of memory after its head and first chunks were sent
+    def body():
+        for i in range(3):
+            yield b'chunk %d\n' % i
+        keep = []
+        while True:
+            keep.append(bytearray(4096))
+        yield b'never'
+    return body()
+
+
 @app.get('/mem')
 async def mem(request):
     gc.collect()
