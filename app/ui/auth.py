@@ -23,39 +23,37 @@ COOKIE = 'owner'
 USER = 'admin'  # the user name HTTP Basic expects
 PUBLIC = ['/login']  # your own public paths may be appended
 
-_sessions = {}  # token -> time.time() at which it ends
-_state = {}  # 'record': the owner password's record, 'hosts': allowed names, 'basic': last OK
-_LOOPBACK = ('127.0.0.1', 'localhost', '::1')
-
-
-def _settings():
-    from device import config
-    return config.load()
+sessions = {}  # token -> time.time() at which it ends (ui.login starts and ends them)
+state = {}  # 'record': the owner password's record, 'ttl': session_s, 'hosts': allowed names,
+# 'basic': the last HTTP Basic header that passed, hashed
 
 
 def load(cfg=None):
     """(Re)read what the checks need from the settings (`cfg`, else the settings file)."""
-    cfg = cfg or _settings()
-    _state['record'] = cfg.get('owner') or ''
-    _state['ttl'] = cfg.get('session_s') or SESSION_S
-    _state['hosts'] = None
-    _state.pop('basic', None)
+    if cfg is None:
+        from device import config
+        cfg = config.current()
+    state['record'] = cfg.get('owner') or ''
+    state['ttl'] = cfg.get('session_s') or SESSION_S
+    state['hosts'] = None
+    state.pop('basic', None)
     return cfg
 
 
 def record():
     """The owner password's record ('' if none is set)."""
-    if 'record' not in _state:
+    if 'record' not in state:
         load()
-    return _state['record']
+    return state['record']
 
 
 # --- 1. host names --------------------------------------------------------------------------------
 
 def _own_names():
+    """The names the device answers to (see ``ui.auth``), as they are now."""
     import sys
-    from device import wifi
-    cfg = _settings()
+    from device import config, wifi
+    cfg = config.current()
     name = cfg['hostname'].lower()
     names = [name, name + '.local'] + [h.lower() for h in cfg.get('hosts') or ()]
     for wlan in (wifi.sta(), wifi.ap()):
@@ -65,7 +63,7 @@ def _own_names():
         except (OSError, ValueError, AttributeError):
             pass
     if sys.platform == 'linux' or sys.implementation.name != 'micropython':
-        names.extend(_LOOPBACK)  # the unix port: make run and the tests
+        names.extend(('127.0.0.1', 'localhost', '::1'))  # the unix port: make run and the tests
     return names
 
 
@@ -85,10 +83,10 @@ def own_host(request):
     if header is None:
         return True
     host = host_name(header)
-    if _state.get('hosts') and host in _state['hosts']:
+    if state.get('hosts') and host in state['hosts']:
         return True
-    _state['hosts'] = _own_names()  # addresses change: look again before refusing
-    return host in _state['hosts']
+    state['hosts'] = _own_names()  # addresses change: look again before refusing
+    return host in state['hosts']
 
 
 # --- 2. cross-site --------------------------------------------------------------------------------
@@ -105,40 +103,17 @@ def cross_site(request):
 
 # --- 3. the owner --------------------------------------------------------------------------------
 
-def start_session():
-    """A new session token (the oldest session ends if there are `MAX_SESSIONS`)."""
-    import binascii
-    import os
-    now = time.time()
-    for token in [t for t in _sessions if _sessions[t] <= now]:
-        del _sessions[token]
-    if len(_sessions) >= MAX_SESSIONS:
-        del _sessions[min(_sessions, key=lambda t: _sessions[t])]
-    token = binascii.hexlify(os.urandom(16)).decode()
-    _sessions[token] = now + _state.get('ttl', SESSION_S)
-    return token
-
-
-def end_sessions(token=None):
-    """End the session `token`, or all of them."""
-    if token is None:
-        _sessions.clear()
-        _state.pop('basic', None)
-    else:
-        _sessions.pop(token, None)
-
-
 def session_of(request):
     """The request's valid session token (its use extends it), or None."""
     token = request.cookies.get(COOKIE)
-    end = _sessions.get(token) if token else None
+    end = sessions.get(token) if token else None
     if end is None:
         return None
     now = time.time()
     if end <= now:
-        del _sessions[token]
+        del sessions[token]
         return None
-    _sessions[token] = now + _state.get('ttl', SESSION_S)
+    sessions[token] = now + state.get('ttl', SESSION_S)
     return token
 
 
@@ -153,9 +128,22 @@ def client(request):
 
 
 def password_ok(request, password):
-    """`device.owner.check` of `password` for this client: True, False or seconds to wait."""
+    """``device.owner.check`` of `password` for this client: True, False or seconds to wait."""
     from device import owner
-    return owner.check({'owner': record()}, password, client(request))
+    from ui import forget
+    try:
+        return owner.check({'owner': record()}, password, client(request))
+    finally:
+        forget('microdot.jwt')  # its HMAC is needed again only at the next check
+
+
+def _basic_ok(request, value):
+    import binascii
+    try:
+        user, _, password = binascii.a2b_base64(value.strip()).decode().partition(':')
+    except (ValueError, UnicodeError):
+        return False
+    return password_ok(request, password) if user == USER else False
 
 
 def _basic(request):
@@ -166,16 +154,11 @@ def _basic(request):
     if auth[:6].lower() != 'basic ':
         return None
     seen = hashlib.sha256((record() + auth).encode()).digest()
-    if _state.get('basic') == seen:
+    if state.get('basic') == seen:
         return True
-    import binascii
-    try:
-        user, _, password = binascii.a2b_base64(auth[6:].strip()).decode().partition(':')
-    except (ValueError, UnicodeError):
-        return False
-    ok = password_ok(request, password) if user == USER else False
+    ok = _basic_ok(request, auth[6:])
     if ok is True:
-        _state['basic'] = seen
+        state['basic'] = seen
     return ok
 
 

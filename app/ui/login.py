@@ -1,5 +1,5 @@
-"""The pages ``/login``, ``/logout`` (POST) and ``/password`` of the device UI. ``ui.auth``
-decides who gets here; this module is loaded only while one of them is answered.
+"""The pages ``/login``, ``/logout`` (POST) and ``/password`` of the device UI, where sessions
+start and end (``ui.auth`` checks them). Loaded only while one of them is answered.
 
 - ``GET /login``: the form; ``POST /login`` (``password``, ``next``): a session cookie
   (HttpOnly, SameSite=Strict) and ``303`` to ``next`` if it is a path of this site, else to ``/``.
@@ -9,6 +9,8 @@ decides who gets here; this module is loaded only while one of them is answered.
   credentials, later with the current one (``current``); every session ends, this browser gets
   a new one.
 """
+import time
+
 from microdot import Response
 
 from ui import auth
@@ -18,6 +20,30 @@ _PAGE = ('<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewp
          'href="/static/app.css"><main class="auth"><section><h2>%s</h2>%s</section></main>')
 _FIELD = ('<label>%s <input name="%s" type="password" required maxlength="64" '
           'autocomplete="%s"%s></label>')
+
+
+def start_session():
+    """A new session token (the oldest session ends if there are ``auth.MAX_SESSIONS``)."""
+    import binascii
+    import os
+    sessions = auth.sessions
+    now = time.time()
+    for token in [t for t in sessions if sessions[t] <= now]:
+        del sessions[token]
+    if len(sessions) >= auth.MAX_SESSIONS:
+        del sessions[min(sessions, key=lambda t: sessions[t])]
+    token = binascii.hexlify(os.urandom(16)).decode()
+    sessions[token] = now + auth.state.get('ttl', auth.SESSION_S)
+    return token
+
+
+def end_sessions(token=None):
+    """End the session `token`, or all of them (and forget the last HTTP Basic header)."""
+    if token is None:
+        auth.sessions.clear()
+        auth.state.pop('basic', None)
+    else:
+        auth.sessions.pop(token, None)
 
 
 def page(title, body, status=200, headers=None):
@@ -33,7 +59,7 @@ def _note(text):
 
 def _enter(where):
     res = Response.redirect(where, 303)
-    res.set_cookie(auth.COOKIE, auth.start_session(), path='/', http_only=True,
+    res.set_cookie(auth.COOKIE, start_session(), path='/', http_only=True,
                    same_site='Strict')
     return res
 
@@ -46,13 +72,22 @@ def _failed(ok):
     return 401, 'Wrong password.', None
 
 
-def login(request):
+def _safe_path(url):
+    import sys
+    loaded = 'microdot.login' in sys.modules
     from microdot.login import safe_path
+    if not loaded:
+        from ui import forget
+        forget('microdot.login')
+    return safe_path(url)
+
+
+def login(request):
     from ui.page import esc
     if not auth.record():
         return Response.redirect('/password')
     form = request.form or {}
-    where = safe_path(form.get('next') or request.args.get('next')) or '/'
+    where = _safe_path(form.get('next') or request.args.get('next')) or '/'
     status, note, headers = 200, '', None
     if request.method == 'POST':
         ok = auth.password_ok(request, form.get('password', ''))
@@ -66,7 +101,7 @@ def login(request):
 
 
 def logout(request):
-    auth.end_sessions(request.cookies.get(auth.COOKIE))
+    end_sessions(request.cookies.get(auth.COOKIE))
     res = Response.redirect('/login', 303)
     res.delete_cookie(auth.COOKIE, path='/')
     return res
@@ -91,11 +126,10 @@ def password(request):
         if not note:
             from device import config
             from ui import log
-            cfg = config.load()
-            cfg[owner.KEY] = owner.make(new)
-            config.save(cfg)
+            cfg = config.current()
+            config.change(cfg, owner.set_password, new)
             auth.load(cfg)
-            auth.end_sessions()
+            end_sessions()
             log.add('owner password', 'set' if first else 'changed')
             return _enter('/')
     intro = ('<p>Choose the password that protects this device: every change needs it. '

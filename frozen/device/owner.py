@@ -124,17 +124,25 @@ def check(cfg, password, client=None):
     return False
 
 
-def reset(password=None, path=None):
-    """Physical-access reset (the REPL over USB): set a new owner password, or with none remove
-    it (the next visit to the device then asks for one). Saves the settings (`path`: another
-    settings file)."""
-    from device import config
-    path = path or config.PATH
-    cfg = config.load(path)
+def set_password(cfg, password):
+    """Put the record of `password` (None: no password) in the settings `cfg`; for
+    ``config.change(cfg, owner.set_password, password)``. ValueError if not `valid`."""
     if password is None:
         cfg.pop(KEY, None)
     else:
         cfg[KEY] = make(password)
-    config.save(cfg, path)
+
+
+def reset(password=None, path=None):
+    """Physical-access reset (the REPL over USB): set a new owner password, or with none remove
+    it (the next visit to the device then asks for one). Saves the settings (`path`: another
+    settings file than the device's)."""
+    from device import config
+    if path is None:
+        config.change(config.current(), set_password, password)
+    else:
+        cfg = config.load(path)
+        set_password(cfg, password)
+        config.save(cfg, path)
     _failures.clear()
     print('owner password', 'removed' if password is None else 'set')
