@@ -146,11 +146,16 @@ class Response:
         self.set_cookie(cookie, '', expires='Thu, 01 Jan 1970 00:00:01 GMT', max_age=0, **kwargs)
 
     def complete(self):
-        """Add Content-Length (bytes bodies) and Content-Type (the default) if they are missing."""
+        """Add Content-Length (bytes bodies) and Content-Type (the default) if they are missing.
+
+        ``; charset=UTF-8`` is added to `default_content_type` unless it names a charset; a
+        Content-Type the app set is never changed."""
         if isinstance(self.body, bytes) and 'Content-Length' not in self.headers:
             self.headers['Content-Length'] = str(len(self.body))
         if 'Content-Type' not in self.headers:
-            self.headers['Content-Type'] = self.default_content_type + '; charset=UTF-8'
+            ctype = self.default_content_type
+            self.headers['Content-Type'] = ctype if 'charset=' in ctype.lower() else \
+                ctype + '; charset=UTF-8'
 
     def body_iter(self):
         """An async iterator over the body's chunks."""

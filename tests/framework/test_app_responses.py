@@ -123,3 +123,15 @@ def test_default_content_type_is_configurable():
         assert res.headers['Content-Type'] == 'text/html; charset=UTF-8'
     finally:
         Response.default_content_type = 'text/plain'
+
+
+async def test_a_content_type_with_a_charset_gets_no_second_one():
+    res = await get(Response('caf\u00e9'.encode('latin-1'),
+                             headers={'content-type': 'text/html; charset=ISO-8859-1'}))
+    assert res.headers['Content-Type'] == 'text/html; charset=ISO-8859-1'
+    Response.default_content_type = 'text/csv; Charset=ISO-8859-1'
+    try:
+        res = await get('a,b')
+        assert res.headers['Content-Type'] == 'text/csv; Charset=ISO-8859-1'
+    finally:
+        Response.default_content_type = 'text/plain'
