@@ -64,7 +64,7 @@ class Request:
             self.path, self.query_string = url.split('?', 1)
             self.args = parse_query(self.query_string, MultiDict())
         else:
-            self.path, self.query_string, self.args = url, None, {}
+            self.path, self.query_string, self.args = url, None, MultiDict()
         self.content_length = int(headers.get('Content-Length', 0))
         self.content_type = headers.get('Content-Type')
         self._body = body
