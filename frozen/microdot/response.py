@@ -24,7 +24,8 @@ def _has(obj, name):
 class BodyIter:
     """Async iterator over a response body: bytes (one chunk), a file-like object (read in
     `Response.send_file_buffer_size` pieces, sync or async `read`), an async iterator, or a sync
-    iterator/generator. `aclose()` releases the source (closes files, generators)."""
+    iterator/generator. The source is released (its `aclose()` or `close()` called) when it is
+    exhausted, or by `aclose()` when the response is abandoned."""
 
     def __init__(self, body, chunk_size):
         self.chunk_size = chunk_size
@@ -55,11 +56,12 @@ class BodyIter:
                 return chunk
             await self.aclose()
             raise StopAsyncIteration
-        if _has(body, '__anext__'):
-            return await body.__anext__()
         try:
+            if _has(body, '__anext__'):
+                return await body.__anext__()
             return next(body)
-        except StopIteration:
+        except (StopIteration, StopAsyncIteration):
+            await self.aclose()  # exhausted: release it now (runs a generator's `finally`)
             raise StopAsyncIteration
 
     async def aclose(self):

@@ -35,10 +35,16 @@ class TestResponse:
         res.complete()
         self.headers = res.headers
         if res.is_head:
+            if not isinstance(res.body, bytes):
+                await res.body_iter().aclose()
             return self
         chunks = []
-        async for chunk in res.body_iter():
-            chunks.append(chunk.encode() if isinstance(chunk, str) else chunk)
+        body = res.body_iter()
+        try:
+            async for chunk in body:
+                chunks.append(chunk.encode() if isinstance(chunk, str) else chunk)
+        finally:
+            await body.aclose()
         self.body = b''.join(chunks)
         try:
             self.text = self.body.decode()
