@@ -14,7 +14,7 @@ from .streams import AsyncBytesIO
 class TestResponse:
     """A collected response: `status_code`, `reason`, `headers`, `body` (bytes; None for HEAD
     and WebSocket), `text`, `json` (for application/json) and `events` (for text/event-stream:
-    dicts with data, data_json, event, event_id, retry)."""
+    dicts with data, data_json, event, event_id and retry, in seconds)."""
 
     __test__ = False
 
@@ -77,7 +77,7 @@ def _parse_events(body):
             elif name == b'id':
                 event['event_id'] = value.decode()
             elif name == b'retry':
-                event['retry'] = int(value)
+                event['retry'] = int(value) / 1000  # seconds, as Microdot reports it
         if not data and event['event'] is None and event['retry'] is None:
             continue
         event['data'] = b'\n'.join(data)
