@@ -314,9 +314,8 @@ class Microdot:
                     res = new
         if req is not None:
             res.is_head = req.method.upper() == 'HEAD'
-            vary = getattr(req._g, '_vary', None)  # req.g would create it
-            if vary:
-                self._merge_vary(res, vary)
+            if req.vary_names:
+                self._merge_vary(res, req.vary_names)
         return res
 
     @staticmethod
