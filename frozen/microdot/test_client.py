@@ -89,19 +89,16 @@ def _parse_events(body):
     return events
 
 
-_MONTHS = ('jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec')
-
-
 def _in_the_past(expires):
     """True if a cookie date (``Thu, 01 Jan 1970 00:00:01 GMT``) has passed (unparseable: no)."""
     import time
     try:
         day, month, year, clock = expires.split(',', 1)[-1].split()[:4]
-        when = (int(year), _MONTHS.index(month[:3].lower()) + 1, int(day)) + \
-            tuple(int(x) for x in clock.split(':'))
+        month = 'janfebmaraprmayjunjulaugsepoctnovdec'.index(month[:3].lower()) // 3 + 1
+        when = [int(year), month, int(day)] + [int(x) for x in clock.split(':')]
     except ValueError:
         return False
-    return when < tuple(time.gmtime()[:6])
+    return when < list(time.gmtime()[:6])
 
 
 class TestClient:
@@ -139,24 +136,16 @@ class TestClient:
         for cookie in cookies:
             parts = cookie.split(';')
             name, _, value = parts[0].strip().partition('=')
-            path = '/'
-            max_age = expires = None
+            attrs = {}
             for attr in parts[1:]:
                 key, _, val = attr.strip().partition('=')
-                key = key.lower()
-                if key == 'path' and val.startswith('/'):
-                    path = val
-                elif key == 'max-age':
-                    try:
-                        max_age = int(val)
-                    except ValueError:
-                        pass
-                elif key == 'expires':
-                    expires = val
-            if max_age is None and expires is not None:
-                expired = _in_the_past(expires)
+                attrs[key.lower()] = val
+            path = attrs.get('path') or '/'
+            max_age = attrs.get('max-age')
+            if max_age is not None:  # it wins over Expires
+                expired = not max_age.isdigit() or int(max_age) == 0
             else:
-                expired = max_age is not None and max_age <= 0
+                expired = 'expires' in attrs and _in_the_past(attrs['expires'])
             if not expired:
                 self.cookies[name] = value if path == '/' else (value, path)
             elif name in self.cookies:

@@ -184,21 +184,3 @@ async def test_one_megabyte_upload_streams_to_a_file():
         assert f.read(4) == b'\xa5\xa5\xa5\xa5'
     os.remove(big)
 
-
-async def test_form_and_files_are_none_without_a_multipart_form():
-    app = Microdot()
-
-    @app.post('/f')
-    @with_form_data
-    async def f(request):
-        form = request.form
-        return {'form': None if form is None else dict(form.items()),
-                'files': request.files}
-
-    client = TestClient(app)
-    for kwargs in ({}, {'body': {'a': 1}}, {'body': 'x=1'}):
-        res = await client.post('/f', **kwargs)
-        assert res.json == {'form': None, 'files': None}, kwargs
-    res = await client.post('/f', body='x=1',
-                            headers={'Content-Type': 'application/x-www-form-urlencoded'})
-    assert res.json == {'form': {'x': ['1']}, 'files': None}
