@@ -9,8 +9,11 @@
 2. First run: writes the board's config.json (hostname, the simulated network "SimNet", the LED
    and two GPIO outputs) and sim.json (the simulated radio world of scripts/sim/network.py). Edit
    them there; later runs keep them.
-3. Boots like the firmware: joins the saved network through `device.wifi`, imports main.py,
-   prints the free heap, and serves `main.app` at http://HOST:PORT/ (the URL is printed).
+3. Boots like the firmware, through the firmware's own boot sequence (`device.runtime`): joins
+   the saved network, imports main.py, prints the free heap, and serves `main.app` at
+   http://HOST:PORT/ (the URL is printed) with the Wi-Fi reconnect task beside it. A main.py
+   that fails to import gets the recovery page, as on a board; without a network, the setup
+   access point's page (the captive DNS then listens on a free port, not 53).
 4. The UI's Restart calls `machine.reset()`, which the simulation turns into exit code 77: the
    board is then started again, as a real one reboots. Ctrl-C stops.
 
@@ -61,15 +64,8 @@ del f
 CAP_BOOT = '''from microdot import Microdot
 Microdot.max_connections = %d
 '''
-BOOT = '''import gc
-from device import config, wifi
-cfg = config.load()
-wifi.set_hostname(cfg['hostname'])
-wifi.connect_saved(cfg)
-import main
-gc.collect()
-print('run: heap free after the app started: %%d bytes' %% gc.mem_free())
-main.main(host=%r, port=%d, debug=True)
+BOOT = '''from device import runtime
+runtime.main(host=%r, port=%d, dns_port=0, debug=True)
 '''
 
 
