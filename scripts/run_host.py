@@ -65,7 +65,10 @@ CAP_BOOT = '''from microdot import Microdot
 Microdot.max_connections = %d
 '''
 BOOT = '''from device import runtime
-runtime.main(host=%r, port=%d, dns_port=0, debug=True)
+try:
+    runtime.main(host=%r, port=%d, dns_port=0, debug=True)
+except KeyboardInterrupt:  # Ctrl-C: a quiet stop, not a traceback
+    pass
 '''
 
 
@@ -203,25 +206,26 @@ def main(argv=None):
     child = [None]
     stopping = []
 
-    def stop(signum, frame):  # SIGTERM: end the board; the loop below then returns
+    def stop(signum, frame):
+        # SIGTERM, or Ctrl-C (SIGINT, which the terminal also sent the board): end the board;
+        # the loop below then returns.
         stopping.append(signum)
         if child[0] is not None and child[0].poll() is None:
             child[0].terminate()
     signal.signal(signal.SIGTERM, stop)
-    try:
-        while not stopping:
-            child[0] = subprocess.Popen(cmd, cwd=fs, env=env)
-            if stopping:  # SIGTERM came while starting it
-                child[0].terminate()
-            code = child[0].wait()
-            if code != RESET_EXIT_CODE or stopping:
-                return 0 if stopping else code
-            print('run: the board reset; starting it again at', url, flush=True)
-        return 0
-    except KeyboardInterrupt:
-        if child[0] is not None:
-            child[0].wait()
-        return 0
+    signal.signal(signal.SIGINT, stop)
+    while not stopping:
+        child[0] = subprocess.Popen(cmd, cwd=fs, env=env)
+        if stopping:  # the signal came while starting it
+            child[0].terminate()
+        code = child[0].wait()
+        if stopping:
+            print('run: stopped', flush=True)
+            return 0
+        if code != RESET_EXIT_CODE:
+            return code
+        print('run: the board reset; starting it again at', url, flush=True)
+    return 0
 
 
 if __name__ == '__main__':
