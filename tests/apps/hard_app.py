@@ -63,6 +63,11 @@ async def stream(request):
     return {'received': total}
 
 
+@app.post('/size')
+async def size(request):
+    return {'received': len(request.body)}
+
+
 @app.get('/user/<int:uid>')
 async def user(request, uid):
     return {'uid': uid}

@@ -9,7 +9,7 @@ from support.rawhttp import exchange
 
 
 def post(port, body, chunk=None):
-    head = b'POST /stream HTTP/1.1\r\nConnection: close\r\n'
+    head = b'POST /size HTTP/1.1\r\nConnection: close\r\n'
     if chunk is None:
         return exchange(port, head + b'Content-Length: %d\r\n\r\n' % len(body) + body)
     data = bytearray(head + b'Transfer-Encoding: chunked\r\n\r\n')
