@@ -125,15 +125,19 @@ def test_no_password_set_means_no_check_passes():
     assert owner.check({'owner': ''}, 'anything at all', '10.0.0.2') is not True
 
 
-def test_reset_from_the_repl_sets_or_removes_the_password():
-    for name in (PATH, PATH + '.tmp'):
+def cleanup():
+    for name in (PATH, PATH + '.tmp', PATH + '.bak'):
         try:
             os.remove(name)
         except OSError:
             pass
+
+
+def test_reset_from_the_repl_sets_or_removes_the_password():
+    cleanup()
     owner.reset('new secret!', path=PATH)
     cfg = config.load(PATH)
     assert owner.matches(cfg['owner'], 'new secret!')
     owner.reset(path=PATH)
     assert not owner.is_set(config.load(PATH))
-    os.remove(PATH)
+    cleanup()

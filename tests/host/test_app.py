@@ -28,9 +28,9 @@ def basic(password=PASSWORD, user='admin'):
 
 class HostApp(ConsoleProcess):
     """`make run`'s server (scripts/run_host.py) on a free port with its own board filesystem.
-    With `password`, the board's first config.json already holds that owner password, and
-    requests send it (HTTP Basic) unless told otherwise (``auth=False`` or an Authorization
-    header of their own)."""
+    With `password`, the board's config.json (the first one, or one the test wrote) holds that
+    owner password (and the settings in `config`), and requests send it (HTTP Basic) unless
+    told otherwise (``auth=False`` or an Authorization header of their own)."""
 
     name = 'server'
     wait_timeout = 20
@@ -41,15 +41,19 @@ class HostApp(ConsoleProcess):
         self.options = list(options)
         self.lines = []
         self.password = password
-        if password or config:
+        if password or config:  # added to a config.json the test wrote, else to the first one
             sys.path.insert(0, os.path.join(ROOT, 'scripts'))
             from run_host import FIRST_CONFIG
             from device import owner
+            path = os.path.join(self.fs, 'config.json')
             cfg = dict(FIRST_CONFIG)
+            if os.path.exists(path):
+                with open(path) as f:
+                    cfg = json.load(f)
             if password:
                 cfg['owner'] = owner.make(password)
             cfg.update(config or {})
-            with open(os.path.join(self.fs, 'config.json'), 'w') as f:
+            with open(path, 'w') as f:
                 json.dump(cfg, f)
 
     @property
