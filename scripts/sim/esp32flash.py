@@ -146,11 +146,14 @@ class Flash:
 
     def write(self, label, offset, data):
         """Program bytes: bits can only go from 1 to 0 (unerased bytes come out ANDed)."""
-        data = bytes(data)
-        old = self.read(label, offset, len(data))
-        if old != b'\xff' * len(old):
-            data = bytes([a & b for a, b in zip(old, data)])
-        self._store(label, offset, data)
+        data = memoryview(data)
+        erased = b'\xff' * SECTOR
+        for i in range(0, len(data), SECTOR):
+            piece = bytes(data[i:i + SECTOR])
+            old = self.read(label, offset + i, len(piece))
+            if old != erased[:len(old)]:
+                piece = bytes([a & b for a, b in zip(old, piece)])
+            self._store(label, offset + i, piece)
 
     def erase(self, label, offset, n):
         """Erase whole sectors: offset and length must be multiples of 4096."""
@@ -325,12 +328,15 @@ class Flash:
             n = struct.unpack('<II', seg)[1]
             if pos + 8 + n > row[4]:
                 return 'segment past the end of the partition'
-            data = self.read(label, pos + 8, n)
-            for b in data:
-                check ^= b
             h.update(seg)
-            h.update(data)
-            pos += 8 + n
+            pos += 8
+            while n:
+                data = self.read(label, pos, min(n, SECTOR))
+                for b in data:
+                    check ^= b
+                h.update(data)
+                pos += len(data)
+                n -= len(data)
         pad = 15 - pos % 16
         tail = self.read(label, pos, pad + 1)
         h.update(tail)
@@ -363,30 +369,35 @@ def make_image(version='1.0.0', size=65536, chip=CHIP_ESP32, project='micropytho
     desc = struct.pack('<IIII', APP_DESC_MAGIC, 0, 0, 0)
     desc += _field(version, 32) + _field(project, 32) + _field('00:00:00', 16) \
         + _field('Jan  1 2026', 16) + _field('v5.5.1', 32) + bytes(32) + bytes(256 - 176)
-    filler_len = max(0, size - 24 - 8 - len(desc) - 8 - 1024 - 48)
-    filler_len -= filler_len % 4
+    iram = 1024
+    drom = max(len(desc), size - 24 - 8 - 8 - iram - 48)
+    drom -= drom % 4
+    end = 24 + 8 + drom + 8 + iram
+    end += 16 - end % 16  # padding and the checksum byte
+    img = bytearray(end + (32 if hash_appended else 0))
+    struct.pack_into('<BBBBI', img, 0, MAGIC, 2, 2, 0x20, 0x40080000)
+    struct.pack_into('<BBBBHBHHIB', img, 8, 0xEE, 0, 0, 0, chip, 0, 0, 399, 0,
+                     1 if hash_appended else 0)
+    struct.pack_into('<II', img, 24, 0x3F400020, drom)
+    img[32:32 + len(desc)] = desc
     seed = hashlib.sha256(version.encode()).digest()
-    filler = bytearray()
-    while len(filler) < filler_len:
+    for pos in range(32 + len(desc), 32 + drom, 32):
         seed = hashlib.sha256(seed).digest()
-        filler += seed
-    drom = desc + bytes(filler[:filler_len])
-    iram = bytes(range(256)) * 4
-    head = struct.pack('<BBBBI', MAGIC, 2, 2, 0x20, 0x40080000)
-    head += struct.pack('<BBBBHBHHIB', 0xEE, 0, 0, 0, chip, 0, 0, 399, 0,
-                        1 if hash_appended else 0)
-    body = bytearray(head)
+        n = min(32, 32 + drom - pos)
+        img[pos:pos + n] = seed[:n]
+    pos = 32 + drom
+    struct.pack_into('<II', img, pos, 0x40080000, iram)
+    for i in range(iram):
+        img[pos + 8 + i] = i & 0xFF
     check = CHECKSUM_SEED
-    for addr, data in ((0x3F400020, drom), (0x40080000, iram)):
-        body += struct.pack('<II', addr, len(data))
-        body += data
-        for b in data:
-            check ^= b
-    body += bytes(15 - len(body) % 16)
-    body.append(check)
+    for i in range(32, 32 + drom):
+        check ^= img[i]
+    for i in range(pos + 8, pos + 8 + iram):
+        check ^= img[i]
+    img[end - 1] = check
     if hash_appended:
-        body += hashlib.sha256(body).digest()
-    return bytes(body)
+        img[end:] = hashlib.sha256(memoryview(img)[:end]).digest()
+    return bytes(img)
 
 
 def _field(text, n):
@@ -407,7 +418,7 @@ def create(path, table='ota', firmware=None, chip=CHIP_ESP32):
     with open(path + '/table.json', 'w') as f:
         json.dump({'chip': chip, 'partitions': rows}, f)
     flash = Flash(path)
-    image = firmware if firmware is not None else make_image('1.0.0')
+    image = firmware if firmware is not None else make_image('1.0.0', 16384)
     first = (flash.factory() or flash.apps()[0])[0]
     flash.erase(first, 0, (len(image) + SECTOR - 1) // SECTOR * SECTOR)
     flash.write(first, 0, image)
