@@ -81,6 +81,12 @@ async def receive(request):
 
 
 async def api(request, path, name):
-    if request.method == 'GET':
-        return state()
-    return await receive(request)
+    try:
+        if request.method == 'GET':
+            return state()
+        return await receive(request)
+    finally:
+        from device import ota
+        if ota.current() is None:  # no update in progress: its code need not stay in RAM
+            from ui import forget
+            forget('device.ota')
