@@ -20,11 +20,11 @@ as ``check_esp_err`` raises them; a missing partition is OSError(ENOENT).
 """
 import os
 
-import esp32flash as _flash
-
 _path = os.getenv('MICRODOT_FLASH')
 if not _path:
     raise ImportError("no module named 'esp32'")
+
+import esp32flash as _flash  # noqa: E402  (only on a simulated ESP32: it costs heap)
 
 _board = _flash.Flash(_path)
 _booted = _board.boot()
