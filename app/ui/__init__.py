@@ -44,8 +44,8 @@ def params(request):
 _API = {'status': ('status', 'GET'), 'events': ('live', 'GET'), 'pins': ('pins', 'GET'),
         'pins/': ('pins', 'GET POST'), 'wifi': ('net', 'GET POST DELETE'),
         'wifi/': ('net', 'GET'), 'files': ('files', 'GET POST'), 'restart': ('files', 'POST'),
-        'log': ('log', 'GET')}
-_ROUTES = ('/api/<re:status|events|pins|wifi|files|restart|log:what>',
+        'log': ('log', 'GET'), 'firmware': ('firmware', 'GET POST')}
+_ROUTES = ('/api/<re:status|events|pins|wifi|files|restart|log|firmware:what>',
            '/api/<re:pins|wifi:what>/<name>')
 _KEEP = ('status', 'live', 'pins', 'log')  # modules that hold state (or run all the time)
 
