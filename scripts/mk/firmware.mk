@@ -35,6 +35,7 @@ FW_EXT = $(if $(filter rp2,$(FW_PORT)),uf2,bin)
 FW_IMAGE = firmware/$(BOARD).$(FW_EXT)
 FW_STAGE = $(CURDIR)/build/boards/$(BOARD)
 FW_ABS_MPY = $(abspath $(MICROPY_DIR))
+FW_BUILD = $(FW_ABS_MPY)/ports/$(FW_PORT)/build-$(BOARD)$(if $(BOARD_VARIANT),-$(BOARD_VARIANT))-mdfw
 # The Makefile's PORT defaults to the `make run` HTTP port; only a PORT given on the command line
 # or in the environment names a serial device.
 SERIAL = $(if $(filter command line environment,$(origin PORT)),$(PORT),)
@@ -46,7 +47,7 @@ PICOTOOL ?= picotool
 fw-check-board:
 	@if [ -z "$(BOARD)" ] || [ -z "$(FW_PORT)" ]; then \
 	  echo "error: BOARD must be one of: $(FW_BOARDS) (got '$(BOARD)')" >&2; exit 2; fi
-	@case "$(BOARD_VARIANT)" in FLASH_1M|FLASH_512K|OTA) \
+	@case "$(BOARD)/$(BOARD_VARIANT)" in ESP8266_GENERIC/FLASH_1M|ESP8266_GENERIC/FLASH_512K) \
 	  echo "error: BOARD_VARIANT=$(BOARD_VARIANT) has no asyncio/filesystem room; use the default 2 MiB+ build" >&2; exit 2;; esac
 
 micropython:
@@ -65,19 +66,35 @@ firmware: fw-check-board
 	  exit 2; fi
 	@v=$$(git -C $(MICROPY_DIR) describe --tags 2>/dev/null); [ "$$v" = "$(MICROPY_VERSION)" ] || \
 	  echo "warning: $(MICROPY_DIR) is at '$$v', the pinned release is $(MICROPY_VERSION)" >&2
+	@if [ -n "$(BOARD_VARIANT)" ] && ! ls $(MICROPY_DIR)/ports/$(FW_PORT)/boards/$(BOARD)/mpconfigvariant_$(BOARD_VARIANT).* >/dev/null 2>&1; then \
+	  echo "error: $(BOARD) has no variant '$(BOARD_VARIANT)' in $(MICROPY_DIR)" >&2; exit 2; fi
 	@# Stage the board: the stock board's files, overlaid with our glue, and a manifest.py that
-	@# includes ours by absolute path (the board cmake files point MICROPY_FROZEN_MANIFEST there).
+	@# includes ours by absolute path. The stock mpconfigboard.cmake/.mk is kept as
+	@# mpconfigboard_stock.*, which our glue includes from its own directory: the glue needs no
+	@# variable the port may not have defined yet (MICROPY_DIR is not, on esp32).
 	rm -rf $(FW_STAGE) && mkdir -p $(FW_STAGE)
 	cp -r $(MICROPY_DIR)/ports/$(FW_PORT)/boards/$(BOARD)/. $(FW_STAGE)/
+	for f in $(FW_STAGE)/mpconfigboard.cmake $(FW_STAGE)/mpconfigboard.mk; do \
+	  [ -f $$f ] && mv $$f $${f%.*}_stock.$${f##*.}; done; true
 	cp boards/$(BOARD)/mpconfigboard.* $(FW_STAGE)/
 	echo 'include("$(CURDIR)/boards/$(BOARD)/manifest.py")' > $(FW_STAGE)/manifest.py
+	@# Our own build folder per board and variant, so a stock build in the same checkout (whose
+	@# cmake cache and sdkconfig the port reuses) never stands in for ours, nor ours for it. It is
+	@# started afresh when it was configured from another working tree.
+	@if [ -d $(FW_BUILD) ] && [ "$$(cat $(FW_BUILD)/mdfw-source 2>/dev/null)" != "$(FW_STAGE)" ]; then \
+	  echo "$(FW_BUILD) was configured for another tree: starting it afresh"; rm -rf $(FW_BUILD); fi
+	mkdir -p $(FW_BUILD) && echo "$(FW_STAGE)" > $(FW_BUILD)/mdfw-source
 	$(MAKE) -C $(MICROPY_DIR)/mpy-cross
-	$(MAKE) -C $(MICROPY_DIR)/ports/$(FW_PORT) BOARD=$(BOARD) BOARD_DIR=$(FW_STAGE) submodules
-	$(MAKE) -C $(MICROPY_DIR)/ports/$(FW_PORT) BOARD=$(BOARD) BOARD_DIR=$(FW_STAGE) \
+	$(MAKE) -C $(MICROPY_DIR)/ports/$(FW_PORT) BOARD=$(BOARD) BOARD_DIR=$(FW_STAGE) BUILD=$(FW_BUILD) submodules
+	$(MAKE) -C $(MICROPY_DIR)/ports/$(FW_PORT) BOARD=$(BOARD) BOARD_DIR=$(FW_STAGE) BUILD=$(FW_BUILD) \
 	  $(if $(BOARD_VARIANT),BOARD_VARIANT=$(BOARD_VARIANT)) \
 	  FROZEN_MANIFEST=$(CURDIR)/boards/$(BOARD)/manifest.py
+	@# The image must hold our frozen modules: compare the build's own frozen module list with
+	@# what frozen/manifest.py freezes (evaluated by MicroPython's manifest tool).
+	python3 scripts/fw_frozen_check.py --micropy $(FW_ABS_MPY) --port $(FW_PORT) --board-dir $(FW_STAGE) \
+	  --frozen-content $(FW_BUILD)/frozen_content.c frozen/manifest.py
 	mkdir -p firmware
-	cp $(MICROPY_DIR)/ports/$(FW_PORT)/build-$(BOARD)$(if $(BOARD_VARIANT),-$(BOARD_VARIANT))/firmware.$(FW_EXT) $(FW_IMAGE)
+	cp $(FW_BUILD)/firmware.$(FW_EXT) $(FW_IMAGE)
 	@echo "built $(FW_IMAGE) ($$(wc -c < $(FW_IMAGE)) bytes); flash it with: make flash BOARD=$(BOARD) PORT=..."
 
 flash: fw-check-board $(STAMP)
