@@ -72,12 +72,18 @@ firmware: fw-check-board
 	@# includes ours by absolute path. The stock mpconfigboard.cmake/.mk is kept as
 	@# mpconfigboard_stock.*, which our glue includes from its own directory: the glue needs no
 	@# variable the port may not have defined yet (MICROPY_DIR is not, on esp32).
-	rm -rf $(FW_STAGE) && mkdir -p $(FW_STAGE)
-	cp -r $(MICROPY_DIR)/ports/$(FW_PORT)/boards/$(BOARD)/. $(FW_STAGE)/
-	for f in $(FW_STAGE)/mpconfigboard.cmake $(FW_STAGE)/mpconfigboard.mk; do \
+	@# Staged in a fresh folder, then only changed files are copied over, so that unchanged
+	@# files keep their times and the port's build does not recompile everything.
+	rm -rf $(FW_STAGE).new && mkdir -p $(FW_STAGE).new $(FW_STAGE)
+	cp -r $(MICROPY_DIR)/ports/$(FW_PORT)/boards/$(BOARD)/. $(FW_STAGE).new/
+	for f in $(FW_STAGE).new/mpconfigboard.cmake $(FW_STAGE).new/mpconfigboard.mk; do \
 	  [ -f $$f ] && mv $$f $${f%.*}_stock.$${f##*.}; done; true
-	cp boards/$(BOARD)/mpconfigboard.* $(FW_STAGE)/
-	echo 'include("$(CURDIR)/boards/$(BOARD)/manifest.py")' > $(FW_STAGE)/manifest.py
+	cp boards/$(BOARD)/mpconfigboard.* $(FW_STAGE).new/
+	echo 'include("$(CURDIR)/boards/$(BOARD)/manifest.py")' > $(FW_STAGE).new/manifest.py
+	cd $(FW_STAGE).new && for f in $$(find . -type f); do \
+	  cmp -s $$f ../$(BOARD)/$$f || { mkdir -p $$(dirname ../$(BOARD)/$$f) && cp $$f ../$(BOARD)/$$f; }; done
+	cd $(FW_STAGE) && for f in $$(find . -type f); do [ -e ../$(BOARD).new/$$f ] || rm -f $$f; done
+	rm -rf $(FW_STAGE).new
 	@# Our own build folder per board and variant, so a stock build in the same checkout (whose
 	@# cmake cache and sdkconfig the port reuses) never stands in for ours, nor ours for it. It is
 	@# started afresh when it was configured from another working tree.
@@ -119,3 +125,43 @@ ifeq ($(FW_PORT),rp2)
 else
 	$(ESPTOOL) --chip $(FW_CHIP_$(BOARD)) $(if $(SERIAL),--port $(SERIAL)) erase-flash
 endif
+
+# -- make firmware-test: the Pico W image booted in the rp2040js emulator --------------------------
+## make firmware-test BOARD=RPI_PICO_W [MICROPY_DIR=dir] [UF2=file]  build (or take UF2) and boot the
+##                  image in rp2040js: boot console, safe mode, REPL, frozen imports, the app, heap
+# Not part of `make test`: it needs a MicroPython checkout with submodules, the arm toolchain
+# (gcc-arm-none-eabi, libnewlib-arm-none-eabi, cmake, libusb-1.0-0-dev) and node/npm. The RP2040
+# boot ROM is an input like the checkout: taken from rp2040js's sources at a pinned commit
+# (RP2040JS_REPO, a clone or a local snapshot) and checked against its SHA-256.
+RP2040JS_REPO ?= https://github.com/wokwi/rp2040js.git
+RP2040JS_COMMIT ?= 7701ee065f50a04380f81361befd754810cb9e28
+BOOTROM_SHA256 := 99f8a1f813ce3aa9415884de3fb6c5b962d3c6fa0394b05413ad3c7b3c39ec62
+BOOTROM ?= build/rp2040-bootrom/bootrom.ts
+FW_TEST_DIR := scripts/firmware_test
+UF2 ?=
+
+.PHONY: firmware-test fw-test-tools
+
+fw-test-tools:
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  echo "error: make firmware-test needs node and npm (Debian: nodejs npm)" >&2; exit 2; }
+	@[ -d $(FW_TEST_DIR)/node_modules/rp2040js ] || (cd $(FW_TEST_DIR) && npm ci --no-audit --no-fund)
+	@if [ ! -f $(BOOTROM) ]; then \
+	  echo "fetching the RP2040 boot ROM from $(RP2040JS_REPO) at $(RP2040JS_COMMIT)"; \
+	  rm -rf build/rp2040js-src && git clone -q --no-checkout $(RP2040JS_REPO) build/rp2040js-src && \
+	  mkdir -p $(dir $(BOOTROM)) && \
+	  git -C build/rp2040js-src show $(RP2040JS_COMMIT):demo/bootrom.ts > $(BOOTROM).tmp && \
+	  mv $(BOOTROM).tmp $(BOOTROM) && rm -rf build/rp2040js-src || { \
+	  echo "error: could not get the RP2040 boot ROM; pass BOOTROM=file (raw .bin or rp2040js's demo/bootrom.ts)" >&2; exit 2; }; fi
+	@echo "$(BOOTROM_SHA256)  $(BOOTROM)" | sha256sum -c --quiet 2>/dev/null || [ "$(origin BOOTROM)" != file ] || { \
+	  echo "error: $(BOOTROM) is not the pinned boot ROM (SHA-256 differs); delete it to fetch again" >&2; exit 2; }
+	@$(PY) -c "import littlefs" 2>/dev/null || $(PY) -m pip install -q littlefs-python==0.19.0
+
+firmware-test: fw-check-board $(STAMP) app-build
+	@[ "$(BOARD)" = RPI_PICO_W ] || { echo "error: firmware-test emulates an RP2040: BOARD=RPI_PICO_W only" >&2; exit 2; }
+	@[ -f "$(MICROPY_DIR)/ports/rp2/boards/$(BOARD)/mpconfigboard.h" ] || { \
+	  echo "error: firmware-test needs the MicroPython checkout the image is built from (MICROPY_DIR=$(MICROPY_DIR))" >&2; exit 2; }
+	@$(MAKE) --no-print-directory fw-test-tools
+	$(if $(UF2),,$(MAKE) --no-print-directory firmware BOARD=$(BOARD))
+	$(PY) $(FW_TEST_DIR)/firmware_test.py --uf2 $(or $(UF2),$(FW_IMAGE)) --bootrom $(BOOTROM) \
+	  --micropy $(FW_ABS_MPY) --board $(BOARD) --app $(APP_DIR)
