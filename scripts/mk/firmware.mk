@@ -42,7 +42,7 @@ SERIAL = $(if $(filter command line environment,$(origin PORT)),$(PORT),)
 ESPTOOL = $(VENV)/bin/esptool
 PICOTOOL ?= picotool
 
-.PHONY: firmware micropython flash erase fw-check-board
+.PHONY: firmware micropython flash erase fw-check-board fw-stage
 
 fw-check-board:
 	@if [ -z "$(BOARD)" ] || [ -z "$(FW_PORT)" ]; then \
@@ -57,7 +57,7 @@ micropython:
 	  git clone --depth 1 --branch $(MICROPY_VERSION) $(MICROPY_REPO) $(MICROPY_DIR); \
 	fi
 
-firmware: fw-check-board
+fw-stage: fw-check-board
 	@if [ ! -f "$(MICROPY_DIR)/py/mpconfig.h" ]; then \
 	  echo "error: no MicroPython checkout at MICROPY_DIR=$(MICROPY_DIR)." >&2; \
 	  echo "  Get one with 'make micropython' (clones $(MICROPY_VERSION), needs internet)," >&2; \
@@ -84,6 +84,7 @@ firmware: fw-check-board
 	  cmp -s $$f ../$(BOARD)/$$f || { mkdir -p $$(dirname ../$(BOARD)/$$f) && cp $$f ../$(BOARD)/$$f; }; done
 	cd $(FW_STAGE) && for f in $$(find . -type f); do [ -e ../$(BOARD).new/$$f ] || rm -f $$f; done
 	rm -rf $(FW_STAGE).new
+firmware: fw-stage
 	@# Our own build folder per board and variant, so a stock build in the same checkout (whose
 	@# cmake cache and sdkconfig the port reuses) never stands in for ours, nor ours for it. It is
 	@# started afresh when it was configured from another working tree.
@@ -120,8 +121,9 @@ endif
 
 erase: fw-check-board $(STAMP)
 ifeq ($(FW_PORT),rp2)
-	@# A Pico keeps its firmware; erasing means a fresh littlefs (settings and app gone).
-	$(MPREMOTE) connect $(or $(SERIAL),auto) exec "import vfs, rp2; vfs.umount('/'); vfs.VfsLfs2.mkfs(rp2.Flash()); vfs.mount(vfs.VfsLfs2(rp2.Flash()), '/'); print('filesystem erased')"
+	@# A Pico keeps its firmware; erasing means a fresh littlefs (settings and app gone), with
+	@# the geometry the rp2 port's own _boot.py formats with (program size 256).
+	$(MPREMOTE) connect $(or $(SERIAL),auto) exec "import vfs, rp2; vfs.umount('/'); vfs.VfsLfs2.mkfs(rp2.Flash(), progsize=256); vfs.mount(vfs.VfsLfs2(rp2.Flash(), progsize=256), '/'); print('filesystem erased')"
 else
 	$(ESPTOOL) --chip $(FW_CHIP_$(BOARD)) $(if $(SERIAL),--port $(SERIAL)) erase-flash
 endif
