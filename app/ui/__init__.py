@@ -20,9 +20,13 @@ def error(status, message):
 
 
 def params(request):
-    """The request's parameters: its JSON object, form fields or query string (in that order)."""
+    """The request's parameters: its JSON object, form fields or query string (in that order);
+    None if the body is not valid JSON or not an object. A MemoryError is raised (the server
+    answers 503: try again), never taken for missing parameters."""
     try:
         data = request.json
+    except MemoryError:
+        raise
     except Exception:
         return None
     if isinstance(data, dict):

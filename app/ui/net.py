@@ -1,5 +1,6 @@
-"""``/api/wifi``: the Wi-Fi settings, through the boot package (``device.config`` keeps the
-saved networks, ``device.wifi`` joins them).
+"""``/api/wifi``: the Wi-Fi settings, through the boot package: ``device.config.current()``
+holds the saved networks (the same copy the runtime's reconnect loop uses, so a change counts at
+once), ``device.wifi`` joins them.
 
 - ``GET``: ``{"status": {...}, "saved": ["home", ...]}``
 - ``POST {"ssid": ..., "password": ...}``: save the network first in the list and join it in
@@ -13,7 +14,7 @@ from device import config, wifi
 
 
 def state():
-    cfg = config.load()
+    cfg = config.current()
     return {'status': wifi.status(), 'saved': [n['ssid'] for n in cfg['networks']]}
 
 
@@ -33,7 +34,7 @@ async def api(request, path, name):
     ssid = data.get('ssid') if request.method == 'POST' else request.args.get('ssid')
     if not isinstance(ssid, str) or not ssid:
         return error(400, 'ssid is required')
-    cfg = config.load()
+    cfg = config.current()
     if request.method == 'DELETE':
         if not wifi.forget(cfg, ssid):
             return error(404, 'no saved network %r' % ssid)
@@ -41,10 +42,9 @@ async def api(request, path, name):
         return state()
     password = data.get('password', '')
     try:
-        config.add_network(cfg, ssid, password)
+        config.change(cfg, config.add_network, ssid, password)
     except ValueError as exc:
         return error(400, str(exc))
-    config.save(cfg)
     log.add('wifi: saved', ssid, '- connecting')
     asyncio.create_task(_join(ssid, password))
     d = state()

@@ -102,7 +102,7 @@ async def api(request, path, name):
         data = params(request)
         try:
             level = _level(p, data) if data is not None else None
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):  # "x", [], 1e999 (inf)
             level = None
         if level is None or not 0 <= level <= 100:
             return error(400, 'send {"on": true|false} or {"level": 0-100}')

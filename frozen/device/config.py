@@ -1,12 +1,29 @@
-"""Device settings in a small JSON file on the device filesystem.
+"""Device settings: one copy in RAM that every part of the device shares, kept in a small JSON
+file on the device filesystem.
 
-API (used by the runtime and by apps)::
+API (used by the runtime, the reconnect loop, the portal and apps)::
 
     from device import config
-    cfg = config.load()                  # never raises: missing/corrupt file -> defaults
+    cfg = config.current()               # the settings in RAM, loaded once: the same dict for all
     cfg['hostname'] = 'kitchen'
     config.add_network(cfg, 'home', 'secret')
-    config.save(cfg)                     # atomic: temp file + rename
+    config.save()                        # atomic; the previous file is kept as config.json.bak
+    config.change(cfg, config.forget_network, 'home')   # edit + save; undone if the save fails
+
+There is one owner: this module. The runtime, ``device.wifi``'s reconnect loop, the setup portal
+and the web UI all work on ``current()``, so a change takes effect everywhere at once (a
+forgotten network is not rejoined, a new one is tried on the next reconnect) and ``save()``
+writes it. ``load(path)`` reads a file into a new dict (tests, tools).
+
+Reading fails loudly when the failure may be transient: a MemoryError or an OSError other than
+"no such file" is raised to the caller, never turned into defaults (which a caller could then
+save over the real settings). Only a missing or corrupt file gives the defaults.
+
+Saving: the new settings go to ``config.json.tmp``; the old file becomes ``config.json.bak``
+(the last good file, kept beside the new one); then the temp file is renamed into place. A power
+cut at any step leaves the old or the new settings: ``load`` takes the first valid one of
+``config.json``, ``config.json.tmp`` (complete: it is renamed only after it is written) and
+``config.json.bak``.
 
 Keys (defaults in ``DEFAULTS``):
 
@@ -26,6 +43,7 @@ import json
 import os
 
 PATH = 'config.json'
+ENOENT = 2
 
 DEFAULTS = {
     'networks': [],
@@ -40,6 +58,11 @@ DEFAULTS = {
     'watchdog_ms': 0,
     'pins': {'safe_mode': None},
 }
+
+_cfg = None  # the settings in RAM (current())
+_path = PATH  # the file they come from and are saved to
+_kept = {}  # overridden keys -> the value to save instead (this run only, see override())
+_ABSENT = object()
 
 
 def defaults():
@@ -58,27 +81,62 @@ def _copy(value):
     return value
 
 
+def _missing(exc):
+    return exc.errno == ENOENT
+
+
 def _read(path):
-    with open(path) as f:
+    """The JSON object in `path`, or None if the file is missing or not a settings object.
+    Raises MemoryError and OSErrors other than ENOENT (possibly transient: never "missing")."""
+    try:
+        f = open(path)
+    except OSError as exc:
+        if _missing(exc):
+            return None
+        raise
+    try:
         data = json.load(f)
-    if not isinstance(data, dict):
-        raise ValueError('not an object')
-    return data
+    except ValueError:  # not JSON; bytes that are not UTF-8 (UnicodeError is a ValueError)
+        return None
+    finally:
+        f.close()
+    return data if isinstance(data, dict) else None
 
 
 def load(path=PATH):
-    """Return the settings: the file merged over the defaults, never raising.
+    """Read the settings file into a new dict: its values merged over the defaults.
 
-    A missing or corrupt file gives the defaults (a leftover ``path + '.tmp'`` from an
-    interrupted save is used if it is valid)."""
-    data = None
-    for name in (path, path + '.tmp'):
-        try:
-            data = _read(name)
-            break
-        except Exception:  # missing, unreadable, not JSON, not an object
-            pass
-    return validate(data or {})
+    A missing or corrupt file gives the defaults; after a save that was cut short the complete
+    ``path + '.tmp'`` or the kept ``path + '.bak'`` is used. Raises MemoryError or OSError when
+    the file cannot be read for a reason that may pass (never defaults then)."""
+    for name in (path, path + '.tmp', path + '.bak'):
+        data = _read(name)
+        if data is not None:
+            return validate(data)
+    return validate({})
+
+
+def current(path=None):
+    """The device's settings in RAM: read once (from `path`, default ``PATH``), then the same
+    dict for every caller. Raises like ``load()`` while it cannot be read (the next call tries
+    again)."""
+    global _cfg, _path
+    if path is not None and path != _path:
+        _cfg, _path = None, path
+        _kept.clear()
+    if _cfg is None:
+        _cfg = load(_path)
+    return _cfg
+
+
+def override(**values):
+    """Change settings in RAM for this run only: ``save()`` keeps writing the file's values for
+    these keys (host runs and tests move the ports off 80/53 this way)."""
+    cfg = current()
+    for key in values:
+        if key not in _kept:
+            _kept[key] = cfg.get(key, _ABSENT)
+        cfg[key] = values[key]
 
 
 def validate(data):
@@ -106,16 +164,73 @@ def _valid_network(n):
             and isinstance(n.get('password', ''), str))
 
 
-def save(cfg, path=PATH):
-    """Write the settings atomically: a temp file, then a rename over the old file."""
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(cfg, f)
+def _to_save(cfg):
+    if cfg is not _cfg or not _kept:
+        return cfg
+    out = dict(cfg)
+    for key in _kept:
+        if _kept[key] is _ABSENT:
+            out.pop(key, None)
+        else:
+            out[key] = _kept[key]
+    return out
+
+
+def _unless_missing(op, *args):
+    """Run a filesystem operation; a missing file is fine, any other error is raised."""
     try:
-        os.rename(tmp, path)
-    except OSError:  # FAT (and some VFS) refuse to rename over an existing file
-        os.remove(path)
-        os.rename(tmp, path)
+        op(*args)
+    except OSError as exc:
+        if not _missing(exc):
+            raise
+
+
+def _finish(path):
+    """Complete a save that was cut short between its two renames (only the new settings, in
+    the temp file, and the kept ``.bak`` are left), so that the next save cannot lose them."""
+    try:
+        os.stat(path)
+        return
+    except OSError as exc:
+        if not _missing(exc):
+            raise
+    if _read(path + '.tmp') is not None:
+        os.rename(path + '.tmp', path)
+
+
+def save(cfg=None, path=None):
+    """Write the settings (default: ``current()``, to its file) atomically, keeping the previous
+    file as ``path + '.bak'``. Raises on failure; the old settings are then still in place."""
+    if cfg is None:
+        cfg = current()
+    if path is None:
+        path = _path
+    text = json.dumps(_to_save(cfg))  # first: a MemoryError here touches no file
+    _finish(path)
+    tmp, bak = path + '.tmp', path + '.bak'
+    with open(tmp, 'w') as f:
+        f.write(text)
+    _unless_missing(os.remove, bak)  # FAT cannot rename over a file: make room first
+    _unless_missing(os.rename, path, bak)
+    os.rename(tmp, path)
+
+
+def change(cfg, edit, *args):
+    """Apply ``edit(cfg, *args)`` (e.g. ``add_network``) and save `cfg`; returns what `edit`
+    returned (an edit returning False changed nothing: no save). If the save fails (a
+    MemoryError, a full filesystem), the edit is undone in RAM as well and the error raised, so
+    the settings in RAM never differ from the file."""
+    old = dict(cfg)
+    result = edit(cfg, *args)
+    if result is False:
+        return result
+    try:
+        save(cfg)
+    except BaseException:
+        for key in old:  # edits replace values (a new networks list): put the old ones back
+            cfg[key] = old[key]
+        raise
+    return result
 
 
 def networks(cfg):
@@ -135,12 +250,12 @@ def add_network(cfg, ssid, password=''):
 
 
 def forget_network(cfg, ssid):
-    """Remove `ssid` from the saved networks; return True if it was there."""
+    """Remove `ssid` from the saved networks (a new list); return True if it was there."""
     before = len(cfg['networks'])
     cfg['networks'] = [n for n in cfg['networks'] if n['ssid'] != ssid]
     return len(cfg['networks']) != before
 
 
-def get(key, path=PATH):
-    """One setting, read from the file (defaults if it is missing/corrupt)."""
-    return load(path)[key]
+def get(key):
+    """One setting, from ``current()``."""
+    return current()[key]

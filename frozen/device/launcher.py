@@ -60,10 +60,10 @@ def load(name=NAME):
     return module, None
 
 
-async def run(module, port, host='0.0.0.0'):
+async def run(module, port, host='0.0.0.0', debug=False):
     """Serve the module's app until it stops (or raises)."""
     print('launcher: starting the app on port', port)
-    await module.app.start_server(host=host, port=port)
+    await module.app.start_server(host=host, port=port, debug=debug)
 
 
 def stop(module):

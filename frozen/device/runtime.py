@@ -1,6 +1,7 @@
 """The boot sequence, run by the firmware's frozen ``main.py`` (after ``boot.py``):
 
-1. load the settings (defaults if the file is missing or corrupt), check safe mode;
+1. load the settings (``device.config.current()``: the one copy the reconnect loop, the portal
+   and the app share; defaults if the file is missing or corrupt), check safe mode;
 2. set the hostname, join a saved network (deadline and retries, ``device.wifi``);
 3. joined: import the user's ``main.py`` and serve its app, with the background reconnect and
    the watchdog; if it fails to import or its server dies, serve the recovery page (the error
@@ -28,7 +29,7 @@ async def retry_station(cfg, period=AP_RETRY_S):
     while True:
         await asyncio.sleep(period)
         for n in cfg['networks']:
-            if await wifi.connect_async(n['ssid'], n.get('password', ''), cfg['connect_timeout']):
+            if n in cfg['networks'] and await wifi.connect_async(n['ssid'], n.get('password', ''), cfg['connect_timeout']):
                 print('device: network', repr(n['ssid']), 'is back, rebooting')
                 reboot()
 
@@ -38,7 +39,7 @@ async def serve_portal(cfg, ip, error=None, safe=None, wd=0):
     portal = Portal(cfg, ip, error=error, safe=safe, reboot=reboot, scan=wifi.scan)
     for attempt in range(10):
         try:
-            task = asyncio.create_task(portal.serve(cfg['port']))
+            task = asyncio.create_task(portal.serve(cfg['port'], cfg.get('host', '0.0.0.0')))
             return await watchdog.guard(task, wd)
         except OSError as exc:  # the crashed app may still hold the port for a moment
             print('device: portal cannot listen yet:', exc)
@@ -62,7 +63,8 @@ async def serve(cfg, mode, ip, module=None, error=None, safe=None):
     asyncio.create_task(wifi.keep_connected(cfg, cfg['reconnect_s']))
     if module is not None:
         try:
-            await watchdog.guard(asyncio.create_task(launcher.run(module, cfg['port'])), wd)
+            await watchdog.guard(asyncio.create_task(launcher.run(
+                module, cfg['port'], cfg.get('host', '0.0.0.0'), cfg.get('debug', False))), wd)
             error = 'The app server stopped.'
         except Exception as exc:
             error = launcher.describe(exc)
@@ -72,10 +74,11 @@ async def serve(cfg, mode, ip, module=None, error=None, safe=None):
 
 
 def main(config_path=config.PATH, **overrides):
-    """Boot. `overrides` replace settings after loading (host runs and tests use them to move
-    the ports off 80/53)."""
-    cfg = config.load(config_path)
-    cfg.update(overrides)
+    """Boot. `overrides` replace settings in RAM for this run, never saved: host runs and tests
+    move the ports off 80/53 with them, and may add ``host`` (the address to listen on, default
+    ``0.0.0.0``) and ``debug`` (the app server's request log)."""
+    cfg = config.current(config_path)
+    config.override(**overrides)
     print('device: hostname', cfg['hostname'], '- saved networks:', len(cfg['networks']))
     safe = safemode.reason(cfg)
     if safe:
@@ -91,6 +94,10 @@ def main(config_path=config.PATH, **overrides):
             module, error = launcher.load()
             if error:
                 print('device: the app failed to load:\n' + error)
+            else:
+                import gc
+                gc.collect()
+                print('device: heap free after the app started: %d bytes' % gc.mem_free())
     else:
         mode = 'ap'
         name, ip = wifi.start_ap(cfg)

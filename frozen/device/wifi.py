@@ -7,6 +7,9 @@ background reconnect. A thin layer over ``network.WLAN``; apps may use it too::
     wifi.connect('home', 'secret', timeout=15)   # ip str, or None on failure (never raises)
     wifi.forget(cfg, 'home')                     # drop from the saved networks and save
 
+The reconnect loop reads the settings it is given (``device.config.current()`` on a board) at
+every attempt, so a network forgotten or added meanwhile is skipped or tried at once.
+
 Status codes differ per port, so they are compared by name (``network.STAT_GOT_IP``...), never
 by number. A wrong password or a missing network ends an attempt early.
 """
@@ -175,6 +178,8 @@ async def keep_connected(cfg, period=5):
             continue
         _log('connection lost, reconnecting')
         for n in cfg['networks']:
+            if n not in cfg['networks']:  # forgotten meanwhile
+                continue
             if await connect_async(n['ssid'], n.get('password', ''), cfg['connect_timeout']):
                 break
 
@@ -296,11 +301,11 @@ def scan():
 
 
 def forget(cfg, ssid):
-    """Remove `ssid` from the saved networks (and save); disconnect if it is the current one."""
+    """Remove `ssid` from the saved networks (and save; if the save fails nothing changes and
+    the error is raised); disconnect if it is the current one."""
     from device import config
-    if not config.forget_network(cfg, ssid):
+    if not config.change(cfg, config.forget_network, ssid):
         return False
-    config.save(cfg)
     if _ssid == ssid:
         try:
             sta().disconnect()

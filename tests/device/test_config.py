@@ -1,4 +1,5 @@
-# device.config: the JSON settings file. Defaults on missing/corrupt input, atomic saves.
+# device.config: the settings in RAM (one copy for everyone) and their JSON file. Defaults on a
+# missing/corrupt file, an error on a failed read, atomic saves that keep the previous file.
 import os
 
 from check import raises
@@ -8,7 +9,7 @@ PATH = 'cfg_under_test.json'
 
 
 def cleanup():
-    for name in (PATH, PATH + '.tmp'):
+    for name in (PATH, PATH + '.tmp', PATH + '.bak'):
         try:
             os.remove(name)
         except OSError:
@@ -122,8 +123,236 @@ def test_forget_network():
     assert cfg['networks'] == []
 
 
-def test_get_reads_one_key():
+def test_get_reads_one_key_of_the_current_settings():
     write('{"port": 8080}')
-    assert config.get('port', PATH) == 8080
-    assert config.get('hostname', PATH) == 'microdot'
+    config.current(PATH + '.other')  # a different file: current() reloads
+    assert config.get('port') == 80
+    config.current(PATH)
+    assert config.get('port') == 8080
+    assert config.get('hostname') == 'microdot'
     cleanup()
+
+
+
+# --- one copy in RAM ---------------------------------------------------------------------------
+
+def test_current_is_one_shared_copy_and_save_writes_it():
+    cleanup()
+    write('{"hostname": "kitchen", "networks": [{"ssid": "home", "password": "pw"}]}')
+    cfg = config.current(PATH + '.x')
+    cfg = config.current(PATH)
+    assert config.current() is cfg  # the runtime, the reconnect loop and the UI share it
+    config.forget_network(config.current(), 'home')
+    assert cfg['networks'] == []  # seen at once by every holder of the settings
+    config.add_network(cfg, 'cafe', '')
+    config.save()
+    assert config.load(PATH)['networks'] == [{'ssid': 'cafe', 'password': ''}]
+    assert config.load(PATH)['hostname'] == 'kitchen'
+    cleanup()
+
+
+def test_overrides_are_used_but_never_saved():
+    cleanup()
+    write('{"port": 8080}')
+    config.current(PATH + '.x')
+    cfg = config.current(PATH)
+    config.override(port=5001, dns_port=5353, extra_run_only=1)
+    assert cfg['port'] == 5001 and cfg['extra_run_only'] == 1
+    cfg['hostname'] = 'saved'
+    config.save()
+    saved = config.load(PATH)
+    cleanup()
+    assert saved['port'] == 8080 and saved['dns_port'] == 53 and saved['hostname'] == 'saved'
+    assert 'extra_run_only' not in saved
+    assert cfg['port'] == 5001  # still in force in RAM
+
+
+def test_save_keeps_the_previous_file_beside_the_new_one():
+    cleanup()
+    write('{"hostname": "first"}')
+    cfg = config.load(PATH)
+    cfg['hostname'] = 'second'
+    config.save(cfg, PATH)
+    assert config.load(PATH)['hostname'] == 'second'
+    assert config.load(PATH + '.bak')['hostname'] == 'first'
+    assert PATH + '.tmp' not in os.listdir('.')
+    cleanup()
+
+
+def test_corrupt_file_falls_back_to_the_kept_one():
+    cleanup()
+    write('{"hostname": "last-good"}', PATH + '.bak')
+    write('{"hostname": "torn')
+    assert config.load(PATH)['hostname'] == 'last-good'
+    cleanup()
+
+
+def test_change_saves_or_undoes_the_edit():
+    cleanup()
+    cfg = config.load(PATH)
+    config.add_network(cfg, 'home', 'pw')
+    config.save(cfg, PATH)
+    config.current(PATH + '.x')
+    cfg = config.current(PATH)
+    assert config.change(cfg, config.add_network, 'cafe', '') is None
+    assert [n['ssid'] for n in config.load(PATH)['networks']] == ['cafe', 'home']
+    assert config.change(cfg, config.forget_network, 'nope') is False
+    with raises(MemoryError):  # the save fails: RAM keeps what the file has
+        with_open(Failing(MemoryError()).open,
+                  lambda: config.change(cfg, config.forget_network, 'home'))
+    assert [n['ssid'] for n in cfg['networks']] == ['cafe', 'home']
+    assert [n['ssid'] for n in config.load(PATH)['networks']] == ['cafe', 'home']
+    cleanup()
+
+
+# --- a failed read is an error, never defaults ---------------------------------------------------
+
+class Failing:
+    """`open` that raises `exc` (a transient failure of the filesystem or the heap)."""
+
+    def __init__(self, exc):
+        self.exc = exc
+
+    def open(self, path, mode='r'):
+        raise self.exc
+
+
+def with_open(fake, fn):
+    config.open = fake
+    try:
+        return fn()
+    finally:
+        del config.open
+
+
+def test_memory_error_while_reading_is_raised_not_defaults():
+    cleanup()
+    write('{"hostname": "kitchen"}')
+    with raises(MemoryError):
+        with_open(Failing(MemoryError()).open, lambda: config.load(PATH))
+    cleanup()
+
+
+def test_io_error_while_reading_is_raised_not_defaults():
+    cleanup()
+    write('{"hostname": "kitchen"}')
+    with raises(OSError):
+        with_open(Failing(OSError(5)).open, lambda: config.load(PATH))  # EIO
+    cleanup()
+
+
+def test_current_raises_until_the_file_can_be_read():
+    cleanup()
+    write('{"hostname": "kitchen"}')
+    config.current(PATH + '.x')
+    with raises(MemoryError):
+        with_open(Failing(MemoryError()).open, lambda: config.current(PATH))
+    assert config.current()['hostname'] == 'kitchen'  # the next call reads it
+    cleanup()
+
+
+# --- a save cut short at every step leaves the old or the new settings ---------------------------
+
+class Crash(Exception):
+    pass
+
+
+class Flaky:
+    """The filesystem calls of config.save, really made, with a power cut after the `limit`-th
+    change (an opened-for-writing file, each write - cut half-way -, a remove, a rename)."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        self.changes = 0
+
+    def change(self):
+        self.changes += 1
+        if self.changes == self.limit:
+            raise Crash()
+
+    def stat(self, path):
+        return os.stat(path)
+
+    def remove(self, path):
+        os.remove(path)
+        self.change()
+
+    def rename(self, src, dst):
+        os.rename(src, dst)
+        self.change()
+
+    def open(self, path, mode='r'):
+        f = open(path, mode)
+        if 'w' not in mode:
+            return f
+        try:
+            self.change()
+        except Crash:
+            f.close()
+            raise
+        return TornFile(self, f)
+
+
+class TornFile:
+    def __init__(self, fs, f):
+        self.fs = fs
+        self.f = f
+
+    def write(self, data):
+        if self.fs.changes + 1 == self.fs.limit:
+            self.f.write(data[:len(data) // 2])  # the cut comes half-way through the write
+        else:
+            self.f.write(data)
+        self.fs.change()
+
+    def close(self):
+        self.f.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.f.close()
+
+
+def crashing_save(cfg, limit):
+    """Save `cfg` with a power cut after the `limit`-th change; True if it completed."""
+    fs = Flaky(limit)
+    config.os, config.open = fs, fs.open
+    try:
+        config.save(cfg, PATH)
+        return True
+    except Crash:
+        return False
+    finally:
+        config.os = os
+        del config.open
+
+
+def settings(name):
+    cfg = config.defaults()
+    cfg['hostname'] = name
+    return cfg
+
+
+def test_a_save_cut_at_every_step_leaves_the_old_or_the_new_settings():
+    steps = 0
+    for first in range(1, 20):
+        for second in range(1, 20):
+            cleanup()
+            write('{"hostname": "old"}')
+            done1 = crashing_save(settings('new1'), first)
+            after1 = config.load(PATH)['hostname']  # the board restarts
+            assert after1 in ('old', 'new1'), (first, after1)
+            done2 = crashing_save(settings('new2'), second)
+            after2 = config.load(PATH)['hostname']  # and again, after a second cut save
+            assert after2 in (after1, 'new2'), (first, second, after1, after2)
+            if done2:
+                assert after2 == 'new2'
+                assert config.load(PATH + '.bak')['hostname'] == after1
+                break
+            steps += 1
+        if done1:
+            break
+    cleanup()
+    assert steps >= 10  # every step of both saves was cut at least once

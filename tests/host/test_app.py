@@ -214,6 +214,9 @@ def test_bad_pin_requests_get_4xx_and_the_server_keeps_serving(app):
     assert app.json('/api/pins/led', {'level': 'bright'})[0] == 400
     assert app.json('/api/pins/led', {'level': 150})[0] == 400
     assert app.json('/api/pins/led', {'colour': 'red'})[0] == 400
+    status, _, body = app.request('/api/pins/led', b'{"level": 1e999}', 'POST',
+                                  {'Content-Type': 'application/json'})
+    assert status == 400 and b'level' in body  # not a 500 (OverflowError)
     status, _, _ = app.request('/api/pins/led', b'{nope', 'POST', {'Content-Type': 'application/json'})
     assert status == 400
     assert app.json('/api/status')[0] == 200
