@@ -21,7 +21,6 @@ _sta = None
 _ap = None
 _ssid = None  # the network the station joined
 _mode = 'off'
-RADIO_WAIT_S = 120  # a radio that gives the access point no address this long: reset
 
 
 def _log(*args):
@@ -184,54 +183,23 @@ async def keep_connected(cfg, period=5):
                 break
 
 
-def _tail(raw):
-    """The last two bytes of a MAC or unique id as 4 hex digits, or None if they are all zero."""
-    if raw and any(raw):
-        return '%02X%02X' % (raw[-2], raw[-1])
-    return None
-
-
-def _mac_tail():
-    """The MAC's tail, read once the radio has started: the Pico W's CYW43 chip loads the MAC
-    when an interface is first activated, so a zero MAC means start the station and read again.
-    A radio that never gives one falls back to ``machine.unique_id()``, then to ``0000``."""
-    for first in (True, False):
-        try:
-            tail = _tail(ap().config('mac'))
-            if tail:
-                return tail
-        except (ValueError, OSError, TypeError, IndexError):
-            pass
-        if first:
-            try:
-                sta().active(True)
-            except OSError:
-                pass
-    try:
-        import machine
-        return _tail(machine.unique_id()) or '0000'
-    except (ImportError, AttributeError, OSError, TypeError, IndexError):
-        return '0000'
-
-
 def ap_name(cfg):
-    """The setup access point's SSID: ``cfg['ap_ssid']`` or ``<hostname>-XXXX`` (MAC tail)."""
+    """The setup access point's SSID: ``cfg['ap_ssid']`` or ``<hostname>-XXXX``, the MAC's tail
+    (read after the radio started; ``machine.unique_id()`` if it stays zero: device.radio)."""
     if cfg.get('ap_ssid'):
         return cfg['ap_ssid']
-    return '%s-%s' % (cfg['hostname'], _mac_tail())
-
-
-def address(wlan):
-    """The interface's IPv4 address, or None while it has none (a radio that failed to start
-    reports ``0.0.0.0``)."""
     try:
-        ip = ip_of(wlan)
-    except (AttributeError, ValueError, OSError, TypeError):
-        return None
-    return ip if ip and ip != '0.0.0.0' else None
+        mac = ap().config('mac')
+    except (ValueError, OSError):
+        mac = b''
+    if not any(mac):
+        from device.radio import late_mac
+        mac = late_mac(sta, ap)
+    return '%s-%02X%02X' % (cfg['hostname'], mac[-2], mac[-1])
 
 
 def _ap_up(wlan, kw):
+    """Configure and activate the access point; its address, or None if it has none."""
     import sys
     if sys.platform == 'rp2':  # cyw43 applies the AP settings when it is activated
         wlan.config(**kw)
@@ -239,16 +207,15 @@ def _ap_up(wlan, kw):
     else:  # the ESP ports configure an active interface
         wlan.active(True)
         wlan.config(**kw)
-    return address(wlan)
+    ip = ip_of(wlan)
+    return ip if ip != '0.0.0.0' else None
 
 
 def start_ap(cfg):
     """Bring up the setup access point. Returns (ssid, ip). A password shorter than 8
-    characters (WPA2's minimum) means an open network.
-
-    An access point without an address means the radio did not start: that is said plainly,
-    retried with a doubling pause, and after ``cfg['radio_wait_s']`` seconds (default
-    RADIO_WAIT_S) the board is reset."""
+    characters (WPA2's minimum) means an open network. An access point without an address
+    means the radio did not start: device.radio.revive() says so, retries and in the end
+    resets the board."""
     global _mode
     name = ap_name(cfg)
     password = cfg.get('ap_password') or ''
@@ -261,21 +228,9 @@ def start_ap(cfg):
     else:
         kw = {'ssid': name, 'security': 0}  # open: 0 on every port (AUTH_OPEN, CYW43_AUTH_OPEN)
     ip = _ap_up(wlan, kw)
-    waited, pause, limit = 0, 1, cfg.get('radio_wait_s', RADIO_WAIT_S)
-    while ip is None:
-        if waited >= limit:
-            _log('the radio did not start within %ds: resetting the board' % waited)
-            import machine
-            machine.reset()
-        _log('the radio did not start (access point has no address); retrying in %ds' % pause)
-        time.sleep(pause)
-        waited += pause
-        pause = min(pause * 2, 30)
-        try:
-            wlan.active(False)
-        except OSError:
-            pass
-        ip = _ap_up(wlan, kw)
+    if not ip:
+        from device.radio import revive
+        ip = revive(lambda: _ap_up(wlan, kw), wlan, cfg)
     _mode = 'ap'
     _log('access point', repr(name), 'at', ip, '(open)' if len(password) < 8 else '')
     return name, ip

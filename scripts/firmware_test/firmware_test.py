@@ -172,7 +172,7 @@ class Board:
 
 # -- the checks ---------------------------------------------------------------------------------
 
-RADIO_DOWN = 'the radio did not start (access point has no address); retrying in 1s'
+RADIO_DOWN = 'the radio did not start (no address); retrying in 1s'
 
 
 def frozen_modules(opts):
