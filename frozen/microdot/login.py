@@ -18,7 +18,7 @@ def safe_path(url):
         return None
     from .urlcodec import urldecode
     try:
-        decoded = urldecode(url.replace('+', '%2B'))
+        decoded = urldecode(url.replace('+', '%2B'), True)  # strict: refuse a bad escape
     except ValueError:
         return None
     for text in (url, decoded):
