@@ -3,7 +3,7 @@ import sys
 
 from .exceptions import HTTPException, HeaderInjection, abort
 from .request import Request
-from .response import Response
+from .response import REASONS, Response
 from .routing import URLPattern
 
 MICROPYTHON = sys.implementation.name == 'micropython'
@@ -234,7 +234,7 @@ class Microdot:
         handler = self._error_handler(req, status_code)
         if handler is not None:
             return await invoke_handler(handler, req)
-        return Response(reason or _DEFAULT_REASONS.get(status_code, 'N/A'), status_code)
+        return Response(reason or REASONS.get(status_code, 'N/A'), status_code)
 
     @staticmethod
     def _make_response(value):
@@ -290,7 +290,7 @@ class Microdot:
             except MemoryError:
                 import gc
                 gc.collect()
-                res = Response('Service unavailable', 503)
+                res = Response(REASONS[503], 503)
             except Exception as exc:
                 print_exception(exc)
                 res = None
@@ -351,7 +351,3 @@ class Microdot:
         if self.server is not None:
             self.server.close()
 
-
-_DEFAULT_REASONS = {400: 'Bad request', 404: 'Not found', 405: 'Not found',
-                    413: 'Payload too large', 500: 'Internal server error',
-                    503: 'Service unavailable'}

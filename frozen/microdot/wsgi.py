@@ -14,13 +14,6 @@ from microdot.multidict import NoCaseDict
 from microdot.request import Request
 from microdot.response import Response
 
-_REASONS = {200: 'OK', 201: 'Created', 204: 'No Content', 301: 'Moved Permanently',
-            302: 'Found', 303: 'See Other', 304: 'Not Modified', 307: 'Temporary Redirect',
-            308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized',
-            403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-            413: 'Payload Too Large', 500: 'Internal Server Error',
-            503: 'Service Unavailable'}
-
 
 class _InputStream:
     """``request.stream`` over ``wsgi.input`` for bodies too large to buffer."""
@@ -104,12 +97,11 @@ class Microdot(BaseMicrodot):
             start_response('500 Internal Server Error', [])
             return [b'']
         res.complete()
-        reason = res.reason or _REASONS.get(res.status_code, 'N/A')
         out_headers = []
         for name, value in res.headers.items():
             for item in (value if isinstance(value, list) else (value,)):
                 out_headers.append((name, str(item)))
-        start_response('%d %s' % (res.status_code, reason), out_headers)
+        start_response('%d %s' % (res.status_code, res.status_reason()), out_headers)
         if res.is_head:
             if not isinstance(res.body, bytes):
                 loop.run_until_complete(res.body_iter().aclose())
