@@ -80,6 +80,7 @@ def test_a_good_image_boots_and_is_confirmed_by_the_first_ui_response(board, app
                                                                       monkeypatch):
     flash = install(board, app_image, monkeypatch)
     start(board)
+    assert 'WDT' not in board.output  # off by default, on only for an update on trial
     status, state = board.http('/api/firmware')[0], json.loads(board.http('/api/firmware')[2])
     assert status == 200 and state['ota'] is True
     assert state['running']['label'] == 'ota_0' and state['running']['version'] == '1.0.0'
@@ -97,6 +98,7 @@ def test_a_good_image_boots_and_is_confirmed_by_the_first_ui_response(board, app
     time.sleep(0.3)
     assert flash.otadata()[flash._active(flash.otadata())][1] == 'pending'
     assert 'not confirmed yet' in board.output
+    assert '[sim] WDT started timeout=8000' in board.output  # a hang would reset: rollback
     status, _, body = board.http('/api/firmware')  # the UI answers: the firmware works
     assert status == 200 and json.loads(body)['running'] == {
         'label': 'ota_1', 'size': 0x180000, 'project': 'micropython', 'version': '2.0.0'}
