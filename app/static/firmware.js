@@ -57,7 +57,7 @@
     }
     if (r.status === 401) {  // the session ended (a restart ends them all): log in again
       location.href = '/login?next=' + encodeURIComponent(location.pathname);
-      throw new Error('Log in again\u2026');
+      return new Promise(() => {});  // the page is leaving
     }
     const data = await r.json().catch(() => null);
     if (!r.ok) throw new Error((data && data.error) || r.status + ' ' + r.statusText);
