@@ -122,7 +122,8 @@ def soft_reset(device):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--device', help='serial device (default: the first USB serial board)')
-    parser.add_argument('--src', default='app', help='directory to deploy (default: app)')
+    parser.add_argument('--src', default='build/app',
+                        help='directory to deploy (default: build/app, the build of app/)')
     parser.add_argument('--clean', action='store_true',
                         help='remove files an earlier deploy copied that --src no longer has')
     parser.add_argument('--no-reset', action='store_true', help='do not soft-reset afterwards')

@@ -19,8 +19,7 @@ GROUPS = [
     ('Use: run the app and the examples on this computer', [
         'run', 'run-device', 'run-esp8266', 'example', 'examples', 'app-build', 'app-build-mpy',
         'templates']),
-    ('Board: flash, deploy and talk to a board over USB (DEVICE=/dev/ttyUSB0; without it, the '
-     'first USB board)', [
+    ('Board: over USB, DEVICE=/dev/ttyUSB0 (without it, the first USB board)', [
          'firmware', 'micropython', 'flash', 'erase', 'deploy', 'example-deploy', 'repl',
          'mount', 'mpy', 'package-json', 'mip-install']),
     ('Develop: tests and tools', [

@@ -4,6 +4,7 @@ second deploy copies nothing, a changed file is the only one copied, and the fin
 reaches the board (on the unix port a soft reset ends the process, i.e. the "board" restarts).
 Deploying to a board that runs the firmware (server up) interrupts it and replaces the app."""
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -25,14 +26,16 @@ class PtyBoard:
         self.tty = tty
         self.proc = None
 
-    def power_on(self, firmware=False):
-        """Start the unix port on the pty: a bare REPL, or (`firmware`) the firmware's boot
-        entry with simulated Wi-Fi, falling into the REPL when interrupted (`-i`). The pty
-        turns Ctrl-C into SIGINT (isig), as a board's UART turns it into KeyboardInterrupt."""
+    def power_on(self, firmware=False, frozen=False):
+        """Start the unix port on the pty: a bare REPL (`frozen`: with the firmware's frozen
+        modules), or (`firmware`) the firmware's boot entry with simulated Wi-Fi, falling into
+        the REPL when interrupted (`-i`). The pty turns Ctrl-C into SIGINT (isig), as a board's
+        UART turns it into KeyboardInterrupt."""
         env = dict(os.environ)
         cmd = MICROPYTHON
-        if firmware:
+        if firmware or frozen:
             env['MICROPYPATH'] = ':'.join([SIM, FROZEN, '.frozen'])
+        if firmware:
             cmd += ' -i ' + os.path.join(FROZEN, 'entry', 'main.py')
         self.proc = subprocess.Popen(
             ['socat', 'PTY,link=%s,raw,echo=0' % self.tty,
@@ -275,3 +278,45 @@ def test_servers_refuse_a_serial_device_in_port(target):
     assert r.returncode == 2, r.stdout + r.stderr
     assert 'PORT=/dev/ttyUSB0 is not a port number' in r.stderr
     assert 'DEVICE=/dev/ttyUSB0' in r.stderr and 'Traceback' not in r.stderr
+
+
+MOUNTED = """
+import asyncio, os
+import main
+from microdot.test_client import TestClient
+client = TestClient(main.app)
+async def check():
+    r = await client.get('/')
+    print('page', r.status_code, os.getcwd())
+    r = await client.get('/static/app.css')
+    print('css', r.status_code, r.headers.get('Content-Encoding'))
+asyncio.run(check())
+"""
+
+
+def test_make_mount_mounts_app_sources_built_in_place(pty_board, tmp_path):
+    r = make_n('-n', 'mount', 'DEVICE=' + pty_board.tty)
+    assert r.returncode == 0, r.stderr
+    assert 'scripts/build_assets.py --in-place' in r.stdout
+    assert 'mpremote connect %s mount app repl' % pty_board.tty in r.stdout
+    # What the target does, on a copy of app/: the generated files are written beside their
+    # sources, so the mounted sources serve the dashboard and its gzipped assets.
+    app = str(tmp_path / 'app')
+    shutil.copytree(os.path.join(ROOT, 'app'), app, ignore=shutil.ignore_patterns(
+        '__pycache__', '*_html.py', '*.gz', '__init__.py'))
+    shutil.copy(os.path.join(ROOT, 'app', 'ui', '__init__.py'), os.path.join(app, 'ui'))
+    r = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'build_assets.py'),
+                        '--in-place', '--src', app], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert os.path.exists(os.path.join(app, 'templates', 'index_html.py'))
+    assert os.path.exists(os.path.join(app, 'static', 'app.css.gz'))
+    pty_board.power_on(frozen=True)
+    r = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'mpremote'), 'connect',
+                        pty_board.tty, 'resume', 'mount', app, 'exec', MOUNTED],
+                       capture_output=True, text=True, timeout=60)
+    assert 'page 200 /remote' in r.stdout and 'css 200 gzip' in r.stdout, r.stdout + r.stderr
+    # The next build of app/ ignores what the in-place build wrote.
+    sys.path.insert(0, os.path.join(ROOT, 'scripts'))
+    import build_assets
+    image, _ = build_assets.make_image(app)
+    assert 'static/app.css.gz' in image.files and 'static/app.css.gz.gz' not in image.files
