@@ -13,7 +13,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 MAKE_FILES = [os.path.join(ROOT, 'Makefile')] + sorted(glob.glob(os.path.join(ROOT, 'scripts', 'mk',
                                                                              '*.mk')))
 # Steps other targets use, not meant to be typed.
-INTERNAL = {'check-port', 'check-device', 'fw-check-board'}
+INTERNAL = {'check-port', 'check-device', 'fw-check-board', 'fw-stage', 'fw-test-tools'}
 GROUPS = ('Use:', 'Board:', 'Develop:')
 
 
