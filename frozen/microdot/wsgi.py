@@ -76,20 +76,23 @@ class Microdot(BaseMicrodot):
         length = int(environ.get('CONTENT_LENGTH') or 0)
         if length:
             headers['Content-Length'] = str(length)
-        body = b''
-        stream = None
-        if length and length <= Request.max_content_length:
-            if length <= Request.max_body_length:
-                body = environ['wsgi.input'].read(length)
-            else:
-                stream = _InputStream(environ['wsgi.input'], length)
         url = environ.get('SCRIPT_NAME', '') + environ.get('PATH_INFO', '/')
         if environ.get('QUERY_STRING'):
             url += '?' + environ['QUERY_STRING']
+        method = environ['REQUEST_METHOD']
+        limits = self.route_limits and self.limits_for(Request, method, url)
+        max_content, max_body = limits or (Request.max_content_length, Request.max_body_length)
+        body = b''
+        stream = None
+        if length and length <= max_content:
+            if length <= max_body:
+                body = environ['wsgi.input'].read(length)
+            else:
+                stream = _InputStream(environ['wsgi.input'], length)
         addr = (environ.get('REMOTE_ADDR'), int(environ.get('REMOTE_PORT') or 0))
         version = environ.get('SERVER_PROTOCOL', 'HTTP/1.0')
-        req = Request(self, addr, environ['REQUEST_METHOD'], url, version, headers, body=body,
-                      stream=stream, sock=None, scheme=environ.get('wsgi.url_scheme'))
+        req = Request(self, addr, method, url, version, headers, body=body, stream=stream,
+                      sock=None, scheme=environ.get('wsgi.url_scheme'))
         req.environ = environ
         loop = self._loop()
         res = loop.run_until_complete(self.dispatch_request(req))
