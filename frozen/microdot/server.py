@@ -15,6 +15,15 @@ Beyond Microdot's one-request-per-connection server it offers:
   (``Retry-After: 1``) at once and closed. Nothing is queued in RAM: a waiting connection
   would hold one of the few sockets and its buffers, which is what runs a board out of memory.
   The only queue is the kernel's, bounded by `listen_backlog`;
+- streams (WebSocket, Server-Sent Events) have their own cap below the connection cap,
+  `max_streams` (default: one less than `max_connections`, at least 1): a stream past it is
+  answered 503 before its handshake, so a slot is always left for ordinary requests however
+  many pages hold streams open. We chose a cap over evicting the longest-idle stream when a
+  request finds every slot taken: an evicted EventSource or WebSocket client reconnects at
+  once and takes the slot back, so eviction makes streams and pages fight for slots, and it
+  would cut a live view a user is watching because someone else loaded a page. With a cap
+  the lock-out cannot happen, and streams that are idle or whose peer is gone end by
+  themselves (`WebSocket.ping_interval` / `idle_timeout`, `SSE.idle_timeout`);
 - deadlines: `request_timeout` for a request's line, headers and buffered body (slowloris),
   the same per read for a streamed body, `write_timeout` per write, so a client that stops
   reading cannot hold a connection forever. One watchdog task enforces them all (no task or
@@ -81,6 +90,7 @@ class Connection:
         self.expired = False
         self.kept = False  # True once a response has been sent and it waits for another
         self.sent = False  # True once bytes of the current response were written
+        self.streaming = False  # True once it carries a WebSocket or an event stream
         self.write_ms = int((server.app.write_timeout or 0) * 1000)
 
     def arm(self, seconds):
@@ -103,6 +113,22 @@ class Connection:
         except Exception:
             pass
 
+    def claim_stream(self):
+        """Count this connection as a stream (WebSocket, event stream) if the app's
+        `max_streams` allows one more; False if not (the caller answers 503)."""
+        server = self.server
+        if not self.streaming:
+            if server.streams >= server.stream_limit:
+                return False
+            server.streams += 1
+            self.streaming = True
+        return True
+
+    def end_stream(self):
+        if self.streaming:
+            self.streaming = False
+            self.server.streams -= 1
+
 
 class Server:
     """The connections of one app and the watchdog that enforces their deadlines."""
@@ -113,6 +139,8 @@ class Server:
         self.closing = []  # refused connections being answered 503
         self.watchdog = None
         self.limit = app.max_connections or default_max_connections()
+        self.stream_limit = app.max_streams or max(1, self.limit - 1)
+        self.streams = 0  # connections that carry a stream now
         # On a heap of at most 256 KB (a board's), collect after each response: cheap there,
         # and it keeps free memory in large blocks for the next request.
         heap = gc.mem_free() + gc.mem_alloc() if MICROPYTHON else 1 << 30
@@ -220,6 +248,7 @@ async def _run(app, conn, reader):
     finally:
         if conn in server.conns:
             server.conns.remove(conn)
+        conn.end_stream()
         conn.deadline = None
         await conn.aclose()
 
@@ -263,6 +292,7 @@ async def _serve(app, conn, reader):
             keep = await res.write(conn, req.http_version, keep)
         except HeaderInjection:  # raised before anything was written
             return await _write_error(app, conn, 400, None, stream)
+        conn.end_stream()  # an event stream that ended leaves an ordinary connection
         if app.debug:
             print(req.method, req.path, res.status_code)
         req = res = body = None
