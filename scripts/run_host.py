@@ -1,10 +1,11 @@
 """`make run`: the app on the MicroPython unix port, with simulated hardware.
 
     python scripts/run_host.py [--host 127.0.0.1] [--port 8080] [--fs build/device]
-                               [--mpy] [--heapsize 38wK]
+                               [--app app] [--mpy] [--rom] [--heapsize 38wK]
 
-1. Builds the app image (scripts/build_assets.py: build/app/) and copies it into the simulated
-   board's filesystem, `--fs` (default build/device/); uploads made in the UI land there too.
+1. Builds the app image (scripts/build_assets.py: app/, or `--app DIR`, into build/app/) and
+   copies it into the simulated board's filesystem, `--fs` (default build/device/); uploads made
+   in the UI land there too.
 2. First run: writes the board's config.json (hostname, the simulated network "SimNet", the LED
    and two GPIO outputs) and sim.json (the simulated radio world of scripts/sim/network.py). Edit
    them there; later runs keep them.
@@ -15,6 +16,11 @@
    access point's page (the captive DNS then listens on a free port, not 53).
 4. The UI's Restart calls `machine.reset()`, which the simulation turns into exit code 77: the
    board is then started again, as a real one reboots. Ctrl-C stops.
+
+`--ota` makes the board an ESP32 with two firmware slots (the OTA variant): its flash is simulated
+in FS/.flash (scripts/sim/esp32flash.py) and the Firmware card of the UI can update it; the
+runtime confirms a new firmware after the app's first successful response, or resets and the
+simulated bootloader rolls it back.
 
 `--mpy` runs the image, frozen/ and the simulation as mpy-cross bytecode. `--rom` goes one step
 closer to a board: frozen/ (the framework and the boot package, which a board keeps in flash) and
@@ -32,6 +38,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
+APP = os.path.join(ROOT, 'app')
 RESET_EXIT_CODE = 77  # scripts/sim/machine.py: machine.reset()
 
 FIRST_CONFIG = {
@@ -63,7 +70,10 @@ CAP_BOOT = '''from microdot import Microdot
 Microdot.max_connections = %d
 '''
 BOOT = '''from device import runtime
-runtime.main(host=%r, port=%d, dns_port=0, debug=True)
+try:
+    runtime.main(host=%r, port=%d, dns_port=0, debug=True)
+except KeyboardInterrupt:  # Ctrl-C: a quiet stop, not a traceback
+    pass
 '''
 
 
@@ -105,6 +115,18 @@ def first_run(fs):
             print('run: wrote', os.path.relpath(path), '(first run)')
 
 
+def ota_flash(fs):
+    """The simulated ESP32 flash of an `--ota` board (scripts/sim/esp32flash.py): two app
+    slots, firmware 1.0.0 in the first, made on first use."""
+    path = os.path.join(fs, '.flash')
+    if not os.path.exists(os.path.join(path, 'table.json')):
+        sys.path.insert(0, os.path.join(ROOT, 'scripts', 'sim'))
+        import esp32flash
+        esp32flash.create(path)
+        print('run: simulated ESP32 flash with two firmware slots in', os.path.relpath(path))
+    return path
+
+
 def heap_bytes(size):
     """-X heapsize text ('38wK', '64K', '100000') as bytes on this (64-bit) unix port."""
     size = size.strip()
@@ -124,7 +146,7 @@ def build_rom(out):
     import tempfile
     tree = tempfile.mkdtemp(prefix='rom-')
     try:
-        for pkg in ('microdot', 'device'):
+        for pkg in ('microdot', 'device', 'utemplate'):
             shutil.copytree(os.path.join(ROOT, 'frozen', pkg), os.path.join(tree, pkg),
                             ignore=shutil.ignore_patterns('__pycache__', 'asgi.py', 'wsgi.py',
                                                           'jinja.py'))
@@ -138,16 +160,20 @@ def build_rom(out):
     return out
 
 
-def prepare(fs, mpy):
-    """Build everything the board runs; returns MICROPYPATH."""
+def prepare(fs, mpy, app=APP):
+    """Build everything the board runs from the app sources `app`; returns MICROPYPATH."""
     sys.path.insert(0, os.path.join(ROOT, 'scripts'))
     import build_assets
-    out = os.path.join(ROOT, 'build', 'app')
-    sizes = build_assets.main(['--quiet', '--out', out] +
-                              (['--mpy', os.path.join(ROOT, 'build', 'app-mpy')] if mpy else []))
+    build = os.path.join(ROOT, 'build')
+    if os.path.abspath(app) != APP:  # another app's image must not replace app/'s
+        build = os.path.join(build, 'other-apps', os.path.abspath(app).strip(os.sep)
+                             .replace(os.sep, '_'))
+    out, out_mpy = os.path.join(build, 'app'), os.path.join(build, 'app-mpy')
+    sizes = build_assets.main(['--quiet', '--src', app, '--out', out] +
+                              (['--mpy', out_mpy] if mpy else []))
     print('run: web assets %d bytes gzipped' % sum(sizes.values()))
     os.makedirs(fs, exist_ok=True)
-    sync_image(os.path.join(ROOT, 'build', 'app-mpy' if mpy else 'app'), fs)
+    sync_image(out_mpy if mpy else out, fs)
     first_run(fs)
     frozen, sim = os.path.join(ROOT, 'frozen'), os.path.join(ROOT, 'scripts', 'sim')
     if mpy:
@@ -162,23 +188,28 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--host', default='127.0.0.1')
     parser.add_argument('--port', type=int, default=8080)
+    parser.add_argument('--app', default=APP, help='the app sources (default app/)')
     parser.add_argument('--fs', default=os.path.join(ROOT, 'build', 'device'),
                         help="the simulated board's filesystem (default build/device)")
     parser.add_argument('--mpy', action='store_true', help='run mpy-cross bytecode')
     parser.add_argument('--rom', action='store_true',
                         help='framework and simulation in a ROMFS image, like frozen code')
     parser.add_argument('--heapsize', help='MicroPython heap, e.g. 38wK (ESP8266), 110wK (ESP32)')
+    parser.add_argument('--ota', action='store_true',
+                        help='an ESP32 with two firmware slots (simulated flash: FS/.flash)')
     parser.add_argument('--max-connections', type=int,
                         help="the server's connection cap, e.g. 3 as on an ESP8266")
     args = parser.parse_args(argv)
     fs = os.path.abspath(args.fs)
     env = dict(os.environ)
-    env['MICROPYPATH'] = prepare(fs, args.mpy or args.rom)
+    env['MICROPYPATH'] = prepare(fs, args.mpy or args.rom, args.app)
     env.pop('MICRODOT_SIM', None)
     cmd = [os.path.join(BIN, 'micropython')]
     boot = BOOT % (args.host, args.port)
     if args.max_connections:
         boot = CAP_BOOT % args.max_connections + boot
+    if args.ota:
+        env['MICRODOT_FLASH'] = ota_flash(fs)
     heap = args.heapsize
     if args.rom:
         image = build_rom(os.path.join(ROOT, 'build', 'run-mpy', 'rom.img'))
@@ -196,25 +227,26 @@ def main(argv=None):
     child = [None]
     stopping = []
 
-    def stop(signum, frame):  # SIGTERM: end the board; the loop below then returns
+    def stop(signum, frame):
+        # SIGTERM, or Ctrl-C (SIGINT, which the terminal also sent the board): end the board;
+        # the loop below then returns.
         stopping.append(signum)
         if child[0] is not None and child[0].poll() is None:
             child[0].terminate()
     signal.signal(signal.SIGTERM, stop)
-    try:
-        while not stopping:
-            child[0] = subprocess.Popen(cmd, cwd=fs, env=env)
-            if stopping:  # SIGTERM came while starting it
-                child[0].terminate()
-            code = child[0].wait()
-            if code != RESET_EXIT_CODE or stopping:
-                return 0 if stopping else code
-            print('run: the board reset; starting it again at', url, flush=True)
-        return 0
-    except KeyboardInterrupt:
-        if child[0] is not None:
-            child[0].wait()
-        return 0
+    signal.signal(signal.SIGINT, stop)
+    while not stopping:
+        child[0] = subprocess.Popen(cmd, cwd=fs, env=env)
+        if stopping:  # the signal came while starting it
+            child[0].terminate()
+        code = child[0].wait()
+        if stopping:
+            print('run: stopped', flush=True)
+            return 0
+        if code != RESET_EXIT_CODE:
+            return code
+        print('run: the board reset; starting it again at', url, flush=True)
+    return 0
 
 
 if __name__ == '__main__':

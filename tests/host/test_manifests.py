@@ -32,7 +32,11 @@ BOARDS = {
     'RPI_PICO2_W': ('$(PORT_DIR)/boards/RPI_PICO2_W/manifest.py', 'armv7m'),
 }
 UPSTREAM_VARS = ('$(PORT_DIR)', '$(MPY_DIR)', '$(MPY_LIB_DIR)', '$(BOARD_DIR)')
-CPYTHON_ONLY = {'asgi.py', 'wsgi.py', 'jinja.py', 'server_cpython.py'}
+sys.path.insert(0, os.path.join(ROOT, 'scripts'))
+import dist  # noqa: E402  (scripts/dist.py: reads frozen/not_frozen.txt, the one list)
+
+CPYTHON_ONLY = set(dist.not_frozen('cpython'))
+OPTIONAL = set(dist.not_frozen('optional'))
 
 SIZES = {}  # board -> (files, bytes); printed by tests/host/conftest.py at the end
 
@@ -210,13 +214,16 @@ def frozen_names(board='ESP32_GENERIC'):
 def test_frozen_set_has_framework_runtime_and_boot_entry():
     names = frozen_names()
     framework = {'microdot/' + f for f in os.listdir(os.path.join(ROOT, 'frozen', 'microdot'))
-                 if f.endswith('.py') and f not in CPYTHON_ONLY}
+                 if f.endswith('.py') and f not in CPYTHON_ONLY | OPTIONAL}
     device = {'device/' + f for f in os.listdir(os.path.join(ROOT, 'frozen', 'device'))
               if f.endswith('.py')}
     assert framework <= names and 'microdot/__init__.py' in names
     assert device <= names and 'device/runtime.py' in names
     assert 'main.py' in names
-    assert not any(n.split('/')[-1] in CPYTHON_ONLY for n in names)
+    # utemplate's runtime (frozen/utemplate/, copied there by the bootstrap) for microdot.utemplate
+    assert {'utemplate/compiled.py', 'utemplate/recompile.py', 'utemplate/source.py'} <= names
+    assert not any(n.split('/')[-1] in CPYTHON_ONLY | OPTIONAL for n in names)
+    assert 'microdot/test_client.py' not in names and 'test_client.py' in OPTIONAL
     assert not any(n in ('network.py', 'machine.py') for n in names)  # simulations stay host-only
     assert 'boot.py' not in names  # the user's boot.py on the filesystem keeps working
     assert names == {n for n in names if not n.startswith('entry/')}
@@ -312,4 +319,5 @@ def test_frozen_framework_matches_the_mip_package():
     with open(os.path.join(ROOT, 'frozen', 'microdot', 'package.json')) as f:
         mip = {dest for dest, _ in json.load(f)['urls']}
     frozen = {n for n in frozen_names() if n.startswith('microdot/')}
-    assert frozen == mip
+    assert frozen == mip - {'microdot/' + f for f in OPTIONAL}  # optional: mip only
+    assert 'microdot/test_client.py' in mip
