@@ -22,7 +22,7 @@ class SSE:
     sent no event for that long (a browser's EventSource reconnects by itself), so a stream
     nobody feeds cannot hold a connection slot for ever."""
 
-    keep_alive = 30
+    keep_alive = None
     idle_timeout = None
     error = None  # the exception the producer died of, until the response raises it
 
