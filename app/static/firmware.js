@@ -55,6 +55,10 @@
       if (r.status !== 503 || i === 4) break;
       await new Promise((ok) => setTimeout(ok, 1000 + 300 * i));
     }
+    if (r.status === 401) {  // the session ended (a restart ends them all): log in again
+      location.href = '/login?next=' + encodeURIComponent(location.pathname);
+      return new Promise(() => {});
+    }
     const data = await r.json().catch(() => null);
     if (!r.ok) throw new Error((data && data.error) || r.status + ' ' + r.statusText);
     return data;

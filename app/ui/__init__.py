@@ -91,6 +91,7 @@ def install(app):
             return await login.answer(request, what)
         finally:
             forget('ui.login')
+            forget('ui.verify')
             forget('ui.page')
 
     @app.get('/')

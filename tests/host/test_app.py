@@ -45,6 +45,7 @@ class HostApp(ConsoleProcess):
             sys.path.insert(0, os.path.join(ROOT, 'scripts'))
             from run_host import FIRST_CONFIG
             from device import owner
+            os.makedirs(self.fs, exist_ok=True)
             path = os.path.join(self.fs, 'config.json')
             cfg = dict(FIRST_CONFIG)
             if os.path.exists(path):

@@ -9,8 +9,8 @@ import sys
 import pytest
 from playwright.sync_api import expect
 
-from test_app import ROOT, HostApp
-from test_browser import ARTIFACTS, browser  # noqa: F401  (the shared Chromium fixture)
+from test_app import PASSWORD, ROOT, HostApp
+from test_browser import ARTIFACTS, browser, log_in  # noqa: F401  (the shared Chromium fixture)
 
 sys.path.insert(0, os.path.join(ROOT, 'scripts', 'sim'))
 import esp32flash  # noqa: E402
@@ -35,8 +35,7 @@ def open_page(browser, app, **context):  # noqa: F811
     page = ctx.new_page()
     errors = []
     page.on('pageerror', lambda exc: errors.append(str(exc)))
-    page.goto(app.url + '/')
-    expect(page.locator('#link')).to_have_class('on', timeout=10000)
+    log_in(page, app.url)
     return page, errors
 
 
@@ -57,9 +56,13 @@ def test_a_firmware_update_from_the_page_boots_and_is_kept(browser, ota_app, tmp
     page.set_input_files('#fw-form input[name=image]', str(image))
     page.click('#fw-form button[type=submit]')
     expect(page.locator('#fw-msg')).to_contain_text('written to ota_1', timeout=30000)
-    expect(page.locator('#fw-msg')).to_contain_text('The new firmware is running (2.0.0) and is kept',
-                                                    timeout=40000)
-    expect(page.locator('#fw-info')).to_contain_text('Running micropython 2.0.0 from ota_1')
+    # The restart ended the session: the page goes to the login page once the board is back
+    # (whose answer confirms the update), and after logging in the card shows the new one.
+    expect(page).to_have_url(ota_app.url + '/login?next=%2F', timeout=40000)
+    page.fill('input[name=password]', PASSWORD)
+    page.click('button[type=submit]')
+    expect(page.locator('#fw-info')).to_contain_text('Running micropython 2.0.0 from ota_1',
+                                                     timeout=10000)
     card(page, 'firmware-updated.png')
     flash = esp32flash.Flash(os.path.join(ota_app.fs, '.flash'))
     assert flash.running() == 'ota_1'

@@ -34,13 +34,17 @@ def app_image(tmp_path_factory):
 
 
 def install(board, app_image, monkeypatch, table='ota', **config):
-    """Give `board` the web UI, a saved network and a flash with firmware 1.0.0 booted."""
+    """Give `board` the web UI, a saved network, an owner password (sent with every request)
+    and a flash with firmware 1.0.0 booted."""
     for name in os.listdir(app_image):
         src = os.path.join(app_image, name)
         dest = os.path.join(board.fs, name)
         (shutil.copytree if os.path.isdir(src) else shutil.copy)(src, dest)
     board.world(networks=[HOME])
-    cfg = {'networks': [{'ssid': 'home', 'password': 'secret'}]}
+    from device import owner
+    from test_app import PASSWORD, basic
+    cfg = {'networks': [{'ssid': 'home', 'password': 'secret'}], 'owner': owner.make(PASSWORD)}
+    board.authorization = basic(PASSWORD)  # the UI's owner (curl -u admin:...)
     cfg.update(config)
     board.write('config.json', cfg)
     path = os.path.join(board.fs, '.flash')
