@@ -131,7 +131,7 @@ def sse_response(request, event_function, *args, **kwargs):
     response ``(iterator, 200, headers)``; 503 if the app's `max_streams` are all in use."""
     sock = getattr(request, 'sock', None)
     claim = getattr(sock[1], 'claim_stream', None) if sock else None
-    if claim is not None and not claim():
+    if claim is not None and not claim(True):
         from .exceptions import abort
         abort(503, 'Too many streams')
     sse = SSE()

@@ -147,3 +147,18 @@ def test_event_producers_survive_memory_errors(serve, runtime):
     stats = exchange(server.port, b'GET /stats HTTP/1.1\r\nConnection: close\r\n\r\n')
     assert b'"streams": 0' in stats, stats
     assert 'Traceback' not in server.stop()
+
+
+@pytest.mark.parametrize('runtime', ['mp-py', 'mp-mpy'])  # the hang-up watch is MicroPython's
+def test_event_stream_whose_client_hangs_up_ends_at_once(serve, runtime):
+    # /events sends one event and then nothing: only watching the socket can notice the client
+    # has gone, and free its task, buffers and stream slot without waiting for another event
+    server = serve('hard_ws_app', heapsize='64wK' if runtime == 'mp-mpy' else '128wK')
+    for _ in range(3):
+        s, head = sse_open(server.port)
+        assert head.startswith(b'HTTP/1.1 200'), head
+        s.close()
+    time.sleep(0.5)
+    stats = exchange(server.port, b'GET /stats HTTP/1.1\r\nConnection: close\r\n\r\n')
+    assert b'"streams": 0' in stats and b'"conns": 1' in stats, stats
+    assert 'Traceback' not in server.stop()
