@@ -68,7 +68,9 @@ class Microdot:
     client may take), `evict_after` (seconds a connection must have waited for a request head
     before it may be closed to make room at the cap; see `microdot.server`),
     `memory_reserve` (MicroPython: a new connection is refused with 503 while less heap than
-    this is free) and `drain_limit` (unread body bytes discarded to keep a connection alive).
+    this is free), `drain_limit` (unread body bytes discarded to keep a connection alive) and
+    `max_streams` (concurrent WebSocket and event-stream connections; more get 503; None:
+    one less than the connection cap, so ordinary requests always have a slot).
     """
 
     max_connections = None
@@ -81,6 +83,7 @@ class Microdot:
     evict_after = 0.5
     memory_reserve = 4096
     drain_limit = 4096
+    max_streams = None
 
     def __init__(self):
         self.url_map = []
