@@ -30,12 +30,8 @@ def basic(request, value):
 
 def client(request):
     """The client's address (the key of the login throttle)."""
-    addr = request.client_addr
-    if isinstance(addr, (tuple, list)):
-        return addr[0]
-    if isinstance(addr, (bytes, bytearray)) and len(addr) >= 8:  # the unix port: a sockaddr_in
-        return '%d.%d.%d.%d' % (addr[4], addr[5], addr[6], addr[7])
-    return str(addr)
+    from device import owner
+    return owner.peer(request.client_addr)
 
 
 def refuse(request, page, status, message, wait=0):
