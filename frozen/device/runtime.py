@@ -22,17 +22,6 @@ from device import config, launcher, safemode, watchdog, wifi
 AP_RETRY_S = 300
 
 
-def ap_key(cfg):
-    """``"ap_password": "auto"``: give this device its own random WPA2 password for the setup
-    access point (12 letters and digits, saved in the settings; printed at each start)."""
-    if cfg.get('ap_password') != 'auto':
-        return
-    import os
-    chars = 'abcdefghjkmnpqrstuvwxyz23456789'  # no 0/o, 1/l/i: read off a console
-    cfg['ap_password'] = ''.join(chars[b % len(chars)] for b in os.urandom(12))
-    config.save(cfg)
-
-
 def reboot():
     import machine
     machine.reset()
@@ -133,12 +122,12 @@ def main(config_path=config.PATH, **overrides):
                 print('device: heap free after the app started: %d bytes' % gc.mem_free())
     else:
         mode = 'ap'
-        ap_key(cfg)
+        if cfg['ap_password'] == 'auto':
+            from device import apkey
+            apkey.make(cfg)
         name, ip = wifi.start_ap(cfg)
     where = 'http://%s%s/' % (ip, '' if cfg['port'] == 80 else ':%d' % cfg['port'])
     if mode == 'ap':
         print('device: join Wi-Fi', repr(name), 'and open', where + 'setup')
-        if cfg['ap_password']:
-            print('device: the setup network\'s password is', cfg['ap_password'])
     print('device: serving at', where, '(mode %s)' % mode)
     asyncio.run(serve(cfg, mode, ip, module, error, safe, rollback))

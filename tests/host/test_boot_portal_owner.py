@@ -185,17 +185,17 @@ def test_auto_gives_the_setup_network_its_own_password_printed_at_boot(board):
     start_ap(board, {'ap_password': 'auto'})
     saved = json.loads(board.read('config.json'))['ap_password']
     assert len(saved) == 12 and saved != 'auto' and saved.isalnum()
-    assert "device: the setup network's password is " + saved in board.output
+    assert "at 127.0.0.1 (WPA2, password %s)" % saved in board.output
     assert '(open)' not in board.output
     board.stop()
     board.lines.clear()
     board.boot(connect_timeout=1, retries=1)  # the next start keeps it
     board.wait_for('portal: serving on port')
     assert json.loads(board.read('config.json'))['ap_password'] == saved
-    assert "password is " + saved in board.output
+    assert "(WPA2, password %s)" % saved in board.output
 
 
 def test_the_default_setup_network_is_open(board):
     start_ap(board, {'networks': [{'ssid': 'home', 'password': 'wrong'}]})
-    assert '(open)' in board.output and 'password is' not in board.output
+    assert '(open)' in board.output and 'WPA2' not in board.output
     assert CAFE  # (the scanned networks of start_ap)
