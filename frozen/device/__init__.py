@@ -10,5 +10,6 @@ One concept per module, imported only when needed (every import costs heap on an
 - ``device.watchdog`` the hardware watchdog fed while the server runs
 - ``device.safemode`` safe mode: a button held at boot or a flag file
 - ``device.launcher`` imports the user's ``main.py`` and runs its app
+- ``device.install``  uploads installed atomically, the previous version kept and restored
 - ``device.runtime``  the boot sequence tying them together (run by the frozen ``main.py``)
 """

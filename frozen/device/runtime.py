@@ -3,9 +3,12 @@
 1. load the settings (``device.config.current()``: the one copy the reconnect loop, the portal
    and the app share; defaults if the file is missing or corrupt), check safe mode;
 2. set the hostname, join a saved network (deadline and retries, ``device.wifi``);
-3. joined: import the user's ``main.py`` and serve its app, with the background reconnect and
-   the watchdog; if it fails to import or its server dies, serve the recovery page (the error
-   and the setup form) instead; in safe mode, the recovery page straight away;
+3. joined: finish an upload's install cut short by a power cut (``device.install``), import
+   the user's ``main.py`` (an uploaded app that fails to import is replaced by the kept previous
+   version, ``device.launcher``) and serve its app, with the background reconnect and the
+   watchdog; if it fails to import or its server dies, serve the recovery page (the error, an
+   upload form, "restore the previous app" and the setup form) instead; in safe mode, the
+   recovery page straight away;
 4. not joined: open the setup access point with the captive DNS and the setup page; if there
    are saved networks, keep retrying them in the background and reboot once one answers.
 
@@ -83,6 +86,10 @@ def main(config_path=config.PATH, **overrides):
     safe = safemode.reason(cfg)
     if safe:
         print('device: safe mode (%s): the app will not start' % safe)
+    from device import install
+    done = install.recover()
+    if done:
+        print('device: finished installing', ', '.join(done))
     wifi.set_hostname(cfg['hostname'])
     joined = wifi.connect_saved(cfg)
     module = error = None
