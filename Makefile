@@ -22,9 +22,13 @@ help:
 	@echo "make clean    remove build output (keeps .venv)"
 	@for f in $(wildcard scripts/mk/*.mk); do sed -n 's/^## //p' $$f; done
 
-$(STAMP): scripts/requirements.txt scripts/bootstrap.py
+# The bootstrap also copies utemplate's runtime into frozen/utemplate/ (a build output, frozen
+# with the framework); if that copy is gone, the bootstrap runs again.
+UTEMPLATE_RUNTIME := frozen/utemplate/.version
+$(STAMP): scripts/requirements.txt scripts/bootstrap.py $(UTEMPLATE_RUNTIME)
 	VENV=$(VENV) $(PYTHON3) scripts/bootstrap.py
 	touch $@
+$(UTEMPLATE_RUNTIME): ;
 
 venv: $(STAMP)
 

@@ -21,16 +21,6 @@ def names():
                   if os.path.isfile(os.path.join(HERE, d, 'main.py')))
 
 
-def utemplate_lib():
-    """build/lib, holding the utemplate package for MicroPython (made on first use)."""
-    lib = os.path.join(ROOT, 'build', 'lib')
-    if not os.path.isdir(os.path.join(lib, 'utemplate')):
-        import subprocess
-        subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'templates.py'), 'lib', lib],
-                       check=True, stdout=subprocess.DEVNULL)
-    return lib
-
-
 def command(name, host, port, cpython=False, heapsize=None, directory=None):
     """(argv, env, cwd) that serve example `name` on host:port from its directory (or from a
     copy of it in `directory`)."""
@@ -41,7 +31,7 @@ def command(name, host, port, cpython=False, heapsize=None, directory=None):
         env['PYTHONPATH'] = os.pathsep.join([cwd, os.path.join(ROOT, 'frozen')])
         return [sys.executable, '-u', '-c', code], env, cwd
     env['MICROPYPATH'] = ':'.join([cwd, os.path.join(ROOT, 'scripts', 'sim'),
-                                   os.path.join(ROOT, 'frozen'), utemplate_lib(), '.frozen'])
+                                   os.path.join(ROOT, 'frozen'), '.frozen'])
     micropython = os.path.join(os.path.dirname(sys.executable), 'micropython')
     argv = [micropython]
     if heapsize:

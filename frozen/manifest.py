@@ -18,9 +18,14 @@ package(
     files=sorted(f for f in os.listdir("microdot") if f.endswith(".py") and f not in CPYTHON_ONLY),
 )
 
-# utemplate's runtime (what microdot.utemplate imports on the board), if it is vendored here.
-if os.path.isdir("utemplate"):
-    package("utemplate")
+# utemplate's runtime (what microdot.utemplate imports), so Template() works in any app. It is not
+# in the repository: `make` (scripts/bootstrap.py) copies it here from the pinned utemplate
+# package at build time.
+if not os.path.isfile("utemplate/.version"):
+    raise FileNotFoundError(
+        "frozen/utemplate/ is missing: run `make venv` (it copies the pinned utemplate runtime)"
+    )
+package("utemplate")
 
 # The device runtime: config, Wi-Fi, captive DNS and portal pages, watchdog, safe mode, launcher.
 package("device")

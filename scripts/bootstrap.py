@@ -6,7 +6,10 @@ fetched from PyPI as a wheel and used to install itself.
 
 utemplate is special: its PyPI sdists contain no setup.py, so pip cannot install them. We ask pip
 where the sdist lives (`pip download -v` prints the URL it tried), download that file, check its
-pinned SHA-256 and unpack the `utemplate` package into the venv's site-packages.
+pinned SHA-256 and unpack the `utemplate` package into the venv's site-packages. Its runtime is
+then copied from there into `frozen/utemplate/` (`scripts/templates.py runtime`), where the
+firmware freezes it with the framework and the unix port finds it; that copy is a build output,
+never committed.
 """
 import hashlib
 import io
@@ -109,10 +112,16 @@ def install_utemplate():
         f.write(version)
 
 
+def install_runtime():
+    """frozen/utemplate/: the runtime the firmware freezes, from the package just installed."""
+    run(venv_python(), os.path.join(ROOT, 'scripts', 'templates.py'), 'runtime')
+
+
 def main():
     create_venv()
     run(venv_python(), '-m', 'pip', 'install', '-q', '-r', REQUIREMENTS)
     install_utemplate()
+    install_runtime()
 
 
 if __name__ == '__main__':

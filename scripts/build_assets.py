@@ -38,11 +38,25 @@ def gz(data):
     return buf.getvalue()
 
 
-def compile_template(source):
-    """utemplate's compiler, run on the host: template text -> Python module text."""
+class Includes:
+    """What utemplate's compiler asks for on `{% include "part.html" %}`: that file of the same
+    templates directory, its text passed through `rewrite` like the including template's."""
+
+    def __init__(self, directory, rewrite=lambda text: text):
+        self.directory = directory
+        self.rewrite = rewrite
+
+    def input_open(self, name):
+        with open(os.path.join(self.directory, name)) as f:
+            return io.StringIO(self.rewrite(f.read()))
+
+
+def compile_template(source, includes=None):
+    """utemplate's compiler, run on the host: template text -> Python module text. `includes`
+    (an `Includes`) provides the files that `{% include %}` names."""
     from utemplate import source as usource
     out = io.StringIO()
-    usource.Compiler(io.StringIO(source), out).compile()
+    usource.Compiler(io.StringIO(source), out, loader=includes).compile()
     return out.getvalue()
 
 
@@ -99,20 +113,24 @@ def build(src, out):
                 versions[rel] = hashlib.sha1(data).hexdigest()[:10]
             elif rel.endswith('.py'):
                 image.add(rel, data)
-    for name in sorted(os.listdir(os.path.join(src, 'templates'))):
+    templates = os.path.join(src, 'templates')
+
+    def version(m):
+        asset = m.group(1)
+        if asset not in versions:
+            sys.exit('build: %s refers to a missing asset %s' % (name, asset))
+        return '/%s?v=%s' % (asset, versions[asset])
+
+    def rewrite(text):
+        return re.sub(r'@(static/[^@\s"]+)@', version, text)
+    for name in sorted(os.listdir(templates)):
         if not name.endswith('.html'):
             continue
-        with open(os.path.join(src, 'templates', name)) as f:
-            text = f.read()
-
-        def version(m):
-            asset = m.group(1)
-            if asset not in versions:
-                sys.exit('build: %s refers to a missing asset %s' % (name, asset))
-            return '/%s?v=%s' % (asset, versions[asset])
-        text = re.sub(r'@(static/[^@\s"]+)@', version, text)
+        with open(os.path.join(templates, name)) as f:
+            text = rewrite(f.read())
         sizes['templates/' + name] = len(gz(text.encode()))
-        image.add('templates/' + name.replace('.', '_') + '.py', compile_template(text))
+        image.add('templates/' + name.replace('.', '_') + '.py',
+                  compile_template(text, Includes(templates, rewrite)))
     image.add('templates/__init__.py', b'')
     image.write(out)
     return sizes

@@ -1,10 +1,11 @@
 """`make run`: the app on the MicroPython unix port, with simulated hardware.
 
     python scripts/run_host.py [--host 127.0.0.1] [--port 8080] [--fs build/device]
-                               [--mpy] [--heapsize 38wK]
+                               [--app app] [--mpy] [--rom] [--heapsize 38wK]
 
-1. Builds the app image (scripts/build_assets.py: build/app/) and copies it into the simulated
-   board's filesystem, `--fs` (default build/device/); uploads made in the UI land there too.
+1. Builds the app image (scripts/build_assets.py: app/, or `--app DIR`, into build/app/) and
+   copies it into the simulated board's filesystem, `--fs` (default build/device/); uploads made
+   in the UI land there too.
 2. First run: writes the board's config.json (hostname, the simulated network "SimNet", the LED
    and two GPIO outputs) and sim.json (the simulated radio world of scripts/sim/network.py). Edit
    them there; later runs keep them.
@@ -32,6 +33,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
+APP = os.path.join(ROOT, 'app')
 RESET_EXIT_CODE = 77  # scripts/sim/machine.py: machine.reset()
 
 FIRST_CONFIG = {
@@ -63,7 +65,10 @@ CAP_BOOT = '''from microdot import Microdot
 Microdot.max_connections = %d
 '''
 BOOT = '''from device import runtime
-runtime.main(host=%r, port=%d, dns_port=0, debug=True)
+try:
+    runtime.main(host=%r, port=%d, dns_port=0, debug=True)
+except KeyboardInterrupt:  # Ctrl-C: a quiet stop, not a traceback
+    pass
 '''
 
 
@@ -124,7 +129,7 @@ def build_rom(out):
     import tempfile
     tree = tempfile.mkdtemp(prefix='rom-')
     try:
-        for pkg in ('microdot', 'device'):
+        for pkg in ('microdot', 'device', 'utemplate'):
             shutil.copytree(os.path.join(ROOT, 'frozen', pkg), os.path.join(tree, pkg),
                             ignore=shutil.ignore_patterns('__pycache__', 'asgi.py', 'wsgi.py',
                                                           'jinja.py'))
@@ -138,16 +143,20 @@ def build_rom(out):
     return out
 
 
-def prepare(fs, mpy):
-    """Build everything the board runs; returns MICROPYPATH."""
+def prepare(fs, mpy, app=APP):
+    """Build everything the board runs from the app sources `app`; returns MICROPYPATH."""
     sys.path.insert(0, os.path.join(ROOT, 'scripts'))
     import build_assets
-    out = os.path.join(ROOT, 'build', 'app')
-    sizes = build_assets.main(['--quiet', '--out', out] +
-                              (['--mpy', os.path.join(ROOT, 'build', 'app-mpy')] if mpy else []))
+    build = os.path.join(ROOT, 'build')
+    if os.path.abspath(app) != APP:  # another app's image must not replace app/'s
+        build = os.path.join(build, 'other-apps', os.path.abspath(app).strip(os.sep)
+                             .replace(os.sep, '_'))
+    out, out_mpy = os.path.join(build, 'app'), os.path.join(build, 'app-mpy')
+    sizes = build_assets.main(['--quiet', '--src', app, '--out', out] +
+                              (['--mpy', out_mpy] if mpy else []))
     print('run: web assets %d bytes gzipped' % sum(sizes.values()))
     os.makedirs(fs, exist_ok=True)
-    sync_image(os.path.join(ROOT, 'build', 'app-mpy' if mpy else 'app'), fs)
+    sync_image(out_mpy if mpy else out, fs)
     first_run(fs)
     frozen, sim = os.path.join(ROOT, 'frozen'), os.path.join(ROOT, 'scripts', 'sim')
     if mpy:
@@ -162,6 +171,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--host', default='127.0.0.1')
     parser.add_argument('--port', type=int, default=8080)
+    parser.add_argument('--app', default=APP, help='the app sources (default app/)')
     parser.add_argument('--fs', default=os.path.join(ROOT, 'build', 'device'),
                         help="the simulated board's filesystem (default build/device)")
     parser.add_argument('--mpy', action='store_true', help='run mpy-cross bytecode')
@@ -173,7 +183,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     fs = os.path.abspath(args.fs)
     env = dict(os.environ)
-    env['MICROPYPATH'] = prepare(fs, args.mpy or args.rom)
+    env['MICROPYPATH'] = prepare(fs, args.mpy or args.rom, args.app)
     env.pop('MICRODOT_SIM', None)
     cmd = [os.path.join(BIN, 'micropython')]
     boot = BOOT % (args.host, args.port)
@@ -196,25 +206,26 @@ def main(argv=None):
     child = [None]
     stopping = []
 
-    def stop(signum, frame):  # SIGTERM: end the board; the loop below then returns
+    def stop(signum, frame):
+        # SIGTERM, or Ctrl-C (SIGINT, which the terminal also sent the board): end the board;
+        # the loop below then returns.
         stopping.append(signum)
         if child[0] is not None and child[0].poll() is None:
             child[0].terminate()
     signal.signal(signal.SIGTERM, stop)
-    try:
-        while not stopping:
-            child[0] = subprocess.Popen(cmd, cwd=fs, env=env)
-            if stopping:  # SIGTERM came while starting it
-                child[0].terminate()
-            code = child[0].wait()
-            if code != RESET_EXIT_CODE or stopping:
-                return 0 if stopping else code
-            print('run: the board reset; starting it again at', url, flush=True)
-        return 0
-    except KeyboardInterrupt:
-        if child[0] is not None:
-            child[0].wait()
-        return 0
+    signal.signal(signal.SIGINT, stop)
+    while not stopping:
+        child[0] = subprocess.Popen(cmd, cwd=fs, env=env)
+        if stopping:  # the signal came while starting it
+            child[0].terminate()
+        code = child[0].wait()
+        if stopping:
+            print('run: stopped', flush=True)
+            return 0
+        if code != RESET_EXIT_CODE:
+            return code
+        print('run: the board reset; starting it again at', url, flush=True)
+    return 0
 
 
 if __name__ == '__main__':

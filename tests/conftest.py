@@ -27,6 +27,12 @@ sys.path[:0] = [os.path.join(os.path.dirname(TESTS), 'frozen'), os.path.join(TES
 from support.runtimes import (  # noqa: E402  (needs the paths above)
     DUAL_DIRS, MICROPYTHON, MP_RUNTIMES, heap_for, micropython_env)
 
+# utemplate's runtime in frozen/ is a build output of the bootstrap (`make venv`, which `make test`
+# runs); a tree bootstrapped before the bootstrap made it gets it here.
+if not os.path.exists(os.path.join(os.path.dirname(TESTS), 'frozen', 'utemplate', '.version')):
+    subprocess.run([sys.executable, os.path.join(os.path.dirname(TESTS), 'scripts', 'templates.py'),
+                    'runtime'], check=True, stdout=subprocess.DEVNULL)
+
 
 # --- CPython side --------------------------------------------------------------------------------
 

@@ -91,9 +91,10 @@ def decode(token, secret_key, leeway=0):
     parts = token.split(b'.')
     if len(parts) != 3:
         raise InvalidTokenError('not a JWT')
+    from .request import loads  # depth-limited: a deeply nested header is just a bad token
     try:
-        header = json.loads(b64url_decode(parts[0]))
-        payload = json.loads(b64url_decode(parts[1]))
+        header = loads(b64url_decode(parts[0]))
+        payload = loads(b64url_decode(parts[1]))
     except (ValueError, TypeError):
         raise InvalidTokenError('bad token')
     if not isinstance(header, dict) or header.get('alg') != 'HS256' or \

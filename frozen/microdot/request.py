@@ -6,6 +6,47 @@ from .multidict import MultiDict, NoCaseDict
 from .streams import AsyncBytesIO, BodyReader, LineTooLong
 from .urlcodec import parse_query
 
+_DIGITS = '0123456789'
+_HEX = '0123456789abcdefABCDEF'
+
+
+def too_deep(data, limit):
+    """True if the JSON text `data` (bytes) nests arrays and objects more than `limit` deep.
+    Brackets inside strings do not count. Scans only when there are that many brackets."""
+    if data.count(b'[') + data.count(b'{') <= limit:
+        return False
+    depth = 0
+    quoted = escaped = False
+    for c in data:
+        if quoted:
+            if escaped:
+                escaped = False
+            elif c == 92:  # backslash
+                escaped = True
+            elif c == 34:
+                quoted = False
+        elif c == 34:
+            quoted = True
+        elif c == 91 or c == 123:
+            depth += 1
+            if depth > limit:
+                return True
+        elif c == 93 or c == 125:
+            depth -= 1
+    return False
+
+
+def loads(data, max_depth=32):
+    """`json.loads` of the UTF-8 bytes `data` from a client: ValueError for anything that is not
+    JSON, including nesting deeper than `max_depth` (CPython's parser would raise RecursionError,
+    MicroPython's would run out of heap)."""
+    if too_deep(data, max_depth):
+        raise ValueError('JSON nested too deeply')
+    try:
+        return json.loads(data.decode())
+    except RuntimeError:  # CPython's RecursionError
+        raise ValueError('JSON nested too deeply')
+
 
 class Request:
     """An HTTP request as seen by handlers.
@@ -13,8 +54,13 @@ class Request:
     Class attributes are the limits every request obeys (set them on `Request` to tune an app):
     `max_content_length` (a larger declared body is refused with 413), `max_body_length` (larger
     bodies are not buffered: read them from `stream`), `max_readline` (longest request line or
-    header line: 414 / 431 beyond it), `max_headers` (431 beyond it) and `max_head_length`
-    (request line and headers together: 431 / 414 beyond it).
+    header line: 414 / 431 beyond it), `max_headers` (431 beyond it), `max_head_length`
+    (request line and headers together: 431 / 414 beyond it) and `max_json_depth` (`json`
+    answers 400 for deeper nesting).
+
+    A buffered body is read into one allocation of its declared length (a chunked one into a
+    buffer that grows once, from 1 KB to `max_body_length`), never by concatenating piece after piece, which on a small heap
+    leaves it too fragmented for the body.
     """
 
     max_content_length = 16 * 1024
@@ -22,6 +68,7 @@ class Request:
     max_readline = 2 * 1024
     max_headers = 40
     max_head_length = 8 * 1024
+    max_json_depth = 32
 
     class G:
         """Per-request scratch space (``request.g``)."""
@@ -128,8 +175,8 @@ class Request:
             elif lower == 'transfer-encoding':
                 coding = value
             headers[name] = value
-        if length is not None and not length.isdigit():
-            raise ValueError('bad Content-Length')
+        if length is not None and (not length or length.strip(_DIGITS)):
+            raise ValueError('bad Content-Length')  # ASCII digits only (str.isdigit takes more)
         chunked = False
         if coding is not None:
             if coding.lower() != 'chunked':  # gzip, deflate, ...: cannot be framed here
@@ -202,25 +249,47 @@ class Request:
 
     @classmethod
     async def _read_chunked(cls, reader):
-        body = b''
+        """The chunked body, in a 1 KB buffer that, if the body outgrows it, is replaced at
+        once by one of `max_body_length` (the fewest large blocks to find on a fragmented heap;
+        copied once into bytes of the body's size at the end), never one allocation per chunk.
+        Chunk sizes must be hex digits only."""
+        buf = None
+        used = 0
         while True:
             line = await cls._readline(reader, 431)
             if line is None:
                 raise EOFError('connection closed inside the body')
-            size = line.split(';', 1)[0].strip()
-            if not size or size[0] in '+-':
+            size = line.split(';', 1)[0].strip(' \t')
+            if not size or size.strip(_HEX):  # no sign, 0x, _ or spaces inside
                 raise ValueError('bad chunk size')
             size = int(size, 16)
-            if len(body) + size > cls.max_body_length:
+            if used + size > cls.max_body_length:
                 raise HTTPException(413, 'Payload too large')
             if size == 0:
                 break
-            body += await reader.readexactly(size)
+            if buf is None or used + size > len(buf):
+                grown = bytearray(cls.max_body_length if buf else max(size, 1024))
+                if used:
+                    grown[:used] = memoryview(buf)[:used]
+                buf = grown
+                grown = None
+            end = used + size
+            while used < end:  # read in place, no intermediate bytes
+                data = await reader.read(end - used)
+                if not data:
+                    raise EOFError('connection closed inside the body')
+                buf[used:used + len(data)] = data
+                used += len(data)
+            data = None
             if await reader.readexactly(2) != b'\r\n':
                 raise ValueError('bad chunk')
         while await cls._readline(reader, 431):  # trailers, ignored
             pass
-        return body
+        if buf is None:
+            return b''
+        if used < len(buf):
+            buf = memoryview(buf)[:used]
+        return bytes(buf)
 
     @property
     def body(self):
@@ -257,11 +326,11 @@ class Request:
     def json(self):
         """The body parsed as JSON if the Content-Type is application/json, else None.
 
-        Invalid JSON aborts the request with 400.
+        Invalid JSON, or JSON nested deeper than `max_json_depth`, aborts the request with 400.
         """
         if self._json is None and self._mimetype() == 'application/json':
             try:
-                self._json = json.loads(self.body.decode())
+                self._json = loads(self.body, self.max_json_depth)
             except ValueError:
                 raise HTTPException(400, 'Invalid JSON')
         return self._json

@@ -20,8 +20,10 @@ Beyond Microdot's one-request-per-connection server it offers:
   reading cannot hold a connection forever. One watchdog task enforces them all (no task or
   timer per request);
 - memory safety: lines and headers are bounded (414 / 431), bodies above
-  `Request.max_content_length` are refused (413); a MemoryError answers 503 if it can, closes
-  that connection, collects garbage, and the server keeps serving.
+  `Request.max_content_length` are refused (413); a MemoryError answers 503 if nothing of the
+  response has been written yet (else the connection is just closed: the client sees a cut-off
+  response, never a second one spliced into it), closes that connection, collects garbage,
+  and the server keeps serving.
 
 The knobs are class attributes of `Microdot` (set them on the class or on the app).
 """
@@ -78,6 +80,7 @@ class Connection:
         self.waiting = None  # ticks_ms since the connection waits for a request head
         self.expired = False
         self.kept = False  # True once a response has been sent and it waits for another
+        self.sent = False  # True once bytes of the current response were written
         self.write_ms = int((server.app.write_timeout or 0) * 1000)
 
     def arm(self, seconds):
@@ -87,6 +90,7 @@ class Connection:
         return old
 
     async def awrite(self, data):
+        self.sent = True
         old = self.deadline
         if self.write_ms:
             self.deadline = ticks_add(ticks_ms(), self.write_ms)
@@ -208,7 +212,8 @@ async def _run(app, conn, reader):
     except MemoryError:
         server.oom += 1
         gc.collect()
-        await _busy(conn, reader)  # the ready-made 503
+        if not conn.sent:  # else a response has begun: a 503 now would be spliced into it
+            await _busy(conn, reader)  # the ready-made 503
     except Exception as exc:
         if not is_muted(exc):
             print_exception(exc)
@@ -227,6 +232,7 @@ async def _serve(app, conn, reader):
     while True:
         conn.waiting = now = ticks_ms()
         conn.deadline = ticks_add(now, timeout) if timeout else None
+        conn.sent = False
         try:
             req = await Request.create(app, stream, conn, addr)
         except HTTPException as exc:
@@ -245,9 +251,10 @@ async def _serve(app, conn, reader):
             connection = req.headers.get('Connection', '').lower()
             keep = 'close' not in connection if req.http_version == '1.1' else \
                 'keep-alive' in connection
+        conn.sent = False  # a '100 Continue' is not the response
         res = await app.dispatch_request(req)
-        if res is Response.already_handled:
-            return
+        if res is Response.already_handled or conn.sent:
+            return  # written by the handler itself (or begun, then failed: nothing to add)
         body = req._stream  # what the handler left of a streamed body is read and dropped
         if res.status_code in (413, 503) or (hasattr(body, 'drain') and
                                              not await body.drain(app.drain_limit)):

@@ -53,8 +53,12 @@ class BufferedReader:
         self.line_limit = line_limit
         self.buffer = b''
 
+    async def _read(self, n):
+        """Up to `n` bytes from the underlying stream (b'' at its end)."""
+        return await self.stream.read(n)
+
     async def _fill(self):
-        data = await self.stream.read(self.chunk_size)
+        data = await self._read(self.chunk_size)
         if data:
             self.buffer = self.buffer + data if self.buffer else data
         return bool(data)
@@ -115,6 +119,22 @@ class BufferedReader:
         return self._take(n)
 
     async def readexactly(self, n):
+        """Exactly `n` bytes (EOFError if the stream ends first). More than a chunk is read
+        piece by piece and joined once: one allocation of `n` bytes, where growing the buffer
+        by concatenation would allocate ever larger blocks and fragment a small heap."""
+        if n > self.chunk_size and len(self.buffer) < n:
+            out = bytearray(n)  # first, while the heap has the most room
+            got = len(self.buffer)
+            out[:got] = self.buffer
+            self.buffer = b''
+            while got < n:
+                data = await self._read(min(self.chunk_size, n - got))
+                if not data:
+                    raise EOFError('connection closed')
+                out[got:got + len(data)] = data
+                got += len(data)
+            data = None
+            return bytes(out)
         while len(self.buffer) < n:
             if not await self._fill():
                 raise EOFError('connection closed')
@@ -142,22 +162,22 @@ class BodyReader(BufferedReader):
         super().__init__(reader)
         self.remaining = length  # bytes not yet taken from the connection
 
-    async def _fill(self):
+    async def _read(self, n):
         if self.remaining <= 0:
-            return False
+            return b''
+        n = min(n, self.remaining)
         timer = getattr(self.stream, 'timer', None)
         if timer is not None and timer.deadline is None:  # each read under a deadline
             timer.arm(timer.server.app.request_timeout)
             try:
-                data = await self.stream.read(min(self.chunk_size, self.remaining))
+                data = await self.stream.read(n)
             finally:
                 timer.deadline = None
         else:
-            data = await self.stream.read(min(self.chunk_size, self.remaining))
+            data = await self.stream.read(n)
         if data:
             self.remaining -= len(data)
-            self.buffer = self.buffer + data if self.buffer else data
-        return bool(data)
+        return data
 
     async def drain(self, limit):
         """Discard the unread rest of the body if it is at most `limit` bytes; True if done."""

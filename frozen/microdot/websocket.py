@@ -22,6 +22,7 @@ from .request import Request
 from .response import Response, is_muted
 
 _GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
+_B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
 
 
 class WebSocketError(Exception):
@@ -33,7 +34,9 @@ class WebSocket:
 
     Class attributes: opcodes (`CONT`, `TEXT`, `BINARY`, `CLOSE`, `PING`, `PONG`), close codes
     (`NORMAL_CLOSURE` ... `INTERNAL_ERROR`), `max_message_length` (-1: `Request.max_body_length`,
-    0: unlimited) and `close_timeout` (seconds to wait for the peer's CLOSE after ours).
+    0: unlimited), `max_fragments` (frames one message may come in; more fail the connection
+    with `MESSAGE_TOO_BIG`, so a stream of empty fragments cannot grow a list forever; 0:
+    unlimited) and `close_timeout` (seconds to wait for the peer's CLOSE after ours).
     """
 
     CONT = 0
@@ -55,6 +58,7 @@ class WebSocket:
     INTERNAL_ERROR = 1011
 
     max_message_length = -1
+    max_fragments = 64
     close_timeout = 2
 
     def __init__(self, request):
@@ -75,6 +79,10 @@ class WebSocket:
         if 'upgrade' not in headers.get('Connection', '').lower() or \
                 headers.get('Upgrade', '').lower() != 'websocket' or not key:
             abort(400, 'Not a WebSocket request')
+        # 16 bytes in base64: 22 characters of the alphabet, the last holding 2 bits, then '=='
+        if len(key) != 24 or key[22:] != '==' or key[21] not in 'AQgw' or \
+                key[:22].strip(_B64):
+            abort(400, 'Bad Sec-WebSocket-Key')
         version = headers.get('Sec-WebSocket-Version')
         if version is not None and version.strip() != '13':
             abort(426, 'Unsupported WebSocket version')
@@ -122,6 +130,8 @@ class WebSocket:
             size += len(payload)
             if limit and size > limit:
                 await self._fail(self.MESSAGE_TOO_BIG, 'Message too large')
+            if self.max_fragments and len(parts) >= self.max_fragments:
+                await self._fail(self.MESSAGE_TOO_BIG, 'Too many fragments')
             parts.append(payload)
             if fin:
                 break

@@ -2,12 +2,11 @@
 TEMPLATES ?= app/templates
 
 ## make templates  compile utemplate templates on the host (TEMPLATES=dir, default app/templates)
-.PHONY: templates utemplate-lib
+.PHONY: templates
 templates: $(STAMP)
 	$(PY) scripts/templates.py compile $(TEMPLATES)
 
-## make utemplate-lib  utemplate for the unix port / a board: build/lib (.py), build/mpy-lib (.mpy)
-utemplate-lib: $(STAMP)
-	$(PY) scripts/templates.py lib build/lib
-	$(PY) scripts/templates.py lib build/mpy-lib --mpy
+# utemplate's runtime is frozen with the framework (frozen/manifest.py): the bootstrap copies it
+# into frozen/utemplate/ from the pinned package, so a firmware build needs the bootstrap first.
+firmware: $(STAMP)
 

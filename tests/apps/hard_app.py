@@ -63,6 +63,11 @@ async def stream(request):
     return {'received': total}
 
 
+@app.post('/size')
+async def size(request):
+    return {'received': len(request.body)}
+
+
 @app.get('/user/<int:uid>')
 async def user(request, uid):
     return {'uid': uid}
@@ -73,6 +78,19 @@ async def hog(request):
     keep = []
     while True:  # until MemoryError: the server must answer 503 and keep serving
         keep.append(bytearray(4096))
+
+
+@app.get('/hogstream')
+async def hog_stream(request):
+    # a response whose body runs out of memory after its head and first chunks were sent
+    def body():
+        for i in range(3):
+            yield b'chunk %d\n' % i
+        keep = []
+        while True:
+            keep.append(bytearray(4096))
+        yield b'never'
+    return body()
 
 
 @app.get('/mem')

@@ -117,6 +117,17 @@ async def test_tampered_or_foreign_cookie_gives_empty_session():
         assert res.status_code == 200 and res.text == 'none'
 
 
+async def test_deeply_nested_token_is_invalid_not_a_crash():
+    deep = jwt.b64url_encode(b'[' * 3000 + b']' * 3000).decode()
+    body = jwt.b64url_encode(b'{"a":1}').decode()
+    for token in (deep + '.' + body + '.x', body + '.' + deep + '.x'):
+        with raises(jwt.InvalidTokenError):
+            jwt.decode(token, 'top-secret')
+    deep = jwt.b64url_encode(b'[' * 1400).decode()  # a cookie within the header line limit
+    res = await TestClient(session_app(), cookies={'session': deep + '.' + body + '.x'}).get('/get')
+    assert res.status_code == 200 and res.text == 'none'
+
+
 async def test_expired_session_cookie_is_ignored():
     app = session_app()
     expired = jwt.encode({'value': 'old', 'exp': jwt.now() - 10}, 'top-secret')

@@ -329,3 +329,24 @@ async def test_url_args_reach_handler():
 
     await client.websocket('/room/7', talk)
     assert got == ['room 7']
+
+
+async def test_sec_websocket_key_must_be_16_bytes_of_base64():
+    client = TestClient(echo_app())
+
+    def talk():
+        yield 'x'
+
+    for key in ('x', 'dGhlIHNhbXBsZSBub25jZQ=', 'dGhlIHNhbXBsZSBub25jZQ==x',
+                'dGhlIHNhbXBsZSBub25jZR==', 'dGhlIHNhbXBsZSBub2!jZQ==', 'YWJj',
+                'dGhlIHNhbXBsZSBub25jZQ' + '\u00e9' + '=', 'a' * 24, ' ' * 24):
+        res = await client.websocket('/echo', talk, headers={'Sec-WebSocket-Key': key})
+        assert res.status_code == 400, key
+
+
+async def test_too_many_fragments_is_1009():
+    frames = frame(2, b'', fin=False) + frame(0, b'', fin=False) * (WebSocket.max_fragments + 5)
+    assert await close_code_for(frames) == WebSocket.MESSAGE_TOO_BIG
+    ok = frame(2, b'a', fin=False) + frame(0, b'', fin=False) * 10 + frame(0, b'c')
+    out = await run_raw(echo_app(), ok + frame(8, b'\x03\xe8'))
+    assert out[0] == (2, b'ac', True)

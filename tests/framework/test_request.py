@@ -171,3 +171,61 @@ async def test_buffered_reader_line_limit():
     r = BufferedReader(AsyncBytesIO(b'x' * 100 + b'\n'), chunk_size=16, line_limit=50)
     with raises(LineTooLong):
         await r.readline()
+
+
+async def test_chunk_sizes_are_strict_hex():
+    for size in (b'0x5', b'0_5', b'5_', b'+5', b'-5', b' ', b'5 5', b'\xd9\xa5', b'g'):
+        raw = (b'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n' + size +
+               b'\r\nhello\r\n0\r\n\r\n')
+        with raises(ValueError):
+            await parse(raw)
+    req = await parse(b'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n'
+                      b'0005 ;ext\r\nhello\r\nA\r\n0123456789\r\n0\r\n\r\n')
+    assert req.body == b'hello0123456789'
+
+
+async def test_content_length_is_ascii_digits_only():
+    for value in ('\u0661\u0662', '1\u0660', '\uff11', '1_0', '0x1', ' '):
+        raw = b'POST / HTTP/1.1\r\nContent-Length: ' + value.encode() + b'\r\n\r\n' + b'x' * 12
+        with raises(ValueError):
+            await parse(raw)
+    req = await parse(b'POST / HTTP/1.1\r\nContent-Length: 003\r\n\r\nabc')
+    assert req.body == b'abc'
+
+
+async def test_chunked_body_in_one_byte_chunks():
+    data = bytes(range(256)) * 3
+    raw = bytearray(b'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n')
+    for b in data:
+        raw += b'1\r\n'
+        raw.append(b)
+        raw += b'\r\n'
+    raw = bytes(raw + b'0\r\n\r\n')
+    req = await parse(raw, buffered)
+    assert req.body == data and isinstance(req.body, bytes)
+    assert req.headers['Content-Length'] == str(len(data))
+
+
+async def test_large_buffered_body_is_exact_and_leaves_the_next_request():
+    body = bytes(range(256)) * 6
+    raw = b'POST / HTTP/1.1\r\nContent-Length: %d\r\n\r\n' % len(body) + body + \
+        b'GET /next HTTP/1.1\r\n\r\n'
+    reader = buffered(raw)
+    req = await Request.create(Microdot(), reader, None, None)
+    assert req.body == body and isinstance(req.body, bytes)
+    nxt = await Request.create(Microdot(), reader, None, None)
+    assert nxt.path == '/next'
+
+
+async def test_deeply_nested_json_is_400():
+    for text in (b'[' * 5000 + b']' * 5000, b'{"a":' * 3000 + b'1' + b'}' * 3000,
+                 b'[' * 33 + b']' * 33):
+        req = await parse(b'POST / HTTP/1.1\r\nContent-Type: application/json\r\n'
+                          b'Content-Length: %d\r\n\r\n' % len(text) + text)
+        with raises(HTTPException) as exc:
+            req.json
+        assert exc.value.status_code == 400
+    ok = b'{"s": "' + b'[' * 100 + b'\\"{{{{' + b'", "v": ' + b'[' * 31 + b']' * 31 + b'}'
+    req = await parse(b'POST / HTTP/1.1\r\nContent-Type: application/json\r\n'
+                      b'Content-Length: %d\r\n\r\n' % len(ok) + ok)
+    assert req.json['s'] == '[' * 100 + '"{{{{'

@@ -66,3 +66,43 @@ def test_register_type_with_parser_returning_none_means_no_match():
 def test_whole_segments_only():
     assert URLPattern('/x<id>').match('/x<id>') == {}
     assert URLPattern('/x<id>').match('/x1') is None
+
+
+def test_long_arguments_match_without_recursion():
+    # MicroPython's regex engine recursed once per character of '[^/]+': ~1000 characters
+    # raised RuntimeError (a 500). The built-in types are matched without a regex.
+    long = 'a' * 3000
+    assert URLPattern('/u/<name>').match('/u/' + long) == {'name': long}
+    assert URLPattern('/s/<path:p>').match('/s/' + long + '/' + long) == \
+        {'p': long + '/' + long}
+    assert URLPattern('/n/<int:n>').match('/n/' + '1' * 3000) is not None
+    assert URLPattern('/n/<int:n>').match('/n/' + '1' * 3000 + 'x') is None
+    p = URLPattern('/api/<re:pins|wifi:what>/<name>')
+    assert p.match('/api/pins/' + long) == {'what': 'pins', 'name': long}
+    assert p.match('/api/nope/' + long) is None
+
+
+def test_long_argument_of_a_regex_type_is_no_match_not_an_error():
+    URLPattern.register_type('lower', '[a-z]+')
+    p = URLPattern('/l/<lower:v>')
+    assert p.match('/l/abc') == {'v': 'abc'}
+    assert p.match('/l/' + 'a' * 5000) in (None, {'v': 'a' * 5000})  # never raises
+    q = URLPattern('/r/<re:.*:x>')  # matched within one segment
+    assert q.match('/r/ab') == {'x': 'ab'} and q.match('/r/a/b') is None
+
+
+def test_path_argument_followed_by_more_segments_takes_the_longest_value():
+    p = URLPattern('/f/<path:p>/edit')
+    assert p.match('/f/a/b/edit') == {'p': 'a/b'}
+    assert p.match('/f/a/edit/edit') == {'p': 'a/edit'}
+    assert p.match('/f/edit') is None
+    assert p.match('/f//edit') is None
+    q = URLPattern('/f/<path:p>/<int:n>')
+    assert q.match('/f/x/y/3') == {'p': 'x/y', 'n': 3}
+    assert q.match('/f/x/y/z') is None
+
+
+def test_int_segment_is_ascii_digits_only():
+    p = URLPattern('/n/<int:n>')
+    for bad in ('/n/-', '/n/--1', '/n/1-', '/n/+1', '/n/\u0661\u0662', '/n/1 ', '/n/'):
+        assert p.match(bad) is None, bad

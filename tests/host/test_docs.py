@@ -245,7 +245,7 @@ def run_block(block, runtime, requests, tmp_path):
         cmd = [sys.executable, str(driver), str(src), str(reqs)]
     else:
         env['MICROPYPATH'] = ':'.join([str(tmp_path), os.path.join(ROOT, 'scripts', 'sim'), frozen,
-                                       os.path.join(ROOT, 'build', 'lib'), '.frozen'])
+                                       '.frozen'])
         cmd = [MICROPYTHON, str(driver), str(src), str(reqs)]
     r = subprocess.run(cmd, env=env, cwd=str(tmp_path), capture_output=True, text=True,
                        timeout=60)

@@ -288,9 +288,6 @@ class BootedExample:
 @pytest.mark.parametrize('name', runner.names())
 def test_example_deployed_to_a_board_is_served_by_the_firmware(name, board):
     shutil.copytree(os.path.join(EXAMPLES, name), board.fs, dirs_exist_ok=True)
-    if name == 'templates':  # utemplate installed on the board (the simulation has no /lib)
-        shutil.copytree(os.path.join(runner.utemplate_lib(), 'utemplate'),
-                        os.path.join(board.fs, 'utemplate'))
     board.world(networks=[{'ssid': 'home', 'password': 'secret', 'rssi': -50}])
     board.write('config.json', {'networks': [{'ssid': 'home', 'password': 'secret'}]})
     board.boot()

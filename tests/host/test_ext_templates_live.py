@@ -1,5 +1,6 @@
 """Templates: utemplate templates compiled on the host at build time (scripts/templates.py) are
-only imported on the unix port (.py and .mpy, utemplate from build/), never compiled or written,
+only imported on the unix port (.py and .mpy, utemplate frozen with the framework in frozen/),
+never compiled or written,
 unless a source is newer than its compiled module; Jinja2 on CPython."""
 import os
 import stat
@@ -23,13 +24,10 @@ print(Template('page.html').render('board'))
 
 
 def board_run(runtime, cwd):
-    """Render on the unix port in `cwd` the way a board would (frozen/ and utemplate from build/)."""
+    """Render on the unix port in `cwd` the way a board would (frozen/ with utemplate in it)."""
     from support.servers import ServerProcess
-    mpy = runtime == 'mp-mpy'
-    lib = build_templates.build_lib(os.path.join(ROOT, 'build', 'mpy-lib' if mpy else 'lib'),
-                                    mpy=mpy)
     cmd, env = ServerProcess('none', runtime).command()
-    env['MICROPYPATH'] = ':'.join(['', os.path.dirname(lib), env['MICROPYPATH']])
+    env['MICROPYPATH'] = ':'.join(['', env['MICROPYPATH']])
     out = subprocess.run(cmd[:-2] + ['-c', RENDER], cwd=cwd, env=env, capture_output=True,
                          text=True, timeout=30)
     return out.returncode, out.stdout + out.stderr

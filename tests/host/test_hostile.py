@@ -112,3 +112,17 @@ def test_memory_error_gives_503_closes_and_the_server_keeps_serving(serve, runti
     used_after = json.loads(after.partition(b'\r\n\r\n')[2])['alloc']
     assert used_after < used + 4096, (used, used_after)
     assert 'Traceback' not in server.stop()
+
+
+@pytest.mark.parametrize('runtime', ['mp-py', 'mp-mpy'])
+def test_memory_error_after_the_head_closes_without_a_second_response(serve, runtime):
+    server = serve('hard_app', heapsize='64wK' if runtime == 'mp-mpy' else '128wK')
+    for keep_alive in (False, True):
+        answer = exchange(server.port, b'GET /hogstream HTTP/1.1\r\n' +
+                          (b'' if keep_alive else b'Connection: close\r\n') + b'\r\n')
+        assert answer.startswith(b'HTTP/1.1 200 OK'), answer[:200]
+        assert answer.count(b'HTTP/1.') == 1 and b'503' not in answer, answer
+        assert b'chunk 0' in answer
+    ok = exchange(server.port, b'GET / HTTP/1.1\r\nConnection: close\r\n\r\n')
+    assert ok.endswith(b'hello')
+    assert 'Traceback' not in server.stop()

@@ -216,6 +216,8 @@ def test_frozen_set_has_framework_runtime_and_boot_entry():
     assert framework <= names and 'microdot/__init__.py' in names
     assert device <= names and 'device/runtime.py' in names
     assert 'main.py' in names
+    # utemplate's runtime (frozen/utemplate/, copied there by the bootstrap) for microdot.utemplate
+    assert {'utemplate/compiled.py', 'utemplate/recompile.py', 'utemplate/source.py'} <= names
     assert not any(n.split('/')[-1] in CPYTHON_ONLY for n in names)
     assert not any(n in ('network.py', 'machine.py') for n in names)  # simulations stay host-only
     assert 'boot.py' not in names  # the user's boot.py on the filesystem keeps working
