@@ -88,15 +88,14 @@ def _files(folder, prefix=''):
     """The files under `folder`, as paths relative to it."""
     out = []
     try:
-        entries = list(os.ilistdir(folder))
+        names = os.listdir(folder)
     except OSError:
         return out
-    for entry in entries:
-        rel = prefix + entry[0]
-        if entry[1] & 0x4000:
-            out.extend(_files(folder + '/' + entry[0], rel + '/'))
+    for name in names:
+        if _is_dir(folder + '/' + name):
+            out.extend(_files(folder + '/' + name, prefix + name + '/'))
         else:
-            out.append(rel)
+            out.append(prefix + name)
     return out
 
 
@@ -118,12 +117,11 @@ def end():
 def temp():
     """A new, unique temporary file name in ``.upload/`` (the folder is created)."""
     global _count
-    import time
     if not _is_dir(UP):
         os.mkdir(UP)
-    while True:
+    while True:  # a name no file has (leftovers of a cut upload are removed at boot, too)
         _count += 1
-        path = '%s/%d-%d' % (UP, time.ticks_ms() & 0xffffff, _count)
+        path = '%s/%d' % (UP, _count)
         if not exists(path):
             return path
 
