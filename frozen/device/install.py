@@ -36,6 +36,7 @@ PLAN = UP + '/plan'
 PREV = '.prev'
 UNTESTED = PREV + '/untested'
 ENOENT = 2
+COMPILE_FACTOR = 8  # heap needed to compile a .py, in multiples of its size (a rough bound)
 
 _busy = False
 _count = 0
@@ -108,6 +109,11 @@ def begin():
     return True
 
 
+def busy():
+    """True while an upload holds the slot (this module must then stay loaded)."""
+    return _busy
+
+
 def end():
     """Release the upload slot."""
     global _busy
@@ -137,11 +143,17 @@ def discard(temps):
 
 def check(path, name):
     """None if the file at `path`, to be installed as `name`, may replace the old one; else the
-    reason as text. A ``.py`` file must compile (a syntax check: nothing is run). Where the
-    heap is too small to compile it, or the port has no ``compile()``, it is installed
-    unchecked: the kept previous version is the safety net (the launcher restores it if the new
-    app fails to import)."""
+    reason as text. A ``.py`` file must compile (a syntax check: nothing is run). Compiling
+    takes the source and several times its size in heap: where the heap cannot afford that
+    (less than `COMPILE_FACTOR` times the file's size free, or a MemoryError), or the port has
+    no ``compile()``, the file is installed unchecked, and the kept previous version is the
+    safety net (the launcher restores it if the new app fails to import)."""
     if not name.endswith('.py'):
+        return None
+    import gc
+    gc.collect()
+    if hasattr(gc, 'mem_free') and gc.mem_free() < COMPILE_FACTOR * os.stat(path)[6]:
+        print('install: not enough heap to syntax-check', name)
         return None
     try:
         with open(path) as f:

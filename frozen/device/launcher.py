@@ -88,6 +88,15 @@ def _load(name):
     return module, None
 
 
+def unload(name):
+    """Drop module `name`, so that the GC can reclaim it (a board without frozen code holds
+    its bytecode in the heap); the next import loads it again."""
+    sys.modules.pop(name, None)
+    pkg, _, attr = name.rpartition('.')
+    if pkg in sys.modules and hasattr(sys.modules[pkg], attr):
+        delattr(sys.modules[pkg], attr)
+
+
 async def run(module, port, host='0.0.0.0', debug=False):
     """Serve the module's app until it stops (or raises)."""
     print('launcher: starting the app on port', port)

@@ -4,7 +4,9 @@ even when the app or the framework cannot be imported, and fits an ESP8266's ~30
 Pages:
 - ``GET /setup``: the visible networks, an SSID/password form, the saved networks (forget)
 - ``POST /setup``: save the network first in the list, then reboot to join it
-- ``GET /``: the recovery page (the error that stopped the app, or safe mode), else the setup page
+- ``GET /``: the recovery page (the error that stopped the app, or safe mode: an upload form
+  and "restore the previous app", ``device.recovery``), else the setup page
+- ``POST /upload?name=...``, ``POST /restore``: the recovery page's actions
 - OS connectivity checks (Android ``/generate_204``, Apple ``/hotspot-detect.html``, Windows
   ``/connecttest.txt`` ``/ncsi.txt``, Firefox ``/success.txt``...) and any request for another
   host: ``302`` to ``http://<device ip>/setup``, which makes the OS open its captive-portal
@@ -135,7 +137,7 @@ class Portal:
         if len(parts) < 2:
             raise ValueError('malformed request line')
         method, target = parts[0], parts[1]
-        host, length = b'', 0
+        host, length, password = b'', 0, None
         while True:
             h = await reader.readline()
             if h in (b'\r\n', b'\n', b''):
@@ -146,6 +148,11 @@ class Portal:
                 host = value.strip()
             elif name == b'content-length':
                 length = int(value.strip())
+            elif name == b'x-password':
+                password = value.strip()
+        if method == b'POST' and target.split(b'?')[0] == b'/upload' and (self.error or self.safe):
+            from device import recovery  # streams the file: not limited to _MAX_BODY
+            return await recovery.upload(self.cfg, reader, target, length, password)
         if length > _MAX_BODY:
             return '413 Payload Too Large', (), b'too large'
         body = await reader.readexactly(length) if length else b''
@@ -177,13 +184,16 @@ class Portal:
             ((_HEAD % (title, title)) + html).encode()
 
     def recovery_html(self):
+        from device import recovery
         if self.safe:
-            return ('<p>Safe mode (%s): the app was not started.</p><form method=post '
+            head = ('<p>Safe mode (%s): the app was not started.</p><form method=post '
                     'action=/leave-safe-mode><button>Leave safe mode and reboot</button></form>'
                     % escape(self.safe))
-        return ('<p>The app (main.py) failed; fix it and run <code>make deploy</code>.</p>'
-                '<pre>%s</pre><form method=post action=/reboot><button>Reboot</button></form>'
-                % escape(self.error))
+        else:
+            head = ('<p>The app (main.py) failed; fix it and run <code>make deploy</code>, or '
+                    'upload a fixed file below.</p><pre>%s</pre><form method=post action=/reboot>'
+                    '<button>Reboot</button></form>' % escape(self.error))
+        return head + recovery.html(self)
 
     def networks(self):
         """Scan results, cached for a while (a scan blocks the radio for ~2 s)."""
@@ -233,6 +243,11 @@ class Portal:
             safemode.clear()
             self._reboot_after = True
             return self.page('Rebooting', '<p>Leaving safe mode.</p>')
+        if path == b'/restore' and (self.error or self.safe):
+            from device import recovery
+            status, text, reboot = recovery.restore(self.cfg, form)
+            self._reboot_after = reboot
+            return self.page('Restore', '<p>%s</p>' % escape(text), status)
         if path == b'/reboot':
             self._reboot_after = True
             return self.page('Rebooting', '<p>Rebooting.</p>')

@@ -161,3 +161,104 @@ def test_the_ui_log_says_the_previous_app_was_restored(tmp_path):
         assert json.loads(app.request('/api/status')[2])['name']  # the UI is back
     finally:
         app.stop()
+
+
+# --- the recovery page: make run shows it as the board does, with upload and restore ------------
+
+CRASHING = b'''from microdot import Microdot
+
+
+class Crashy(Microdot):
+    async def start_server(self, host='0.0.0.0', port=5000, **kw):
+        raise RuntimeError('the new app server crashed')
+
+
+app = Crashy()
+'''
+
+
+def recovery_upload(app, name, content, password=''):
+    """(status, text) of the recovery page's upload (what its script sends)."""
+    headers = {} if password is None else {'X-Password': password}
+    status, _, body = app.request('/upload?name=' + name, content, 'POST', headers)
+    return status, body.decode()
+
+
+def reboot_into(app, path, text):
+    """POST `path` (a recovery page button) and wait for the board to come back up."""
+    mark = len(app.lines)
+    status, _, body = app.request(path, b'', 'POST')
+    app.wait_for('run: the board reset', after=mark)
+    app.wait_for(text, after=mark)
+    return status, body.decode()
+
+
+def test_make_run_serves_the_recovery_page_and_its_upload_and_restore_bring_the_app_back(tmp_path):
+    app = HostApp(tmp_path).start()
+    try:
+        ui_main = read_file(app, 'main.py')
+        # An app that imports but whose server dies: make run shows the recovery page.
+        assert app.upload([('main.py', CRASHING)])[0] == 201
+        mark = len(app.lines)
+        app.request('/api/restart', b'', 'POST')
+        app.wait_for('portal: serving on port', after=mark)
+        assert app.proc.poll() is None  # still running, as a board would
+        status, _, page = app.request('/')
+        page = page.decode()
+        assert status == 200 and 'the new app server crashed' in page
+        assert 'Upload a fixed file' in page and 'action=/restore' in page
+        assert 'Kept: main.py' in page
+        # Restore the previous app: the UI is back after the reboot.
+        status, body = reboot_into(app, '/restore', 'Starting async server')
+        assert status == 200 and 'Restored main.py' in body
+        assert read_file(app, 'main.py') == ui_main
+        assert app.request('/api/status')[0] == 200
+        # A main.py broken beyond import, with no previous version kept: the recovery page ...
+        with open(os.path.join(app.fs, 'main.py'), 'wb') as f:
+            f.write(b'from microdot import Microdot\napp = Microdot(\n')
+        mark = len(app.lines)
+        app.request('/api/restart', b'', 'POST')
+        app.wait_for('portal: serving on port', after=mark)
+        page = app.request('/')[2].decode()
+        assert 'SyntaxError' in page and 'Upload a fixed file' in page
+        assert 'action=/restore' not in page  # nothing kept to restore
+        # ... refuses what would not help, and takes the fix.
+        assert recovery_upload(app, 'main.py', b'def f(:\n')[0] == 400
+        assert recovery_upload(app, '../main.py', ui_main)[0] == 400
+        assert recovery_upload(app, 'main.py', ui_main, password=None)[0] == 403
+        status, text = recovery_upload(app, 'main.py', ui_main)
+        assert status == 200 and 'Installed main.py' in text, text
+        assert read_file(app, 'main.py') == ui_main
+        assert leftovers(app) == []
+        reboot_into(app, '/reboot', 'Starting async server')
+        assert app.request('/api/status')[0] == 200
+    finally:
+        app.stop()
+
+
+def test_the_recovery_page_and_its_upload_fit_an_esp8266_heap(board):
+    """The firmware's boot path as .mpy in a 36wK heap (its bytecode in RAM too: pessimistic),
+    a main.py that does not compile: the recovery page, its upload and the reboot still work."""
+    home = {'ssid': 'home', 'password': 'secret'}
+    board.world(networks=[home])
+    board.write('config.json', {'networks': [home]})
+    board.write('main.py', 'app = (\n')
+    board.boot(heapsize='36wK', mpy=True)
+    board.wait_for('portal: serving on port')
+    for _ in range(3):
+        status, _, page = board.http('/')
+        assert status == 200 and 'Upload a fixed file' in page, board.output
+    fixed = b'from microdot import Microdot\napp = Microdot()\n' + b'# padding\n' * 300
+    req = __import__('urllib.request').request.Request(
+        'http://127.0.0.1:%d/upload?name=main.py' % board.port, data=fixed,
+        headers={'X-Password': ''})
+    try:
+        with __import__('urllib.request').request.urlopen(req, timeout=10) as r:
+            assert r.status == 200 and b'Installed main.py' in r.read()
+    except Exception:
+        raise AssertionError(board.output)
+    assert board.read('main.py').encode() == fixed
+    assert board.read('.prev/main.py') == 'app = (\n'
+    assert board.http('/reboot', data=b'')[0] == 200
+    assert board.wait_exit() == 77
+    assert 'MemoryError' not in board.output
