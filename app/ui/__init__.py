@@ -1,9 +1,10 @@
 """The device web UI: ``ui.install(app)`` adds the dashboard page, its assets and the JSON API
-(documented in docs/web-ui.md) to a Microdot app.
+(documented in docs/web-ui.md) to a Microdot app, and puts every route of the app behind the
+owner's password and the device's own host names (``ui.auth``, docs/security.md).
 
 Each handler imports the module that does the work on first use (``ui.status``, ``ui.pins``,
-``ui.live``, ``ui.net``, ``ui.files``, ``ui.update``, ``ui.page``), so a board spends heap only
-on the parts in use.
+``ui.live``, ``ui.net``, ``ui.files``, ``ui.update``, ``ui.page``, ``ui.login``), so a board
+spends heap only on the parts in use.
 """
 import time
 
@@ -36,16 +37,6 @@ def params(request):
     return request.form or request.args or {}
 
 
-def _cross_site(request):
-    # A page on another site must not be able to drive the device (CSRF): browsers say where a
-    # request comes from; curl and scripts send neither header and are let through.
-    h = request.headers
-    if h.get('Sec-Fetch-Site', 'same-origin') not in ('same-origin', 'none'):
-        return True
-    origin = h.get('Origin')
-    return origin is not None and origin.split('://', 1)[-1] != h.get('Host')
-
-
 # The JSON API: /api/<what>[/<name>] -> (module of ui that answers it, methods it accepts).
 # Two routes cover it all (each route costs heap); the shared handler `api` imports the module
 # on demand, and the modules that hold no state are dropped again after the request, so their
@@ -53,8 +44,8 @@ def _cross_site(request):
 _API = {'status': ('status', 'GET'), 'events': ('live', 'GET'), 'pins': ('pins', 'GET'),
         'pins/': ('pins', 'GET POST'), 'wifi': ('net', 'GET POST DELETE'),
         'wifi/': ('net', 'GET'), 'files': ('files', 'GET POST'), 'restart': ('files', 'POST'),
-        'log': ('log', 'GET')}
-_ROUTES = ('/api/<re:status|events|pins|wifi|files|restart|log:what>',
+        'log': ('log', 'GET'), 'firmware': ('firmware', 'GET POST')}
+_ROUTES = ('/api/<re:status|events|pins|wifi|files|restart|log|firmware:what>',
            '/api/<re:pins|wifi:what>/<name>')
 _KEEP = ('status', 'live', 'pins', 'log')  # modules that hold state (or run all the time)
 
@@ -89,10 +80,19 @@ def install(app):
     Request.max_body_length = 1024
     Request.max_content_length = UPLOAD_MAX
 
-    @app.before_request
-    async def same_origin_only(request):
-        if request.method not in ('GET', 'HEAD', 'OPTIONS') and _cross_site(request):
-            return error(403, 'cross-site request refused')
+    from ui import auth
+    auth.load()
+    app.before_request(auth.check)  # host, cross-site and owner checks (ui.auth), before all
+
+    @app.route('/<re:login|logout|password:what>', methods=['GET', 'POST'])
+    async def owner_pages(request, what):
+        from ui import login
+        try:
+            return await login.answer(request, what)
+        finally:
+            forget('ui.login')
+            forget('ui.verify')
+            forget('ui.page')
 
     @app.get('/')
     async def index(request):

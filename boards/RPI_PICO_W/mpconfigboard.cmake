@@ -1,4 +1,4 @@
 # microdot-firmware glue: the stock RPI_PICO_W settings (CYW43 Wi-Fi, lwIP, Bluetooth), plus our
 # frozen manifest.
-include(${MICROPY_DIR}/ports/rp2/boards/RPI_PICO_W/mpconfigboard.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/mpconfigboard_stock.cmake)
 set(MICROPY_FROZEN_MANIFEST ${MICROPY_BOARD_DIR}/manifest.py)

@@ -12,6 +12,9 @@
 4. not joined: open the setup access point with the captive DNS and the setup page; if there
    are saved networks, keep retrying them in the background and reboot once one answers.
 
+On an ESP32 the first step also checks a firmware update (``device.rollback``): a new firmware
+is confirmed once the app has answered a request, and resets (rolls back) if not in time.
+
 The REPL stays reachable: Ctrl-C stops everything (mpremote does that), and a soft reset from
 the raw REPL (mpremote again) skips main.py altogether.
 """
@@ -50,8 +53,22 @@ async def serve_portal(cfg, ip, error=None, safe=None, wd=0):
     raise OSError('portal could not listen on port %d' % cfg['port'])
 
 
-async def serve(cfg, mode, ip, module=None, error=None, safe=None):
+def rollback_check():
+    """ESP32: ``device.rollback`` after its boot check (an update pending or rolled back), or
+    None on a board without the esp32 module (nothing imported there)."""
+    try:
+        import esp32  # noqa: F401  (a built-in module: tells an ESP32 for free)
+    except ImportError:
+        return None
+    from device import rollback
+    rollback.check()
+    return rollback
+
+
+async def serve(cfg, mode, ip, module=None, error=None, safe=None, rollback=None):
     wd = 0 if safe else cfg['watchdog_ms']
+    if rollback is not None and rollback.pending():
+        asyncio.create_task(rollback.deadline(cfg.get('ota_confirm_s', rollback.DEADLINE_S)))
     if mode == 'ap':
         from device.dns import Server
         try:
@@ -65,6 +82,8 @@ async def serve(cfg, mode, ip, module=None, error=None, safe=None):
         return await serve_portal(cfg, ip, safe=safe, wd=wd)
     asyncio.create_task(wifi.keep_connected(cfg, cfg['reconnect_s']))
     if module is not None:
+        if rollback is not None:  # a new firmware stays once the app has served a request
+            rollback.arm(module.app)
         try:
             await watchdog.guard(asyncio.create_task(launcher.run(
                 module, cfg['port'], cfg.get('host', '0.0.0.0'), cfg.get('debug', False))), wd)
@@ -89,6 +108,7 @@ def main(config_path=config.PATH, **overrides):
     """Boot. `overrides` replace settings in RAM for this run, never saved: host runs and tests
     move the ports off 80/53 with them, and may add ``host`` (the address to listen on, default
     ``0.0.0.0``) and ``debug`` (the app server's request log)."""
+    rollback = rollback_check()
     cfg = config.current(config_path)
     config.override(**overrides)
     print('device: hostname', cfg['hostname'], '- saved networks:', len(cfg['networks']))
@@ -119,4 +139,4 @@ def main(config_path=config.PATH, **overrides):
     if mode == 'ap':
         print('device: join Wi-Fi', repr(name), 'and open', where + 'setup')
     print('device: serving at', where, '(mode %s)' % mode)
-    asyncio.run(serve(cfg, mode, ip, module, error, safe))
+    asyncio.run(serve(cfg, mode, ip, module, error, safe, rollback))

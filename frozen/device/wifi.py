@@ -184,22 +184,39 @@ async def keep_connected(cfg, period=5):
 
 
 def ap_name(cfg):
-    """The setup access point's SSID: ``cfg['ap_ssid']`` or ``<hostname>-XXXX`` (MAC tail)."""
+    """The setup access point's SSID: ``cfg['ap_ssid']`` or ``<hostname>-XXXX``, the MAC's tail
+    (read after the radio started; ``machine.unique_id()`` if it stays zero: device.radio)."""
     if cfg.get('ap_ssid'):
         return cfg['ap_ssid']
     try:
         mac = ap().config('mac')
-        tail = '%02X%02X' % (mac[-2], mac[-1])
-    except (ValueError, OSError, TypeError, IndexError):
-        tail = '0000'
-    return '%s-%s' % (cfg['hostname'], tail)
+    except (ValueError, OSError):
+        mac = b''
+    if not any(mac):
+        from device.radio import late_mac
+        mac = late_mac(sta, ap)
+    return '%s-%02X%02X' % (cfg['hostname'], mac[-2], mac[-1])
+
+
+def _ap_up(wlan, kw):
+    """Configure and activate the access point; its address, or None if it has none."""
+    import sys
+    if sys.platform == 'rp2':  # cyw43 applies the AP settings when it is activated
+        wlan.config(**kw)
+        wlan.active(True)
+    else:  # the ESP ports configure an active interface
+        wlan.active(True)
+        wlan.config(**kw)
+    ip = ip_of(wlan)
+    return ip if ip != '0.0.0.0' else None
 
 
 def start_ap(cfg):
     """Bring up the setup access point. Returns (ssid, ip). A password shorter than 8
-    characters (WPA2's minimum) means an open network."""
+    characters (WPA2's minimum) means an open network. An access point without an address
+    means the radio did not start: device.radio.revive() says so, retries and in the end
+    resets the board."""
     global _mode
-    import sys
     name = ap_name(cfg)
     password = cfg.get('ap_password') or ''
     wlan = ap()
@@ -210,14 +227,11 @@ def start_ap(cfg):
             kw['security'] = wpa2
     else:
         kw = {'ssid': name, 'security': 0}  # open: 0 on every port (AUTH_OPEN, CYW43_AUTH_OPEN)
-    if sys.platform == 'rp2':  # cyw43 applies the AP settings when it is activated
-        wlan.config(**kw)
-        wlan.active(True)
-    else:  # the ESP ports configure an active interface
-        wlan.active(True)
-        wlan.config(**kw)
+    ip = _ap_up(wlan, kw)
+    if not ip:
+        from device.radio import revive
+        ip = revive(lambda: _ap_up(wlan, kw), wlan, cfg)
     _mode = 'ap'
-    ip = ip_of(wlan)
     _log('access point', repr(name), 'at', ip, '(open)' if len(password) < 8 else '')
     return name, ip
 

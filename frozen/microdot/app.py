@@ -172,9 +172,10 @@ class Microdot:
 
     def find_route(self, req):
         """Return the handler for `req` (setting its url_args, url_prefix, subapp, route), or
-        404 / 405."""
+        404 / 405. For a 405 the request's `subapp` is that of the first route of the path, so a
+        locally mounted sub-app's error handlers answer it."""
         method = req.method.upper()
-        path_matched = False
+        status = 404
         for methods, pattern, handler, prefix, subapp in self.url_map:
             args = pattern.match(req.path)
             if args is None:
@@ -185,8 +186,11 @@ class Microdot:
                 req.subapp = subapp
                 req.route = handler
                 return handler
-            path_matched = True
-        return 405 if path_matched else 404
+            if status == 404:
+                status = 405
+                req.url_prefix = prefix
+                req.subapp = subapp
+        return status
 
     def default_options_handler(self, req):
         """Headers for an automatic OPTIONS response: ``Allow`` lists the path's methods."""
@@ -310,9 +314,8 @@ class Microdot:
                     res = new
         if req is not None:
             res.is_head = req.method.upper() == 'HEAD'
-            vary = getattr(req._g, '_vary', None)  # req.g would create it
-            if vary:
-                self._merge_vary(res, vary)
+            if req.vary_names:
+                self._merge_vary(res, req.vary_names)
         return res
 
     @staticmethod

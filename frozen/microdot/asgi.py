@@ -27,7 +27,7 @@ class _BodyStream:
         if not self.more:
             return False
         message = await self.receive()
-        if message['type'] != 'http.request':
+        if not message or message['type'] != 'http.request':  # the end, a disconnect
             self.more = False
             return False
         self.buffer += message.get('body', b'')
@@ -95,7 +95,10 @@ class Microdot(BaseMicrodot):
             more = True
             while more and len(body) <= Request.max_body_length:
                 message = await receive()
-                if message['type'] != 'http.request':
+                if not message:  # not ASGI, but what some test harnesses give: no more body
+                    more = False
+                    break
+                if message['type'] != 'http.request':  # http.disconnect: nobody to answer
                     return
                 body += message.get('body', b'')
                 more = message.get('more_body', False)
@@ -105,10 +108,10 @@ class Microdot(BaseMicrodot):
             if 'Content-Length' not in headers and body:
                 headers['Content-Length'] = str(len(body))
         client = scope.get('client')
-        req = Request(self, tuple(client) if client else None,
-                      scope.get('method', 'GET'), url,
-                      scope.get('http_version', '1.1'), headers, body=body, stream=stream,
-                      sock=(receive, send), scheme=scope.get('scheme'))
+        req = Request(self, tuple(client) if client else None, scope.get('method', 'GET'), url,
+                      'HTTP/' + scope.get('http_version', '1.1'),  # as Microdot's adapter
+                      headers, body=body, stream=stream, sock=(receive, send),
+                      scheme=scope.get('scheme'))
         req.asgi_scope = scope
         res = await self.dispatch_request(req)
         if res is Response.already_handled:
@@ -140,7 +143,7 @@ class Microdot(BaseMicrodot):
         async def watch():
             while True:
                 message = await receive()
-                if message['type'] == 'http.disconnect':
+                if not message or message['type'] == 'http.disconnect':
                     gone.set()
                     return
 
@@ -167,13 +170,15 @@ class Microdot(BaseMicrodot):
     async def _lifespan(self, scope, receive, send):
         while True:
             message = await receive()
+            if not message:
+                return
             stage = message['type'].split('.')[-1]  # startup / shutdown
             hook = self.lifespan_startup if stage == 'startup' else self.lifespan_shutdown
             try:
                 if hook is not None:
                     await hook(scope)
             except Exception as exc:
-                await send({'type': 'lifespan.%s.failed' % stage, 'message': str(exc)})
+                await send({'type': 'lifespan.%s.failed' % stage, 'message': repr(exc)})
                 if stage == 'shutdown':
                     return
                 continue
@@ -204,7 +209,7 @@ class WebSocket(BaseWebSocket):
             from microdot import abort
             abort(400, 'Not a WebSocket request')
         message = await receive()
-        if message['type'] != 'websocket.connect':
+        if not message or message['type'] != 'websocket.connect':
             raise WebSocketError('Websocket connection closed')
         await send({'type': 'websocket.accept'})
 
@@ -212,7 +217,7 @@ class WebSocket(BaseWebSocket):
         if self.closed:
             raise WebSocketError('Websocket connection closed')
         while True:
-            message = await self.request.sock[0]()
+            message = await self.request.sock[0]() or {'type': 'websocket.disconnect'}
             if message['type'] == 'websocket.receive':
                 data = message.get('text')
                 if data is None:

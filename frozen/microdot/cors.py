@@ -50,11 +50,7 @@ class CORS:
             headers['Access-Control-Allow-Origin'] = origin
             if self.allow_credentials:
                 headers['Access-Control-Allow-Credentials'] = 'true'
-        if self.allowed_origins and self.allowed_origins != '*' or origin is not None:
-            vary = getattr(request.g, '_vary', None)
-            if vary is None:
-                vary = request.g._vary = set()
-            vary.add('Origin')
+            request.vary('Origin')  # the answer echoes it (not for a refused origin)
         if not headers:
             return headers
         if self.expose_headers:

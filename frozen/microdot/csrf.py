@@ -67,10 +67,7 @@ class CSRF:
         if site is not None:
             if site in ('same-origin', 'none') or \
                     (self.allow_subdomains and site == 'same-site'):
-                vary = getattr(request.g, '_vary', None)
-                if vary is None:
-                    vary = request.g._vary = set()
-                vary.add('Sec-Fetch-Site')
+                request.vary('Sec-Fetch-Site')
                 return None
         origin = request.headers.get('Origin')
         if origin is not None:

@@ -15,19 +15,28 @@ class InvalidTokenError(ValueError):
     """The token is malformed, not HS256, badly signed, expired or not yet valid."""
 
 
-def hmac_sha256(key, msg):
-    """HMAC-SHA256 of `msg` under `key` (RFC 2104), as 32 bytes."""
-    try:
-        import hmac
-        return hmac.new(key, msg, hashlib.sha256).digest()
-    except ImportError:
-        pass
+def hmac_pads(key):
+    """HMAC-SHA256's inner and outer padded keys for `key` (RFC 2104), as two 64-byte strings.
+    Computed once, they make many HMACs under one key cheap (PBKDF2 in ``device.owner``)."""
     if len(key) > 64:
         key = hashlib.sha256(key).digest()
-    key = key + bytes(64 - len(key))
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    k = int.from_bytes(key + bytes(64 - len(key)), 'big')
+    return ((k ^ int.from_bytes(b'6' * 64, 'big')).to_bytes(64, 'big'),
+            (k ^ int.from_bytes(b'\\' * 64, 'big')).to_bytes(64, 'big'))
+
+
+def hmac_sha256(key, msg, pads=None):
+    """HMAC-SHA256 of `msg` under `key` (RFC 2104), as 32 bytes. `pads`: ``hmac_pads(key)``
+    computed beforehand (then `key` is not used)."""
+    if pads is None:
+        try:
+            import hmac
+            return hmac.new(key, msg, hashlib.sha256).digest()
+        except ImportError:
+            pads = hmac_pads(key)
+    inner = hashlib.sha256(pads[0])
     inner.update(msg)
-    outer = hashlib.sha256(bytes(b ^ 0x5c for b in key))
+    outer = hashlib.sha256(pads[1])
     outer.update(inner.digest())
     return outer.digest()
 

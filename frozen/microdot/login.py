@@ -7,6 +7,29 @@ from .response import redirect
 from .urlcodec import urlencode
 
 
+def safe_path(url):
+    """`url` if it is a path on this site to redirect to, else None.
+
+    Browsers read ``\\`` as ``/`` and drop tabs and newlines from a URL, so ``/\\evil.example``
+    and ``/<TAB>/evil.example`` would lead to ``//evil.example``, another site. Refused: anything
+    not starting with exactly one ``/``, any backslash, control character or space, and all of
+    these again after one more percent-decoding (``/%5C...``, ``/%2F...``, ``/%09/...``)."""
+    if not isinstance(url, str) or url[:1] != '/':
+        return None
+    from .urlcodec import urldecode
+    try:
+        decoded = urldecode(url.replace('+', '%2B'), True)  # strict: refuse a bad escape
+    except ValueError:
+        return None
+    for text in (url, decoded):
+        if text[1:2] in ('/', '\\') or '\\' in text:
+            return None
+        for ch in text:
+            if ch <= ' ' or ch == '\x7f':
+                return None
+    return url
+
+
 class Login:
     """Login support. `login_url` is where ``@login`` sends anonymous users (with ``?next=``)."""
 
@@ -50,9 +73,7 @@ class Login:
                 response.set_cookie(name, token, path='/', max_age=max_age, http_only=True)
                 return response
         request.g.current_user = user
-        next_url = request.args.get('next', '')
-        return redirect(next_url if next_url.startswith('/') and
-                        not next_url.startswith('//') else redirect_url)
+        return redirect(safe_path(request.args.get('next')) or redirect_url)
 
     async def logout_user(self, request):
         """Log the current user out (session and remember-me cookie)."""

@@ -231,23 +231,27 @@ class _FileReader:
 def with_form_data(f):
     """Decorator: parse a multipart/form-data body before the route runs; fields go to
     ``request.form`` (a dict, last value wins) and files to ``request.files``. Temporary files
-    are removed after the route."""
+    are removed after the route. For a request without a form both stay None (an urlencoded
+    body still gives ``request.form``), as in Microdot."""
     @wraps(f)
     async def wrapper(request, *args, **kwargs):
         from .app import invoke_handler
         form = {}
         files = {}
+        parts = FormDataIter(request)
         try:
-            async for name, value in FormDataIter(request):
-                if isinstance(value, FileUpload):
-                    old = files.get(name)
-                    if old is not None:
-                        await old.close()
-                    files[name] = await value.copy()
-                else:
-                    form[name] = value
-            request._form = form
-            request._files = files
+            if parts.marker is not None:  # else not multipart: form and files stay as they are
+                async for name, value in parts:
+                    if isinstance(value, FileUpload):
+                        old = files.get(name)
+                        if old is not None:
+                            await old.close()
+                        files[name] = await value.copy()
+                    else:
+                        form[name] = value
+                if form or files:
+                    request._form = form
+                    request._files = files
             return await invoke_handler(f, request, *args, **kwargs)
         finally:
             for upload in files.values():

@@ -82,6 +82,7 @@ class Request:
     url_args = None
     body_used = False
     after_request_handlers = ()
+    vary_names = ()
     _stream = None
     _cookies = None
     _json = None
@@ -111,7 +112,7 @@ class Request:
             self.path, self.query_string = url.split('?', 1)
             self.args = parse_query(self.query_string, MultiDict())
         else:
-            self.path, self.query_string, self.args = url, None, {}
+            self.path, self.query_string, self.args = url, None, MultiDict()
         self.content_length = int(headers.get('Content-Length', 0))
         self.content_type = headers.get('Content-Type')
         self._body = body
@@ -349,6 +350,15 @@ class Request:
     def files(self):
         """Uploaded files (set by `microdot.multipart.with_form_data`), else None."""
         return self._files
+
+    def vary(self, name):
+        """Note that the response depends on the request header `name`: it is added once to
+        the response's ``Vary`` header, merged with any the handler set (`vary_names` lists
+        them). Extensions call this (cors: Origin, session: Cookie, csrf: Sec-Fetch-Site)."""
+        if not self.vary_names:
+            self.vary_names = []
+        if name not in self.vary_names:
+            self.vary_names.append(name)
 
     def after_request(self, f):
         """Register `f(request, response)` to run after this request only."""

@@ -24,7 +24,8 @@ def _has(obj, name):
 class BodyIter:
     """Async iterator over a response body: bytes (one chunk), a file-like object (read in
     `Response.send_file_buffer_size` pieces, sync or async `read`), an async iterator, or a sync
-    iterator/generator. `aclose()` releases the source (closes files, generators)."""
+    iterator/generator. The source is released (its `aclose()` or `close()` called) when it is
+    exhausted, or by `aclose()` when the response is abandoned."""
 
     def __init__(self, body, chunk_size):
         self.chunk_size = chunk_size
@@ -55,11 +56,12 @@ class BodyIter:
                 return chunk
             await self.aclose()
             raise StopAsyncIteration
-        if _has(body, '__anext__'):
-            return await body.__anext__()
         try:
+            if _has(body, '__anext__'):
+                return await body.__anext__()
             return next(body)
-        except StopIteration:
+        except (StopIteration, StopAsyncIteration):
+            await self.aclose()  # exhausted: release it now (runs a generator's `finally`)
             raise StopAsyncIteration
 
     async def aclose(self):
@@ -146,11 +148,16 @@ class Response:
         self.set_cookie(cookie, '', expires='Thu, 01 Jan 1970 00:00:01 GMT', max_age=0, **kwargs)
 
     def complete(self):
-        """Add Content-Length (bytes bodies) and Content-Type (the default) if they are missing."""
+        """Add Content-Length (bytes bodies) and Content-Type (the default) if they are missing.
+
+        ``; charset=UTF-8`` is added to `default_content_type` unless it names a charset; a
+        Content-Type the app set is never changed."""
         if isinstance(self.body, bytes) and 'Content-Length' not in self.headers:
             self.headers['Content-Length'] = str(len(self.body))
         if 'Content-Type' not in self.headers:
-            self.headers['Content-Type'] = self.default_content_type + '; charset=UTF-8'
+            ctype = self.default_content_type
+            self.headers['Content-Type'] = ctype if 'charset=' in ctype.lower() else \
+                ctype + '; charset=UTF-8'
 
     def body_iter(self):
         """An async iterator over the body's chunks."""

@@ -56,10 +56,7 @@ class Session:
         session = getattr(request.g, '_session', None)
         if session is not None:
             return session
-        vary = getattr(request.g, '_vary', None)
-        if vary is None:
-            vary = request.g._vary = set()
-        vary.add('Cookie')
+        request.vary('Cookie')
         data = {}
         cookie = request.cookies.get(self.cookie_name)
         if cookie:

@@ -40,7 +40,7 @@ def safe_path(path):
     list of segments, or an int: 400 for a path that tries to escape or is malformed, 404 for a
     hidden name."""
     try:
-        path = urldecode(path.replace('+', '%2B'))
+        path = urldecode(path.replace('+', '%2B'), True)
     except ValueError:  # bad percent-escape or not UTF-8
         return 400
     if path.startswith('/'):

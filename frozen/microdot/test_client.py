@@ -2,7 +2,7 @@
 
 Requests are rendered to bytes and parsed by the real `Request.create`, then dispatched by the
 app; the response is collected into a `TestResponse`. Cookies set by the app are kept across
-requests (honouring Path, and deleted by Max-Age<=0 or an expiry in 1970).
+requests as a browser keeps them (see `TestClient`).
 """
 import json
 
@@ -14,7 +14,7 @@ from .streams import AsyncBytesIO
 class TestResponse:
     """A collected response: `status_code`, `reason`, `headers`, `body` (bytes; None for HEAD
     and WebSocket), `text`, `json` (for application/json) and `events` (for text/event-stream:
-    dicts with data, data_json, event, event_id, retry)."""
+    dicts with data, data_json, event, event_id and retry, in seconds)."""
 
     __test__ = False
 
@@ -35,10 +35,16 @@ class TestResponse:
         res.complete()
         self.headers = res.headers
         if res.is_head:
+            if not isinstance(res.body, bytes):
+                await res.body_iter().aclose()
             return self
         chunks = []
-        async for chunk in res.body_iter():
-            chunks.append(chunk.encode() if isinstance(chunk, str) else chunk)
+        body = res.body_iter()
+        try:
+            async for chunk in body:
+                chunks.append(chunk.encode() if isinstance(chunk, str) else chunk)
+        finally:
+            await body.aclose()
         self.body = b''.join(chunks)
         try:
             self.text = self.body.decode()
@@ -71,7 +77,7 @@ def _parse_events(body):
             elif name == b'id':
                 event['event_id'] = value.decode()
             elif name == b'retry':
-                event['retry'] = int(value)
+                event['retry'] = int(value) / 1000  # seconds, as Microdot reports it
         if not data and event['event'] is None and event['retry'] is None:
             continue
         event['data'] = b'\n'.join(data)
@@ -83,23 +89,44 @@ def _parse_events(body):
     return events
 
 
+def _in_the_past(expires):
+    """True if a cookie date (``Thu, 01 Jan 1970 00:00:01 GMT``) has passed (unparseable: no)."""
+    import time
+    try:
+        day, month, year, clock = expires.split(',', 1)[-1].split()[:4]
+        month = 'janfebmaraprmayjunjulaugsepoctnovdec'.index(month[:3].lower()) // 3 + 1
+        when = [int(year), month, int(day)] + [int(x) for x in clock.split(':')]
+    except ValueError:
+        return False
+    return when < list(time.gmtime()[:6])
+
+
 class TestClient:
-    """An in-process client for `app`. `cookies` is the cookie jar (name -> value)."""
+    """An in-process client for `app`.
+
+    `cookies` is the cookie jar, as in Microdot: name -> value for a cookie of path ``/``,
+    name -> ``(value, path)`` for one limited to `path`. It holds what a browser would keep: a
+    cookie is replaced by one of the same name, and removed by a ``Max-Age`` of 0 or less (or,
+    without Max-Age, an ``Expires`` in the past) only when the path is the same.
+    """
 
     __test__ = False
 
     def __init__(self, app, cookies=None, scheme=None, host=None):
         self.app = app
         self.cookies = cookies or {}
-        self.cookie_paths = {}
         self.scheme = scheme
         self.host = host or 'example.com:1234'
 
     def _cookie_header(self, path):
         pairs = []
         for name, value in self.cookies.items():
-            if path.startswith(self.cookie_paths.get(name, '/')):
-                pairs.append(name + '=' + value)
+            if isinstance(value, tuple):
+                value, scope = value
+                if not (path == scope or path.startswith(scope) and
+                        (scope[-1] == '/' or path[len(scope)] == '/')):
+                    continue
+            pairs.append(name + '=' + value)
         return '; '.join(pairs)
 
     def _update_cookies(self, res):
@@ -109,23 +136,22 @@ class TestClient:
         for cookie in cookies:
             parts = cookie.split(';')
             name, _, value = parts[0].strip().partition('=')
-            delete = False
-            path = '/'
+            attrs = {}
             for attr in parts[1:]:
                 key, _, val = attr.strip().partition('=')
-                key = key.lower()
-                if key == 'path' and val:
-                    path = val
-                elif key == 'max-age':
-                    delete = delete or int(val) <= 0
-                elif key == 'expires':
-                    delete = delete or '1970' in val
-            if delete:
-                self.cookies.pop(name, None)
-                self.cookie_paths.pop(name, None)
+                attrs[key.lower()] = val
+            path = attrs.get('path') or '/'
+            max_age = attrs.get('max-age')
+            if max_age is not None:  # it wins over Expires
+                expired = not max_age.isdigit() or int(max_age) == 0
             else:
-                self.cookies[name] = value
-                self.cookie_paths[name] = path
+                expired = 'expires' in attrs and _in_the_past(attrs['expires'])
+            if not expired:
+                self.cookies[name] = value if path == '/' else (value, path)
+            elif name in self.cookies:
+                stored = self.cookies[name]
+                if (stored[1] if isinstance(stored, tuple) else '/') == path:
+                    del self.cookies[name]
 
     def _render(self, method, path, headers, body):
         headers = dict(headers or {})

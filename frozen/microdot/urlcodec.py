@@ -10,10 +10,11 @@ def urlencode(s):
         '?', '%3F').replace('#', '%23').replace('&', '%26').replace('=', '%3D')
 
 
-def urldecode(s):
+def urldecode(s, strict=False):
     """Decode ``+`` and ``%XX`` escapes in a str or bytes and return a str.
 
-    Raises `ValueError` for a malformed escape or for bytes that are not UTF-8.
+    A ``%`` not followed by two hex digits is kept as it is (as Microdot and Werkzeug do), or
+    raises `ValueError` if `strict`. Bytes that are not UTF-8 raise `ValueError` (UnicodeError).
     """
     if isinstance(s, str):
         s = s.encode()
@@ -24,9 +25,13 @@ def urldecode(s):
     out = bytearray(parts[0])
     for part in parts[1:]:
         if len(part) < 2 or part[0] not in _HEX or part[1] not in _HEX:
-            raise ValueError('invalid percent-escape')
-        out.append(int(part[:2], 16))
-        out.extend(part[2:])
+            if strict:
+                raise ValueError('invalid percent-escape')
+            out.append(37)  # '%', kept literally
+            out.extend(part)
+        else:
+            out.append(int(part[:2], 16))
+            out.extend(part[2:])
     return bytes(out).decode()
 
 

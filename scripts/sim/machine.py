@@ -34,7 +34,8 @@ def reset_cause():
 
 
 def unique_id():
-    return b'\x02\x00\x5e\x10\x20\x30'
+    import network
+    return bytes.fromhex(network.world().get('unique_id', '02005e102030'))
 
 
 def idle():

@@ -9,7 +9,12 @@ filesystem). Missing file = the default world below. Keys::
      "up": true,          # false: every access point vanishes (Wi-Fi loss)
      "join_ms": 200,      # time from connect() to got-IP (or to the failure status)
      "sta_ip": "127.0.0.1", "ap_ip": "127.0.0.1",
-     "pins": {"0": 1}}    # read by the simulated machine.Pin
+     "pins": {"0": 1},    # read by the simulated machine.Pin
+     "radio": true,       # false: the Wi-Fi chip failed to start (as when CYW43 is absent):
+                          # active() is accepted, but no address, MAC zeros, connect() fails
+     "mac_after_start": false,  # true: the MAC reads zeros until an interface was first
+                          # activated (rp2: the CYW43 chip loads it when it starts)
+     "unique_id": "02005e102030"}  # machine.unique_id(), hex (read by the simulated machine)
 
 Behaviour follows the real WLAN API (network.WLAN.rst): status() goes IDLE -> CONNECTING ->
 GOT_IP / WRONG_PASSWORD / NO_AP_FOUND. Unlike a real station the simulated one never
@@ -39,9 +44,12 @@ DEFAULT_WORLD = {
     'sta_ip': '127.0.0.1',
     'ap_ip': '127.0.0.1',
     'pins': {},
+    'radio': True,
+    'mac_after_start': False,
 }
 
 _hostname = 'mpy-sim'
+_started = False  # the chip has been started once (some interface activated with a radio)
 
 
 def log(*args):
@@ -104,7 +112,12 @@ class WLAN:
     def active(self, value=None):
         if value is None:
             return self._s.active
+        global _started
         value = bool(value)
+        if value and world().get('radio', True):
+            _started = True
+        elif value and not self._s.active:
+            log('radio failed to start')
         if value != self._s.active:
             log('wlan', 'ap' if self.interface == AP_IF else 'sta', 'active', value)
         self._s.active = value
@@ -122,6 +135,8 @@ class WLAN:
             raise OSError('AP has no connect()')
         if ssid is None:
             ssid, key = self._s.config['ssid'], self._s.config['key']
+        if not world().get('radio', True):
+            raise OSError(1)  # EPERM: the chip is not up
         log('wlan connect', repr(ssid))
         self._s.target = (ssid, key or '')
         self._s.started = time.ticks_ms()
@@ -204,6 +219,10 @@ class WLAN:
                 return _hostname
             if key not in self._s.config:
                 raise ValueError('unknown config param')
+            if key == 'mac':
+                w = world()
+                if not w.get('radio', True) or (w.get('mac_after_start') and not _started):
+                    return bytes(6)
             return self._s.config[key]
         for key, value in kw.items():
             if key == 'essid':
@@ -221,6 +240,8 @@ class WLAN:
 
     def _ip(self):
         w = world()
+        if not w.get('radio', True):
+            return '0.0.0.0'
         if self.interface == AP_IF:
             return w['ap_ip'] if self._s.active else '0.0.0.0'
         return w['sta_ip'] if self.isconnected() else '0.0.0.0'

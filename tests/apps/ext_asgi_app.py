@@ -10,6 +10,7 @@ from microdot.sse import with_sse
 from microdot.wsgi import Microdot as WsgiMicrodot
 
 Request.max_content_length = 1024 * 1024
+events = []  # what the app saw happen, for /events
 
 
 async def startup(scope):
@@ -69,6 +70,28 @@ def add_routes(app):
         session['v'] = value
         session.save()
         return {'old': old}
+
+    @app.route('/inspect', methods=['GET', 'POST'])
+    async def inspect(request):
+        form = request.form
+        return {'version': request.http_version, 'args': request.args.getlist('q'),
+                'body': request.body.decode(), 'length': request.content_length,
+                'form': form.getlist('f') if form is not None else None}
+
+    @app.get('/forever')
+    async def forever(request):
+        async def chunks():
+            try:
+                while True:
+                    yield 'tick;'
+                    await asyncio.sleep(0.02)
+            finally:
+                events.append('forever closed')
+        return chunks()
+
+    @app.get('/events')
+    async def get_events(request):
+        return {'events': events}
 
     @app.get('/missing-ok')
     async def teapot(request):

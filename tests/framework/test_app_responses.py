@@ -85,6 +85,85 @@ async def test_sync_and_async_generators_stream():
     assert (await get(AsyncChunks())).body == b'xy'
 
 
+class ClosingChunks:
+    """Three chunks; subclasses make it a sync or async iterator that records each close."""
+
+    def __init__(self, log):
+        self.log = log
+        self.left = 3
+
+    def next(self):
+        if not self.left:
+            raise StopIteration
+        self.left -= 1
+        return b'c'
+
+
+class SyncChunks(ClosingChunks):
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return self.next()
+
+    def close(self):
+        self.log.append('close')
+
+
+class AsyncChunks(ClosingChunks):
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        try:
+            return self.next()
+        except StopIteration:
+            raise StopAsyncIteration
+
+    async def aclose(self):
+        self.log.append('aclose')
+
+
+class Sink:
+    """A client connection that takes `n` writes, then is gone (ECONNRESET)."""
+
+    def __init__(self, n=1000):
+        self.n = n
+        self.data = b''
+
+    async def awrite(self, data):
+        if not self.n:
+            raise OSError(104, 'reset')
+        self.n -= 1
+        self.data += data
+
+
+async def test_a_streamed_body_is_closed_once_when_complete():
+    for kind, word in ((SyncChunks, 'close'), (AsyncChunks, 'aclose')):
+        log = []
+        res = await get(kind(log))
+        assert res.body == b'ccc' and log == [word], (kind, log)
+        log = []
+        sink = Sink()
+        assert await Response(kind(log)).write(sink, '1.1', True)
+        assert sink.data.endswith(b'0\r\n\r\n') and log == [word], (kind, log)
+
+
+async def test_a_generator_body_finishes_when_the_client_goes_away():
+    log = []
+
+    def forever():
+        try:
+            while True:
+                yield b'x' * 100
+        finally:
+            log.append('finally')
+
+    sink = Sink(3)
+    assert await Response(forever()).write(sink, '1.1', True) is False
+    assert log == ['finally']
+
+
 async def test_file_like_body_is_read_in_chunks():
     import io
     Response.send_file_buffer_size = 3
@@ -121,5 +200,17 @@ def test_default_content_type_is_configurable():
         res = Response('<p>')
         res.complete()
         assert res.headers['Content-Type'] == 'text/html; charset=UTF-8'
+    finally:
+        Response.default_content_type = 'text/plain'
+
+
+async def test_a_content_type_with_a_charset_gets_no_second_one():
+    res = await get(Response('caf\u00e9'.encode('latin-1'),
+                             headers={'content-type': 'text/html; charset=ISO-8859-1'}))
+    assert res.headers['Content-Type'] == 'text/html; charset=ISO-8859-1'
+    Response.default_content_type = 'text/csv; Charset=ISO-8859-1'
+    try:
+        res = await get('a,b')
+        assert res.headers['Content-Type'] == 'text/csv; Charset=ISO-8859-1'
     finally:
         Response.default_content_type = 'text/plain'

@@ -79,3 +79,58 @@ async def test_test_client_keeps_cookies_and_honours_path_and_deletion():
     await client.get('/clear')
     assert (await client.get('/show')).json == {}
     assert 'user' not in client.cookies
+
+
+async def test_client_jar_removes_only_the_cookie_a_response_deletes():
+    app = Microdot()
+
+    @app.route('/')
+    async def index(req):
+        res = Response(req.cookies.get('a', '-') + req.cookies.get('b', '-') +
+                       req.cookies.get('c', '-'))
+        res.set_cookie('d', '4')
+        res.delete_cookie('b')  # path /, as stored: removed
+        res.delete_cookie('a', path='/elsewhere')  # another path: a browser keeps 'a'
+        return res
+
+    client = TestClient(app, cookies={'a': '1', 'b': '2'})
+    res = await client.get('/', headers={'Cookie': 'c=3'})
+    assert res.text == '123'
+    assert client.cookies == {'a': '1', 'd': '4'}
+
+
+async def test_client_jar_follows_max_age_before_expires():
+    app = Microdot()
+
+    @app.route('/')
+    async def index(req):
+        res = Response('x')
+        res.set_cookie('keep', 'k', expires='Thu, 01 Jan 1970 00:00:01 GMT', max_age=60)
+        res.set_cookie('future', 'f', expires='Fri, 01 Jan 2100 00:00:00 GMT')
+        res.set_cookie('past', 'p', expires='Sat, 01 Jan 2005 00:00:00 GMT')
+        res.set_cookie('zero', 'z', max_age=0)
+        return res
+
+    client = TestClient(app, cookies={'past': 'old', 'zero': 'old'})
+    await client.get('/')
+    assert client.cookies == {'keep': 'k', 'future': 'f'}
+
+
+async def test_client_jar_keeps_paths_as_microdot_does():
+    app = Microdot()
+
+    @app.route('/set')
+    async def set_(req):
+        res = Response('ok')
+        res.set_cookie('scoped', 'yes', path='/admin')
+        return res
+
+    @app.route('/<path:p>')
+    async def show(req, p):
+        return req.cookies
+
+    client = TestClient(app, cookies={'t': ('1', '/admin')})
+    await client.get('/set')
+    assert client.cookies == {'t': ('1', '/admin'), 'scoped': ('yes', '/admin')}
+    assert (await client.get('/admin/x')).json == {'t': '1', 'scoped': 'yes'}
+    assert (await client.get('/administrator')).json == {}

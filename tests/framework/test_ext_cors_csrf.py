@@ -41,7 +41,38 @@ async def test_listed_origins_only():
     assert res.headers['Access-Control-Allow-Credentials'] == 'true'
     res = await client.get('/', headers={'Origin': 'https://evil.example'})
     assert 'Access-Control-Allow-Origin' not in res.headers
+
+
+async def test_vary_origin_only_when_the_origin_is_echoed():
+    client = TestClient(cors_app(allowed_origins=['https://good.example']))
+    res = await client.get('/', headers={'Origin': 'https://good.example'})
     assert res.headers['Vary'] == 'Origin'
+    for headers in ({'Origin': 'https://evil.example'}, {}):
+        assert 'Vary' not in (await client.get('/', headers=headers)).headers
+    res = await client.get('/vary', headers={'Origin': 'https://evil.example'})
+    assert res.headers['Vary'] == 'Accept-Encoding'
+    res = await TestClient(cors_app(allowed_origins='*')).get('/')
+    assert 'Vary' not in res.headers
+
+
+async def test_cors_session_and_csrf_vary_names_are_merged_once():
+    from microdot.session import Session, with_session
+    app = Microdot()
+    cors = CORS(app, allowed_origins=['https://good.example'])
+    CSRF(app, cors=cors)
+    Session(app, secret_key='k' * 32)
+
+    @app.post('/s')
+    @with_session
+    async def s(request, session):
+        request.vary('cookie')  # already noted by the session: not repeated
+        request.vary('X-Mine')
+        return 'ok', {'Vary': 'accept-encoding, Origin'}
+
+    res = await TestClient(app).post('/s', headers={'Origin': 'https://good.example',
+                                                    'Sec-Fetch-Site': 'same-origin'})
+    assert res.status_code == 200
+    assert res.headers['Vary'] == 'accept-encoding, Origin, Sec-Fetch-Site, Cookie, X-Mine'
 
 
 async def test_vary_is_merged():

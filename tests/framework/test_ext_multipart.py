@@ -183,3 +183,4 @@ async def test_one_megabyte_upload_streams_to_a_file():
     with open(big, 'rb') as f:
         assert f.read(4) == b'\xa5\xa5\xa5\xa5'
     os.remove(big)
+

@@ -5,7 +5,7 @@ from check import raises
 from microdot import Microdot
 from microdot import jwt
 from microdot.auth import BasicAuth, TokenAuth
-from microdot.login import Login
+from microdot.login import Login, safe_path
 from microdot.session import Session, with_session
 from microdot.test_client import TestClient
 
@@ -20,6 +20,17 @@ def test_hmac_sha256_rfc4231_vectors():
         b'5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'
     assert binascii.hexlify(jwt.hmac_sha256(
         b'\xaa' * 131, b'Test Using Larger Than Block-Size Key - Hash Key First')) == \
+        b'60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54'
+
+
+def test_hmac_sha256_with_precomputed_pads_agrees_without_the_hmac_module():
+    # the path MicroPython takes (no `hmac`), also run on CPython against RFC 4231 case 2 and 6
+    pads = jwt.hmac_pads(b'Jefe')
+    assert binascii.hexlify(jwt.hmac_sha256(None, b'what do ya want for nothing?', pads)) == \
+        b'5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'
+    pads = jwt.hmac_pads(b'\xaa' * 131)
+    assert binascii.hexlify(jwt.hmac_sha256(
+        None, b'Test Using Larger Than Block-Size Key - Hash Key First', pads)) == \
         b'60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54'
 
 
@@ -313,6 +324,38 @@ async def test_login_next_must_be_local():
     assert res.headers['Location'] == '/'
     res = await client.post('/login?next=//evil.example/')
     assert res.headers['Location'] == '/'
+
+
+# Targets that browsers would take to another site: backslashes read as slashes, tabs and
+# newlines dropped, and the same once percent-encoded (the query string decodes once already).
+OFF_SITE = ['/%5Cevil.example/', '/%5cevil.example/', '/%09/evil.example/', '/%0A/evil.example/',
+            '/%0D%0A/evil.example/', '/%00/evil.example', '/%20/evil.example', '/%7F/x',
+            '/%2F/evil.example/', '/%2fevil.example', '/%255Cevil.example', '/%252F/evil.example',
+            '/%2509/evil.example', '/%5C%5Cevil.example', '/x%5C..%5C..%5Cevil', '%2F%2Fevil.example',
+            '/%5C/evil.example', '\\evil.example', 'https:evil.example', '/%25zz', '']
+
+
+async def test_login_next_is_refused_when_a_browser_would_leave_the_site():
+    client = TestClient(login_app())
+    for target in OFF_SITE:
+        res = await client.post('/login?next=' + target)
+        assert res.headers['Location'] == '/', target
+
+
+async def test_login_next_keeps_ordinary_paths():
+    client = TestClient(login_app())
+    for target, location in (('/me', '/me'), ('/a%2Fb', '/a/b'), ('/x%3Fy%3D1', '/x?y=1'),
+                             ('/caf%C3%A9', '/caf\u00e9'), ('/a%2Bb', '/a+b')):
+        res = await client.post('/login?next=' + target)
+        assert res.headers['Location'] == location, target
+
+
+def test_safe_path_directly():
+    assert safe_path('/settings') == '/settings'
+    assert safe_path('/a/b?c=d#e') == '/a/b?c=d#e'
+    for bad in ('/\\evil.example/', '/\t/evil.example/', '//evil.example', '/\nx', None, 42,
+                'evil.example', '/%5Cevil.example', '/%2F/evil', '/%09/evil', '/%zz'):
+        assert safe_path(bad) is None, bad
 
 
 async def test_remember_me_restores_login_but_not_fresh():

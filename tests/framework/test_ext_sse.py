@@ -45,7 +45,7 @@ async def test_events_and_fields():
     assert ev[1]['data_json'] == {'n': 1} and ev[1]['event'] == 'json'
     assert ev[2]['data_json'] == [1, 2] and ev[2]['event_id'] == '7'
     assert ev[3]['data'] == b'raw bytes' and ev[3]['event'] == 'b'
-    assert ev[3]['event_id'] == 'x1' and ev[3]['retry'] == 2500
+    assert ev[3]['event_id'] == 'x1' and ev[3]['retry'] == 2.5  # seconds, as sent
     assert ev[4]['data'] == b'42'
 
 

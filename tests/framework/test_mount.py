@@ -93,3 +93,47 @@ async def test_nested_mounts_accumulate_prefixes():
     app = Microdot()
     app.mount(middle, url_prefix='/a')
     assert (await TestClient(app).get('/a/b/leaf')).text == '/a/b'
+
+
+async def test_local_mount_error_handlers_answer_for_the_sub_apps_routes():
+    sub = Microdot()
+
+    @sub.post('/only-post')
+    async def only_post(req):
+        return 'posted'
+
+    @sub.route('/boom')
+    async def boom(req):
+        raise KeyError('k')
+
+    @sub.errorhandler(405)
+    def sub_405(req):
+        return 'sub 405', 405
+
+    @sub.errorhandler(LookupError)  # a base class of the exception raised
+    def sub_lookup(req, exc):
+        return 'sub lookup', 500
+
+    app = Microdot()
+
+    @app.errorhandler(405)
+    def app_405(req):
+        return 'app 405', 405
+
+    @app.errorhandler(404)
+    def app_404(req):
+        return 'app 404', 404
+
+    @app.route('/mine', methods=['POST'])
+    async def mine(req):
+        return 'mine'
+
+    app.mount(sub, url_prefix='/sub', local=True)
+    client = TestClient(app)
+    res = await client.get('/sub/only-post')
+    assert (res.status_code, res.text) == (405, 'sub 405')
+    res = await client.get('/sub/boom')
+    assert (res.status_code, res.text) == (500, 'sub lookup')
+    assert (await client.get('/sub/missing')).text == 'app 404'
+    assert (await client.get('/mine')).text == 'app 405'
+    assert (await client.post('/sub/only-post')).text == 'posted'

@@ -46,7 +46,7 @@ async def test_malformed_requests_raise():
                 b'GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n',
                 b'GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab',
                 b'POST / HTTP/1.1\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\nab',
-                b'GET /?a=%zz HTTP/1.1\r\n\r\n', b'GET /\xff HTTP/1.1\r\n\r\n'):
+                b'GET /?a=%ff HTTP/1.1\r\n\r\n', b'GET /\xff HTTP/1.1\r\n\r\n'):
         with raises(ValueError):
             await parse(raw)
 
@@ -114,6 +114,23 @@ async def test_json_and_form_bodies():
     res = await client.post('/f', body='a=1&a=x+y',
                             headers={'Content-Type': 'application/x-www-form-urlencoded'})
     assert res.json == {'a': ['1', 'x y'], 'json': None}
+
+
+async def test_malformed_percent_escapes_are_kept_as_text_in_query_and_form():
+    app = Microdot()
+
+    @app.post('/f')
+    async def f(req):
+        return {'args': req.args.getlist('x'), 'form': req.form.getlist('x')}
+
+    res = await TestClient(app).post('/f?x=%2f%%&x=%zz', body='x=%%41&x=50%',
+                                     headers={'Content-Type': 'application/x-www-form-urlencoded'})
+    assert res.json == {'args': ['/%%', '%zz'], 'form': ['%A', '50%']}
+
+
+async def test_args_is_a_multidict_without_a_query_string():
+    req = await parse(b'GET / HTTP/1.1\r\n\r\n')
+    assert req.args.getlist('x') == [] and req.args.get('n', 7, int) == 7
 
 
 async def test_invalid_json_is_400_not_500():

@@ -70,4 +70,4 @@ async def test_event_stream_responses_are_parsed():
     res = await TestClient(app).get('/events')
     assert [e['event'] for e in res.events] == ['tick', None]
     assert res.events[0]['data_json'] == {'n': 1} and res.events[0]['event_id'] == '1'
-    assert res.events[1]['data'] == b'plain' and res.events[1]['retry'] == 5000
+    assert res.events[1]['data'] == b'plain' and res.events[1]['retry'] == 5  # seconds

@@ -10,10 +10,19 @@ def test_urldecode_plus_and_percent_escapes():
     assert urldecode(b'x%2Fy') == 'x/y'
 
 
-def test_urldecode_rejects_malformed_escapes():
+def test_urldecode_keeps_malformed_escapes_as_text():
+    assert urldecode('%2f%%') == '/%%'
+    assert urldecode('%zz&%4') == '%zz&%4'
+    assert urldecode('abc%') == 'abc%'
+    assert urldecode('%%41') == '%A'
+    assert urldecode('%+1') == '% 1'
+    assert urldecode(b'%E2%9C%93%') == '\u2713%'
+
+
+def test_strict_urldecode_rejects_malformed_escapes():
     for bad in ('%zz', '%4', 'abc%', '%+1'):
         with raises(ValueError):
-            urldecode(bad)
+            urldecode(bad, True)
 
 
 def test_urldecode_rejects_invalid_utf8():

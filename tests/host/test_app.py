@@ -1,6 +1,7 @@
 """The device web UI (app/) over real sockets, served exactly as `make run` serves it:
 scripts/run_host.py on the MicroPython unix port with the simulated board, in a temporary
 board filesystem. One behaviour per test; the browser test (test_browser.py) drives the page."""
+import base64
 import gzip
 import http.client
 import json
@@ -17,19 +18,44 @@ from support.console import ConsoleProcess
 from support.servers import free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PASSWORD = 'owner of the board'
+
+
+def basic(password=PASSWORD, user='admin'):
+    """The Authorization header value of HTTP Basic credentials."""
+    return 'Basic ' + base64.b64encode(('%s:%s' % (user, password)).encode()).decode()
 
 
 class HostApp(ConsoleProcess):
-    """`make run`'s server (scripts/run_host.py) on a free port with its own board filesystem."""
+    """`make run`'s server (scripts/run_host.py) on a free port with its own board filesystem.
+    With `password`, the board's config.json (the first one, or one the test wrote) holds that
+    owner password (and the settings in `config`), and requests send it (HTTP Basic) unless
+    told otherwise (``auth=False`` or an Authorization header of their own)."""
 
     name = 'server'
     wait_timeout = 20
 
-    def __init__(self, fs, *options):
+    def __init__(self, fs, *options, password=PASSWORD, config=None):
         self.fs = str(fs)
         self.port = free_port()
         self.options = list(options)
         self.lines = []
+        self.password = password
+        if password or config:  # added to a config.json the test wrote, else to the first one
+            sys.path.insert(0, os.path.join(ROOT, 'scripts'))
+            from run_host import FIRST_CONFIG
+            from device import owner
+            os.makedirs(self.fs, exist_ok=True)
+            path = os.path.join(self.fs, 'config.json')
+            cfg = dict(FIRST_CONFIG)
+            if os.path.exists(path):
+                with open(path) as f:
+                    cfg = json.load(f)
+            if password:
+                cfg['owner'] = owner.make(password)
+            cfg.update(config or {})
+            with open(path, 'w') as f:
+                json.dump(cfg, f)
 
     @property
     def url(self):
@@ -42,24 +68,26 @@ class HostApp(ConsoleProcess):
         self.wait_for('Starting async server', timeout)
         return self
 
-    def request(self, path, data=None, method=None, headers=None, timeout=10):
-        """(status, headers, body bytes)."""
-        req = urllib.request.Request(self.url + path, data=data, method=method,
-                                     headers=headers or {})
+    def request(self, path, data=None, method=None, headers=None, timeout=10, auth=True):
+        """(status, headers, body bytes). Redirects are not followed."""
+        h = dict(headers or {})
+        if auth and self.password and 'Authorization' not in h:
+            h['Authorization'] = basic(self.password)
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers=h)
         try:
-            with urllib.request.urlopen(req, timeout=timeout) as r:
+            with _OPENER.open(req, timeout=timeout) as r:
                 return r.status, r.headers, r.read()
         except urllib.error.HTTPError as e:
             return e.code, e.headers, e.read()
 
-    def json(self, path, body=None, method=None, headers=None):
+    def json(self, path, body=None, method=None, headers=None, auth=True):
         """(status, parsed JSON) of a request with an optional JSON body."""
         h = dict(headers or {})
         data = None
         if body is not None:
             data = json.dumps(body).encode()
             h['Content-Type'] = 'application/json'
-        status, _, raw = self.request(path, data, method, h)
+        status, _, raw = self.request(path, data, method, h, auth=auth)
         return status, json.loads(raw) if raw else None
 
     def upload(self, files, folder=None, headers=None):
@@ -82,10 +110,18 @@ class HostApp(ConsoleProcess):
         return status, json.loads(raw)
 
 
-def read_events(port, count, timeout=10, on_open=None):
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def read_events(port, count, timeout=10, on_open=None, password=PASSWORD):
     """The first `count` Server-Sent Events of /api/events as (event, data) pairs."""
     conn = http.client.HTTPConnection('127.0.0.1', port, timeout=timeout)
-    conn.request('GET', '/api/events')
+    conn.request('GET', '/api/events', headers={'Authorization': basic(password)})
     res = conn.getresponse()
     assert res.status == 200
     assert res.getheader('Content-Type').startswith('text/event-stream')
@@ -168,7 +204,8 @@ def test_build_keeps_the_assets_under_20_kb_gzipped():
     sys.path.insert(0, os.path.join(ROOT, 'scripts'))
     import build_assets
     sizes = build_assets.main(['--quiet'])
-    assert set(sizes) == {'static/app.css', 'static/app.js', 'templates/index.html'}
+    assert set(sizes) == {'static/app.css', 'static/app.js', 'static/firmware.js',
+                          'templates/index.html'}
     assert sum(sizes.values()) < 20 * 1024
 
 

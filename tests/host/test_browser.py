@@ -8,7 +8,7 @@ import time
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from test_app import ROOT, HostApp
+from test_app import PASSWORD, ROOT, HostApp
 
 CHROMIUM = '/usr/bin/chromium'
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -31,14 +31,23 @@ def browser():
         b.close()
 
 
+def log_in(page, url, password=PASSWORD):
+    """Open the dashboard at `url` through the login page it redirects to."""
+    page.goto(url + '/')
+    expect(page).to_have_url(url + '/login?next=/')
+    page.fill('input[name=password]', password)
+    page.click('button[type=submit]')
+    expect(page).to_have_url(url + '/')
+    expect(page.locator('#link')).to_have_class('on', timeout=10000)  # the live stream is up
+
+
 @pytest.fixture
 def page(browser, app):
     context = browser.new_context(viewport={'width': 1100, 'height': 900})
     page = context.new_page()
     errors = []
     page.on('pageerror', lambda exc: errors.append(str(exc)))
-    page.goto(app.url + '/')
-    expect(page.locator('#link')).to_have_class('on', timeout=10000)  # the live stream is up
+    log_in(page, app.url)
     yield page
     context.close()
     assert not errors, errors
@@ -74,8 +83,7 @@ def test_a_live_value_changes_without_reloading(page):
 
 def test_toggling_the_led_changes_it_in_every_browser_and_the_api_agrees(page, browser, app):
     other = browser.new_page()
-    other.goto(app.url + '/')
-    expect(other.locator('#link')).to_have_class('on', timeout=10000)
+    log_in(other, app.url)
     toggle = page.locator('#pin-led .toggle')
     expect(toggle).to_have_attribute('aria-pressed', 'false')
     toggle.click()
@@ -126,8 +134,7 @@ def test_usable_on_a_phone(browser, app):
     context = browser.new_context(viewport={'width': 390, 'height': 844}, is_mobile=True,
                                   has_touch=True, device_scale_factor=2)
     page = context.new_page()
-    page.goto(app.url + '/')
-    expect(page.locator('#link')).to_have_class('on', timeout=10000)
+    log_in(page, app.url)
     width = page.evaluate('document.documentElement.scrollWidth')
     assert width <= 390  # one column, nothing sideways
     box = page.locator('#pin-led .toggle').bounding_box()
@@ -147,7 +154,9 @@ def test_two_pages_share_a_board_with_an_esp8266s_three_connections(browser, tmp
         for _ in range(2):
             context = browser.new_context()
             pages.append(context.new_page())
-            pages[-1].goto(server.url + '/')
+            pages[-1].goto(server.url + '/login')
+            pages[-1].fill('input[name=password]', PASSWORD)
+            pages[-1].click('button[type=submit]')
             expect(pages[-1].locator('#link')).to_have_class('on', timeout=20000)
             expect(pages[-1].locator('#files li').first).to_be_visible(timeout=10000)
             time.sleep(1)  # the settled page's idle sockets become evictable (evict_after)
@@ -168,4 +177,75 @@ def test_two_pages_share_a_board_with_an_esp8266s_three_connections(browser, tmp
     finally:
         for page in pages:
             page.context.close()
+        server.stop()
+
+
+# --- the owner: first setup, login, logout, an expired session --------------------------------
+
+def test_first_visit_to_a_board_without_a_password_sets_one(browser, tmp_path):
+    server = HostApp(tmp_path, password=None).start()
+    try:
+        page = browser.new_context().new_page()
+        page.goto(server.url + '/')
+        expect(page).to_have_url(server.url + '/password')
+        expect(page.locator('h2')).to_have_text('Set a password')
+        page.fill('input[name=password]', 'my new board')
+        page.fill('input[name=confirm]', 'my new board!')
+        page.click('button[type=submit]')
+        expect(page.locator('.msg.bad')).to_have_text('The two passwords differ.')
+        shot(page, 'set-password.png')
+        page.fill('input[name=password]', 'my new board')
+        page.fill('input[name=confirm]', 'my new board')
+        page.click('button[type=submit]')
+        expect(page).to_have_url(server.url + '/')
+        expect(page.locator('#link')).to_have_class('on', timeout=10000)
+        expect(page.locator('#log-lines')).to_contain_text('owner password set')
+        server.password = 'my new board'
+        assert server.request('/api/status')[0] == 200  # and scripts use it too
+        page.context.close()
+    finally:
+        server.stop()
+
+
+def test_login_refuses_a_wrong_password_then_logout_ends_the_session(browser, app):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(app.url + '/api/status')
+    assert page.evaluate('document.body.innerText').find('log in first') >= 0  # no session
+    page.goto(app.url + '/')
+    expect(page).to_have_url(app.url + '/login?next=/')
+    page.fill('input[name=password]', 'not the password')
+    page.click('button[type=submit]')
+    expect(page.locator('.msg.bad')).to_have_text('Wrong password.')
+    shot(page, 'login-wrong.png')
+    time.sleep(1.1)  # the throttle's first wait
+    page.fill('input[name=password]', PASSWORD)
+    page.click('button[type=submit]')
+    expect(page.locator('#link')).to_have_class('on', timeout=10000)
+    cookie = [c for c in context.cookies() if c['name'] == 'owner'][0]
+    assert cookie['httpOnly'] and cookie['sameSite'] == 'Strict'
+    assert page.evaluate('document.cookie') == ''  # scripts on the page cannot read it
+    page.click('#logout')
+    expect(page).to_have_url(app.url + '/login')
+    page.goto(app.url + '/')
+    expect(page).to_have_url(app.url + '/login?next=/')  # the session is gone
+    context.close()
+
+
+def test_an_expired_session_leads_back_to_the_login_page(browser, tmp_path):
+    server = HostApp(tmp_path, config={'session_s': 2}).start()
+    try:
+        page = browser.new_context().new_page()
+        log_in(page, server.url)
+        page.context.set_offline(True)  # quiet for longer than session_s: the session ends
+        time.sleep(3)
+        page.context.set_offline(False)
+        page.locator('#pin-led .toggle').click()
+        expect(page).to_have_url(server.url + '/login?next=%2F', timeout=10000)
+        assert server.json('/api/pins/led')[1]['on'] is False  # the click changed nothing
+        page.fill('input[name=password]', PASSWORD)
+        page.click('button[type=submit]')
+        expect(page).to_have_url(server.url + '/')
+        page.context.close()
+    finally:
         server.stop()

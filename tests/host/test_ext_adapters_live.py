@@ -145,3 +145,47 @@ def test_asgi_websocket_and_lifespan():
         out = server.stop()
     assert 'lifespan startup lifespan' in out
     assert 'lifespan shutdown' in out
+
+
+def test_query_string_and_body_together_as_microdot_gives_them(server):
+    form = {'Content-Type': 'application/x-www-form-urlencoded'}
+    expected_post = {'version': 'HTTP/1.1', 'args': ['1', '%zz'], 'body': 'f=a&f=b%',
+                     'length': 8, 'form': ['a', 'b%']}
+    expected_get = {'version': 'HTTP/1.1', 'args': ['2'], 'body': '', 'length': 0,
+                    'form': None}
+    # in both orders, and after a streamed body the handler left unread
+    for method, path, body, headers, expected in (
+            ('POST', '/inspect?q=1&q=%zz', b'f=a&f=b%', form, expected_post),
+            ('GET', '/inspect?q=2', None, {}, expected_get),
+            ('POST', '/echo?q=3', b'x' * 20000, {'Content-Type': 'text/plain'}, None),
+            ('POST', '/inspect?q=1&q=%zz', b'f=a&f=b%', form, expected_post),
+            ('GET', '/inspect?q=2', None, {}, expected_get)):
+        res, data = server.request(method, path, body=body, headers=headers)
+        assert res.status == 200, (path, data)
+        if expected is not None:
+            assert json.loads(data) == expected
+
+
+def test_streamed_body_is_closed_when_the_client_goes_away(server):
+    sock = socket.create_connection(('127.0.0.1', server.port), timeout=10)
+    sock.sendall(b'GET /forever HTTP/1.1\r\nHost: x\r\n\r\n')
+    data = b''
+    while data.count(b'tick;') < 3:
+        data += sock.recv(4096)
+    sock.close()
+    deadline = time.time() + 10
+    events = []
+    while 'forever closed' not in events and time.time() < deadline:
+        time.sleep(0.1)
+        events = json.loads(server.request('GET', '/events')[1])['events']
+    assert events == ['forever closed']
+
+
+def test_asgi_lifespan_failure_is_reported_as_microdot_does():
+    env = dict(os.environ)
+    env['PYTHONPATH'] = os.pathsep.join([APPS, FROZEN])
+    proc = subprocess.run([sys.executable, '-m', 'uvicorn', 'ext_asgi_failing:app', '--host',
+                           '127.0.0.1', '--port', str(free_port()), '--lifespan', 'on'],
+                          cwd=APPS, env=env, capture_output=True, text=True, timeout=30)
+    assert proc.returncode != 0
+    assert "KeyError('scope')" in proc.stdout + proc.stderr

@@ -32,7 +32,11 @@ BOARDS = {
     'RPI_PICO2_W': ('$(PORT_DIR)/boards/RPI_PICO2_W/manifest.py', 'armv7m'),
 }
 UPSTREAM_VARS = ('$(PORT_DIR)', '$(MPY_DIR)', '$(MPY_LIB_DIR)', '$(BOARD_DIR)')
-CPYTHON_ONLY = {'asgi.py', 'wsgi.py', 'jinja.py', 'server_cpython.py'}
+sys.path.insert(0, os.path.join(ROOT, 'scripts'))
+import dist  # noqa: E402  (scripts/dist.py: reads frozen/not_frozen.txt, the one list)
+
+CPYTHON_ONLY = set(dist.not_frozen('cpython'))
+OPTIONAL = set(dist.not_frozen('optional'))
 
 SIZES = {}  # board -> (files, bytes); printed by tests/host/conftest.py at the end
 
@@ -186,7 +190,10 @@ def test_board_files_are_glue_only(board):
     for name in names - {'manifest.py'}:
         with open(os.path.join(d, name)) as f:
             text = f.read()
-        assert 'boards/%s/mpconfigboard' % board in text, name  # delegates to the stock board
+        if name.endswith('.h'):
+            assert 'boards/%s/mpconfigboard' % board in text, name  # the stock board's header
+        else:  # the stock board's file, staged next to the glue by `make firmware`
+            assert 'mpconfigboard_stock.' in text, name
 
 
 @pytest.mark.parametrize('board', sorted(BOARDS))
@@ -210,7 +217,7 @@ def frozen_names(board='ESP32_GENERIC'):
 def test_frozen_set_has_framework_runtime_and_boot_entry():
     names = frozen_names()
     framework = {'microdot/' + f for f in os.listdir(os.path.join(ROOT, 'frozen', 'microdot'))
-                 if f.endswith('.py') and f not in CPYTHON_ONLY}
+                 if f.endswith('.py') and f not in CPYTHON_ONLY | OPTIONAL}
     device = {'device/' + f for f in os.listdir(os.path.join(ROOT, 'frozen', 'device'))
               if f.endswith('.py')}
     assert framework <= names and 'microdot/__init__.py' in names
@@ -218,7 +225,8 @@ def test_frozen_set_has_framework_runtime_and_boot_entry():
     assert 'main.py' in names
     # utemplate's runtime (frozen/utemplate/, copied there by the bootstrap) for microdot.utemplate
     assert {'utemplate/compiled.py', 'utemplate/recompile.py', 'utemplate/source.py'} <= names
-    assert not any(n.split('/')[-1] in CPYTHON_ONLY for n in names)
+    assert not any(n.split('/')[-1] in CPYTHON_ONLY | OPTIONAL for n in names)
+    assert 'microdot/test_client.py' not in names and 'test_client.py' in OPTIONAL
     assert not any(n in ('network.py', 'machine.py') for n in names)  # simulations stay host-only
     assert 'boot.py' not in names  # the user's boot.py on the filesystem keeps working
     assert names == {n for n in names if not n.startswith('entry/')}
@@ -269,6 +277,16 @@ def test_make_firmware_rejects_unknown_board_and_small_esp8266_variants():
     assert r.returncode != 0 and 'FLASH_1M' in r.stderr
 
 
+def test_ota_variant_is_allowed_where_there_is_room(tmp_path):
+    # ESP32_GENERIC's OTA variant gets past the board check (and stops only for the checkout)
+    r = make('firmware', 'BOARD=ESP32_GENERIC', 'BOARD_VARIANT=OTA',
+             'MICROPY_DIR=%s' % (tmp_path / 'none'))
+    assert r.returncode != 0 and 'no MicroPython checkout' in r.stderr, r.stderr
+    assert 'no asyncio/filesystem room' not in r.stderr
+    r = make('firmware', 'BOARD=ESP8266_GENERIC', 'BOARD_VARIANT=FLASH_512K')
+    assert r.returncode != 0 and 'no asyncio/filesystem room' in r.stderr
+
+
 @pytest.mark.parametrize('board,chip,offset', [('ESP32_GENERIC', 'esp32', '0x1000'),
                                                 ('ESP32_GENERIC_S3', 'esp32s3', '0x0'),
                                                 ('ESP8266_GENERIC', 'esp8266', '0x0')])
@@ -314,4 +332,13 @@ def test_frozen_framework_matches_the_mip_package():
     with open(os.path.join(ROOT, 'frozen', 'microdot', 'package.json')) as f:
         mip = {dest for dest, _ in json.load(f)['urls']}
     frozen = {n for n in frozen_names() if n.startswith('microdot/')}
-    assert frozen == mip
+    assert frozen == mip - {'microdot/' + f for f in OPTIONAL}  # optional: mip only
+    assert 'microdot/test_client.py' in mip
+
+
+def test_make_erase_formats_the_pico_like_the_port_does():
+    # MicroPython's rp2 _boot.py formats and mounts with progsize=256; littlefs' default differs
+    r = make('-n', 'erase', 'BOARD=RPI_PICO_W', 'PORT=/dev/ttyACM7')
+    assert r.returncode == 0, r.stderr
+    assert 'mkfs(rp2.Flash(), progsize=256)' in r.stdout
+    assert 'VfsLfs2(rp2.Flash(), progsize=256)' in r.stdout

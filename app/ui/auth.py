@@ -1,0 +1,140 @@
+"""Who may use the device UI: only the owner, and only under the device's own names
+(docs/security.md). ``check(request)`` runs before every route of the app (``ui.install``):
+
+1. **Host allow-list**: the ``Host`` header must name the device (its IP addresses, hostname,
+   ``hostname.local``, the names in the setting ``"hosts"``; ``127.0.0.1`` and ``localhost`` on
+   the unix port of ``make run``), else ``421``. A web page that re-points its own name at the
+   device (DNS rebinding) is refused here.
+2. **Cross-site check**: a state-changing request that a browser says comes from another site
+   gets ``403``.
+3. **Owner**: without an owner password every page leads to ``/password`` (set one) and the API
+   answers ``403``. With one, a request (``/password`` too) needs a session cookie (from
+   ``/login``) or HTTP Basic credentials (``curl -u admin:PASSWORD``), else pages redirect to
+   ``/login`` and the API answers ``401`` (``429`` while a client must wait after wrong
+   passwords). `PUBLIC` paths and ``/static/`` assets need neither.
+
+The hot path (a session cookie, or the HTTP Basic header that passed last) is here; the rest is
+in ``ui.verify``, loaded only when needed.
+
+Sessions live in RAM only (`MAX_SESSIONS`, each ending `session_s` seconds after its last use,
+a setting, default `SESSION_S`), so a restart or a new password ends them all.
+"""
+import time
+
+SESSION_S = 12 * 3600
+MAX_SESSIONS = 4
+COOKIE = 'owner'
+USER = 'admin'  # the user name HTTP Basic expects
+PUBLIC = ['/login']  # your own public paths may be appended
+
+sessions = {}  # token -> time.time() at which it ends (ui.login starts and ends them)
+failures = {}  # the login throttle's table (device.owner.check): client -> [count, wait until]
+state = {}  # 'record': the owner password's record, 'ttl': session_s, 'hosts': allowed names,
+# 'basic': the last HTTP Basic header that passed, hashed
+
+
+def load(cfg=None):
+    """(Re)read what the checks need from the settings (`cfg`, else the settings file)."""
+    if cfg is None:
+        from device import config
+        cfg = config.current()
+    state['record'] = cfg.get('owner') or ''
+    state['ttl'] = cfg.get('session_s') or SESSION_S
+    state['hosts'] = None
+    state.pop('basic', None)
+    return cfg
+
+
+def _cold():
+    # ui.verify: the rare and slow steps, loaded for one call (the caller's reference keeps it)
+    from ui import forget, verify
+    forget('ui.verify')
+    return verify
+
+
+def record():
+    """The owner password's record ('' if none is set)."""
+    if 'record' not in state:
+        load()
+    return state['record']
+
+
+# --- 1. host names --------------------------------------------------------------------------------
+
+def host_name(header):
+    """The name in a ``Host`` header: without the port, lower case, no trailing dot."""
+    host = header.strip().lower()
+    if host.startswith('['):  # [v6 address]:port
+        host = host[1:].partition(']')[0]
+    elif host.count(':') == 1:
+        host = host.partition(':')[0]
+    return host[:-1] if host.endswith('.') else host
+
+
+def own_host(request):
+    """True if the request's ``Host`` names this device (no Host header: HTTP/1.0, allowed)."""
+    header = request.headers.get('Host')
+    if header is None:
+        return True
+    host = host_name(header)
+    if state.get('hosts') and host in state['hosts']:
+        return True
+    state['hosts'] = _cold().own_names()  # addresses change: look again before refusing
+    return host in state['hosts']
+
+
+# --- 2. cross-site --------------------------------------------------------------------------------
+
+def cross_site(request):
+    """True if a browser says the request comes from another site (CSRF): ``Sec-Fetch-Site``, or
+    an ``Origin`` other than the request's own host. curl and scripts send neither."""
+    h = request.headers
+    if h.get('Sec-Fetch-Site', 'same-origin') not in ('same-origin', 'none'):
+        return True
+    origin = h.get('Origin')
+    return origin is not None and origin.split('://', 1)[-1] != h.get('Host')
+
+
+# --- 3. the owner --------------------------------------------------------------------------------
+
+def basic_seen(request):
+    """A digest of the request's Authorization header (None without one): the last one that
+    passed is remembered, so a script's requests cost one slow password check, not one each."""
+    header = request.headers.get('Authorization')
+    if header:
+        import hashlib
+        return hashlib.sha256((record() + header).encode()).digest()
+    return None
+
+
+def _basic_known(request):
+    seen = basic_seen(request)
+    return seen is not None and seen == state.get('basic')
+
+
+def session_of(request):
+    """The request's valid session token (its use extends it), or None."""
+    token = request.cookies.get(COOKIE)
+    end = sessions.get(token) if token else None
+    if end is None:
+        return None
+    now = time.time()
+    if end <= now:
+        del sessions[token]
+        return None
+    sessions[token] = now + state.get('ttl', SESSION_S)
+    return token
+
+
+async def check(request):
+    """The before-request hook: None to go on, or the refusal."""
+    if not own_host(request):
+        return {'error': 'unknown host name: use the address or name of the device'}, 421
+    if request.method not in ('GET', 'HEAD', 'OPTIONS') and cross_site(request):
+        return {'error': 'cross-site request refused'}, 403
+    path = request.path
+    if path.startswith('/static/') or path in PUBLIC:
+        return None
+    if record() and (session_of(request) or _basic_known(request)):
+        return None
+    return _cold().decide(request)  # no password yet, HTTP Basic to check, or a refusal

@@ -1,0 +1,147 @@
+"""The owner password: who may change anything on the device (docs/security.md).
+
+Only a salted, slow hash is kept, in the settings as ``"owner"``::
+
+    pbkdf2-sha256$<iterations>$<salt, hex>$<hash, hex>
+
+PBKDF2-HMAC-SHA256 (RFC 8018) with a 16-byte salt from ``os.urandom``; the HMAC is
+``microdot.jwt.hmac_sha256``, which works without the ``hmac`` module. The password itself is
+never stored, printed or sent anywhere.
+
+`check` also throttles guessing: after a failed attempt from a client address, that address must
+wait 1 s, then 2, 4 ... up to `MAX_WAIT_S` before its next attempt is even looked at (`retry_after`),
+in a table of at most `MAX_CLIENTS` addresses. The table is the caller's (a server keeps one for
+as long as it runs), so this module holds no state and may be dropped from RAM between checks.
+
+Forgot the password? With the board on USB, at the REPL::
+
+    import device.owner
+    device.owner.reset()              # no password: the next visit asks for a new one
+    device.owner.reset('new secret')  # or set a new one straight away
+
+or press the safe-mode button at boot, then set a new one on the recovery page.
+"""
+import time
+
+# One check costs ITERATIONS HMACs (two SHA-256 of 64+32 bytes each). 2000 is ~0.2 s on an
+# ESP32 (240 MHz), ~1 s on an ESP8266; docs/security.md has the reasoning.
+ITERATIONS = 2000
+MIN_LENGTH = 8
+MAX_LENGTH = 64
+MAX_WAIT_S = 60
+MAX_CLIENTS = 8
+KEY = 'owner'  # its key in the settings
+
+def pbkdf2_sha256(password, salt, iterations, length=32):
+    """PBKDF2-HMAC-SHA256 of `password` (bytes) and `salt` (bytes), `length` bytes."""
+    from microdot.jwt import hmac_pads, hmac_sha256
+    pads = hmac_pads(password)
+    out = b''
+    block = 0
+    while len(out) < length:
+        block += 1
+        u = hmac_sha256(None, salt + block.to_bytes(4, 'big'), pads)
+        acc = int.from_bytes(u, 'big')
+        for _ in range(iterations - 1):
+            u = hmac_sha256(None, u, pads)
+            acc ^= int.from_bytes(u, 'big')
+        out += acc.to_bytes(32, 'big')
+    return out[:length]
+
+
+def valid(password):
+    """None if `password` may be the owner password, else the reason (str)."""
+    if not isinstance(password, str) or not MIN_LENGTH <= len(password) <= MAX_LENGTH:
+        return 'the password needs %d to %d characters' % (MIN_LENGTH, MAX_LENGTH)
+    return None
+
+
+def make(password, iterations=ITERATIONS):
+    """The settings record of `password` (a fresh salt each time). ValueError if not `valid`."""
+    import binascii
+    import os
+    reason = valid(password)
+    if reason:
+        raise ValueError(reason)
+    salt = os.urandom(16)
+    digest = pbkdf2_sha256(password.encode(), salt, iterations)
+    return 'pbkdf2-sha256$%d$%s$%s' % (iterations, binascii.hexlify(salt).decode(),
+                                       binascii.hexlify(digest).decode())
+
+
+def matches(record, password):
+    """True if `password` (str) is the one `record` was made from."""
+    import binascii
+    try:
+        kind, iterations, salt, digest = record.split('$')
+        iterations = int(iterations)
+        salt, digest = binascii.unhexlify(salt), binascii.unhexlify(digest)
+    except (ValueError, AttributeError):
+        return False
+    if kind != 'pbkdf2-sha256' or not 0 < iterations <= 1000000 or len(digest) != 32 or \
+            not isinstance(password, str) or len(password) > 4 * MAX_LENGTH:
+        return False
+    mine = pbkdf2_sha256(password.encode(), salt, iterations)
+    diff = 0
+    for i in range(32):  # every byte, whatever differs first
+        diff |= mine[i] ^ digest[i]
+    return diff == 0
+
+
+def is_set(cfg):
+    """True if the settings `cfg` hold an owner password."""
+    return bool(cfg.get(KEY))
+
+
+def retry_after(client, failures):
+    """Seconds the address `client` must still wait before its next attempt (0: go ahead).
+    `failures`: the throttle's table, ``{address: [failed attempts, time.time() to wait for]}``."""
+    entry = failures.get(client)
+    if entry is None:
+        return 0
+    left = entry[1] - time.time()  # clamped: the clock may be set back
+    return int(min(left, MAX_WAIT_S) + 0.999) if left > 0 else 0
+
+
+def check(cfg, password, client, failures):
+    """Check `password` against the owner password of `cfg`, throttled per `client` address in
+    the table `failures` (a dict the caller keeps, see `retry_after`): True, False (wrong, or no
+    password is set), or the seconds to wait (an int > 0) while that address is held back,
+    without looking at the password."""
+    wait = retry_after(client, failures)
+    if wait:
+        return wait
+    if is_set(cfg) and matches(cfg[KEY], password):
+        failures.pop(client, None)
+        return True
+    entry = failures.get(client)
+    if entry is None:
+        if len(failures) >= MAX_CLIENTS:  # forget the address that is held back least
+            del failures[min(failures, key=lambda c: failures[c][1])]
+        entry = failures[client] = [0, 0]
+    entry[0] += 1
+    entry[1] = time.time() + min(1 << min(entry[0] - 1, 8), MAX_WAIT_S)
+    return False
+
+
+def set_password(cfg, password):
+    """Put the record of `password` (None: no password) in the settings `cfg`; for
+    ``config.change(cfg, owner.set_password, password)``. ValueError if not `valid`."""
+    if password is None:
+        cfg.pop(KEY, None)
+    else:
+        cfg[KEY] = make(password)
+
+
+def reset(password=None, path=None):
+    """Physical-access reset (the REPL over USB): set a new owner password, or with none remove
+    it (the next visit to the device then asks for one). Saves the settings (`path`: another
+    settings file than the device's)."""
+    from device import config
+    if path is None:
+        config.change(config.current(), set_password, password)
+    else:
+        cfg = config.load(path)
+        set_password(cfg, password)
+        config.save(cfg, path)
+    print('owner password', 'removed' if password is None else 'set')

@@ -1,0 +1,100 @@
+"""The Firmware card in a real browser (Chromium through Playwright, as test_browser.py): an
+image chosen in the page, hashed by the page's own SHA-256, sent in pieces to the board that
+`make run` serves with a simulated ESP32 flash (`scripts/run_host.py --ota`); the board restarts
+into the new slot and the page's next request confirms it. Screenshots in test-artifacts/."""
+import hashlib
+import os
+import sys
+
+import pytest
+from playwright.sync_api import expect
+
+from test_app import PASSWORD, ROOT, HostApp
+from test_browser import ARTIFACTS, browser, log_in  # noqa: F401  (the shared Chromium fixture)
+
+sys.path.insert(0, os.path.join(ROOT, 'scripts', 'sim'))
+import esp32flash  # noqa: E402
+
+
+@pytest.fixture
+def ota_app(tmp_path):
+    server = HostApp(tmp_path / 'board', '--ota').start()
+    yield server
+    server.stop()
+
+
+def card(page, name):
+    """Screenshot of the Firmware card into test-artifacts/."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    page.locator('#firmware').scroll_into_view_if_needed()
+    page.locator('#firmware').screenshot(path=os.path.join(ARTIFACTS, name))
+
+
+def open_page(browser, app, **context):  # noqa: F811
+    ctx = browser.new_context(**(context or {'viewport': {'width': 1100, 'height': 1400}}))
+    page = ctx.new_page()
+    errors = []
+    page.on('pageerror', lambda exc: errors.append(str(exc)))
+    log_in(page, app.url)
+    return page, errors
+
+
+def test_the_page_hashes_like_hashlib(browser, ota_app):  # noqa: F811
+    page, errors = open_page(browser, ota_app)
+    for n in (0, 55, 64, 1000, 70001):
+        data = bytes((i * 7 + n) & 0xFF for i in range(n))
+        got = page.evaluate('(a) => sha256hex(new Uint8Array(a))', list(data))
+        assert got == hashlib.sha256(data).hexdigest(), n
+    assert not errors
+
+
+def test_a_firmware_update_from_the_page_boots_and_is_kept(browser, ota_app, tmp_path):  # noqa
+    page, errors = open_page(browser, ota_app)
+    expect(page.locator('#fw-info')).to_contain_text('Running micropython 1.0.0 from ota_0')
+    image = tmp_path / 'micropython.bin'
+    image.write_bytes(esp32flash.make_image('2.0.0', 300000))
+    page.set_input_files('#fw-form input[name=image]', str(image))
+    page.click('#fw-form button[type=submit]')
+    expect(page.locator('#fw-msg')).to_contain_text('written to ota_1', timeout=30000)
+    # The restart ended the session: the page goes to the login page once the board is back
+    # (whose answer confirms the update), and after logging in the card shows the new one.
+    expect(page).to_have_url(ota_app.url + '/login?next=%2F', timeout=40000)
+    page.fill('input[name=password]', PASSWORD)
+    page.click('button[type=submit]')
+    expect(page.locator('#fw-info')).to_contain_text('Running micropython 2.0.0 from ota_1',
+                                                     timeout=10000)
+    card(page, 'firmware-updated.png')
+    flash = esp32flash.Flash(os.path.join(ota_app.fs, '.flash'))
+    assert flash.running() == 'ota_1'
+    entries = flash.otadata()
+    assert entries[flash._active(entries)][1] == 'valid'
+    assert 'mark_app_valid_cancel_rollback: ota_1 confirmed' in ota_app.output
+    assert not errors
+
+
+def test_a_file_that_is_no_firmware_gets_a_readable_error(browser, ota_app, tmp_path):  # noqa
+    page, errors = open_page(browser, ota_app, viewport={'width': 390, 'height': 844},
+                             is_mobile=True, has_touch=True, device_scale_factor=2)
+    expect(page.locator('#fw-form')).to_be_visible()
+    junk = tmp_path / 'photo.bin'
+    junk.write_bytes(b'\x89PNG' + bytes(20000))
+    page.set_input_files('#fw-form input[name=image]', str(junk))
+    page.click('#fw-form button[type=submit]')
+    expect(page.locator('#fw-msg')).to_contain_text('not an ESP32 firmware image')
+    expect(page.locator('#fw-msg')).to_have_class('msg bad')
+    card(page, 'firmware-refused-phone.png')
+    flash = esp32flash.Flash(os.path.join(ota_app.fs, '.flash'))
+    assert flash.boot_label() == 'ota_0' and flash.running() == 'ota_0'
+    assert not errors
+
+
+def test_a_board_without_ota_says_to_update_over_usb(browser, tmp_path):  # noqa: F811
+    app = HostApp(tmp_path / 'board').start()
+    try:
+        page, errors = open_page(browser, app)
+        expect(page.locator('#fw-info')).to_contain_text('Update it over USB instead')
+        expect(page.locator('#fw-form')).to_be_hidden()
+        card(page, 'firmware-no-ota.png')
+        assert not errors
+    finally:
+        app.stop()
