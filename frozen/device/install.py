@@ -31,9 +31,10 @@ version) stay when the previous version is restored.
 """
 import os
 
-UP = '.upload'
+from device.launcher import PREVIOUS as PREV
+from device.launcher import UPLOADS as UP
+
 PLAN = UP + '/plan'
-PREV = '.prev'
 UNTESTED = PREV + '/untested'
 ENOENT = 2
 COMPILE_FACTOR = 8  # heap needed to compile a .py, in multiples of its size (a rough bound)
@@ -230,6 +231,10 @@ def recover():
         _apply(pairs)
     for name in _files(UP):
         os.remove(UP + '/' + name)
+    try:
+        os.rmdir(UP)  # (a boot without it does not even load this module)
+    except OSError:
+        pass
     return [target for _, target in pairs or ()]
 
 

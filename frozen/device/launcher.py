@@ -20,6 +20,10 @@ import os
 import sys
 
 NAME = 'main'
+# The folders device.install writes (named here, where every boot looks at them, so that a boot
+# with nothing to do never loads device.install):
+PREVIOUS = '.prev'  # the kept previous version of the app
+UPLOADS = '.upload'  # uploads in progress
 restored = None  # why the previous version of the app was restored at this boot, or None
 
 
@@ -48,8 +52,10 @@ def load(name=NAME):
     installed by an upload that fails to import is replaced by the kept previous version (see
     `restored`)."""
     global restored
-    from device import install
     module, error = _load(name)
+    if not exists(PREVIOUS):  # nothing was ever uploaded: nothing to mark or restore
+        return module, error
+    from device import install
     if error is None:
         install.started()
         return module, None

@@ -6,7 +6,7 @@ Pages:
 - ``POST /setup``: save the network first in the list, then reboot to join it
 - ``GET /``: the recovery page (the error that stopped the app, or safe mode: an upload form
   and "restore the previous app", ``device.recovery``), else the setup page
-- ``POST /upload?name=...``, ``POST /restore``: the recovery page's actions
+- ``POST /upload?name=...``, ``POST /restore``: the recovery page's actions (``device.fix``)
 - OS connectivity checks (Android ``/generate_204``, Apple ``/hotspot-detect.html``, Windows
   ``/connecttest.txt`` ``/ncsi.txt``, Firefox ``/success.txt``...) and any request for another
   host: ``302`` to ``http://<device ip>/setup``, which makes the OS open its captive-portal
@@ -151,8 +151,8 @@ class Portal:
             elif name == b'x-password':
                 password = value.strip()
         if method == b'POST' and target.split(b'?')[0] == b'/upload' and (self.error or self.safe):
-            from device import recovery  # streams the file: not limited to _MAX_BODY
-            return await recovery.upload(self.cfg, reader, target, length, password)
+            from device import fix  # streams the file: not limited to _MAX_BODY
+            return await fix.upload(self.cfg, reader, target, length, password)
         if length > _MAX_BODY:
             return '413 Payload Too Large', (), b'too large'
         body = await reader.readexactly(length) if length else b''
@@ -244,8 +244,8 @@ class Portal:
             self._reboot_after = True
             return self.page('Rebooting', '<p>Leaving safe mode.</p>')
         if path == b'/restore' and (self.error or self.safe):
-            from device import recovery
-            status, text, reboot = recovery.restore(self.cfg, form)
+            from device import fix
+            status, text, reboot = fix.restore(self.cfg, form)
             self._reboot_after = reboot
             return self.page('Restore', '<p>%s</p>' % escape(text), status)
         if path == b'/reboot':

@@ -95,15 +95,6 @@ async def serve(cfg, mode, ip, module=None, error=None, safe=None, rollback=None
     return await serve_portal(cfg, ip, error=error, safe=safe, wd=wd)
 
 
-def _recover():
-    """Finish an upload's install that a power cut interrupted (``device.install``)."""
-    from device import install
-    done = install.recover()
-    if done:
-        print('device: finished installing', ', '.join(done))
-    launcher.unload('device.install')  # imported again when needed; the app gets its heap
-
-
 def main(config_path=config.PATH, **overrides):
     """Boot. `overrides` replace settings in RAM for this run, never saved: host runs and tests
     move the ports off 80/53 with them, and may add ``host`` (the address to listen on, default
@@ -115,7 +106,13 @@ def main(config_path=config.PATH, **overrides):
     safe = safemode.reason(cfg)
     if safe:
         print('device: safe mode (%s): the app will not start' % safe)
-    _recover()
+    if launcher.exists(launcher.UPLOADS):  # an upload was cut short: finish or drop it
+        from device import install
+        done = install.recover()
+        if done:
+            print('device: finished installing', ', '.join(done))
+        del install
+        launcher.unload('device.install')  # imported again when needed; the app gets its heap
     wifi.set_hostname(cfg['hostname'])
     joined = wifi.connect_saved(cfg)
     module = error = None
@@ -125,7 +122,7 @@ def main(config_path=config.PATH, **overrides):
             # Import before the event loop starts, so an app that runs its own server at
             # import time simply runs.
             module, error = launcher.load()
-            launcher.unload('device.install')
+            launcher.unload('device.install')  # if the launcher needed it
             if error:
                 print('device: the app failed to load:\n' + error)
             else:

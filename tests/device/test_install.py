@@ -155,7 +155,7 @@ def test_a_power_cut_at_every_step_of_an_install_is_all_or_nothing():
             assert now in (('old main', 'old x'), ('new main', 'new x')), (first, second, now)
             if now[0] == 'new main':
                 assert text('.prev/main.py') == 'old main' and text('.prev/lib/x.py') == 'old x'
-            assert os.listdir('.upload') == [], (first, second)
+            assert not install.exists('.upload'), (first, second)  # no temporary file left
             cuts += 1
             if recovered:
                 break

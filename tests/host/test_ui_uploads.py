@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from test_app import HostApp
+from test_app import PASSWORD, HostApp, basic
 
 BOUNDARY = 'keepboundary7MA4YWxkTrZu0gW'
 GOOD_APP = b'''from microdot import Microdot
@@ -33,8 +33,9 @@ def multipart(files):
 
 
 def head(length):
-    return (b'POST /api/files HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; '
-            b'boundary=%s\r\nContent-Length: %d\r\n\r\n' % (BOUNDARY.encode(), length))
+    return (b'POST /api/files HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: %s\r\n'
+            b'Content-Type: multipart/form-data; boundary=%s\r\nContent-Length: %d\r\n\r\n'
+            % (basic().encode(), BOUNDARY.encode(), length))
 
 
 def read_file(app, name):
@@ -177,17 +178,17 @@ app = Crashy()
 '''
 
 
-def recovery_upload(app, name, content, password=''):
+def recovery_upload(app, name, content, password=PASSWORD):
     """(status, text) of the recovery page's upload (what its script sends)."""
     headers = {} if password is None else {'X-Password': password}
-    status, _, body = app.request('/upload?name=' + name, content, 'POST', headers)
+    status, _, body = app.request('/upload?name=' + name, content, 'POST', headers, auth=False)
     return status, body.decode()
 
 
-def reboot_into(app, path, text):
+def reboot_into(app, path, text, form=b''):
     """POST `path` (a recovery page button) and wait for the board to come back up."""
     mark = len(app.lines)
-    status, _, body = app.request(path, b'', 'POST')
+    status, _, body = app.request(path, form, 'POST', auth=False)
     app.wait_for('run: the board reset', after=mark)
     app.wait_for(text, after=mark)
     return status, body.decode()
@@ -207,9 +208,13 @@ def test_make_run_serves_the_recovery_page_and_its_upload_and_restore_bring_the_
         page = page.decode()
         assert status == 200 and 'the new app server crashed' in page
         assert 'Upload a fixed file' in page and 'action=/restore' in page
-        assert 'Kept: main.py' in page
-        # Restore the previous app: the UI is back after the reboot.
-        status, body = reboot_into(app, '/restore', 'Starting async server')
+        assert 'the last upload replaced are kept' in page
+        # Restore the previous app (the owner password is required): the UI is back.
+        status, _, body = app.request('/restore', b'password=wrong', 'POST', auth=False)
+        assert status == 403 and read_file(app, 'main.py') == CRASHING
+        time.sleep(1.1)  # the throttle after a wrong password
+        form = ('password=' + PASSWORD.replace(' ', '+')).encode()
+        status, body = reboot_into(app, '/restore', 'Starting async server', form)
         assert status == 200 and 'Restored main.py' in body
         assert read_file(app, 'main.py') == ui_main
         assert app.request('/api/status')[0] == 200
@@ -226,6 +231,8 @@ def test_make_run_serves_the_recovery_page_and_its_upload_and_restore_bring_the_
         assert recovery_upload(app, 'main.py', b'def f(:\n')[0] == 400
         assert recovery_upload(app, '../main.py', ui_main)[0] == 400
         assert recovery_upload(app, 'main.py', ui_main, password=None)[0] == 403
+        assert recovery_upload(app, 'main.py', ui_main, password='not it')[0] == 403
+        time.sleep(1.1)
         status, text = recovery_upload(app, 'main.py', ui_main)
         assert status == 200 and 'Installed main.py' in text, text
         assert read_file(app, 'main.py') == ui_main

@@ -2,7 +2,7 @@
 
 ``cut = PowerCut(limit)``; ``cut.install(module)`` makes `module` use it as its ``os`` and its
 ``open``; every change (a file opened for writing, each write - the cut comes half-way through
-it -, remove, rename, mkdir) is really made, and the `limit`-th raises ``Crash`` after it.
+it -, remove, rename, mkdir, rmdir) is really made, and the `limit`-th raises ``Crash`` after it.
 ``cut.remove(module)`` puts the real ones back. Reads pass through uncounted.
 """
 import os
@@ -46,6 +46,10 @@ class PowerCut:
 
     def mkdir(self, path):
         os.mkdir(path)
+        self.change()
+
+    def rmdir(self, path):
+        os.rmdir(path)
         self.change()
 
     def open(self, path, mode='r'):

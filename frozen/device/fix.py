@@ -1,0 +1,113 @@
+"""The recovery page's actions: upload a fixed file, or restore the previous version of the app
+(``device.install`` keeps it), without the app or the framework (``device.recovery`` is the
+form on the page).
+
+Used by ``device.portal`` while it shows the recovery page (the app failed, or safe mode):
+
+- ``POST /upload?name=main.py``: the body is the file itself (the page sends it with
+  ``fetch``, no multipart to parse); a ``.py`` must compile; installed like an upload of the
+  web UI (the replaced file kept). Answers a line of text.
+- ``POST /restore``: put the previous version back and reboot.
+
+Both need the owner password when one is set (``device.owner``): the ``X-Password`` header for
+an upload, the ``password`` field for a restore. The upload needs that header even when no
+password is set: a page of another site can only send it after a CORS preflight, which the portal
+refuses, so it cannot install files.
+"""
+MAX_UPLOAD = 128 * 1024
+_failures = {}  # device.owner's throttle table for the recovery actions (one for all clients)
+
+
+def allowed(cfg, password):
+    """True if `password` (str) opens the recovery actions: it is the owner password, or the
+    device has none (yet). Wrong guesses are throttled (``device.owner.check``)."""
+    if not cfg.get('owner'):  # device.owner.KEY: no password set (no need to load the module)
+        return True
+    from device import owner
+    from device.launcher import unload
+    ok = owner.check(cfg, password, 'recovery', _failures) is True
+    unload('device.owner')  # it keeps no state: the heap is the portal's again
+    return ok
+
+
+def safe_name(name):
+    """`name` if it is a clean relative path (letters, digits, ``_.-``, folders), else None."""
+    if not name or len(name) > 128:
+        return None
+    for part in name.split('/'):
+        if not part or part[0] == '.' or len(part) > 64:
+            return None
+        for ch in part:
+            if not (ch.isalpha() or ch.isdigit() or ch in '_.-') or ord(ch) > 126:
+                return None
+    return name
+
+
+def _install():
+    """device.install, imported for one action (``done()`` unloads it again)."""
+    from device import install
+    return install
+
+
+def done():
+    """Unload device.install unless an upload is under way (the portal's heap is small)."""
+    import sys
+    install = sys.modules.get('device.install')
+    if install is not None and not install.busy():
+        from device.launcher import unload
+        unload('device.install')
+
+
+def _text(status, message):
+    return status, ('Content-Type: text/plain; charset=utf-8',), message.encode()
+
+
+async def upload(cfg, reader, target, length, password):
+    """``POST /upload?name=...``: (status, headers, body) for the portal; `password` is the
+    ``X-Password`` header (bytes), None without one."""
+    from device.portal import parse_form
+    query = parse_form(target.partition(b'?')[2])
+    name = safe_name(query.get('name', ''))
+    if password is None or not allowed(cfg, password.decode()):
+        return _text('403 Forbidden', 'wrong owner password (or too many tries: wait a moment)')
+    if name is None:
+        return _text('400 Bad Request', 'bad file name')
+    if not 0 < length <= MAX_UPLOAD:
+        return _text('413 Payload Too Large', 'send a file of 1 byte to %d KiB'
+                     % (MAX_UPLOAD // 1024))
+    install = _install()
+    if not install.begin():
+        return _text('409 Conflict', 'another upload is in progress: try again when it is done')
+    tmp = install.temp()
+    try:
+        with open(tmp, 'wb') as f:
+            left = length
+            while left:
+                chunk = await reader.read(min(256, left))
+                if not chunk:
+                    raise EOFError('upload cut short')
+                f.write(chunk)
+                left -= len(chunk)
+                chunk = None
+        problem = install.check(tmp, name)
+        if problem:
+            return _text('400 Bad Request', problem)
+        install.install([(tmp, name)])
+    finally:
+        install.discard([tmp])
+        install.end()
+        done()
+    print('recovery: installed', name, length, 'bytes')
+    return _text('200 OK', 'Installed %s (%d bytes). Reboot to start it.' % (name, length))
+
+
+def restore(cfg, form):
+    """``POST /restore``: (status, headers, body, reboot?) for the portal."""
+    if not allowed(cfg, form.get('password', '')):
+        return '403 Forbidden', 'Wrong owner password (or too many tries: wait a moment).', False
+    names = _install().restore()
+    done()
+    if not names:
+        return '404 Not Found', 'There is no previous version to restore.', False
+    print('recovery: restored the previous version of', ', '.join(names))
+    return '200 OK', 'Restored %s. Rebooting.' % ', '.join(names), True
