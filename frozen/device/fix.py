@@ -9,25 +9,9 @@ Used by ``device.portal`` while it shows the recovery page (the app failed, or s
   web UI (the replaced file kept). Answers a line of text.
 - ``POST /restore``: put the previous version back and reboot.
 
-Both need the owner password when one is set (``device.owner``): the ``X-Password`` header for
-an upload, the ``password`` field for a restore. The upload needs that header even when no
-password is set: a page of another site can only send it after a CORS preflight, which the portal
-refuses, so it cannot install files.
+The portal checks the owner password first (as for its other changes: none in safe mode).
 """
 MAX_UPLOAD = 128 * 1024
-_failures = {}  # device.owner's throttle table for the recovery actions (one for all clients)
-
-
-def allowed(cfg, password):
-    """True if `password` (str) opens the recovery actions: it is the owner password, or the
-    device has none (yet). Wrong guesses are throttled (``device.owner.check``)."""
-    if not cfg.get('owner'):  # device.owner.KEY: no password set (no need to load the module)
-        return True
-    from device import owner
-    from device.launcher import unload
-    ok = owner.check(cfg, password, 'recovery', _failures) is True
-    unload('device.owner')  # it keeps no state: the heap is the portal's again
-    return ok
 
 
 def safe_name(name):
@@ -62,14 +46,11 @@ def _text(status, message):
     return status, ('Content-Type: text/plain; charset=utf-8',), message.encode()
 
 
-async def upload(cfg, reader, target, length, password):
-    """``POST /upload?name=...``: (status, headers, body) for the portal; `password` is the
-    ``X-Password`` header (bytes), None without one."""
+async def upload(reader, target, length):
+    """``POST /upload?name=...``: (status, headers, body) for the portal."""
     from device.portal import parse_form
     query = parse_form(target.partition(b'?')[2])
     name = safe_name(query.get('name', ''))
-    if password is None or not allowed(cfg, password.decode()):
-        return _text('403 Forbidden', 'wrong owner password (or too many tries: wait a moment)')
     if name is None:
         return _text('400 Bad Request', 'bad file name')
     if not 0 < length <= MAX_UPLOAD:
@@ -101,10 +82,8 @@ async def upload(cfg, reader, target, length, password):
     return _text('200 OK', 'Installed %s (%d bytes). Reboot to start it.' % (name, length))
 
 
-def restore(cfg, form):
-    """``POST /restore``: (status, headers, body, reboot?) for the portal."""
-    if not allowed(cfg, form.get('password', '')):
-        return '403 Forbidden', 'Wrong owner password (or too many tries: wait a moment).', False
+def restore():
+    """``POST /restore``: (status, text, reboot?) for the portal."""
     names = _install().restore()
     done()
     if not names:

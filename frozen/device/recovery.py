@@ -8,8 +8,10 @@ def html(portal):
     """The recovery page's upload form and, if there is a previous version, its restore
     button."""
     out = ['<h2>Upload a fixed file</h2><p>For example <code>main.py</code>; a .py file must '
-           'compile. Then reboot.</p><p><label>Owner password <input type=password id=pw>'
-           '</label><input type=file id=file> <button onclick=\'var f=document.getElementById('
+           'compile. Then reboot.</p><p>',
+           '<label>Device password <input type=password id=pw></label>'
+           if portal.owner_set() else '<input type=hidden id=pw>',
+           '<input type=file id=file> <button onclick=\'var f=document.getElementById('
            '"file").files[0],m=document.getElementById("msg");if(f){m.textContent="Uploading...";'
            'fetch("/upload?name="+encodeURIComponent(f.name),{method:"POST",body:f,headers:'
            '{"X-Password":document.getElementById("pw").value}}).then(function(r){return '
@@ -17,9 +19,8 @@ def html(portal):
            'Upload</button></p><p id=msg></p>']
     if _kept():
         out.append('<h2>Previous version</h2><form method=post action=/restore><p>The files '
-                   'the last upload replaced are kept.</p><label>Owner password <input '
-                   'type=password name=password></label><button>Restore the previous app and '
-                   'reboot</button></form>')
+                   'the last upload replaced are kept.</p>%s<button>Restore the previous app and '
+                   'reboot</button></form>' % portal.owner_field())
     return ''.join(out)
 
 
