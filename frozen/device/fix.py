@@ -9,7 +9,8 @@ Used by ``device.portal`` while it shows the recovery page (the app failed, or s
   web UI (the replaced file kept). Answers a line of text.
 - ``POST /restore``: put the previous version back and reboot.
 
-The portal checks the owner password first (as for its other changes: none in safe mode).
+Both need the owner password, as the portal's other changes (``Portal.allowed``: none in safe
+mode), and refuse what a browser says comes from another site.
 """
 MAX_UPLOAD = 128 * 1024
 
@@ -46,8 +47,15 @@ def _text(status, message):
     return status, ('Content-Type: text/plain; charset=utf-8',), message.encode()
 
 
-async def upload(reader, target, length):
-    """``POST /upload?name=...``: (status, headers, body) for the portal."""
+async def upload(portal, reader, target, length, password, cross_site, peer):
+    """``POST /upload?name=...`` (its body unread) for `portal`: (status, headers, body).
+    `password`: the ``X-Password`` header; `cross_site`: a browser says the request comes from
+    another site."""
+    if cross_site:
+        return _text('403 Forbidden', 'cross-site request refused')
+    refused = portal.allowed({'owner': password}, peer)
+    if refused:
+        return _text(refused[0], 'wrong device password, or too many tries: wait a moment')
     from device.portal import parse_form
     query = parse_form(target.partition(b'?')[2])
     name = safe_name(query.get('name', ''))
@@ -82,11 +90,14 @@ async def upload(reader, target, length):
     return _text('200 OK', 'Installed %s (%d bytes). Reboot to start it.' % (name, length))
 
 
-def restore():
-    """``POST /restore``: (status, text, reboot?) for the portal."""
+def restore(portal):
+    """``POST /restore`` (the password already checked): (the page, reboot?) for `portal`."""
+    from device.portal import escape
     names = _install().restore()
     done()
     if not names:
-        return '404 Not Found', 'There is no previous version to restore.', False
+        return portal.page('Restore', '<p>There is no previous version to restore.</p>',
+                           '404 Not Found'), False
     print('recovery: restored the previous version of', ', '.join(names))
-    return '200 OK', 'Restored %s. Rebooting.' % ', '.join(names), True
+    return portal.page('Restore', '<p>Restored %s. Rebooting.</p>' % escape(', '.join(names))), \
+        True

@@ -4,10 +4,10 @@ even when the app or the framework cannot be imported, and fits an ESP8266's ~30
 Pages:
 - ``GET /setup``: the visible networks, an SSID/password form, the saved networks (forget)
 - ``POST /setup``: save the network first in the list, then reboot to join it
-- ``GET /``: the recovery page (the error that stopped the app, or safe mode: an upload form
-  and "restore the previous app", ``device.recovery``), else the setup page
-- ``POST /upload?name=...``, ``POST /restore``: the recovery page's actions (``device.fix``); the
-  upload is streamed (not limited to `_MAX_BODY`), its password in the ``X-Password`` header
+- ``GET /``: the recovery page (the error that stopped the app, or safe mode; with an upload
+  form and "restore the previous app", ``device.recovery``), else the setup page
+- ``POST /upload?name=...`` (streamed; the password in ``X-Password``), ``POST /restore``: the
+  recovery page's actions (``device.fix``)
 - OS connectivity checks (Android ``/generate_204``, Apple ``/hotspot-detect.html``, Windows
   ``/connecttest.txt`` ``/ncsi.txt``, Firefox ``/success.txt``...) and any request for another
   host: ``302`` to ``http://<device ip>/setup``, which makes the OS open its captive-portal
@@ -227,10 +227,10 @@ class Portal:
                 password = value.strip()
         else:
             raise ValueError('too many header lines')
-        if method == b'POST' and target.split(b'?')[0] == b'/upload' and (self.error or self.safe):
-            if cross_site(host, origin, site):
-                return '403 Forbidden', (), b'cross-site request refused'
-            return await self.upload(reader, target, length, password.decode(), peer)
+        if method == b'POST' and (self.error or self.safe) and target.startswith(b'/upload?'):
+            from device import fix
+            return await fix.upload(self, reader, target, length, password.decode(),
+                                    cross_site(host, origin, site), peer)
         if length > _MAX_BODY:
             return '413 Payload Too Large', (), b'too large'
         body = await reader.readexactly(length) if length else b''
@@ -273,24 +273,7 @@ class Portal:
 
     def recovery_html(self):
         from device import recovery
-        if self.safe:
-            head = ('<p>Safe mode (%s): the app was not started.</p><form method=post '
-                    'action=/leave-safe-mode><button>Leave safe mode and reboot</button></form>'
-                    % escape(self.safe))
-        else:
-            head = ('<p>The app (main.py) failed; fix it and run <code>make deploy</code>, or '
-                    'upload a fixed file below.</p><pre>%s</pre><form method=post action=/reboot>'
-                    '%s<button>Reboot</button></form>' % (escape(self.error), self.owner_field()))
-        return head + recovery.html(self)
-
-    async def upload(self, reader, target, length, password, peer):
-        """``POST /upload?name=...``: the recovery page's upload (``device.fix``), with the
-        owner password of the ``X-Password`` header."""
-        refused = self.allowed({'owner': password}, peer)
-        if refused:
-            return refused[0], (), b'wrong device password, or too many tries: wait a moment'
-        from device import fix
-        return await fix.upload(reader, target, length)
+        return recovery.html(self)
 
     def networks(self):
         """Scan results, cached for a while (a scan blocks the radio for ~2 s)."""
@@ -389,9 +372,8 @@ class Portal:
             return self.page('Rebooting', '<p>Leaving safe mode.</p>')
         if path == b'/restore' and (self.error or self.safe):
             from device import fix
-            status, text, reboot = fix.restore()
-            self._reboot_after = reboot
-            return self.page('Restore', '<p>%s</p>' % escape(text), status)
+            page, self._reboot_after = fix.restore(self)
+            return page
         if path == b'/reboot':
             self._reboot_after = True
             return self.page('Rebooting', '<p>Rebooting.</p>')

@@ -1,13 +1,24 @@
-"""The recovery page's way back over Wi-Fi, the part the page shows: a form that uploads a fixed
-file and, when a previous version of the app is kept, a "restore" button. Their actions are in
+"""The recovery page (``device.portal`` serves it while the app cannot run): the error or the
+safe-mode note, and the way back over Wi-Fi: a form that uploads a fixed file and, when a
+previous version of the app is kept, a "restore" button. Their actions are in
 ``device.fix``, loaded only when used (the page must fit the heap a failed app left behind).
 """
 
 
 def html(portal):
-    """The recovery page's upload form and, if there is a previous version, its restore
+    """The recovery page of `portal` (a ``device.portal.Portal``): why the app is not running
+    (safe mode, or its error), the upload form and, if a previous version is kept, its restore
     button."""
-    out = ['<h2>Upload a fixed file</h2><p>For example <code>main.py</code>; a .py file must '
+    from device.portal import escape
+    if portal.safe:
+        head = ('<p>Safe mode (%s): the app was not started.</p><form method=post '
+                'action=/leave-safe-mode><button>Leave safe mode and reboot</button></form>'
+                % escape(portal.safe))
+    else:
+        head = ('<p>The app (main.py) failed; fix it and run <code>make deploy</code>, or '
+                'upload a fixed file below.</p><pre>%s</pre><form method=post action=/reboot>'
+                '%s<button>Reboot</button></form>' % (escape(portal.error), portal.owner_field()))
+    out = [head, '<h2>Upload a fixed file</h2><p>For example <code>main.py</code>; a .py file must '
            'compile. Then reboot.</p><p>',
            '<label>Device password <input type=password id=pw></label>'
            if portal.owner_set() else '<input type=hidden id=pw>',
