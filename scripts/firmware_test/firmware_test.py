@@ -227,9 +227,11 @@ def run_checks(opts):
     os.makedirs(tmp, exist_ok=True)
     files = deploy.app_files(opts.app)
 
-    def image(name, config=None):
+    def image(name, config=None, extra=None):
         path = os.path.join(tmp, name + '.lfs')
-        extra = {'config.json': json.dumps(config).encode()} if config is not None else None
+        extra = dict(extra or {})
+        if config is not None:
+            extra['config.json'] = json.dumps(config).encode()
         make_fs_image(path, opts.block_count, files, extra)
         return path
 
@@ -251,7 +253,12 @@ def run_checks(opts):
         transcripts[name] = b
         return b
 
-    plain = image('no-network')
+    # The test client is not frozen (apps install it with mip). A module of the frozen microdot
+    # package cannot come from the filesystem, so the check carries its own copy as a top-level
+    # module with absolute imports: an extra file in the image, next to what deploy copies.
+    with open(os.path.join(ROOT, 'frozen', 'microdot', 'test_client.py')) as f:
+        client = f.read().replace('from .', 'from microdot.').encode()
+    plain = image('no-network', extra={'fwtest_client.py': client})
     saved = image('saved-unreachable', {
         'networks': [{'ssid': 'HomeNet', 'password': 'secret123'}],
         'connect_timeout': 3, 'retries': 2, 'radio_wait_s': 8})
@@ -373,7 +380,8 @@ heap('at boot')
 import main
 heap('the deployed app imported (/main.py)')
 import asyncio, json
-from microdot.test_client import TestClient
+from fwtest_client import TestClient
+heap('plus asyncio and the test client (bytecode in RAM: not frozen)')
 seen = []
 @main.app.get('/__heap')
 async def _heap(request):
