@@ -12,6 +12,10 @@ From `app/` (what a user edits):
   reference ``@static/app.css@`` becomes ``/static/app.css?v=<hash of its content>``, which lets
   the browser cache the asset for a year and still fetch a new one after an update.
 
+`--in-place` writes only the generated files (static/*.gz, the compiled templates) into the
+source directory itself, beside their sources, so that it can be mounted on a board as it is
+(`make mount`); they are ignored by git and by the next build.
+
 The gzipped total (assets plus the compressed template text) must stay under `BUDGET`; the
 build fails otherwise. `--mpy DIR` also writes the image compiled by mpy-cross to DIR (what a
 small board such as the ESP8266 should run). Files are only rewritten when their content
@@ -94,6 +98,36 @@ class Image:
 
 def build(src, out):
     """Build the image of `src` into `out`; returns {asset name: gzipped size}."""
+    image, sizes = make_image(src)
+    image.write(out)
+    return sizes
+
+
+def build_in_place(src):
+    """Write the generated files of the image (static/*.gz, templates/*_html.py and
+    templates/__init__.py) into `src` itself, beside their sources, so that `src` as it is can
+    be mounted on a board (`make mount`); the rest of `src` is left alone. They are build
+    outputs (.gitignore lists them) and the next build ignores them. Returns the sizes."""
+    image, sizes = make_image(src)
+    for name, data in sorted(image.files.items()):
+        if not (name.startswith('static/') and name.endswith('.gz') or
+                name.startswith('templates/') and name.endswith('.py')):
+            continue
+        path = os.path.join(src, name)
+        try:
+            with open(path, 'rb') as f:
+                if f.read() == data:
+                    continue
+        except OSError:
+            pass
+        with open(path + '.tmp', 'wb') as f:
+            f.write(data)
+        os.replace(path + '.tmp', path)
+    return sizes
+
+
+def make_image(src):
+    """(Image of `src`, {asset name: gzipped size})."""
     image = Image()
     sizes = {}
     versions = {}
@@ -104,6 +138,9 @@ def build(src, out):
             if name.startswith('.'):
                 continue
             rel = name if rel_dir == '.' else rel_dir + '/' + name
+            if rel.startswith('static/') and name.endswith('.gz') and \
+                    os.path.exists(os.path.join(dirpath, name[:-3])):
+                continue  # made by build_in_place from its source beside it
             with open(os.path.join(dirpath, name), 'rb') as f:
                 data = f.read()
             if rel.startswith('static/'):
@@ -132,8 +169,7 @@ def build(src, out):
         image.add('templates/' + name.replace('.', '_') + '.py',
                   compile_template(text, Includes(templates, rewrite)))
     image.add('templates/__init__.py', b'')
-    image.write(out)
-    return sizes
+    return image, sizes
 
 
 def compile_mpy(tree, dest):
@@ -169,8 +205,17 @@ def main(argv=None):
     parser.add_argument('--src', default=os.path.join(ROOT, 'app'))
     parser.add_argument('--out', default=os.path.join(ROOT, 'build', 'app'))
     parser.add_argument('--mpy', help='also write the image compiled to .mpy into this folder')
+    parser.add_argument('--in-place', action='store_true',
+                        help='write the generated files into --src instead (make mount)')
     parser.add_argument('--quiet', action='store_true')
     args = parser.parse_args(argv)
+    if args.in_place:
+        sizes = build_in_place(args.src)
+        total, text = report(sizes)
+        if not args.quiet:
+            print('build: compiled templates and gzipped assets written into %s\n%s'
+                  % (os.path.relpath(args.src), text))
+        return sizes
     sizes = build(args.src, args.out)
     total, text = report(sizes)
     if args.mpy:

@@ -1,7 +1,12 @@
 """`make deploy`: copy app/ to the board's filesystem root with mpremote, skipping files whose
 SHA-256 already matches, then soft-reset the board so the new app runs.
 
-    python scripts/deploy.py --port /dev/ttyACM0 [--src app] [--no-reset]
+    python scripts/deploy.py [--device /dev/ttyACM0] [--src build/app] [--clean] [--no-reset]
+
+The board keeps a list of the files deploys have copied there, `/.deployed`. With `--clean`
+(`make deploy CLEAN=1`), files on that list that the source directory no longer has are removed
+(and directories left empty by that); nothing else is ever removed: not the settings
+(config.json and its companions), not files the app or the UI wrote, not /lib.
 
 mpremote is told `resume` (no soft reset before copying: it would end a unix-port "board", and a
 raw-REPL soft reset would not run main.py anyway). The final soft reset is the friendly-REPL one
@@ -16,6 +21,47 @@ import time
 
 SKIP_DIRS = {'__pycache__'}
 SKIP_SUFFIXES = ('.pyc', '.pyo', '.swp', '~')
+RECORD = '.deployed'
+# Never removed by --clean, even if an earlier deploy copied them: the board's settings.
+KEEP_PREFIXES = ('config.json', 'sim.json')
+
+# Run on the board after the copy: remove (if `clean`) what the previous record lists and `new`
+# does not, then write the new record: `new`, plus (without `clean`) what the old one listed, which
+# is still on the board for a later clean. Prints "removed: <path>" per file, "no record" if none.
+FINISH = '''import os
+new = %r
+try:
+    with open(%r) as f:
+        old = f.read().split('\\n')
+except OSError:
+    old = None
+if %r:
+    if old is None:
+        print('no record')
+    gone = []
+    for p in old or ():
+        if p and p not in new and not p.startswith(%r):
+            try:
+                os.remove(p)
+                print('removed:', p)
+                gone.append(p)
+            except OSError:
+                pass
+    dirs = {}
+    for p in gone:
+        while '/' in p:
+            p = p.rsplit('/', 1)[0]
+            dirs[p] = 1
+    for d in sorted(dirs, key=len, reverse=True):
+        try:
+            os.rmdir(d)
+        except OSError:
+            pass
+else:
+    new = new + [p for p in old or () if p and p not in new]
+with open(%r, 'w') as f:
+    f.write('\\n'.join(sorted(new)))
+'''
 
 
 def app_files(src):
@@ -38,18 +84,24 @@ def find_device():
     for p in sorted(list_ports.comports(), key=lambda p: p.device):
         if p.vid is not None:
             return p.device
-    sys.exit('deploy: no board found on USB; pass PORT=/dev/ttyUSB0 (or similar)')
+    sys.exit('deploy: no board found on USB; pass DEVICE=/dev/ttyUSB0 (or similar)')
 
 
-def mpremote_command(mpremote, device, files):
-    dirs = sorted({os.path.dirname(r) for _, r in files if '/' in r})
+def mpremote_command(mpremote, device, files, clean=False):
+    """One mpremote session: make the directories, copy the files (mpremote skips those whose
+    hash matches), then the record (and, with `clean`, the removals)."""
+    dirs = sorted({r.rsplit('/', 1)[0] for _, r in files if '/' in r})
+    parents = sorted({'/'.join(d.split('/')[:i + 1]) for d in dirs
+                      for i in range(d.count('/') + 1)}, key=lambda d: (d.count('/'), d))
     cmd = [mpremote, 'connect', device, 'resume']
-    if dirs:
-        mk = 'import os\nfor d in %r:\n try:\n  os.mkdir(d)\n except OSError:\n  pass' % (dirs,)
-        cmd += ['exec', mk]
+    if parents:
+        mk = 'import os\nfor d in %r:\n try:\n  os.mkdir(d)\n except OSError:\n  pass' % (parents,)
+        cmd += ['exec', mk, '+']
     for local, remote in files:
         cmd += ['cp', local, ':' + remote, '+']
-    return cmd[:-1]
+    new = sorted(r for _, r in files)
+    cmd += ['exec', FINISH % (new, RECORD, clean, KEEP_PREFIXES, RECORD)]
+    return cmd
 
 
 def soft_reset(device):
@@ -69,8 +121,11 @@ def soft_reset(device):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--port', help='serial device (default: the first USB serial board)')
-    parser.add_argument('--src', default='app', help='directory to deploy (default: app)')
+    parser.add_argument('--device', help='serial device (default: the first USB serial board)')
+    parser.add_argument('--src', default='build/app',
+                        help='directory to deploy (default: build/app, the build of app/)')
+    parser.add_argument('--clean', action='store_true',
+                        help='remove files an earlier deploy copied that --src no longer has')
     parser.add_argument('--no-reset', action='store_true', help='do not soft-reset afterwards')
     parser.add_argument('--mpremote', default=os.path.join(os.path.dirname(sys.executable),
                                                            'mpremote'))
@@ -80,20 +135,28 @@ def main(argv=None):
     files = app_files(args.src)
     if not files:
         sys.exit('deploy: %r has no files to deploy' % args.src)
-    device = args.port or find_device()
+    device = args.device or find_device()
     start = time.monotonic()
-    proc = subprocess.run(mpremote_command(args.mpremote, device, files), capture_output=True,
-                          text=True)
+    proc = subprocess.run(mpremote_command(args.mpremote, device, files, args.clean),
+                          capture_output=True, text=True)
     out = proc.stdout + proc.stderr
     if proc.returncode != 0:
         sys.exit('deploy: mpremote failed (%d):\n%s' % (proc.returncode, out))
     unchanged = [ln.split(':', 1)[1].strip() for ln in out.splitlines()
                  if ln.startswith('Up to date:')]
     copied = [r for _, r in files if r not in unchanged]
+    removed = [ln.split(':', 1)[1].strip() for ln in out.splitlines()
+               if ln.startswith('removed:')]
     for r in copied:
         print('deploy: copied', r)
-    print('deploy: %d copied, %d unchanged (%.1f s)' % (len(copied), len(unchanged),
-                                                         time.monotonic() - start))
+    for r in removed:
+        print('deploy: removed', r)
+    if args.clean and 'no record' in out.splitlines():
+        print('deploy: the board had no record of an earlier deploy: nothing removed (the next '
+              'CLEAN=1 deploy can)')
+    print('deploy: %d copied, %d unchanged%s (%.1f s)' % (
+        len(copied), len(unchanged), ', %d removed' % len(removed) if args.clean else '',
+        time.monotonic() - start))
     if not args.no_reset:
         soft_reset(device)
         print('deploy: soft reset; the board restarts with the new app')

@@ -7,8 +7,9 @@
    copies it into the simulated board's filesystem, `--fs` (default build/device/); uploads made
    in the UI land there too.
 2. First run: writes the board's config.json (hostname, the simulated network "SimNet", the LED
-   and two GPIO outputs) and sim.json (the simulated radio world of scripts/sim/network.py). Edit
-   them there; later runs keep them.
+   and two GPIO outputs; with `--fresh`, as `make run-device` passes, the network only) and
+   sim.json (the simulated radio world of scripts/sim/network.py). Edit them there; later runs
+   keep them.
 3. Boots like the firmware, through the firmware's own boot sequence (`device.runtime`): joins
    the saved network, imports main.py, prints the free heap, and serves `main.app` at
    http://HOST:PORT/ (the URL is printed) with the Wi-Fi reconnect task beside it. A main.py
@@ -46,6 +47,7 @@ FIRST_CONFIG = {
     'networks': [{'ssid': 'SimNet', 'password': 'simulated'}],
     'pins': {'safe_mode': None, 'led': 2, 'relay': 5, 'fan': 4},
 }
+FRESH_CONFIG = {'networks': FIRST_CONFIG['networks']}
 FIRST_WORLD = {
     'networks': [
         {'ssid': 'SimNet', 'password': 'simulated', 'rssi': -48, 'channel': 6},
@@ -105,9 +107,11 @@ def sync_image(image, fs):
         f.write('\n'.join(sorted(now)))
 
 
-def first_run(fs):
-    """Give a new simulated board its settings and radio world."""
-    for name, content in (('config.json', FIRST_CONFIG), ('sim.json', FIRST_WORLD)):
+def first_run(fs, fresh=False):
+    """Give a new simulated board its settings and radio world (`fresh`: settings with the
+    network only, as a board just set up through the portal has)."""
+    config = FRESH_CONFIG if fresh else FIRST_CONFIG
+    for name, content in (('config.json', config), ('sim.json', FIRST_WORLD)):
         path = os.path.join(fs, name)
         if not os.path.exists(path):
             with open(path, 'w') as f:
@@ -160,7 +164,7 @@ def build_rom(out):
     return out
 
 
-def prepare(fs, mpy, app=APP):
+def prepare(fs, mpy, app=APP, fresh=False):
     """Build everything the board runs from the app sources `app`; returns MICROPYPATH."""
     sys.path.insert(0, os.path.join(ROOT, 'scripts'))
     import build_assets
@@ -174,7 +178,7 @@ def prepare(fs, mpy, app=APP):
     print('run: web assets %d bytes gzipped' % sum(sizes.values()))
     os.makedirs(fs, exist_ok=True)
     sync_image(out_mpy if mpy else out, fs)
-    first_run(fs)
+    first_run(fs, fresh)
     frozen, sim = os.path.join(ROOT, 'frozen'), os.path.join(ROOT, 'scripts', 'sim')
     if mpy:
         base = os.path.join(ROOT, 'build', 'run-mpy')
@@ -191,6 +195,9 @@ def main(argv=None):
     parser.add_argument('--app', default=APP, help='the app sources (default app/)')
     parser.add_argument('--fs', default=os.path.join(ROOT, 'build', 'device'),
                         help="the simulated board's filesystem (default build/device)")
+    parser.add_argument('--fresh', action='store_true',
+                        help='first run: settings with the network only (no pins), as a board '
+                             'just set up (make run-device)')
     parser.add_argument('--mpy', action='store_true', help='run mpy-cross bytecode')
     parser.add_argument('--rom', action='store_true',
                         help='framework and simulation in a ROMFS image, like frozen code')
@@ -202,7 +209,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     fs = os.path.abspath(args.fs)
     env = dict(os.environ)
-    env['MICROPYPATH'] = prepare(fs, args.mpy or args.rom, args.app)
+    env['MICROPYPATH'] = prepare(fs, args.mpy or args.rom, args.app, args.fresh)
     env.pop('MICRODOT_SIM', None)
     cmd = [os.path.join(BIN, 'micropython')]
     boot = BOOT % (args.host, args.port)

@@ -13,7 +13,7 @@ import time
 
 from microdot import Response
 
-from ui import auth
+from ui import auth, verify
 
 _PAGE = ('<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" '
          'content="width=device-width, initial-scale=1"><title>%s</title><link rel="stylesheet" '
@@ -90,7 +90,7 @@ def login(request):
     where = _safe_path(form.get('next') or request.args.get('next')) or '/'
     status, note, headers = 200, '', None
     if request.method == 'POST':
-        ok = auth.password_ok(request, form.get('password', ''))
+        ok = verify.password_ok(request, form.get('password', ''))
         if ok is True:
             return _enter(where)
         status, note, headers = _failed(ok)
@@ -114,7 +114,7 @@ def password(request):
     if request.method == 'POST':
         form = request.form or {}
         new = form.get('password', '')
-        ok = True if first else auth.password_ok(request, form.get('current', ''))
+        ok = True if first else verify.password_ok(request, form.get('current', ''))
         if ok is not True:
             status, note, headers = _failed(ok)
             if not ok:

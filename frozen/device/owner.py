@@ -10,7 +10,8 @@ never stored, printed or sent anywhere.
 
 `check` also throttles guessing: after a failed attempt from a client address, that address must
 wait 1 s, then 2, 4 ... up to `MAX_WAIT_S` before its next attempt is even looked at (`retry_after`),
-in a table of at most `MAX_CLIENTS` addresses.
+in a table of at most `MAX_CLIENTS` addresses. The table is the caller's (a server keeps one for
+as long as it runs), so this module holds no state and may be dropped from RAM between checks.
 
 Forgot the password? With the board on USB, at the REPL::
 
@@ -30,9 +31,6 @@ MAX_LENGTH = 64
 MAX_WAIT_S = 60
 MAX_CLIENTS = 8
 KEY = 'owner'  # its key in the settings
-
-_failures = {}  # client address -> [failed attempts, time.time() before which it must wait]
-
 
 def pbkdf2_sha256(password, salt, iterations, length=32):
     """PBKDF2-HMAC-SHA256 of `password` (bytes) and `salt` (bytes), `length` bytes."""
@@ -95,30 +93,32 @@ def is_set(cfg):
     return bool(cfg.get(KEY))
 
 
-def retry_after(client):
-    """Seconds the address `client` must still wait before its next attempt (0: go ahead)."""
-    entry = _failures.get(client)
+def retry_after(client, failures):
+    """Seconds the address `client` must still wait before its next attempt (0: go ahead).
+    `failures`: the throttle's table, ``{address: [failed attempts, time.time() to wait for]}``."""
+    entry = failures.get(client)
     if entry is None:
         return 0
     left = entry[1] - time.time()  # clamped: the clock may be set back
     return int(min(left, MAX_WAIT_S) + 0.999) if left > 0 else 0
 
 
-def check(cfg, password, client=None):
-    """Check `password` against the owner password of `cfg`, throttled per `client` address:
-    True, False (wrong, or no password is set), or the seconds to wait (an int > 0) while that
-    address is held back, without looking at the password."""
-    wait = retry_after(client)
+def check(cfg, password, client, failures):
+    """Check `password` against the owner password of `cfg`, throttled per `client` address in
+    the table `failures` (a dict the caller keeps, see `retry_after`): True, False (wrong, or no
+    password is set), or the seconds to wait (an int > 0) while that address is held back,
+    without looking at the password."""
+    wait = retry_after(client, failures)
     if wait:
         return wait
     if is_set(cfg) and matches(cfg[KEY], password):
-        _failures.pop(client, None)
+        failures.pop(client, None)
         return True
-    entry = _failures.get(client)
+    entry = failures.get(client)
     if entry is None:
-        if len(_failures) >= MAX_CLIENTS:  # forget the address that is held back least
-            del _failures[min(_failures, key=lambda c: _failures[c][1])]
-        entry = _failures[client] = [0, 0]
+        if len(failures) >= MAX_CLIENTS:  # forget the address that is held back least
+            del failures[min(failures, key=lambda c: failures[c][1])]
+        entry = failures[client] = [0, 0]
     entry[0] += 1
     entry[1] = time.time() + min(1 << min(entry[0] - 1, 8), MAX_WAIT_S)
     return False
@@ -144,5 +144,4 @@ def reset(password=None, path=None):
         cfg = config.load(path)
         set_password(cfg, password)
         config.save(cfg, path)
-    _failures.clear()
     print('owner password', 'removed' if password is None else 'set')

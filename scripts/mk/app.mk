@@ -2,11 +2,9 @@
 #
 ## make app-build              build/app/: app/*.py, gzipped static/ assets, utemplate-compiled templates/
 ## make app-build-mpy          the same compiled by mpy-cross into build/app-mpy/ (for small boards)
-## make run-esp8266            make run as an ESP8266-class board: .mpy, frozen/ in ROMFS, HEAP=56wK, 3 connections
+## make run-esp8266 [PORT=8080]  make run as an ESP8266-class board: .mpy, frozen/ in ROMFS,
+##                  HEAP=56wK, 3 connections
 
-# `make deploy` / `make mount` take the built image, not the sources: the board needs the
-# gzipped assets and the compiled templates. (app.mk is included before device.mk.)
-APP_DIR ?= build/app
 HEAP ?= 56wK
 
 .PHONY: app-build app-build-mpy run-esp8266
@@ -17,7 +15,5 @@ app-build: $(STAMP)
 app-build-mpy: $(STAMP)
 	$(PY) scripts/build_assets.py --mpy build/app-mpy
 
-deploy mount: app-build
-
-run-esp8266: $(STAMP)
+run-esp8266: check-port $(STAMP)
 	$(PY) scripts/run_host.py --host $(HOST) --port $(PORT) --rom --heapsize $(HEAP) --max-connections 3

@@ -1,39 +1,40 @@
-# Working with a board over USB serial (mpremote). See docs/firmware.md.
+# Working with a board over USB serial (mpremote), and the board simulated on this computer.
+# See docs/firmware.md. The serial device is DEVICE (see the Makefile); PORT is an HTTP port.
 #
-## make deploy [PORT=/dev/ttyACM0]  copy app/ to the board (unchanged files skipped by hash), soft-reset
-## make repl [PORT=...]       the board's REPL (Ctrl-] to leave)
-## make mount [PORT=...]      mount app/ on the board as /remote for live editing, then a REPL
-## make run-device [PORT=8080]  boot the firmware runtime on the unix port with simulated Wi-Fi
-##                  (filesystem: build/sim-device; edit its sim.json/config.json to try the portal)
+## make deploy [DEVICE=/dev/ttyUSB0] [CLEAN=1]  build app/ and copy it to the board (unchanged files
+##                  skipped), then soft-reset it; CLEAN=1 also removes files an earlier deploy put
+##                  there that are gone now (never config.json or other settings)
+## make repl [DEVICE=...]      the board's REPL (Ctrl-] leaves)
+## make mount [DEVICE=...]     app/ as /remote on the board for live editing (templates and assets
+##                  built in place first), then a REPL
+## make run-device [PORT=8080]  the firmware's boot on the unix port with simulated Wi-Fi, as a
+##                  freshly set-up board (filesystem build/sim-device/: edit its config.json or
+##                  sim.json to try the setup portal; Ctrl-C stops, a reset restarts it)
 
-# PORT defaults (in the Makefile) to the HTTP port of `make run`; only a PORT given on the command
-# line or in the environment is a serial device. Without one, mpremote picks the first USB board.
-DEVICE_SERIAL = $(if $(filter command line environment,$(origin PORT)),$(PORT),)
-APP_DIR ?= app
-# Build steps the app needs before it goes to a board (compiled templates, gzipped assets...):
-# another .mk adds its targets with `DEPLOY_PREREQS += target`, in any include order.
-DEPLOY_PREREQS ?=
-
-.SECONDEXPANSION:
-.PHONY: deploy repl mount run-device
-
-deploy: $(STAMP) $$(DEPLOY_PREREQS)
-	$(PY) scripts/deploy.py --src $(APP_DIR) $(if $(DEVICE_SERIAL),--port $(DEVICE_SERIAL))
-
-repl: $(STAMP)
-	$(MPREMOTE) connect $(or $(DEVICE_SERIAL),auto) resume repl
-
-mount: $(STAMP)
-	@echo "app/ is /remote on the board. To boot it as the firmware would:"
-	@echo "  import device.runtime; device.runtime.main('/config.json')"
-	$(MPREMOTE) connect $(or $(DEVICE_SERIAL),auto) mount $(APP_DIR) repl
-
+# What `make deploy` copies, as it is, to the board's root: by default the build of app/ (compiled
+# templates, gzipped assets), made first; `make example-deploy` passes an example's directory.
+# The only place APP_DIR is set.
+APP_DIR ?= build/app
+# CLEAN=1: remove what an earlier deploy copied and the directory no longer has.
+CLEAN ?=
 SIM_DEVICE ?= build/sim-device
 
-run-device: $(STAMP) $$(DEPLOY_PREREQS)
-	mkdir -p $(SIM_DEVICE)
-	$(PY) -c "import sys; sys.path.insert(0, 'scripts'); import deploy, shutil, os; \
-	  [os.makedirs(os.path.dirname(os.path.join('$(SIM_DEVICE)', r)) or '.', exist_ok=True) or \
-	   shutil.copy(l, os.path.join('$(SIM_DEVICE)', r)) for l, r in deploy.app_files('$(APP_DIR)')]"
-	[ -f $(SIM_DEVICE)/config.json ] || echo '{"networks": [{"ssid": "SimNet", "password": "simulated"}], "port": $(PORT), "dns_port": 5353}' > $(SIM_DEVICE)/config.json
-	cd $(SIM_DEVICE) && MICROPYPATH=$(CURDIR)/scripts/sim:$(CURDIR)/frozen:.frozen $(CURDIR)/$(MICROPYTHON) $(CURDIR)/frozen/entry/main.py
+.PHONY: deploy repl mount run-device
+
+deploy: check-device $(STAMP) $(if $(filter build/app,$(APP_DIR)),app-build)
+	$(PY) scripts/deploy.py --src $(APP_DIR) $(if $(DEVICE),--device $(DEVICE)) $(if $(CLEAN),--clean)
+
+repl: check-device $(STAMP)
+	$(MPREMOTE) connect $(or $(DEVICE),auto) resume repl
+
+mount: check-device $(STAMP)
+	$(PY) scripts/build_assets.py --in-place
+	@echo "app/ is /remote on the board. To boot it as the firmware would:"
+	@echo "  import device.runtime; device.runtime.main()"
+	$(MPREMOTE) connect $(or $(DEVICE),auto) mount app repl
+
+run-device: check-port $(STAMP)
+	$(PY) scripts/run_host.py --host $(HOST) --port $(PORT) --fs $(SIM_DEVICE) --fresh
+
+# The firmware targets (scripts/mk/firmware.mk) take the board's serial device too.
+flash erase: check-device

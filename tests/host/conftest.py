@@ -87,11 +87,16 @@ class Board(ConsoleProcess):
         except subprocess.TimeoutExpired:
             raise AssertionError('board still running:\n' + self.output)
 
-    def http(self, path, data=None, host=None, timeout=10):
+    authorization = None  # an Authorization header every request sends (the web UI's owner)
+
+    def http(self, path, data=None, host=None, timeout=10, headers=None):
         """(status, headers, body) of a request to the board; redirects are not followed."""
-        req = urllib.request.Request('http://127.0.0.1:%d%s' % (self.port, path), data=data)
+        req = urllib.request.Request('http://127.0.0.1:%d%s' % (self.port, path), data=data,
+                                     headers=headers or {})
         if host:
             req.add_header('Host', host)
+        if self.authorization and not req.has_header('Authorization'):
+            req.add_header('Authorization', self.authorization)
 
         class NoRedirect(urllib.request.HTTPRedirectHandler):
             def redirect_request(self, *a, **kw):

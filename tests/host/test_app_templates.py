@@ -6,6 +6,8 @@ work under `make run` (scripts/run_host.py: .py, and the ESP8266 profile of `mak
 frozen/ in ROMFS, 56wK heap), on a board booted by the firmware, and with the guide's own
 commands (`MICROPYPATH=frozen:.frozen ...`, `PYTHONPATH=frozen python3 ...`), with nothing else
 on the path."""
+import base64
+import json
 import os
 import re
 import shlex
@@ -56,11 +58,24 @@ def user_app(tmp_path):
     return app
 
 
-def get(url, timeout=20):
+PASSWORD = 'owner of the board'
+AUTH = {'Authorization': 'Basic ' + base64.b64encode(b'admin:' + PASSWORD.encode()).decode()}
+
+
+def owned_config(**settings):
+    """config.json text of a board whose owner password is set (the device UI, and so the
+    user's routes beside it, answer its owner only: docs/security.md)."""
+    from device import owner
+    settings['owner'] = owner.make(PASSWORD)
+    return json.dumps(settings)
+
+
+def get(url, timeout=20, headers=None):
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=5) as r:
+            req = urllib.request.Request(url, headers=headers or {})
+            with urllib.request.urlopen(req, timeout=5) as r:
                 return r.status, r.read().decode()
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode()
@@ -78,15 +93,22 @@ class Run(ConsoleProcess):
 def test_template_in_app_under_make_run(tmp_path, profile):
     app = user_app(tmp_path)
     port = free_port()
+    fs = tmp_path / 'fs'
+    fs.mkdir()
+    sys.path.insert(0, os.path.join(ROOT, 'scripts'))
+    import run_host
+    cfg = dict(run_host.FIRST_CONFIG)
+    (fs / 'config.json').write_text(owned_config(**cfg))
     options = {'py': [], 'esp8266': ['--rom', '--heapsize', '56wK', '--max-connections', '3']}
     run = Run().launch([sys.executable, os.path.join(ROOT, 'scripts', 'run_host.py'), '--app', app,
                         '--fs', str(tmp_path / 'fs'), '--port', str(port)] + options[profile],
                        cwd=ROOT)
     try:
         run.wait_for('Starting async server', 60)
-        status, body = get('http://127.0.0.1:%d/hello?name=ada' % port)
+        status, body = get('http://127.0.0.1:%d/hello?name=ada' % port, headers=AUTH)
         assert (status, body) == (200, EXPECTED), run.output
-        assert get('http://127.0.0.1:%d/' % port)[0] == 200  # the dashboard still renders
+        status, body = get('http://127.0.0.1:%d/' % port, headers=AUTH)
+        assert status == 200 and '/static/app.css?v=' in body  # the dashboard still renders
     finally:
         run.stop()
     assert 'Traceback' not in run.output, run.output
@@ -103,10 +125,10 @@ def test_template_in_app_on_a_board_booted_by_the_firmware(tmp_path, board):
     build_assets.main(['--quiet', '--src', user_app(tmp_path), '--out', image])
     shutil.copytree(image, board.fs, dirs_exist_ok=True)
     board.world(networks=[{'ssid': 'home', 'password': 'secret', 'rssi': -50}])
-    board.write('config.json', {'networks': [{'ssid': 'home', 'password': 'secret'}]})
+    board.write('config.json', owned_config(networks=[{'ssid': 'home', 'password': 'secret'}]))
     board.boot()
     board.wait_for('launcher: starting the app')
-    status, _, body = board.http('/hello?name=ada')
+    status, body = get('http://127.0.0.1:%d/hello?name=ada' % board.port, headers=AUTH)
     assert (status, body) == (200, EXPECTED), board.output
     assert 'Traceback' not in board.output, board.output
 

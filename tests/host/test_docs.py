@@ -344,6 +344,15 @@ def shell_problems(text):
             for w in words[1:]:
                 if not w.startswith('-') and '=' not in w and w not in targets:
                     problems.append('no make target %r' % w)
+        # PORT is an HTTP port, DEVICE the board's serial device (see the Makefile)
+        for w in shlex.split(cmd):
+            name, _, value = w.partition('=')
+            if name == 'PORT' and value and not (value.isdigit() or value == '...'):
+                problems.append('PORT=%s: PORT is the HTTP port; the serial device is DEVICE'
+                                % value)
+            if name == 'DEVICE' and value.isdigit():
+                problems.append('DEVICE=%s: DEVICE is the serial device; the HTTP port is PORT'
+                                % value)
         for w in words[1:]:
             p = repo_path(w)
             if p and not p.startswith(GENERATED) and \
@@ -501,3 +510,13 @@ def test_docs_index_links_every_page():
     pages = {os.path.basename(p) for p in glob.glob(os.path.join(ROOT, 'docs', '*.md'))}
     missing = pages - linked - {'README.md', 'contributing.md'}
     assert not missing, 'docs/README.md does not link: %s' % sorted(missing)
+
+
+@pytest.mark.parametrize('page', [pytest.param(p, id=os.path.relpath(p, ROOT)) for p in PAGES])
+def test_page_has_no_placeholder_repository_or_serial_device_in_port(page):
+    """Inline text too: the repository address is `make mip-install`'s REPO (no `OWNER` to
+    replace), and a serial device is DEVICE=..., never PORT=... ."""
+    with open(page) as f:
+        text = f.read()
+    assert 'github:OWNER' not in text and 'OWNER/' not in text
+    assert not re.search(r'PORT=/dev/|PORT=COM\d', text)

@@ -367,7 +367,7 @@ def test_make_example_deploy_copies_the_example_to_a_board(tmp_path):
             time.sleep(0.05)
         time.sleep(0.3)
         r = subprocess.run(['make', '--no-print-directory', '-C', ROOT, 'example-deploy',
-                            'NAME=gpio', 'PORT=' + tty], capture_output=True, text=True,
+                            'NAME=gpio', 'DEVICE=' + tty], capture_output=True, text=True,
                            timeout=120)
         assert r.returncode == 0, r.stdout + r.stderr
         assert 'deploy: copied main.py' in r.stdout

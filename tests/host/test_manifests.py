@@ -291,7 +291,7 @@ def test_ota_variant_is_allowed_where_there_is_room(tmp_path):
                                                 ('ESP32_GENERIC_S3', 'esp32s3', '0x0'),
                                                 ('ESP8266_GENERIC', 'esp8266', '0x0')])
 def test_make_flash_uses_the_chip_offset(board, chip, offset):
-    r = make('-n', 'flash', 'BOARD=' + board, 'PORT=/dev/ttyUSB7')
+    r = make('-n', 'flash', 'BOARD=' + board, 'DEVICE=/dev/ttyUSB7')
     assert r.returncode == 0, r.stderr
     line = [ln for ln in r.stdout.replace('\\\n', ' ').splitlines() if 'write-flash' in ln][0]
     assert '--chip %s' % chip in line and '--port /dev/ttyUSB7' in line

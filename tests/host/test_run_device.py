@@ -1,0 +1,138 @@
+"""`make run-device` (and `make run`) as a user runs them, through make: a fresh clone builds the
+app it copies (the dashboard, not the recovery page), PORT is the port served on every run,
+"Save and reboot" on the setup page restarts the simulated board, which then joins the network
+and serves the app, and Ctrl-C stops it quietly (no traceback, no make error)."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from support.console import ConsoleProcess
+from support.servers import free_port
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class Make(ConsoleProcess):
+    name = 'make'
+
+    def __init__(self, *args):
+        self.args = list(args)
+
+    def start(self):
+        # Its own process group, as a shell gives a foreground job: Ctrl-C goes to all of it.
+        self.lines = []
+        self.proc = subprocess.Popen(['make', '--no-print-directory', '-C', ROOT] + self.args,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     bufsize=1, start_new_session=True)
+        import threading
+        threading.Thread(target=self._pump, daemon=True).start()
+        return self
+
+    def ctrl_c(self, timeout=15):
+        """What the terminal does on Ctrl-C: SIGINT to the whole foreground process group.
+        True if everything stopped cleanly: the board said "run: stopped", and make ended
+        either with status 0 or, as GNU make does once its recipe has finished on a Ctrl-C,
+        by SIGINT itself (which a shell reports as nothing at all)."""
+        os.killpg(self.proc.pid, signal.SIGINT)
+        try:
+            code = self.proc.wait(timeout)
+        finally:
+            time.sleep(0.2)  # let the pump drain
+        return code in (0, -signal.SIGINT) and 'run: stopped' in self.output
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+def get(port, path='/', data=None, timeout=20):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen('http://127.0.0.1:%d%s' % (port, path), data=data,
+                                        timeout=5) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def run_device(tmp_path):
+    started = []
+
+    def start(*args, fs=None):
+        m = Make('run-device', 'SIM_DEVICE=%s' % (fs or tmp_path / 'board'), *args).start()
+        started.append(m)
+        return m
+    yield start
+    for m in started:
+        m.stop()
+
+
+def test_run_device_builds_what_it_copies_and_serves_on_port(run_device, tmp_path):
+    shutil.rmtree(os.path.join(ROOT, 'build', 'app'), ignore_errors=True)  # a fresh clone
+    port = free_port()
+    m = run_device('PORT=%d' % port)
+    m.wait_for('Starting async server', 60)
+    status, body = get(port)
+    assert status == 200 and 'Recovery' not in body and '<html' in body.lower(), body[:300]
+    assert os.path.exists(str(tmp_path / 'board' / 'templates' / 'index_html.py'))
+    assert m.ctrl_c(), m.output
+    # The next run serves on the PORT it is given, not the first run's.
+    port2 = free_port()
+    m = run_device('PORT=%d' % port2)
+    m.wait_for('Starting async server', 60)
+    assert get(port2)[0] == 200
+    assert m.ctrl_c(), m.output
+
+
+def test_run_device_reboots_after_save_and_reboot(run_device, tmp_path):
+    fs = tmp_path / 'board'
+    fs.mkdir()
+    (fs / 'config.json').write_text('{"networks": []}')  # a new board: the setup portal
+    port = free_port()
+    m = run_device('PORT=%d' % port)
+    m.wait_for('portal: serving on port %d' % port, 60)
+    status, body = get(port, '/setup')
+    assert status == 200 and 'SimNet' in body
+    form = urllib.parse.urlencode({'ssid': 'SimNet', 'password': 'simulated'}).encode()
+    status, body = get(port, '/setup', data=form)
+    assert status == 200 and 'Saved' in body
+    m.wait_for('the board reset; starting it again', 30)
+    m.wait_for("connected to 'SimNet'", 30)
+    m.wait_for('launcher: starting the app', 30)
+    assert get(port)[0] == 200
+    assert m.proc.poll() is None
+    assert 'Error 77' not in m.output
+    assert m.ctrl_c(), m.output
+
+
+@pytest.mark.parametrize('target', ['run-device', 'run'])
+def test_ctrl_c_stops_quietly(target, tmp_path):
+    port = free_port()
+    # (make run's board filesystem is build/device/, a build output)
+    m = Make(target, 'PORT=%d' % port, 'SIM_DEVICE=%s' % (tmp_path / 'board')).start()
+    try:
+        m.wait_for('Starting async server', 60)
+        assert get(port)[0] == 200
+        assert m.ctrl_c(), m.output
+    finally:
+        m.stop()
+    assert 'Traceback' not in m.output and 'KeyboardInterrupt' not in m.output, m.output
+    assert 'run: stopped' in m.output and 'Error' not in m.output, m.output
