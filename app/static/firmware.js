@@ -57,7 +57,7 @@
     }
     if (r.status === 401) {  // the session ended (a restart ends them all): log in again
       location.href = '/login?next=' + encodeURIComponent(location.pathname);
-      return new Promise(() => {});
+      return new Promise(() => {});  // the page is leaving
     }
     const data = await r.json().catch(() => null);
     if (!r.ok) throw new Error((data && data.error) || r.status + ' ' + r.statusText);
@@ -77,20 +77,29 @@
     if (u && u.rolled_back) say('The update to ' + (u.version || u.label) + ' did not start properly and was rolled back.', true);
   }
 
-  async function load() {
-    show(await call('/api/firmware'));
+  // After an update the page waits for the board to come back (maybe through the login page:
+  // a restart ends the sessions); sessionStorage remembers which slot it expects.
+  function verdict(s) {
+    const label = sessionStorage.fwExpect;
+    if (!label || !s.ota) return;
+    delete sessionStorage.fwExpect;
+    if (s.running.label === label) say('The new firmware is running (' + (s.running.version || label) + ') and is kept.');
+    else say('The board went back to the previous firmware: the new one did not start properly.', true);
   }
 
-  async function waitForBoard(label) {  // the board restarts; its first answer confirms it
+  async function load() {
+    const s = await call('/api/firmware');
+    show(s);
+    verdict(s);
+  }
+
+  async function waitForBoard() {  // the board restarts; its first answer confirms it
     for (let i = 0; i < 60; i++) {
       await new Promise((ok) => setTimeout(ok, 2000));
-      try {
-        const s = await call('/api/firmware');
-        show(s);
-        if (s.running && s.running.label === label) say('The new firmware is running (' + (s.running.version || label) + ') and is kept.');
-        else say('The board went back to the previous firmware: the new one did not start properly.', true);
-        return;
-      } catch (e) { /* still restarting */ }
+      let s;
+      try { s = await fetch('/api/firmware'); } catch (e) { continue; }  // still restarting
+      if (s.status === 503) continue;
+      return load();
     }
     say('The board has not come back yet: reload this page in a while.', true);
   }
@@ -119,7 +128,8 @@
       }
       bar.value = 1;
       say('Firmware ' + (r.version || '') + ' written to ' + r.boot + '. The board restarts into it and keeps it once this page reaches it again\u2026');
-      await waitForBoard(r.boot);
+      sessionStorage.fwExpect = r.boot;
+      await waitForBoard();
     } catch (e) {
       say(e.message, true);
     } finally {

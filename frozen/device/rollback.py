@@ -6,8 +6,9 @@ before the next reset; otherwise the bootloader starts the previous image again.
 makes that call (`confirm`) only when the new firmware has joined Wi-Fi, loaded the app and
 answered a request of it successfully (`arm` hooks the app's responses). If that has not happened
 `DEADLINE_S` seconds after boot (no Wi-Fi, the app failing, the setup portal instead), the board
-resets (`deadline`) and so rolls back; a firmware that hangs is reset by the watchdog, and a
-power cycle does the same. Confirming is also done on ordinary boots: it is harmless when the
+resets (`deadline`) and so rolls back; a firmware that hangs is reset by the watchdog (the runtime
+starts it on such a trial boot, `WATCHDOG_MS`, even where the settings leave it off), and a power
+cycle does the same. Confirming is also done on ordinary boots: it is harmless when the
 image is already valid.
 
 The update leaves a note, ``ota.json`` on the filesystem (`expect`, just before the reboot):
@@ -18,6 +19,7 @@ update. A confirmed update removes the note.
 """
 FILE = 'ota.json'
 DEADLINE_S = 300
+WATCHDOG_MS = 8000  # the runtime starts the watchdog on a trial boot even if settings say off
 
 _pending = False
 _confirmed = False

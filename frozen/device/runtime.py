@@ -64,8 +64,10 @@ def rollback_check():
 
 async def serve(cfg, mode, ip, module=None, error=None, safe=None, rollback=None):
     wd = 0 if safe else cfg['watchdog_ms']
-    if rollback is not None and rollback.pending():
+    if rollback is not None and rollback.pending():  # an update on trial: a reset must come
         asyncio.create_task(rollback.deadline(cfg.get('ota_confirm_s', rollback.DEADLINE_S)))
+        if not safe:
+            wd = wd or rollback.WATCHDOG_MS
     if mode == 'ap':
         from device.dns import Server
         try:

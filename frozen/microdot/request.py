@@ -193,10 +193,13 @@ class Request:
             del headers['Transfer-Encoding']
         elif length:
             length = int(length)
-            if length <= cls.max_content_length:
+            # a route's own limits (Microdot.route), else the class's
+            limits = getattr(app, 'route_limits', None) and app.limits_for(cls, method, url)
+            max_content, max_body = limits or (cls.max_content_length, cls.max_body_length)
+            if length <= max_content:
                 if headers.get('Expect', '').lower() == '100-continue' and client_writer:
                     await client_writer.awrite(b'HTTP/1.1 100 Continue\r\n\r\n')
-                if length <= cls.max_body_length:
+                if length <= max_body:
                     body = await client_reader.readexactly(length)
                     if len(body) != length:
                         raise ValueError('incomplete body')

@@ -5,13 +5,16 @@ flash (scripts/sim/esp32flash.py), the simulated bootloader choosing what boots 
 
 The board "runs" whatever image its bootloader picked (the host cannot execute one): what the
 tests follow is which slot is running, its otadata state, and the runtime's own decisions."""
+import base64
 import hashlib
 import json
 import os
 import shutil
 import sys
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 
 import pytest
 
@@ -22,6 +25,27 @@ import esp32flash  # noqa: E402
 
 HOME = {'ssid': 'home', 'password': 'secret', 'rssi': -50}
 PIECE = 65536
+PASSWORD = 'owner of the board'
+BASIC = 'Basic ' + base64.b64encode(('admin:' + PASSWORD).encode()).decode()
+
+
+def http(board, path, data=None, auth=True):
+    """(status, body) of a request to the board, as its owner (HTTP Basic) unless `auth` is
+    False."""
+    req = urllib.request.Request('http://127.0.0.1:%d%s' % (board.port, path), data=data)
+    if auth:
+        req.add_header('Authorization', BASIC)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def api(board, path, data=None, auth=True):
+    """(status, parsed JSON)."""
+    status, body = http(board, path, data, auth)
+    return status, json.loads(body)
 
 
 @pytest.fixture(scope='module')
@@ -34,17 +58,14 @@ def app_image(tmp_path_factory):
 
 
 def install(board, app_image, monkeypatch, table='ota', **config):
-    """Give `board` the web UI, a saved network, an owner password (sent with every request)
-    and a flash with firmware 1.0.0 booted."""
+    """Give `board` the web UI, a saved network and a flash with firmware 1.0.0 booted."""
     for name in os.listdir(app_image):
         src = os.path.join(app_image, name)
         dest = os.path.join(board.fs, name)
         (shutil.copytree if os.path.isdir(src) else shutil.copy)(src, dest)
     board.world(networks=[HOME])
     from device import owner
-    from test_app import PASSWORD, basic
     cfg = {'networks': [{'ssid': 'home', 'password': 'secret'}], 'owner': owner.make(PASSWORD)}
-    board.authorization = basic(PASSWORD)  # the UI's owner (curl -u admin:...)
     cfg.update(config)
     board.write('config.json', cfg)
     path = os.path.join(board.fs, '.flash')
@@ -67,10 +88,10 @@ def upload(board, image, sha256=None, size=None, piece=PIECE):
     size = len(image) if size is None else size
     for offset in range(0, len(image), piece):
         q = urllib.parse.urlencode({'size': size, 'sha256': sha256, 'offset': offset})
-        status, _, body = board.http('/api/firmware?' + q, image[offset:offset + piece])
+        status, answer = api(board, '/api/firmware?' + q, image[offset:offset + piece])
         if status != 202:
-            return status, json.loads(body)
-    return status, json.loads(body)
+            return status, answer
+    return status, answer
 
 
 def reboot(board):
@@ -84,7 +105,8 @@ def test_a_good_image_boots_and_is_confirmed_by_the_first_ui_response(board, app
                                                                       monkeypatch):
     flash = install(board, app_image, monkeypatch)
     start(board)
-    status, state = board.http('/api/firmware')[0], json.loads(board.http('/api/firmware')[2])
+    assert 'WDT' not in board.output  # off by default, on only for an update on trial
+    status, state = api(board, '/api/firmware')
     assert status == 200 and state['ota'] is True
     assert state['running']['label'] == 'ota_0' and state['running']['version'] == '1.0.0'
     assert state['next']['label'] == 'ota_1' and state['next']['size'] == 0x180000
@@ -101,8 +123,9 @@ def test_a_good_image_boots_and_is_confirmed_by_the_first_ui_response(board, app
     time.sleep(0.3)
     assert flash.otadata()[flash._active(flash.otadata())][1] == 'pending'
     assert 'not confirmed yet' in board.output
-    status, _, body = board.http('/api/firmware')  # the UI answers: the firmware works
-    assert status == 200 and json.loads(body)['running'] == {
+    assert '[sim] WDT started timeout=8000' in board.output  # a hang would reset: rollback
+    status, state = api(board, '/api/firmware')  # the UI answers: the firmware works
+    assert status == 200 and state['running'] == {
         'label': 'ota_1', 'size': 0x180000, 'project': 'micropython', 'version': '2.0.0'}
     board.wait_for('rollback: the update is confirmed')
     assert 'mark_app_valid_cancel_rollback: ota_1 confirmed' in board.output
@@ -134,7 +157,7 @@ def test_an_update_never_confirmed_is_rolled_back_at_the_next_reset(board, app_i
     board.wait_for('rollback: the update in ota_1 was rolled back; running ota_0')
     board.wait_for('launcher: starting the app')
     time.sleep(0.3)
-    state = json.loads(board.http('/api/firmware')[2])
+    state = api(board, '/api/firmware')[1]
     assert state['running']['label'] == 'ota_0' and state['running']['version'] == '1.0.0'
     assert state['update'] == {'label': 'ota_1', 'from': 'ota_0', 'version': '2.0.0',
                                'rolled_back': True}
@@ -162,7 +185,7 @@ def refused(board, flash, image, status, words, **kw):
     assert words in answer['error']
     assert (flash.otadata(), flash.read('ota_0', 0, 4096), flash.boot_label()) == before
     assert flash.read('ota_1', 0, 4096) == b'\xff' * 4096  # nothing that looks like an image
-    assert board.http('/api/status')[0] == 200  # still serving, not restarting
+    assert http(board, '/api/status')[0] == 200  # still serving, not restarting
     assert 'machine.reset' not in board.output
 
 
@@ -191,20 +214,20 @@ def test_pieces_out_of_order_are_refused(board, app_image, monkeypatch):
     image = esp32flash.make_image('2.0.0', 200000)
     sha = hashlib.sha256(image).hexdigest()
     q = 'size=%d&sha256=%s&offset=' % (len(image), sha)
-    assert board.http('/api/firmware?' + q + '0', image[:PIECE])[0] == 202
-    status, _, body = board.http('/api/firmware?' + q + '131072', image[2 * PIECE:3 * PIECE])
-    assert status == 409 and 'offset 65536' in json.loads(body)['error']
-    status, _, body = board.http('/api/firmware?' + q + '65536', image[PIECE:PIECE + 1000])
-    assert status == 400 and 'multiple of 4096' in json.loads(body)['error']
+    assert api(board, '/api/firmware?' + q + '0', image[:PIECE])[0] == 202
+    status, answer = api(board, '/api/firmware?' + q + '131072', image[2 * PIECE:3 * PIECE])
+    assert status == 409 and 'offset 65536' in answer['error']
+    status, answer = api(board, '/api/firmware?' + q + '65536', image[PIECE:PIECE + 1000])
+    assert status == 400 and 'multiple of 4096' in answer['error']
 
 
 def test_a_board_without_ota_slots_says_to_update_over_usb(board, app_image, monkeypatch):
     flash = install(board, app_image, monkeypatch, table='factory')
     start(board)
-    state = json.loads(board.http('/api/firmware')[2])
+    state = api(board, '/api/firmware')[1]
     assert state['ota'] is False and 'make flash' in state['message']
-    status, _, body = board.http('/api/firmware?size=1000&offset=0&sha256=' + 'a' * 64, b'x' * 1000)
-    assert status == 404 and 'no second firmware slot' in json.loads(body)['error']
+    status, answer = api(board, '/api/firmware?size=1000&offset=0&sha256=' + 'a' * 64, b'x' * 1000)
+    assert status == 404 and 'no second firmware slot' in answer['error']
     assert flash.running() == 'factory'
 
 
@@ -213,7 +236,25 @@ def test_a_board_without_the_esp32_module_says_to_update_over_usb(board, app_ima
     install(board, app_image, monkeypatch)
     monkeypatch.delenv('MICRODOT_FLASH')  # a Pico W or an ESP8266
     start(board)
-    state = json.loads(board.http('/api/firmware')[2])
+    state = api(board, '/api/firmware')[1]
     assert state['ota'] is False and 'over USB' in state['message']
     assert 'rollback' not in board.output and 'bootloader' not in board.output
 
+
+def test_only_the_owner_may_update_or_see_the_firmware(board, app_image, monkeypatch):
+    flash = install(board, app_image, monkeypatch)
+    start(board)
+    image = esp32flash.make_image('2.0.0', 50000)
+    q = 'size=%d&sha256=%s&offset=0' % (len(image), hashlib.sha256(image).hexdigest())
+    assert http(board, '/api/firmware?' + q, image, auth=False)[0] == 401
+    assert http(board, '/api/firmware', auth=False)[0] == 401
+    assert flash.read('ota_1', 0, 4096) == b'\xff' * 4096 and flash.boot_label() == 'ota_0'
+    # ... and a page of another site cannot make the owner's browser do it (ui.auth: 403)
+    req = urllib.request.Request('http://127.0.0.1:%d/api/firmware?%s' % (board.port, q), image,
+                                 headers={'Authorization': BASIC, 'Origin': 'http://evil.example'})
+    try:
+        urllib.request.urlopen(req, timeout=10)
+        status = 200
+    except urllib.error.HTTPError as e:
+        status = e.code
+    assert status == 403 and flash.boot_label() == 'ota_0'
