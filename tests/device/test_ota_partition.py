@@ -129,6 +129,25 @@ async def test_a_body_that_ends_early_is_refused():
     ota.cancel()
 
 
+async def test_a_second_piece_while_one_is_being_written_is_refused():
+    import asyncio
+
+    class Slow(AsyncBytesIO):
+        async def read(self, n=-1):
+            await asyncio.sleep(0.01)
+            return await AsyncBytesIO.read(self, n)
+
+    up = ota.begin(len(IMAGE), sha(IMAGE))
+    first = asyncio.create_task(up.feed(Slow(IMAGE[:8192]), 8192))
+    await asyncio.sleep(0.02)
+    with raises(ota.Refused) as exc:
+        await up.feed(AsyncBytesIO(IMAGE[:8192]), 8192)
+    assert exc.value.status == 409
+    await first
+    assert up.done == 8192 and not up.busy
+    ota.cancel()
+
+
 def test_a_note_for_another_slot_than_the_running_one_means_rolled_back():
     rollback.expect('ota_1', '2.0.0')
     assert rollback.note() == {'label': 'ota_1', 'from': 'ota_0', 'version': '2.0.0'}
