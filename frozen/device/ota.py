@@ -50,7 +50,10 @@ def slots():
 def _cstr(b):
     b = bytes(b)
     i = b.find(b'\x00')
-    return (b if i < 0 else b[:i]).decode()
+    try:
+        return (b if i < 0 else b[:i]).decode()
+    except UnicodeError:  # not text: an image from elsewhere
+        return None
 
 
 def describe(part):
