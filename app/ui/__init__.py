@@ -8,8 +8,6 @@ spends heap only on the parts in use.
 """
 import time
 
-from microdot import Request
-
 STARTED = time.time()
 UPLOAD_MAX = 128 * 1024  # bytes per upload request (uploads stream to flash, not to RAM)
 _HTML = {'Content-Type': 'text/html; charset=UTF-8', 'Cache-Control': 'no-cache'}
@@ -75,16 +73,15 @@ def forget(name):
 
 
 def install(app):
-    """Add the UI routes to `app`. Request bodies above 1 kB are streamed, not buffered, so that
-    uploads of up to `UPLOAD_MAX` bytes never sit in RAM."""
-    Request.max_body_length = 1024
-    Request.max_content_length = UPLOAD_MAX
+    """Add the UI routes to `app`. On these routes only, request bodies above 1 kB are streamed,
+    not buffered, so that uploads of up to `UPLOAD_MAX` bytes never sit in RAM; the app's own
+    routes keep the `Request` defaults."""
 
     from ui import auth
     auth.load()
     app.before_request(auth.check)  # host, cross-site and owner checks (ui.auth), before all
 
-    @app.route('/<re:login|logout|password:what>', methods=['GET', 'POST'])
+    @app.route('/<re:login|logout|password:what>', methods=['GET', 'POST'], max_body_length=1024)
     async def owner_pages(request, what):
         from ui import login
         try:
@@ -111,7 +108,8 @@ def install(app):
             forget('ui.page')
 
     for pattern in _ROUTES:
-        app.route(pattern, methods=['GET', 'POST', 'DELETE'])(api)
+        app.route(pattern, methods=['GET', 'POST', 'DELETE'], max_content_length=UPLOAD_MAX,
+                  max_body_length=1024)(api)
 
     from ui import log
     log.add('app started')

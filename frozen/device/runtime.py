@@ -125,6 +125,9 @@ def main(config_path=config.PATH, **overrides):
                 print('device: heap free after the app started: %d bytes' % gc.mem_free())
     else:
         mode = 'ap'
+        if cfg['ap_password'] == 'auto':
+            from device import apkey
+            apkey.make(cfg)
         name, ip = wifi.start_ap(cfg)
     where = 'http://%s%s/' % (ip, '' if cfg['port'] == 80 else ':%d' % cfg['port'])
     if mode == 'ap':

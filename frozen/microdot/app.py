@@ -3,7 +3,7 @@ import sys
 
 from .exceptions import HTTPException, HeaderInjection, abort
 from .request import Request
-from .response import Response
+from .response import REASONS, Response
 from .routing import URLPattern
 
 MICROPYTHON = sys.implementation.name == 'micropython'
@@ -68,11 +68,14 @@ class Microdot:
     client may take), `evict_after` (seconds a connection must have waited for a request head
     before it may be closed to make room at the cap; see `microdot.server`),
     `memory_reserve` (MicroPython: a new connection is refused with 503 while less heap than
-    this is free) and `drain_limit` (unread body bytes discarded to keep a connection alive).
+    this is free), `drain_limit` (unread body bytes discarded to keep a connection alive) and
+    `max_streams` (concurrent WebSocket and event-stream connections; more get 503; None:
+    one less than the connection cap, so ordinary requests always have a slot).
     """
 
     max_connections = None
     listen_backlog = None
+    route_limits = None  # {URLPattern: (max_content_length, max_body_length)} once a route has
     keep_alive = True
     keep_alive_timeout = 5
     request_timeout = 10
@@ -80,6 +83,7 @@ class Microdot:
     evict_after = 0.5
     memory_reserve = 4096
     drain_limit = 4096
+    max_streams = None
 
     def __init__(self):
         self.url_map = []
@@ -94,13 +98,38 @@ class Microdot:
 
     # --- registration ---------------------------------------------------------------------
 
-    def route(self, url_pattern, methods=None):
-        """Decorator: `f` handles `url_pattern` for `methods` (default ``['GET']``)."""
+    def route(self, url_pattern, methods=None, max_content_length=None, max_body_length=None):
+        """Decorator: `f` handles `url_pattern` for `methods` (default ``['GET']``).
+
+        `max_content_length` and `max_body_length` replace the `Request` class attributes of
+        those names for this route only (None: the class's), e.g. to take large uploads as a
+        stream on one route without changing what every other route accepts.
+        """
         def decorated(f):
-            self.url_map.append(([m.upper() for m in methods or ['GET']],
-                                 URLPattern(url_pattern), f, '', None))
+            pattern = URLPattern(url_pattern)
+            self.url_map.append(([m.upper() for m in methods or ['GET']], pattern, f, '', None))
+            if max_content_length is not None or max_body_length is not None:
+                if self.route_limits is None:
+                    self.route_limits = {}
+                self.route_limits[pattern] = (max_content_length, max_body_length)
             return f
         return decorated
+
+    def limits_for(self, request_class, method, url):
+        """``(max_content_length, max_body_length)`` for a request to `method` `url`: those of
+        the route it goes to, else `request_class`'s; None when no route sets limits. Called
+        before the body is read (by `Request.create` and the ASGI/WSGI adapters)."""
+        if not self.route_limits:
+            return None
+        path = url.split('?', 1)[0] if '?' in url else url
+        for methods, pattern, _, _, _ in self.url_map:
+            if method in methods and pattern.match(path) is not None:  # (HEAD has no body)
+                limits = self.route_limits.get(pattern)
+                if limits is None:
+                    break
+                return (request_class.max_content_length if limits[0] is None else limits[0],
+                        request_class.max_body_length if limits[1] is None else limits[1])
+        return None
 
     def get(self, url_pattern):
         """Shortcut for ``route(url_pattern, methods=['GET'])``."""
@@ -154,9 +183,14 @@ class Microdot:
         Routes are copied now. Unless `local`, the sub-app's hooks and error handlers move to
         this app and apply everywhere; with `local` they apply only to the sub-app's routes.
         """
+        limits = subapp.route_limits or {}
         for methods, pattern, handler, prefix, sub in subapp.url_map:
-            self.url_map.append((methods, URLPattern(url_prefix + pattern.url_pattern), handler,
-                                 url_prefix + prefix, sub or subapp))
+            new = URLPattern(url_prefix + pattern.url_pattern)
+            self.url_map.append((methods, new, handler, url_prefix + prefix, sub or subapp))
+            if pattern in limits:
+                if self.route_limits is None:
+                    self.route_limits = {}
+                self.route_limits[new] = limits[pattern]
         if not local:
             for attr in ('before_request_handlers', 'after_request_handlers',
                          'after_error_request_handlers'):
@@ -191,6 +225,12 @@ class Microdot:
                 req.url_prefix = prefix
                 req.subapp = subapp
         return status
+
+    def _max_content_length(self, req):
+        # the request's route's limit, else the request class's
+        limits = self.route_limits and req.content_length and \
+            self.limits_for(type(req), req.method, req.url)
+        return limits[0] if limits else req.max_content_length
 
     def default_options_handler(self, req):
         """Headers for an automatic OPTIONS response: ``Allow`` lists the path's methods."""
@@ -234,7 +274,7 @@ class Microdot:
         handler = self._error_handler(req, status_code)
         if handler is not None:
             return await invoke_handler(handler, req)
-        return Response(reason or _DEFAULT_REASONS.get(status_code, 'N/A'), status_code)
+        return Response(reason or REASONS.get(status_code, 'N/A'), status_code)
 
     @staticmethod
     def _make_response(value):
@@ -256,7 +296,7 @@ class Microdot:
         after_done = False
         if req is None:
             res = await self.error_response(None, 400)
-        elif req.content_length > req.max_content_length:
+        elif req.content_length > self._max_content_length(req):
             res = await self.error_response(req, 413)
         elif req.method.upper() == 'OPTIONS' and self.options_handler:
             res = Response(headers=await invoke_handler(self.options_handler, req))
@@ -290,7 +330,7 @@ class Microdot:
             except MemoryError:
                 import gc
                 gc.collect()
-                res = Response('Service unavailable', 503)
+                res = Response(REASONS[503], 503)
             except Exception as exc:
                 print_exception(exc)
                 res = None
@@ -351,7 +391,3 @@ class Microdot:
         if self.server is not None:
             self.server.close()
 
-
-_DEFAULT_REASONS = {400: 'Bad request', 404: 'Not found', 405: 'Not found',
-                    413: 'Payload too large', 500: 'Internal server error',
-                    503: 'Service unavailable'}

@@ -88,12 +88,15 @@ class Microdot(BaseMicrodot):
             url += '?' + scope['query_string'].decode('latin-1')
         body = b''
         stream = None
+        method = scope.get('method', 'GET')
+        limits = self.route_limits and self.limits_for(Request, method, url)
+        max_content, max_body = limits or (Request.max_content_length, Request.max_body_length)
         declared = headers.get('Content-Length', '')
-        if kind == 'http' and declared.isdigit() and int(declared) > Request.max_content_length:
+        if kind == 'http' and declared.isdigit() and int(declared) > max_content:
             pass  # refused with 413 by dispatch_request; the body is never read
         elif kind == 'http':
             more = True
-            while more and len(body) <= Request.max_body_length:
+            while more and len(body) <= max_body:
                 message = await receive()
                 if not message:  # not ASGI, but what some test harnesses give: no more body
                     more = False
@@ -102,13 +105,13 @@ class Microdot(BaseMicrodot):
                     return
                 body += message.get('body', b'')
                 more = message.get('more_body', False)
-            if more:
+            if more or len(body) > max_body:  # as the built-in server: a stream, not `body`
                 stream = _BodyStream(receive, body, more)
                 body = b''
             if 'Content-Length' not in headers and body:
                 headers['Content-Length'] = str(len(body))
         client = scope.get('client')
-        req = Request(self, tuple(client) if client else None, scope.get('method', 'GET'), url,
+        req = Request(self, tuple(client) if client else None, method, url,
                       'HTTP/' + scope.get('http_version', '1.1'),  # as Microdot's adapter
                       headers, body=body, stream=stream, sock=(receive, send),
                       scheme=scope.get('scheme'))

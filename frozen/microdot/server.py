@@ -15,6 +15,15 @@ Beyond Microdot's one-request-per-connection server it offers:
   (``Retry-After: 1``) at once and closed. Nothing is queued in RAM: a waiting connection
   would hold one of the few sockets and its buffers, which is what runs a board out of memory.
   The only queue is the kernel's, bounded by `listen_backlog`;
+- streams (WebSocket, Server-Sent Events) have their own cap below the connection cap,
+  `max_streams` (default: one less than `max_connections`, at least 1): a stream past it is
+  answered 503 before its handshake, so a slot is always left for ordinary requests however
+  many pages hold streams open. We chose a cap over evicting the longest-idle stream when a
+  request finds every slot taken: an evicted EventSource or WebSocket client reconnects at
+  once and takes the slot back, so eviction makes streams and pages fight for slots, and it
+  would cut a live view a user is watching because someone else loaded a page. With a cap
+  the lock-out cannot happen, and streams that are idle or whose peer is gone end by
+  themselves (`WebSocket.ping_interval` / `idle_timeout`, `SSE.idle_timeout`);
 - deadlines: `request_timeout` for a request's line, headers and buffered body (slowloris),
   the same per read for a streamed body, `write_timeout` per write, so a client that stops
   reading cannot hold a connection forever. One watchdog task enforces them all (no task or
@@ -32,7 +41,7 @@ import gc
 import sys
 
 from .app import MICROPYTHON, print_exception
-from .exceptions import HTTPException, HeaderInjection
+from .exceptions import HeaderInjection, RequestError
 from .request import Request
 from .response import Response, is_muted
 from .streams import BufferedReader
@@ -72,16 +81,18 @@ class Connection:
     runs under `write_timeout`.
     """
 
+    # Flags kept on the class until set, so that a connection stores only what it needs.
+    expired = False
+    kept = False  # True once a response has been sent and it waits for another
+    sent = False  # True once bytes of the current response were written
+    streaming = False  # True once it carries a WebSocket or an event stream
+
     def __init__(self, server, stream, task):
         self.server = server
         self.stream = stream  # MicroPython Stream (or server_cpython.StreamAdapter)
         self.task = task
         self.deadline = None  # ticks_ms after which the watchdog cancels the task
         self.waiting = None  # ticks_ms since the connection waits for a request head
-        self.expired = False
-        self.kept = False  # True once a response has been sent and it waits for another
-        self.sent = False  # True once bytes of the current response were written
-        self.write_ms = int((server.app.write_timeout or 0) * 1000)
 
     def arm(self, seconds):
         """Start a deadline `seconds` from now (None or 0: no deadline); returns the old one."""
@@ -92,8 +103,9 @@ class Connection:
     async def awrite(self, data):
         self.sent = True
         old = self.deadline
-        if self.write_ms:
-            self.deadline = ticks_add(ticks_ms(), self.write_ms)
+        ms = self.server.write_ms
+        if ms:
+            self.deadline = ticks_add(ticks_ms(), ms)
         await self.stream.awrite(data)
         self.deadline = old
 
@@ -102,6 +114,30 @@ class Connection:
             await self.stream.aclose()
         except Exception:
             pass
+
+    def claim_stream(self, silent=False):
+        """Count this connection as a stream (WebSocket, event stream) if the app's
+        `max_streams` allows one more; False if not (the caller answers 503). `silent`: the
+        client sends nothing more (an event stream), so on MicroPython the watchdog watches
+        the socket and ends the connection as soon as the client hangs up, instead of at the
+        next event (which may be long): a dead stream's task and buffers go at once."""
+        server = self.server
+        if not self.streaming:
+            if server.streams >= server.stream_limit:
+                return False
+            server.streams += 1
+            self.streaming = True
+            if silent and MICROPYTHON:
+                server.hangups(self.stream.s, True)
+        return True
+
+    def end_stream(self):
+        if self.streaming:
+            self.streaming = False
+            server = self.server
+            server.streams -= 1
+            if server.poller is not None:
+                server.hangups(self.stream.s, False)
 
 
 class Server:
@@ -113,10 +149,14 @@ class Server:
         self.closing = []  # refused connections being answered 503
         self.watchdog = None
         self.limit = app.max_connections or default_max_connections()
+        self.write_ms = int((app.write_timeout or 0) * 1000)
+        self.stream_limit = app.max_streams or max(1, self.limit - 1)
+        self.streams = 0  # connections that carry a stream now
         # On a heap of at most 256 KB (a board's), collect after each response: cheap there,
         # and it keeps free memory in large blocks for the next request.
         heap = gc.mem_free() + gc.mem_alloc() if MICROPYTHON else 1 << 30
         self.tidy = heap <= (512 << 10 if sys.maxsize > 1 << 32 else 256 << 10)
+        self.poller = None  # select.poll of silent streams' sockets (MicroPython)
         self.refused = 0  # connections answered 503 at the cap
         self.evicted = 0  # idle connections closed to make room
         self.expired = 0  # connections closed by a deadline
@@ -159,11 +199,34 @@ class Server:
         if conn.task is not None:
             conn.task.cancel()
 
+    def hangups(self, sock, watch):
+        """Start (or stop) watching `sock` of a silent stream for the client hanging up."""
+        if watch:
+            if self.poller is None:
+                import select
+                self.poller = select.poll()
+            self.poller.register(sock, 1)  # POLLIN: data or end of stream
+        else:
+            try:
+                self.poller.unregister(sock)
+            except (OSError, KeyError, ValueError):
+                pass
+
+    def _hung_up(self):
+        for sock, _ in self.poller.ipoll(0):
+            self.poller.unregister(sock)
+            for c in self.conns:
+                if c.streaming and c.stream.s is sock:
+                    self.expire(c)
+
     async def watch(self):
-        """Cancel connections past their deadline; ends when there are none left."""
+        """Cancel connections past their deadline (and silent streams whose client hung up);
+        ends when there are none left."""
         try:
             while self.conns or self.closing:
                 await asyncio.sleep(0.1)
+                if self.streams and self.poller is not None:
+                    self._hung_up()
                 now = ticks_ms()
                 for c in self.conns + self.closing:
                     if c.deadline is not None and ticks_diff(now, c.deadline) >= 0:
@@ -220,6 +283,7 @@ async def _run(app, conn, reader):
     finally:
         if conn in server.conns:
             server.conns.remove(conn)
+        conn.end_stream()
         conn.deadline = None
         await conn.aclose()
 
@@ -232,10 +296,11 @@ async def _serve(app, conn, reader):
     while True:
         conn.waiting = now = ticks_ms()
         conn.deadline = ticks_add(now, timeout) if timeout else None
-        conn.sent = False
+        if conn.sent:
+            conn.sent = False
         try:
             req = await Request.create(app, stream, conn, addr)
-        except HTTPException as exc:
+        except RequestError as exc:  # a ValueError with the status to answer (414, 431...)
             return await _write_error(app, conn, exc.status_code, exc.reason, stream)
         except (EOFError, OSError):
             return
@@ -251,7 +316,8 @@ async def _serve(app, conn, reader):
             connection = req.headers.get('Connection', '').lower()
             keep = 'close' not in connection if req.http_version == '1.1' else \
                 'keep-alive' in connection
-        conn.sent = False  # a '100 Continue' is not the response
+        if conn.sent:
+            conn.sent = False  # a '100 Continue' is not the response
         res = await app.dispatch_request(req)
         if res is Response.already_handled or conn.sent:
             return  # written by the handler itself (or begun, then failed: nothing to add)
@@ -263,6 +329,7 @@ async def _serve(app, conn, reader):
             keep = await res.write(conn, req.http_version, keep)
         except HeaderInjection:  # raised before anything was written
             return await _write_error(app, conn, 400, None, stream)
+        conn.end_stream()  # an event stream that ended leaves an ordinary connection
         if app.debug:
             print(req.method, req.path, res.status_code)
         req = res = body = None

@@ -2,7 +2,12 @@
 
 The handler runs as its own task; each ``await sse.send(...)`` queues one event that the response
 writes out. When the client disconnects the handler task is cancelled; when the handler returns
-the stream ends.
+the stream ends. Each stream counts against the app's `max_streams` (see `microdot.server`):
+past it the request is answered 503.
+
+Memory: an event that cannot be built for lack of heap is dropped (`send` returns False) and
+the producer goes on; if the producer itself dies of a MemoryError the stream ends and the
+connection closes. Either way no task is left behind holding the connection.
 """
 import asyncio
 import json
@@ -11,11 +16,15 @@ from .helpers import wraps
 
 
 class SSE:
-    """The event stream of one client. Use `send`; the class attribute `keep_alive` (seconds,
+    """The event stream of one client. Use `send`. Class attributes: `keep_alive` (seconds,
     None = off) makes the stream emit a comment line whenever it was idle that long, which also
-    detects a client that has gone."""
+    detects a client that has gone; `idle_timeout` (seconds, None = off) ends a stream that has
+    sent no event for that long (a browser's EventSource reconnects by itself), so a stream
+    nobody feeds cannot hold a connection slot for ever."""
 
     keep_alive = None
+    idle_timeout = None
+    error = None  # the exception the producer died of, until the response raises it
 
     def __init__(self):
         self.events = []
@@ -23,7 +32,17 @@ class SSE:
 
     async def send(self, data, event=None, event_id=None, retry=None, comment=False):
         """Queue one event. `data` may be a dict or list (sent as JSON), str, bytes or anything
-        `str()` accepts; `retry` is in seconds; `comment=True` sends ``: data`` only."""
+        `str()` accepts; `retry` is in seconds; `comment=True` sends ``: data`` only. Returns
+        True, or False if the event was dropped because the heap had no room for it."""
+        try:
+            self._queue(data, event, event_id, retry, comment)
+            return True
+        except MemoryError:
+            import gc
+            gc.collect()
+            return False
+
+    def _queue(self, data, event, event_id, retry, comment):
         if isinstance(data, (dict, list)):
             data = json.dumps(data).encode()
         elif isinstance(data, str):
@@ -45,12 +64,19 @@ class SSE:
         self.event.set()
 
 
+try:
+    from time import ticks_ms as _ticks, ticks_diff as _ticks_diff
+except ImportError:  # CPython
+    from .server_cpython import ticks_ms as _ticks, ticks_diff as _ticks_diff
+
+
 class _EventStream:
     """The async iterator the response writes: queued events until the handler ends."""
 
     def __init__(self, sse, task):
         self.sse = sse
         self.task = task
+        self.last = _ticks()  # when the last event went out
 
     def __aiter__(self):
         return self
@@ -59,22 +85,34 @@ class _EventStream:
         sse = self.sse
         while True:
             if sse.events:
+                self.last = _ticks()
                 return sse.events.pop(0)
             if self.task is None:
                 raise StopAsyncIteration
             if self.task.done():
                 task, self.task = self.task, None
                 try:
-                    await task  # done: returns at once, or raises the handler's exception
+                    await task  # done: returns at once
                 except asyncio.CancelledError:
                     pass
+                error, sse.error = sse.error, None
+                if error is not None:
+                    raise error  # the handler's exception ends the response
                 continue
             sse.event.clear()
-            if sse.keep_alive:
+            wait = sse.keep_alive
+            if sse.idle_timeout:
+                left = sse.idle_timeout - _ticks_diff(_ticks(), self.last) / 1000
+                if left <= 0:
+                    await self.aclose()  # idle for too long: end the stream
+                    raise StopAsyncIteration
+                wait = min(wait, left) if wait else left
+            if wait:
                 try:
-                    await asyncio.wait_for(sse.event.wait(), sse.keep_alive)
+                    await asyncio.wait_for(sse.event.wait(), wait)
                 except asyncio.TimeoutError:
-                    return b': keep-alive\n\n'
+                    if sse.keep_alive and (not sse.idle_timeout or wait == sse.keep_alive):
+                        return b': keep-alive\n\n'
             else:
                 await sse.event.wait()
 
@@ -90,12 +128,19 @@ class _EventStream:
 
 def sse_response(request, event_function, *args, **kwargs):
     """Start ``event_function(request, sse, *args, **kwargs)`` as a task and return the streaming
-    response ``(iterator, 200, headers)``."""
+    response ``(iterator, 200, headers)``; 503 if the app's `max_streams` are all in use."""
+    sock = getattr(request, 'sock', None)
+    claim = getattr(sock[1], 'claim_stream', None) if sock else None
+    if claim is not None and not claim(True):
+        from .exceptions import abort
+        abort(503, 'Too many streams')
     sse = SSE()
 
     async def run():
         try:
             await event_function(request, sse, *args, **kwargs)
+        except Exception as exc:  # kept for the response to raise: a task's own unretrieved
+            sse.error = exc  # exception would be printed by MicroPython's scheduler
         finally:
             sse.event.set()
 

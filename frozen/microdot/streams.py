@@ -68,6 +68,11 @@ class BufferedReader:
         self.buffer = self.buffer[n:]
         return data
 
+    async def wait(self):
+        """Wait until at least one byte is buffered; False if the stream ended first. Safe to
+        cancel (nothing read is lost), so it can run under a timeout."""
+        return bool(self.buffer) or await self._fill()
+
     async def readline(self):
         start = 0
         while True:

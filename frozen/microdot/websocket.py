@@ -36,7 +36,16 @@ class WebSocket:
     (`NORMAL_CLOSURE` ... `INTERNAL_ERROR`), `max_message_length` (-1: `Request.max_body_length`,
     0: unlimited), `max_fragments` (frames one message may come in; more fail the connection
     with `MESSAGE_TOO_BIG`, so a stream of empty fragments cannot grow a list forever; 0:
-    unlimited) and `close_timeout` (seconds to wait for the peer's CLOSE after ours).
+    unlimited), `close_timeout` (seconds to wait for the peer's CLOSE after ours),
+    `ping_interval` (seconds: while `receive()` waits and the peer has sent nothing for that
+    long, the server sends a PING; if the next interval passes without a frame the peer is
+    gone: the connection is dropped and `receive()` raises `WebSocketError` with `close_code`
+    1006; None: no pings) and `idle_timeout` (seconds without a message either way after which
+    `receive()` closes the connection with 1001 GOING_AWAY; None: no limit). Pings and the idle
+    limit apply under the built-in server.
+
+    Each WebSocket counts against the app's `max_streams` (see `microdot.server`): past it the
+    upgrade is answered 503.
     """
 
     CONT = 0
@@ -60,6 +69,8 @@ class WebSocket:
     max_message_length = -1
     max_fragments = 64
     close_timeout = 2
+    ping_interval = 30
+    idle_timeout = None
 
     def __init__(self, request):
         self.request = request
@@ -69,6 +80,9 @@ class WebSocket:
         self._close_sent = False
         self._close_received = False
         self._event = None
+        self._pinged = None  # ticks_ms when our unanswered PING went out
+        self._heard = None  # ticks_ms of the last frame from the peer
+        self._active = None  # ticks_ms of the last message either way (idle limit)
 
     # --- opening ----------------------------------------------------------------------------
 
@@ -86,6 +100,9 @@ class WebSocket:
         version = headers.get('Sec-WebSocket-Version')
         if version is not None and version.strip() != '13':
             abort(426, 'Unsupported WebSocket version')
+        claim = getattr(self.request.sock[1], 'claim_stream', None)
+        if claim is not None and not claim():
+            abort(503, 'Too many streams')
         accept = binascii.b2a_base64(hashlib.sha1(key.encode() + _GUID).digest())[:-1]
         await self.request.sock[1].awrite(
             b'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n'
@@ -111,6 +128,8 @@ class WebSocket:
         limit = self._limit()
         while True:
             try:
+                if self.ping_interval or self.idle_timeout:
+                    await self._wait_input()
                 fin, op, payload = await self._read_frame(limit)
             except (EOFError, OSError) as exc:
                 if isinstance(exc, OSError) and not is_muted(exc):
@@ -136,6 +155,9 @@ class WebSocket:
             if fin:
                 break
         data = parts[0] if len(parts) == 1 else b''.join(parts)
+        parts = None
+        if self.idle_timeout:
+            self._active = _ticks()
         if opcode == self.TEXT:
             try:
                 return data.decode()
@@ -143,11 +165,55 @@ class WebSocket:
                 await self._fail(self.INVALID_DATA, 'Invalid UTF-8 text')
         return data
 
+    async def _wait_input(self):
+        """Wait for the next frame's first byte, pinging a silent peer and enforcing the idle
+        limit (only on a reader that can wait safely under a timeout: the built-in server's)."""
+        reader = self.request.sock[0]
+        if getattr(reader, 'buffer', None) or not hasattr(reader, 'wait'):
+            return
+        import asyncio
+        while True:
+            now = _ticks()
+            if self._heard is None:
+                self._heard = now
+            if self._active is None:
+                self._active = now
+            wait = 3600
+            if self.idle_timeout:
+                wait = self.idle_timeout - _ticks_diff(now, self._active) / 1000
+                if wait <= 0:
+                    await self.close(self.GOING_AWAY, 'idle')
+                    self.close_reason = 'idle'
+                    self._gone(self.GOING_AWAY)
+                    raise WebSocketError('Websocket connection idle')
+            interval = self.ping_interval
+            if interval:
+                if self._pinged is None:
+                    quiet = _ticks_diff(now, self._heard) / 1000
+                    if quiet >= interval:
+                        await self._send_frame(self.PING, b'')
+                        self._pinged = now
+                        quiet = 0
+                    wait = min(wait, interval - quiet)
+                else:
+                    since = _ticks_diff(now, self._pinged) / 1000
+                    if since >= interval:  # no frame at all, not even a PONG: peer gone
+                        self._gone(self.ABNORMAL_CLOSURE)
+                        raise WebSocketError('Websocket peer gone')
+                    wait = min(wait, interval - since)
+            try:
+                await asyncio.wait_for(reader.wait(), wait)
+                return
+            except asyncio.TimeoutError:
+                pass
+
     async def _read_frame(self, limit):
         reader = self.request.sock[0]
         head = await reader.readexactly(2)
         if len(head) < 2:
             raise EOFError()
+        self._pinged = None  # anything from the peer shows it is there
+        self._heard = _ticks()
         b0, b1 = head[0], head[1]
         fin = b0 & 0x80
         op = b0 & 0x0f
@@ -247,6 +313,8 @@ class WebSocket:
         """
         if self.closed or self._close_sent:
             raise WebSocketError('Websocket connection closed')
+        if self.idle_timeout:
+            self._active = _ticks()
         if isinstance(data, str):
             data = data.encode()
             op = self.TEXT
@@ -345,6 +413,12 @@ class WebSocket:
             import asyncio
             self._event = asyncio.Event()
         await self._event.wait()
+
+
+try:
+    from time import ticks_ms as _ticks, ticks_diff as _ticks_diff
+except ImportError:  # CPython
+    from .server_cpython import ticks_ms as _ticks, ticks_diff as _ticks_diff
 
 
 def _valid_code(code):

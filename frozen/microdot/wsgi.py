@@ -14,13 +14,6 @@ from microdot.multidict import NoCaseDict
 from microdot.request import Request
 from microdot.response import Response
 
-_REASONS = {200: 'OK', 201: 'Created', 204: 'No Content', 301: 'Moved Permanently',
-            302: 'Found', 303: 'See Other', 304: 'Not Modified', 307: 'Temporary Redirect',
-            308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized',
-            403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-            413: 'Payload Too Large', 500: 'Internal Server Error',
-            503: 'Service Unavailable'}
-
 
 class _InputStream:
     """``request.stream`` over ``wsgi.input`` for bodies too large to buffer."""
@@ -83,20 +76,23 @@ class Microdot(BaseMicrodot):
         length = int(environ.get('CONTENT_LENGTH') or 0)
         if length:
             headers['Content-Length'] = str(length)
-        body = b''
-        stream = None
-        if length and length <= Request.max_content_length:
-            if length <= Request.max_body_length:
-                body = environ['wsgi.input'].read(length)
-            else:
-                stream = _InputStream(environ['wsgi.input'], length)
         url = environ.get('SCRIPT_NAME', '') + environ.get('PATH_INFO', '/')
         if environ.get('QUERY_STRING'):
             url += '?' + environ['QUERY_STRING']
+        method = environ['REQUEST_METHOD']
+        limits = self.route_limits and self.limits_for(Request, method, url)
+        max_content, max_body = limits or (Request.max_content_length, Request.max_body_length)
+        body = b''
+        stream = None
+        if length and length <= max_content:
+            if length <= max_body:
+                body = environ['wsgi.input'].read(length)
+            else:
+                stream = _InputStream(environ['wsgi.input'], length)
         addr = (environ.get('REMOTE_ADDR'), int(environ.get('REMOTE_PORT') or 0))
         version = environ.get('SERVER_PROTOCOL', 'HTTP/1.0')
-        req = Request(self, addr, environ['REQUEST_METHOD'], url, version, headers, body=body,
-                      stream=stream, sock=None, scheme=environ.get('wsgi.url_scheme'))
+        req = Request(self, addr, method, url, version, headers, body=body, stream=stream,
+                      sock=None, scheme=environ.get('wsgi.url_scheme'))
         req.environ = environ
         loop = self._loop()
         res = loop.run_until_complete(self.dispatch_request(req))
@@ -104,12 +100,11 @@ class Microdot(BaseMicrodot):
             start_response('500 Internal Server Error', [])
             return [b'']
         res.complete()
-        reason = res.reason or _REASONS.get(res.status_code, 'N/A')
         out_headers = []
         for name, value in res.headers.items():
             for item in (value if isinstance(value, list) else (value,)):
                 out_headers.append((name, str(item)))
-        start_response('%d %s' % (res.status_code, reason), out_headers)
+        start_response('%d %s' % (res.status_code, res.status_reason()), out_headers)
         if res.is_head:
             if not isinstance(res.body, bytes):
                 loop.run_until_complete(res.body_iter().aclose())

@@ -1,6 +1,11 @@
-"""A WebSocket echo route behind the hardened server, for the hostile-frame tests."""
+"""WebSocket and event-stream routes behind the hardened server, for the hostile-frame and
+stream-limit tests. ``configure`` takes ``name=value``: Microdot knobs (integers), and
+``ws.<attr>`` / ``sse.<attr>`` for WebSocket / SSE class attributes (numbers)."""
+import asyncio
+
 from microdot import Microdot
-from microdot.websocket import with_websocket
+from microdot.sse import SSE, with_sse
+from microdot.websocket import WebSocket, with_websocket
 
 app = Microdot()
 
@@ -18,7 +23,58 @@ async def echo(request, ws):
         await ws.send(data)
 
 
+@app.route('/events')
+@with_sse
+async def events(request, sse):
+    await sse.send('hello')
+    while True:  # silent until the client goes or the idle limit ends the stream
+        await asyncio.sleep(1)
+
+
+class Hog:
+    """An event payload whose text needs more heap than there is."""
+
+    def __str__(self):
+        keep = []
+        while True:
+            keep.append(bytearray(4096))
+
+
+@app.route('/big-event')
+@with_sse
+async def big_event(request, sse):
+    # an event the heap cannot hold is dropped; the producer goes on
+    ok = await sse.send(Hog())
+    await sse.send('after: ' + ('sent' if ok else 'dropped'))
+
+
+@app.route('/dying-producer')
+@with_sse
+async def dying_producer(request, sse):
+    await sse.send('first')
+    str(Hog())  # the producer itself dies of a MemoryError: the stream ends
+
+
+@app.route('/free')
+async def free(request):
+    import gc
+    gc.collect()
+    return str(gc.mem_free())
+
+
+@app.route('/stats')
+async def stats(request):
+    s = getattr(app, '_server', None)
+    return {'conns': len(s.conns), 'streams': s.streams, 'limit': s.limit,
+            'stream_limit': s.stream_limit}
+
+
 def configure(args):
     for arg in args:
         key, value = arg.split('=')
-        setattr(Microdot, key, int(value))
+        if key.startswith('ws.'):
+            setattr(WebSocket, key[3:], float(value))
+        elif key.startswith('sse.'):
+            setattr(SSE, key[4:], float(value))
+        else:
+            setattr(Microdot, key, int(value))

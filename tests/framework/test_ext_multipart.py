@@ -13,17 +13,18 @@ BOUNDARY = 'b0undary-XyZ'
 
 
 def body(*parts):
-    out = b''
+    """A multipart body of (name, value, filename, content type) parts, joined once (adding
+    piece after piece would fragment the small heap this module runs in)."""
+    out = []
     for name, value, filename, ctype in parts:
-        out += b'--' + BOUNDARY.encode() + b'\r\n'
         disp = 'Content-Disposition: form-data; name="%s"' % name
         if filename is not None:
             disp += '; filename="%s"' % filename
-        out += disp.encode() + b'\r\n'
+        out += [b'--', BOUNDARY.encode(), b'\r\n', disp.encode(), b'\r\n']
         if ctype:
-            out += b'Content-Type: ' + ctype.encode() + b'\r\n'
-        out += b'\r\n' + value + b'\r\n'
-    return out + b'--' + BOUNDARY.encode() + b'--\r\n'
+            out += [b'Content-Type: ', ctype.encode(), b'\r\n']
+        out += [b'\r\n', value, b'\r\n']
+    return b''.join(out + [b'--', BOUNDARY.encode(), b'--\r\n'])
 
 
 HEADERS = {'Content-Type': 'multipart/form-data; boundary=' + BOUNDARY}

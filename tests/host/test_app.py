@@ -410,6 +410,7 @@ def test_app_answers_its_pages_in_a_small_heap_with_mpy_bytecode(tmp_path):
                                          {'Content-Type': 'application/json'})
         assert status == 200 and json.loads(body)['on'] is True, server.output
         assert [e for e, _ in read_events(server.port, 3)] == ['pins', 'log', 'live']
+        time.sleep(0.3)  # the server ends a hung-up event stream within 0.1 s
         assert server.upload([('x.txt', b'small')])[0] == 201, server.output
         assert server.request('/api/status')[0] == 200, server.output
     finally:

@@ -103,3 +103,33 @@ def test_lifespan_and_websocket_end_quietly_on_none():
     assert log == ['ws gone']
     log.clear()
     run(app, scope, [None])  # no connect message at all
+
+
+def test_route_limits_apply_under_the_adapters():
+    import io
+    from microdot.wsgi import Microdot as WsgiMicrodot
+
+    def add_routes(app):
+        async def sizes(request):
+            streamed = await request.stream.read() if not request.body else b''
+            return {'body': len(request.body), 'streamed': len(streamed)}
+        app.route('/up', methods=['POST'], max_content_length=40000, max_body_length=4)(sizes)
+        app.route('/mine', methods=['POST'])(sizes)
+
+    asgi = Microdot()
+    add_routes(asgi)
+    wsgi = WsgiMicrodot()
+    add_routes(wsgi)
+    for path, size, status, expected in (('/up', 20000, 200, b'{"body": 0, "streamed": 20000}'),
+                                         ('/up', 3, 200, b'{"body": 3, "streamed": 0}'),
+                                         ('/mine', 20000, 413, b'Payload too large'),
+                                         ('/mine', 30, 200, b'{"body": 30, "streamed": 0}')):
+        headers = [(b'content-length', str(size).encode())]
+        sent = run(asgi, http_scope('POST', path, headers),
+                   [{'type': 'http.request', 'body': b'x' * size, 'more_body': False}])
+        assert (sent[0]['status'], sent[1]['body']) == (status, expected), path
+        out = []
+        body = wsgi({'REQUEST_METHOD': 'POST', 'PATH_INFO': path, 'CONTENT_LENGTH': str(size),
+                     'wsgi.input': io.BytesIO(b'x' * size), 'SERVER_PROTOCOL': 'HTTP/1.1'},
+                    lambda s, h: out.append(s))
+        assert (int(out[0].split()[0]), b''.join(body)) == (status, expected), path
