@@ -34,14 +34,16 @@ state = {}  # 'record': the owner password's record, 'ttl': session_s, 'hosts': 
 
 
 def load(cfg=None):
-    """(Re)read what the checks need from the settings (`cfg`, else the settings file)."""
+    """(Re)read what the checks need from the settings (`cfg`, else the settings file). What
+    stays in RAM is made here, at start-up, not in the middle of a request: a long-lived object
+    made there would split a small heap."""
     if cfg is None:
         from device import config
         cfg = config.current()
     state['record'] = cfg.get('owner') or ''
     state['ttl'] = cfg.get('session_s') or SESSION_S
-    state['hosts'] = None
-    state.pop('basic', None)
+    state['basic'] = bytearray(32)  # digest of the last Basic header that passed (below)
+    state['hosts'] = _cold().own_names()
     return cfg
 
 
@@ -109,7 +111,7 @@ def basic_seen(request):
 
 def _basic_known(request):
     seen = basic_seen(request)
-    return seen is not None and seen == state.get('basic')
+    return seen is not None and seen == state['basic']
 
 
 def session_of(request):

@@ -41,7 +41,7 @@ def end_sessions(token=None):
     """End the session `token`, or all of them (and forget the last HTTP Basic header)."""
     if token is None:
         auth.sessions.clear()
-        auth.state.pop('basic', None)
+        auth.state['basic'][:] = bytes(32)
     else:
         auth.sessions.pop(token, None)
 

@@ -24,6 +24,12 @@ PAGE = '''<!doctype html><meta name="viewport" content="width=device-width">
 <h2>Files</h2><ul>%s</ul>'''
 
 
+def escape(text):
+    """`text` safe inside HTML: a file name is chosen by whoever uploads it."""
+    return str(text).replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;') \
+        .replace('"', '&quot;')
+
+
 def safe_name(name):
     """The file name without any directory part, so an upload stays in UPLOAD_DIR."""
     name = name.replace('\\', '/').split('/')[-1]
@@ -32,7 +38,7 @@ def safe_name(name):
 
 @app.route('/')
 async def index(request):
-    items = ''.join('<li>%s (%d bytes)</li>' % (name, os.stat(UPLOAD_DIR + '/' + name)[6])
+    items = ''.join('<li>%s (%d bytes)</li>' % (escape(name), os.stat(UPLOAD_DIR + '/' + name)[6])
                     for name in sorted(os.listdir(UPLOAD_DIR)))
     return PAGE % items, {'Content-Type': 'text/html; charset=UTF-8'}
 

@@ -58,7 +58,10 @@ def rollback_check():
     except ImportError:
         return None
     from device import rollback
-    rollback.check()
+    try:
+        rollback.check()
+    except Exception as exc:  # the note unreadable or the filesystem full: boot all the same
+        print('device: firmware update check failed:', exc)
     return rollback
 
 
@@ -122,6 +125,9 @@ def main(config_path=config.PATH, **overrides):
                 print('device: heap free after the app started: %d bytes' % gc.mem_free())
     else:
         mode = 'ap'
+        if cfg['ap_password'] == 'auto':
+            from device import apkey
+            apkey.make(cfg)
         name, ip = wifi.start_ap(cfg)
     where = 'http://%s%s/' % (ip, '' if cfg['port'] == 80 else ':%d' % cfg['port'])
     if mode == 'ap':

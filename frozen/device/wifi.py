@@ -232,7 +232,8 @@ def start_ap(cfg):
         from device.radio import revive
         ip = revive(lambda: _ap_up(wlan, kw), wlan, cfg)
     _mode = 'ap'
-    _log('access point', repr(name), 'at', ip, '(open)' if len(password) < 8 else '')
+    _log('access point', repr(name), 'at', ip,
+         '(open)' if len(password) < 8 else '(WPA2, password %s)' % password)
     return name, ip
 
 

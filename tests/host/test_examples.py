@@ -161,6 +161,14 @@ def check_sse_sensor(ex):
 
 def check_login(ex):
     import urllib.parse
+    with open(os.path.join(ex.cwd, 'secret.key')) as f:  # made on the first run, this board's own
+        key = f.read()
+    assert len(key) == 64 and int(key, 16) and key != 'replace me with a long random string'
+    sys.path.insert(0, os.path.join(ROOT, 'frozen'))
+    from microdot import jwt
+    forged = jwt.encode({'_user_id': 1}, 'replace me with a long random string')
+    body = fetch(ex.url + '/', headers={'Cookie': 'session=' + forged})[2]
+    assert b'<h1>Log in</h1>' in body  # a session signed with the old published key: worthless
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
     with opener.open(ex.url + '/', timeout=10) as r:  # not logged in: sent to the login page
         assert r.url == ex.url + '/login?next=/' and b'<h1>Log in</h1>' in r.read()
@@ -171,6 +179,16 @@ def check_login(ex):
     with opener.open(ex.url + '/login?next=%2F', form, timeout=10) as r:
         assert r.url == ex.url + '/' and b'Hello, admin!' in r.read()
     with opener.open(ex.url + '/', timeout=10) as r:  # the session cookie keeps us in
+        assert b'Hello, admin!' in r.read()
+    for cross_site in ({'Origin': 'http://evil.example'}, {'Sec-Fetch-Site': 'cross-site'}):
+        req = urllib.request.Request(ex.url + '/logout', b'', headers=cross_site)
+        with pytest.raises(urllib.error.HTTPError) as refused:  # another site cannot log us out
+            opener.open(req, timeout=10)
+        assert refused.value.code == 403
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        opener.open(ex.url + '/logout', timeout=10)
+    assert refused.value.code == 405  # logout is a POST
+    with opener.open(ex.url + '/', timeout=10) as r:
         assert b'Hello, admin!' in r.read()
     with opener.open(ex.url + '/logout', b'', timeout=10) as r:
         assert r.url == ex.url + '/login'
@@ -199,6 +217,10 @@ def check_uploads(ex):
     with open(os.path.join(ex.cwd, 'uploads', 'escape.bin'), 'rb') as f:
         assert f.read() == big
     assert b'escape.bin (102400 bytes)' in fetch(ex.url + '/')[2]
+    body, headers = multipart([('<img src=x onerror=alert(1)>&.txt', b'x')])
+    assert fetch(ex.url + '/upload', 'POST', body, headers)[0] == 200
+    page = fetch(ex.url + '/')[2]
+    assert b'<img' not in page and b'&lt;img src=x onerror=alert(1)&gt;&amp;.txt' in page
     body, headers = multipart([('huge.bin', b'x' * (300 * 1024))])
     assert fetch(ex.url + '/upload', 'POST', body, headers)[0] == 413
 

@@ -111,7 +111,9 @@ def test_run_device_reboots_after_save_and_reboot(run_device, tmp_path):
     m.wait_for('portal: serving on port %d' % port, 60)
     status, body = get(port, '/setup')
     assert status == 200 and 'SimNet' in body
-    form = urllib.parse.urlencode({'ssid': 'SimNet', 'password': 'simulated'}).encode()
+    form = urllib.parse.urlencode({'ssid': 'SimNet', 'password': 'simulated',  # and the owner
+                                   'owner': 'device password',  # password, asked at first
+                                   'owner2': 'device password'}).encode()  # setup
     status, body = get(port, '/setup', data=form)
     assert status == 200 and 'Saved' in body
     m.wait_for('the board reset; starting it again', 30)
