@@ -47,16 +47,18 @@ def _text(status, message):
     return status, ('Content-Type: text/plain; charset=utf-8',), message.encode()
 
 
-async def upload(portal, reader, target, length, password, cross_site, peer):
+async def upload(portal, reader, target, length, password, refuse, peer):
     """``POST /upload?name=...`` (its body unread) for `portal`: (status, headers, body).
-    `password`: the ``X-Password`` header; `cross_site`: a browser says the request comes from
-    another site."""
-    if cross_site:
+    `password`: the ``X-Password`` header; `refuse`: a browser says the request comes from
+    another site, or it names another host. Each piece of the body must come within the
+    portal's ``TIMEOUT_S``."""
+    if refuse:
         return _text('403 Forbidden', 'cross-site request refused')
     refused = portal.allowed({'owner': password}, peer)
     if refused:
         return _text(refused[0], 'wrong device password, or too many tries: wait a moment')
-    from device.portal import parse_form
+    import asyncio
+    from device.portal import TIMEOUT_S, parse_form
     query = parse_form(target.partition(b'?')[2])
     name = safe_name(query.get('name', ''))
     if name is None:
@@ -72,7 +74,7 @@ async def upload(portal, reader, target, length, password, cross_site, peer):
         with open(tmp, 'wb') as f:
             left = length
             while left:
-                chunk = await reader.read(min(256, left))
+                chunk = await asyncio.wait_for(reader.read(min(256, left)), TIMEOUT_S)
                 if not chunk:
                     raise EOFError('upload cut short')
                 f.write(chunk)

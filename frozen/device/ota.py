@@ -50,7 +50,10 @@ def slots():
 def _cstr(b):
     b = bytes(b)
     i = b.find(b'\x00')
-    return (b if i < 0 else b[:i]).decode()
+    try:
+        return (b if i < 0 else b[:i]).decode()
+    except UnicodeError:  # not text: an image from elsewhere
+        return None
 
 
 def describe(part):
@@ -102,26 +105,33 @@ class Update:
         self.size = size
         self.sha256 = sha256
         self.done = 0
+        self.busy = False  # a piece is being written (a second one at once is refused)
         self._hash = hashlib.sha256()
 
     async def feed(self, reader, n):
         """Write the next `n` bytes of the image, read from `reader` (an async stream with
         ``read(k)``). Unless they end the image, `n` is a multiple of the block size."""
+        if self.busy:
+            raise Refused(409, 'another piece of this image is being written')
         if n <= 0 or self.done + n > self.size or (n % BLOCK and self.done + n != self.size):
             raise Refused(400, 'a piece must be a multiple of %d bytes (except the last) and '
                           'stay within the image' % BLOCK)
-        buf = bytearray(BLOCK)
-        end = self.done + n
-        while self.done < end:
-            want = min(BLOCK, end - self.done)
-            got = 0
-            while got < want:
-                data = await reader.read(min(512, want - got))
-                if not data:
-                    raise Refused(400, 'the upload ended early')
-                buf[got:got + len(data)] = data
-                got += len(data)
-            self._block(buf, got)
+        self.busy = True
+        try:
+            buf = bytearray(BLOCK)
+            end = self.done + n
+            while self.done < end:
+                want = min(BLOCK, end - self.done)
+                got = 0
+                while got < want:
+                    data = await reader.read(min(512, want - got))
+                    if not data:
+                        raise Refused(400, 'the upload ended early')
+                    buf[got:got + len(data)] = data
+                    got += len(data)
+                self._block(buf, got)
+        finally:
+            self.busy = False
 
     def _block(self, buf, n):
         block = self.done // BLOCK

@@ -61,7 +61,10 @@ def rollback_check():
     except ImportError:
         return None
     from device import rollback
-    rollback.check()
+    try:
+        rollback.check()
+    except Exception as exc:  # the note unreadable or the filesystem full: boot all the same
+        print('device: firmware update check failed:', exc)
     return rollback
 
 

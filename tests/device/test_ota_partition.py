@@ -51,6 +51,19 @@ def test_slots_are_the_running_partition_and_the_next_one():
     assert ota.describe(nxt)['version'] is None
 
 
+def test_a_version_that_is_not_text_is_shown_as_none():
+    head = bytearray(IMAGE[:ota.HEAD])
+    head[48:52] = b'\xff\xfe\xc3\x28'
+
+    class Slot:
+        def info(self):
+            return (0, 17, 0, 4096, 'ota_1', False)
+
+        def readblocks(self, n, buf, offset=0):
+            buf[:] = head[:len(buf)]
+    assert ota.describe(Slot())['version'] is None
+
+
 def test_the_header_of_an_app_image_for_this_chip_passes():
     assert ota.check_header(IMAGE[:ota.HEAD], running_head()) is None
 
@@ -91,9 +104,11 @@ async def test_an_image_in_pieces_lands_in_the_next_slot_and_is_set_to_boot():
     assert up.finish() == 'ota_1'
     ota.cancel(erase=False)
     nxt = Partition('ota_1')
-    back = bytearray(len(IMAGE))
-    nxt.readblocks(0, back)
-    assert bytes(back) == IMAGE
+    back = bytearray(4096)
+    for block in range(0, len(IMAGE), 4096):  # read back a block at a time (a small heap)
+        piece = IMAGE[block:block + 4096]
+        nxt.readblocks(block // 4096, back)
+        assert back[:len(piece)] == piece
     tail = bytearray(16)
     nxt.readblocks(0, tail, len(IMAGE))  # the rest of the last block stays erased
     assert tail == b'\xff' * 16
@@ -126,6 +141,25 @@ async def test_a_body_that_ends_early_is_refused():
     with raises(ota.Refused) as exc:
         await up.feed(AsyncBytesIO(IMAGE[:8000]), 8192)
     assert 'ended early' in exc.value.message
+    ota.cancel()
+
+
+async def test_a_second_piece_while_one_is_being_written_is_refused():
+    import asyncio
+
+    class Slow(AsyncBytesIO):
+        async def read(self, n=-1):
+            await asyncio.sleep(0.01)
+            return await AsyncBytesIO.read(self, n)
+
+    up = ota.begin(len(IMAGE), sha(IMAGE))
+    first = asyncio.create_task(up.feed(Slow(IMAGE[:8192]), 8192))
+    await asyncio.sleep(0.02)
+    with raises(ota.Refused) as exc:
+        await up.feed(AsyncBytesIO(IMAGE[:8192]), 8192)
+    assert exc.value.status == 409
+    await first
+    assert up.done == 8192 and not up.busy
     ota.cancel()
 
 
