@@ -10,10 +10,12 @@ Pages:
   host: ``302`` to ``http://<device ip>/setup``, which makes the OS open its captive-portal
   window.
 
-Limits, as in the main server: a request must arrive whole within `TIMEOUT_S`, lines are at most
-`MAX_LINE` bytes (`MAX_HEADERS` header lines), bodies `_MAX_BODY`, and at most `MAX_CONNECTIONS`
-are served at once (more get 503). A POST that a browser says comes from another site
-(``Origin``, ``Sec-Fetch-Site``) is refused (403).
+Limits, as in the main server: a request's head, and then its body, must each arrive within
+`TIMEOUT_S` (408), lines are at most `MAX_LINE` bytes and `MAX_HEADERS` header lines (400),
+bodies `_MAX_BODY` (413), and at most `MAX_CONNECTIONS` are served at once (more get 503). Only
+the device's own names are served (any other ``Host`` is sent to the setup page: DNS rebinding
+runs nothing). A POST that a browser says comes from another site (``Origin``,
+``Sec-Fetch-Site``) is refused (403).
 
 The owner password (``device.owner``, docs/security.md): the first setup asks for one together
 with the network; once there is one, every change here needs it (the ``owner`` form field),
@@ -163,8 +165,7 @@ class Portal:
     async def _handle(self, reader, writer):
         gc.collect()  # pages are built in one piece: start from a tidy heap
         try:
-            status, headers, body = await asyncio.wait_for(
-                self.respond(reader, writer.get_extra_info('peername')), TIMEOUT_S)
+            status, headers, body = await self.respond(reader, writer.get_extra_info('peername'))
         except asyncio.TimeoutError:
             status, headers, body = '408 Request Timeout', (), b'request timeout'
         except (ValueError, IndexError, EOFError) as exc:  # a bad request must not kill us
@@ -199,12 +200,13 @@ class Portal:
             if self.reboot:
                 self.reboot()
 
-    async def respond(self, reader, peer=None):
+    async def head(self, reader):
+        """The request line and the headers the portal uses: (method, target, host, length,
+        origin, sec-fetch-site). ValueError if malformed or over the limits."""
         line = await readline(reader)
         parts = line.split()
         if len(parts) < 2:
             raise ValueError('malformed request line')
-        method, target = parts[0], parts[1]
         host, length, origin, site = b'', 0, None, None
         for _ in range(MAX_HEADERS + 1):
             h = await readline(reader)
@@ -222,14 +224,24 @@ class Portal:
                 site = value.strip()
         else:
             raise ValueError('too many header lines')
+        return parts[0], parts[1], host, length, origin, site
+
+    def own_host(self, host):
+        """True if `host` (a Host header, bytes) names this device: its address or hostname
+        (with ``.local``), with or without a port. Nothing that merely starts with them."""
+        name = host.split(b':')[0].lower()
+        mine = self.cfg['hostname'].lower().encode()
+        return name in (self.ip.encode(), mine, mine + b'.local')
+
+    async def respond(self, reader, peer=None):
+        method, target, host, length, origin, site = await asyncio.wait_for(self.head(reader),
+                                                                            TIMEOUT_S)
         if length > _MAX_BODY:
             return '413 Payload Too Large', (), b'too large'
-        body = await reader.readexactly(length) if length else b''
+        body = await asyncio.wait_for(reader.readexactly(length), TIMEOUT_S) if length else b''
         path = target.split(b'?')[0]
         # Captive portal: connectivity checks and foreign hosts go to the setup page.
-        own = (self.ip.encode(), self.ip.encode() + b':', self.cfg['hostname'].encode())
-        foreign = host and not any(host.startswith(o) for o in own)
-        if path in PROBES or foreign:
+        if path in PROBES or (host and not self.own_host(host)):
             return self.redirect('/setup')
         if method == b'POST':
             if cross_site(host, origin, site):
