@@ -114,6 +114,15 @@ def _basic_known(request):
     return seen is not None and seen == state['basic']
 
 
+def still_owner(request):
+    """For a long answer (the live stream): True while the credentials it came with still hold
+    (False once its session has ended or expired, or the password has changed)."""
+    token = request.cookies.get(COOKIE)
+    if token:
+        return sessions.get(token, 0) > time.time()
+    return _basic_known(request)
+
+
 def session_of(request):
     """The request's valid session token (its use extends it), or None."""
     token = request.cookies.get(COOKIE)

@@ -219,6 +219,26 @@ def check_reset(board):
                                                   % board.proc.returncode]
 
 
+def run_steps(board, script):
+    """Run `script` on the board piece by piece: each line ``heap('label')`` ends a piece and is
+    run on its own afterwards, so a heap figure never counts the bytecode of the code being
+    measured (the raw REPL compiles a whole piece before running it). Stops at the first error.
+    Returns (stdout, stderr) of all pieces."""
+    outs, piece = [], []
+    for line in script.strip('\n').split('\n') + ["heap('')"]:
+        if not (line.startswith("heap('") and line.endswith("')")):
+            piece.append(line)
+            continue
+        for code in ('\n'.join(piece), line if line != "heap('')" else ''):
+            if code.strip():
+                out, err = board.raw_exec(code, 120)
+                outs.append(out)
+                if err.strip():
+                    return ''.join(outs), err
+        piece = []
+    return ''.join(outs), ''
+
+
 def run_checks(opts):
     results = []  # (name, ok, detail)
     transcripts = {}
@@ -227,9 +247,11 @@ def run_checks(opts):
     os.makedirs(tmp, exist_ok=True)
     files = deploy.app_files(opts.app)
 
-    def image(name, config=None):
+    def image(name, config=None, extra=None):
         path = os.path.join(tmp, name + '.lfs')
-        extra = {'config.json': json.dumps(config).encode()} if config is not None else None
+        extra = dict(extra or {})
+        if config is not None:
+            extra['config.json'] = json.dumps(config).encode()
         make_fs_image(path, opts.block_count, files, extra)
         return path
 
@@ -251,7 +273,12 @@ def run_checks(opts):
         transcripts[name] = b
         return b
 
-    plain = image('no-network')
+    # The test client is not frozen (apps install it with mip). A module of the frozen microdot
+    # package cannot come from the filesystem, so the check carries its own copy as a top-level
+    # module with absolute imports: an extra file in the image, next to what deploy copies.
+    with open(os.path.join(ROOT, 'frozen', 'microdot', 'test_client.py')) as f:
+        client = f.read().replace('from .', 'from microdot.').encode()
+    plain = image('no-network', extra={'fwtest_client.py': client})
     saved = image('saved-unreachable', {
         'networks': [{'ssid': 'HomeNet', 'password': 'secret123'}],
         'connect_timeout': 3, 'retries': 2, 'radio_wait_s': 8})
@@ -291,7 +318,7 @@ def run_checks(opts):
 
         def app():
             b.enter_raw_repl()
-            out, err = b.raw_exec(APP_CODE, 120)
+            out, err = run_steps(b, APP_CODE)
             rows = [json.loads(line[5:]) for line in out.splitlines() if line.startswith('ROUTE')]
             problems = [err.strip().splitlines()[-1]] if err.strip() else []
             for path, status, size in rows:
@@ -308,7 +335,7 @@ def run_checks(opts):
 
         def heap_report():
             b.enter_raw_repl()
-            out, err = b.raw_exec(HEAP_CODE, 120)
+            out, err = run_steps(b, HEAP_CODE)
             if err.strip():
                 return [err.strip().splitlines()[-1]]
             for line in out.splitlines():
@@ -373,7 +400,8 @@ heap('at boot')
 import main
 heap('the deployed app imported (/main.py)')
 import asyncio, json
-from microdot.test_client import TestClient
+from fwtest_client import TestClient
+heap('plus asyncio and the test client (bytecode in RAM: not frozen)')
 seen = []
 @main.app.get('/__heap')
 async def _heap(request):
@@ -381,14 +409,24 @@ async def _heap(request):
     seen.append(gc.mem_alloc())
     seen.append(gc.mem_free())
     return 'ok'
+# The UI answers only the owner, under the device's own names (ui.auth): give it an owner
+# password (in RAM: flash writes are not kept) and send it as HTTP Basic, to microdot.local.
+import binascii
+from device import config, owner
+from ui import auth
+cfg = config.current()
+cfg['owner'] = owner.make('firmware-test owner', 100)
+auth.load(cfg)
+AUTH = {'Authorization': 'Basic ' + binascii.b2a_base64(b'admin:firmware-test owner').decode().strip()}
 async def go():
-    c = TestClient(main.app)
+    c = TestClient(main.app, host='microdot.local')
     for path in ('/', '/static/app.js', '/api/status'):
-        r = await c.get(path)
+        r = await c.get(path, headers=AUTH)
         print('ROUTE' + json.dumps([path, r.status_code, len(r.body or b'')]))
-    await c.get('/__heap')
+    await c.get('/__heap', headers=AUTH)
 asyncio.run(go())
-print('HEAP' + '["while serving a request (the deployed app)", %d, %d]' % (seen[0], seen[1]))
+if seen:
+    print('HEAP' + '["while serving a request (the deployed app)", %d, %d]' % (seen[0], seen[1]))
 '''
 
 HEAP_CODE = HEAP + '''

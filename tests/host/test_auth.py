@@ -208,6 +208,31 @@ def test_logout_ends_the_session_and_is_a_post(app):
     assert app.request('/api/status', headers=h, auth=False)[0] == 401
 
 
+def test_the_live_stream_ends_with_the_session_it_was_opened_with(app):
+    import http.client
+    _, headers = login(app)
+    cookie = cookie_of(headers)
+    conn = http.client.HTTPConnection('127.0.0.1', app.port, timeout=10)
+    conn.request('GET', '/api/events', headers={'Cookie': cookie})
+    res = conn.getresponse()
+    assert res.status == 200
+    assert res.readline().startswith(b'event: ')  # streaming
+    app.request('/logout', b'', 'POST', {'Cookie': cookie}, auth=False)
+    deadline = time.monotonic() + 8
+    while time.monotonic() < deadline:  # the board closes it within a period (2 s)
+        if not res.readline():
+            break
+    else:
+        raise AssertionError('the stream outlived its session')
+    conn.close()
+
+
+def test_login_from_another_site_is_refused(app):
+    status, _, _ = app.request('/login', form(password=PASSWORD), 'POST',
+                               dict(FORM, Origin='http://evil.example'), auth=False)
+    assert status == 403
+
+
 def test_the_password_and_its_hash_never_leave_the_device(app):
     record = json.load(open(os.path.join(app.fs, 'config.json')))['owner']
     digest = record.split('$')[3]

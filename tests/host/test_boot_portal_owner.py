@@ -132,10 +132,13 @@ def test_the_recovery_page_on_the_lan_needs_the_password_too(board):
     assert post(board, '/reboot')[0] == 401
     # DNS rebinding: another name for the device is sent to the setup page, nothing runs
     time.sleep(1.1)
-    status, headers, _ = post(board, '/reboot', {'Host': 'evil.example'}, owner=PASSWORD)
-    assert status == 302 and headers['Location'].endswith('/setup')
+    for host in ('evil.example', 'microdot.evil.example', '127.0.0.1.evil.example:%d' % board.port):
+        status, headers, _ = post(board, '/reboot', {'Host': host}, owner=PASSWORD)
+        assert status == 302 and headers['Location'].endswith('/setup'), host
     time.sleep(0.7)
     assert board.proc.poll() is None
+    for host in ('microdot', 'MICRODOT.local', '127.0.0.1:%d' % board.port):  # its own names
+        assert board.http('/setup', host=host)[0] == 200, host
     assert post(board, '/reboot', owner=PASSWORD)[0] == 200
     assert board.wait_exit() == 77
 

@@ -100,3 +100,20 @@ def test_a_board_without_ota_says_to_update_over_usb(browser, tmp_path):  # noqa
         assert not errors
     finally:
         app.stop()
+
+
+def test_the_card_says_when_an_update_was_rolled_back(browser, tmp_path):  # noqa: F811
+    # The board last wrote an update to ota_1, but the bootloader went back to ota_0.
+    with open(os.path.join(str(tmp_path), 'ota.json'), 'w') as f:
+        f.write('{"label": "ota_1", "from": "ota_0", "version": "2.0.0"}')
+    app = HostApp(tmp_path, '--ota').start()
+    try:
+        page, errors = open_page(browser, app)
+        expect(page.locator('#fw-msg')).to_contain_text(
+            'The update to 2.0.0 did not start properly and was rolled back')
+        expect(page.locator('#fw-info')).to_contain_text('Running micropython 1.0.0 from ota_0')
+        card(page, 'firmware-rolled-back.png')
+        assert 'was rolled back; running ota_0' in app.output
+        assert not errors
+    finally:
+        app.stop()
