@@ -42,8 +42,9 @@ def params(request):
 _API = {'status': ('status', 'GET'), 'events': ('live', 'GET'), 'pins': ('pins', 'GET'),
         'pins/': ('pins', 'GET POST'), 'wifi': ('net', 'GET POST DELETE'),
         'wifi/': ('net', 'GET'), 'files': ('files', 'GET POST'), 'restart': ('files', 'POST'),
-        'log': ('log', 'GET'), 'firmware': ('firmware', 'GET POST')}
-_ROUTES = ('/api/<re:status|events|pins|wifi|files|restart|log|firmware:what>',
+        'log': ('log', 'GET'), 'firmware': ('firmware', 'GET POST'),
+        'settings': ('settings', 'GET POST')}
+_ROUTES = ('/api/<re:status|events|pins|wifi|files|restart|log|firmware|settings:what>',
            '/api/<re:pins|wifi:what>/<name>')
 _KEEP = ('status', 'live', 'pins', 'log')  # modules that hold state (or run all the time)
 
@@ -81,8 +82,15 @@ def install(app):
     auth.load()
     app.before_request(auth.check)  # host, cross-site and owner checks (ui.auth), before all
 
-    @app.route('/<re:login|logout|password:what>', methods=['GET', 'POST'], max_body_length=1024)
+    @app.route('/<re:login|logout|password|settings:what>', methods=['GET', 'POST'],
+               max_body_length=1024)
     async def owner_pages(request, what):
+        if what == 'settings':  # the settings page: its form posts to /api/settings
+            from ui import page
+            try:
+                return page.settings(), _HTML
+            finally:
+                forget('ui.page')
         from ui import login
         try:
             return await login.answer(request, what)
@@ -111,6 +119,9 @@ def install(app):
         app.route(pattern, methods=['GET', 'POST', 'DELETE'], max_content_length=UPLOAD_MAX,
                   max_body_length=1024)(api)
 
+    from ui import pins
+    pins.power_on()  # the outputs' power-on states
+    forget('ui.pins')  # loaded again by the first page that shows them
     from ui import log
     log.add('app started')
     from device import launcher
