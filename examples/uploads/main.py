@@ -12,8 +12,8 @@ from microdot import Microdot, Request
 from microdot.multipart import FileUpload, FormDataIter
 
 MAX_UPLOAD = 256 * 1024
-MAX_NAME = 64  # characters of a file name
 Request.max_content_length = MAX_UPLOAD  # the default is 16 KiB
+MAX_NAME = 64  # characters of a file name
 UPLOAD_DIR = 'uploads'
 
 try:
