@@ -228,7 +228,7 @@ def check_uploads(ex):
         body, headers = multipart([(bad, b'x')])
         assert fetch(ex.url + '/upload', 'POST', body, headers)[0] == 400, bad
     # An upload cut short leaves the old file whole; two at once of one name never mix.
-    check_uploads_never_lose_a_file(ex)
+    uploads_never_lose_a_file(ex)
 
 
 def upload_head(length):
@@ -245,7 +245,7 @@ def read_upload(ex, name):
         return f.read()
 
 
-def check_uploads_never_lose_a_file(ex):
+def uploads_never_lose_a_file(ex):
     before = read_upload(ex, 'notes.txt')
     body, _ = multipart([('notes.txt', b'partial' * 3000)])
     s = socket.create_connection(('127.0.0.1', ex.port), timeout=10)
