@@ -244,16 +244,15 @@ def test_the_password_and_its_hash_never_leave_the_device(app):
     assert PASSWORD not in app.output and digest not in app.output
 
 
-# --- password change and restart end every session ------------------------------------------------
+# --- password change and restart end every session -----------------------------------------------
 
 def test_changing_the_password_needs_the_current_one_and_ends_all_sessions(tmp_path):
     server = HostApp(tmp_path).start()
     try:
         _, headers = login(server)
         h = dict(FORM, Cookie=cookie_of(headers))
-        status, _, body = server.request('/password', form(current='wrong one', password='new pass 1',
-                                                           confirm='new pass 1'), 'POST', h,
-                                         auth=False)
+        wrong = form(current='wrong one', password='new pass 1', confirm='new pass 1')
+        status, _, body = server.request('/password', wrong, 'POST', h, auth=False)
         assert status == 401 and b'current password is wrong' in body
         time.sleep(1.1)
         assert server.request('/password', form(current=PASSWORD, password='short',
@@ -286,7 +285,7 @@ def test_changing_the_password_needs_the_current_one_and_ends_all_sessions(tmp_p
         server.stop()
 
 
-# --- a board without a password, and sessions that expire ------------------------------------------
+# --- a board without a password, and sessions that expire ----------------------------------------
 
 def test_a_board_without_a_password_asks_for_one_before_anything_else(tmp_path):
     server = HostApp(tmp_path, password=None, config={'session_s': 2}).start()
