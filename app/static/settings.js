@@ -10,10 +10,10 @@ function el(tag, props, ...kids) {
   return e;
 }
 
-async function send(body) {  // -> [ok, data]
+async function send(body, path) {  // -> [ok, data]
   let r;
   try {
-    r = await fetch('/api/settings', body ? { method: 'POST', body: JSON.stringify(body),
+    r = await fetch('/api/' + (path || 'settings'), body ? { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body),
       headers: { 'Content-Type': 'application/json' } } : {});
   } catch (e) {
     return [false, { error: 'The device does not answer: is it on and on this network?' }];
@@ -24,7 +24,10 @@ async function send(body) {  // -> [ok, data]
 }
 
 function clear() {
-  for (const p of document.querySelectorAll('.msg')) p.textContent = '';
+  for (const p of document.querySelectorAll('.msg')) {
+    p.textContent = '';
+    if (!p.id.startsWith('err-')) p.className = 'msg';
+  }
 }
 
 function show(data, msg) {  // an error next to its field, else in the form's message line
@@ -86,6 +89,26 @@ $('pins-form').onsubmit = async (ev) => {
   if (!ok) return show(data, 'pins-msg');
   fill(data);
   $('pins-msg').textContent = 'Saved: the pins work this way now.';
+};
+
+$('secrets').onchange = (ev) => { $('download').href = '/api/backup' + (ev.target.checked ? '?secrets=1' : ''); };
+
+$('restore-form').onsubmit = async (ev) => {
+  ev.preventDefault();
+  clear();
+  const [ok, data] = await send(await ev.target.file.files[0].text(), 'backup');
+  if (!ok) return show({ error: (data.field ? data.field + ': ' : '') + data.error }, 'restore-msg');
+  $('restore-msg').textContent = 'Restored: ' + (data.restored.join(', ') || 'nothing') +
+    (data.networks_added.length ? '; networks added: ' + data.networks_added.join(', ') : '') +
+    (data.ignored.length ? '; ignored: ' + data.ignored.join(', ') : '') + '. Restart for the name and port.';
+  send().then(([ok, s]) => ok && fill(s));
+};
+
+$('reset').onclick = async () => {
+  if (!confirm('Factory reset: forget every setting and restart? The device then opens its setup access point.')) return;
+  const [ok, data] = await send({ confirm: 'reset', keep_wifi: $('keep-wifi').checked }, 'reset');
+  if (!ok) return show(data, 'reset-msg');
+  $('reset-msg').textContent = 'Reset. The device restarts; join its setup access point to set it up again.';
 };
 
 send().then(([ok, data]) => ok ? fill(data) : show(data, 'device-msg'));

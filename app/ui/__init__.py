@@ -36,15 +36,18 @@ def params(request):
 
 
 # The JSON API: /api/<what>[/<name>] -> (module of ui that answers it, methods it accepts).
-# Two routes cover it all (each route costs heap); the shared handler `api` imports the module
-# on demand, and the modules that hold no state are dropped again after the request, so their
-# code costs heap only while it runs. Routes of your own under /api/ still work.
+# Three routes cover it all (each route costs heap; MicroPython's re refuses a pattern of more
+# than about ten names); the shared handler `api` imports the module on demand, and the modules
+# that hold no state are dropped again after the request, so their code costs heap only while it
+# runs. Routes of your own under /api/ still work.
 _API = {'status': ('status', 'GET'), 'events': ('live', 'GET'), 'pins': ('pins', 'GET'),
         'pins/': ('pins', 'GET POST'), 'wifi': ('net', 'GET POST DELETE'),
         'wifi/': ('net', 'GET'), 'files': ('files', 'GET POST'), 'restart': ('files', 'POST'),
         'log': ('log', 'GET'), 'firmware': ('firmware', 'GET POST'),
-        'settings': ('settings', 'GET POST')}
-_ROUTES = ('/api/<re:status|events|pins|wifi|files|restart|log|firmware|settings:what>',
+        'settings': ('settings', 'GET POST'), 'backup': ('backup', 'GET POST'),
+        'reset': ('backup', 'POST')}
+_ROUTES = ('/api/<re:status|events|pins|wifi|files|restart|log:what>',
+           '/api/<re:firmware|settings|backup|reset:what>',
            '/api/<re:pins|wifi:what>/<name>')
 _KEEP = ('status', 'live', 'pins', 'log')  # modules that hold state (or run all the time)
 

@@ -86,3 +86,55 @@ def test_pins_are_added_and_changed_and_the_dashboard_follows(browser, app):  # 
     expect(page.locator('#pin-fan input[type=range]')).to_be_visible()  # a PWM pin
     page.context.close()
     assert not errors, errors
+
+
+@pytest.mark.parametrize('size', ['desktop', 'phone'])
+def test_backup_download_and_restore_in_the_browser(browser, app, size, tmp_path):  # noqa: F811
+    page, errors = open_settings(browser, app, size)
+    with page.expect_download() as got:
+        page.click('#download')
+    data = json.loads(open(got.value.path()).read())
+    assert data['networks'] == [{'ssid': 'SimNet'}] and 'owner' not in data
+    page.check('#secrets')
+    with page.expect_download() as got:
+        page.click('#download')
+    assert json.loads(open(got.value.path()).read())['networks'][0]['password'] == 'simulated'
+    bad = tmp_path / 'bad.json'
+    bad.write_text(json.dumps({'hostname': 'Bad Name'}))
+    page.set_input_files('#restore-form input[name=file]', str(bad))
+    page.click('#restore-form button[type=submit]')
+    expect(page.locator('#restore-msg')).to_contain_text('hostname: use only a-z')
+    data['hostname'] = 'from-backup'
+    data['networks'] = [{'ssid': 'Cottage', 'password': 'cottage-pw'}]
+    good = tmp_path / 'good.json'
+    good.write_text(json.dumps(data))
+    page.set_input_files('#restore-form input[name=file]', str(good))
+    page.click('#restore-form button[type=submit]')
+    expect(page.locator('#restore-msg')).to_contain_text('networks added: Cottage')
+    expect(page.locator('input[name=hostname]')).to_have_value('from-backup')
+    assert [n['ssid'] for n in saved(app)['networks']] == ['SimNet', 'Cottage']
+    shot(page, 'settings-backup-%s.png' % size)
+    status, _, _ = app.request('/api/wifi?ssid=Cottage', method='DELETE')
+    assert status == 200
+    assert app.json('/api/settings', {'hostname': 'microdot-sim'})[0] == 200
+    page.context.close()
+    assert not errors, errors
+
+
+def test_factory_reset_asks_first_then_the_board_restarts_into_setup(browser, tmp_path):  # noqa: F811
+    server = HostApp(tmp_path).start()
+    try:
+        page, errors = open_settings(browser, server, 'desktop')
+        page.once('dialog', lambda d: d.dismiss())
+        page.click('#reset')
+        page.wait_for_timeout(300)
+        assert saved(server)['networks']  # dismissed: nothing happened
+        page.once('dialog', lambda d: d.accept())
+        page.click('#reset')
+        expect(page.locator('#reset-msg')).to_contain_text('setup access point')
+        shot(page, 'settings-factory-reset.png')
+        server.wait_for('(mode ap)')
+        assert saved(server)['networks'] == [] and 'owner' not in saved(server)
+        page.context.close()
+    finally:
+        server.stop()
