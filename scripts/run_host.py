@@ -154,7 +154,8 @@ def build_rom(out):
             shutil.copytree(os.path.join(ROOT, 'frozen', pkg), os.path.join(tree, pkg),
                             ignore=shutil.ignore_patterns('__pycache__', 'asgi.py', 'wsgi.py',
                                                           'jinja.py'))
-        for name in ('network.py', 'machine.py'):
+        for name in ('network.py', 'machine.py', 'esp32.py', 'esp32_partition.py',
+                     'esp32flash.py'):
             shutil.copy(os.path.join(ROOT, 'scripts', 'sim', name), tree)
         os.makedirs(os.path.dirname(out), exist_ok=True)
         subprocess.run([os.path.join(BIN, 'mpremote'), 'romfs', '-o', out, 'build', tree],

@@ -113,3 +113,7 @@ def install(app):
 
     from ui import log
     log.add('app started')
+    from device import launcher
+    if launcher.restored:  # this boot put the previous app back: say so on the page
+        lines = launcher.restored.strip().split('\n')
+        log.add('update:', lines[0], lines[-1])

@@ -61,7 +61,7 @@ def record():
     return state['record']
 
 
-# --- 1. host names --------------------------------------------------------------------------------
+# --- 1. host names -------------------------------------------------------------------------------
 
 def host_name(header):
     """The name in a ``Host`` header: without the port, lower case, no trailing dot."""
@@ -85,7 +85,7 @@ def own_host(request):
     return host in state['hosts']
 
 
-# --- 2. cross-site --------------------------------------------------------------------------------
+# --- 2. cross-site -------------------------------------------------------------------------------
 
 def cross_site(request):
     """True if a browser says the request comes from another site (CSRF): ``Sec-Fetch-Site``, or
@@ -114,6 +114,15 @@ def _basic_known(request):
     return seen is not None and seen == state['basic']
 
 
+def still_owner(request):
+    """For a long answer (the live stream): True while the credentials it came with still hold
+    (False once its session has ended or expired, or the password has changed)."""
+    token = request.cookies.get(COOKIE)
+    if token:
+        return 0 < sessions.get(token, 0) - time.time() <= state['ttl']
+    return _basic_known(request)
+
+
 def session_of(request):
     """The request's valid session token (its use extends it), or None."""
     token = request.cookies.get(COOKIE)
@@ -121,10 +130,10 @@ def session_of(request):
     if end is None:
         return None
     now = time.time()
-    if end <= now:
+    if not 0 < end - now <= state['ttl']:  # over, or the clock was set back
         del sessions[token]
         return None
-    sessions[token] = now + state.get('ttl', SESSION_S)
+    sessions[token] = now + state['ttl']
     return token
 
 

@@ -2,7 +2,8 @@
 
 Events: ``live`` (uptime, heap, signal, temperature) every `PERIOD_MS`; ``pins`` (all outputs)
 on connect and whenever one changes; ``log`` (new log lines) likewise. A change made from one
-browser therefore shows in every other within `POLL_MS`.
+browser therefore shows in every other within `POLL_MS`. The stream ends when the login it was
+opened with does (log out, a new password, an expired session: ``ui.auth.still_owner``).
 """
 import asyncio
 import time
@@ -12,7 +13,7 @@ POLL_MS = 250
 
 
 async def stream(request, sse):
-    from ui import log, pins, status
+    from ui import auth, log, pins, status
     pins_seen = log_seen = -1
     due = time.ticks_ms()
     while True:
@@ -24,6 +25,8 @@ async def stream(request, sse):
                 await sse.send(log.since(log_seen), event='log')
                 log_seen = log.seq
             if time.ticks_diff(time.ticks_ms(), due) >= 0:
+                if not auth.still_owner(request):
+                    return
                 due = time.ticks_add(time.ticks_ms(), PERIOD_MS)
                 await sse.send(status.live(), event='live')
         await asyncio.sleep_ms(POLL_MS)

@@ -33,7 +33,7 @@ def start_session():
     if len(sessions) >= auth.MAX_SESSIONS:
         del sessions[min(sessions, key=lambda t: sessions[t])]
     token = binascii.hexlify(os.urandom(16)).decode()
-    sessions[token] = now + auth.state.get('ttl', auth.SESSION_S)
+    sessions[token] = now + auth.state['ttl']
     return token
 
 

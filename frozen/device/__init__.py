@@ -12,6 +12,8 @@ One concept per module, imported only when needed (every import costs heap on an
 - ``device.watchdog`` the hardware watchdog fed while the server runs
 - ``device.safemode`` safe mode: a button held at boot or a flag file
 - ``device.launcher`` imports the user's ``main.py`` and runs its app
+- ``device.install``  uploads installed atomically, the previous version kept and restored
+- ``device.recovery`` the recovery page's upload form and restore button; ``device.fix`` their actions
 - ``device.ota``      ESP32 firmware update over the air: an image streamed into the next slot
 - ``device.rollback`` keeps an updated firmware only once its app has served (else rolls back)
 - ``device.runtime``  the boot sequence tying them together (run by the frozen ``main.py``)

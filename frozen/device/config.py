@@ -30,7 +30,10 @@ Keys (defaults in ``DEFAULTS``):
 - ``networks``: list of ``{"ssid": str, "password": str}``, tried in order
 - ``hostname``: DHCP/mDNS name (``hostname.local`` where the port has mDNS)
 - ``ap_ssid``, ``ap_password``: setup access point; an empty ssid means ``<hostname>-XXXX``
-  (last MAC bytes), an empty password an open network (a password needs 8+ characters)
+  (last MAC bytes), an empty password an open network (a password needs 8+ characters),
+  ``"auto"`` a random one for this device (``device.apkey``)
+- ``owner``: the owner password's salted hash (``device.owner``); ``hosts``: more names the web
+  UI answers to; ``session_s``: how long a web UI login lasts (docs/security.md)
 - ``port``: HTTP port of the app and the portal; ``dns_port``: captive DNS port
 - ``connect_timeout``: seconds per network attempt; ``retries``: rounds over the saved networks
 - ``reconnect_s``: how often the background task checks the station link

@@ -8,10 +8,11 @@ PBKDF2-HMAC-SHA256 (RFC 8018) with a 16-byte salt from ``os.urandom``; the HMAC 
 ``microdot.jwt.hmac_sha256``, which works without the ``hmac`` module. The password itself is
 never stored, printed or sent anywhere.
 
-`check` also throttles guessing: after a failed attempt from a client address, that address must
-wait 1 s, then 2, 4 ... up to `MAX_WAIT_S` before its next attempt is even looked at (`retry_after`),
-in a table of at most `MAX_CLIENTS` addresses. A server may keep its own table (then this module
-may be dropped from RAM between checks, as the web UI does); else this module's is used.
+`check` also throttles guessing: after a failed attempt from a client address, that address
+must wait 1 s, then 2, 4 ... up to `MAX_WAIT_S` before its next attempt is even looked at
+(`retry_after`), in a table of at most `MAX_CLIENTS` addresses. A server may keep its own table
+(then this module may be dropped from RAM between checks, as the web UI does); else this
+module's is used.
 
 Forgot the password? With the board on USB, at the REPL::
 

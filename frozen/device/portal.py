@@ -4,16 +4,21 @@ even when the app or the framework cannot be imported, and fits an ESP8266's ~30
 Pages:
 - ``GET /setup``: the visible networks, an SSID/password form, the saved networks (forget)
 - ``POST /setup``: save the network first in the list, then reboot to join it
-- ``GET /``: the recovery page (the error that stopped the app, or safe mode), else the setup page
+- ``GET /``: the recovery page (the error that stopped the app, or safe mode; with an upload
+  form and "restore the previous app", ``device.recovery``), else the setup page
+- ``POST /upload?name=...`` (streamed; the password in ``X-Password``), ``POST /restore``: the
+  recovery page's actions (``device.fix``)
 - OS connectivity checks (Android ``/generate_204``, Apple ``/hotspot-detect.html``, Windows
   ``/connecttest.txt`` ``/ncsi.txt``, Firefox ``/success.txt``...) and any request for another
   host: ``302`` to ``http://<device ip>/setup``, which makes the OS open its captive-portal
   window.
 
-Limits, as in the main server: a request must arrive whole within `TIMEOUT_S`, lines are at most
-`MAX_LINE` bytes (`MAX_HEADERS` header lines), bodies `_MAX_BODY`, and at most `MAX_CONNECTIONS`
-are served at once (more get 503). A POST that a browser says comes from another site
-(``Origin``, ``Sec-Fetch-Site``) is refused (403).
+Limits, as in the main server: a request's head, and then its body, must each arrive within
+`TIMEOUT_S` (408), lines are at most `MAX_LINE` bytes and `MAX_HEADERS` header lines (400),
+bodies `_MAX_BODY` (413), and at most `MAX_CONNECTIONS` are served at once (more get 503). Only
+the device's own names are served (any other ``Host`` is sent to the setup page: DNS rebinding
+runs nothing). A POST that a browser says comes from another site (``Origin``,
+``Sec-Fetch-Site``) is refused (403).
 
 The owner password (``device.owner``, docs/security.md): the first setup asks for one together
 with the network; once there is one, every change here needs it (the ``owner`` form field),
@@ -163,8 +168,7 @@ class Portal:
     async def _handle(self, reader, writer):
         gc.collect()  # pages are built in one piece: start from a tidy heap
         try:
-            status, headers, body = await asyncio.wait_for(
-                self.respond(reader, writer.get_extra_info('peername')), TIMEOUT_S)
+            status, headers, body = await self.respond(reader, writer.get_extra_info('peername'))
         except asyncio.TimeoutError:
             status, headers, body = '408 Request Timeout', (), b'request timeout'
         except (ValueError, IndexError, EOFError) as exc:  # a bad request must not kill us
@@ -199,13 +203,14 @@ class Portal:
             if self.reboot:
                 self.reboot()
 
-    async def respond(self, reader, peer=None):
+    async def head(self, reader):
+        """The request line and the headers the portal uses: (method, target, host, length,
+        origin, sec-fetch-site, x-password). ValueError if malformed or over the limits."""
         line = await readline(reader)
         parts = line.split()
         if len(parts) < 2:
             raise ValueError('malformed request line')
-        method, target = parts[0], parts[1]
-        host, length, origin, site = b'', 0, None, None
+        host, length, origin, site, password = b'', 0, None, None, b''
         for _ in range(MAX_HEADERS + 1):
             h = await readline(reader)
             if h in (b'\r\n', b'\n', b''):
@@ -220,16 +225,32 @@ class Portal:
                 origin = value.strip()
             elif name == b'sec-fetch-site':
                 site = value.strip()
+            elif name == b'x-password':
+                password = value.strip()
         else:
             raise ValueError('too many header lines')
+        return parts[0], parts[1], host, length, origin, site, password
+
+    def own_host(self, host):
+        """True if `host` (a Host header, bytes) names this device: its address or hostname
+        (with ``.local``), with or without a port. Nothing that merely starts with them."""
+        name = host.split(b':')[0].lower()
+        mine = self.cfg['hostname'].lower().encode()
+        return name in (self.ip.encode(), mine, mine + b'.local')
+
+    async def respond(self, reader, peer=None):
+        method, target, host, length, origin, site, password = await asyncio.wait_for(
+            self.head(reader), TIMEOUT_S)
+        if method == b'POST' and (self.error or self.safe) and target.startswith(b'/upload?'):
+            from device import fix  # streamed: not limited to _MAX_BODY
+            refuse = cross_site(host, origin, site) or (host and not self.own_host(host))
+            return await fix.upload(self, reader, target, length, password.decode(), refuse, peer)
         if length > _MAX_BODY:
             return '413 Payload Too Large', (), b'too large'
-        body = await reader.readexactly(length) if length else b''
+        body = await asyncio.wait_for(reader.readexactly(length), TIMEOUT_S) if length else b''
         path = target.split(b'?')[0]
         # Captive portal: connectivity checks and foreign hosts go to the setup page.
-        own = (self.ip.encode(), self.ip.encode() + b':', self.cfg['hostname'].encode())
-        foreign = host and not any(host.startswith(o) for o in own)
-        if path in PROBES or foreign:
+        if path in PROBES or (host and not self.own_host(host)):
             return self.redirect('/setup')
         if method == b'POST':
             if cross_site(host, origin, site):
@@ -263,13 +284,8 @@ class Portal:
         return _OWNER_FIELD if self.owner_set() else ''
 
     def recovery_html(self):
-        if self.safe:
-            return ('<p>Safe mode (%s): the app was not started.</p><form method=post '
-                    'action=/leave-safe-mode><button>Leave safe mode and reboot</button></form>'
-                    % escape(self.safe))
-        return ('<p>The app (main.py) failed; fix it and run <code>make deploy</code>.</p>'
-                '<pre>%s</pre><form method=post action=/reboot>%s<button>Reboot</button></form>'
-                % (escape(self.error), self.owner_field()))
+        from device import recovery
+        return recovery.html(self)
 
     def networks(self):
         """Scan results, cached for a while (a scan blocks the radio for ~2 s)."""
@@ -336,7 +352,7 @@ class Portal:
         return new
 
     def post(self, path, form, peer=None):
-        if path in (b'/setup', b'/forget', b'/reboot'):
+        if path in (b'/setup', b'/forget', b'/reboot', b'/restore'):
             refused = self.allowed(form, peer)
             if refused:
                 return refused
@@ -366,6 +382,10 @@ class Portal:
             safemode.clear()
             self._reboot_after = True
             return self.page('Rebooting', '<p>Leaving safe mode.</p>')
+        if path == b'/restore' and (self.error or self.safe):
+            from device import fix
+            page, self._reboot_after = fix.restore(self)
+            return page
         if path == b'/reboot':
             self._reboot_after = True
             return self.page('Rebooting', '<p>Rebooting.</p>')

@@ -393,8 +393,8 @@ def test_restart_reboots_the_board_which_then_serves_again(app):
 
 def test_app_answers_its_pages_in_a_small_heap_with_mpy_bytecode(tmp_path):
     """The app as .mpy; frozen/ and the simulation in a ROMFS image (imported in place, like
-    frozen code); the heap is 56wK beyond the image (see docs/web-ui.md for the 38wK figures)."""
-    server = HostApp(tmp_path, '--rom', '--heapsize', '56wK').start()
+    frozen code); the heap is 58wK beyond the image (see docs/web-ui.md for the other figures)."""
+    server = HostApp(tmp_path, '--rom', '--heapsize', '58wK').start()
     try:
         assert os.path.exists(os.path.join(server.fs, 'main.mpy'))
         assert not os.path.exists(os.path.join(server.fs, 'main.py'))

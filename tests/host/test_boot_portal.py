@@ -129,11 +129,13 @@ def test_corrupt_config_means_defaults(board):
 
 
 def test_setup_portal_fits_an_esp8266_heap(board):
-    # ESP8266: a 38 KiB heap, ~30 KB free after boot. Here the heap is 36 KiB (32-bit words) and
-    # the runtime's bytecode sits in it too (.mpy, not frozen in flash): pessimistic. (It also
-    # passes at 32 KiB; at 28 KiB the portal answers 500 and keeps serving.)
+    # ESP8266: a 38 KiB heap, ~30 KB free after boot. Here the runtime's bytecode sits in the heap
+    # too (.mpy, not frozen in flash): pessimistic; since the owner password, the limits and the
+    # recovery upload the portal needs 42 wK that way (44 here). Frozen, as on a board, 38 wK
+    # serves these pages and the first setup with its password (measured with a unix build that
+    # has frozen/ frozen in; see docs/security.md).
     board.world(networks=[HOME, CAFE])
-    board.boot(heapsize='40wK', mpy=True, connect_timeout=1, retries=1)
+    board.boot(heapsize='44wK', mpy=True, connect_timeout=1, retries=1)
     board.wait_for('portal: serving on port')
     for _ in range(5):
         status, _, body = board.http('/setup')

@@ -36,7 +36,7 @@ def raw(board, data, wait=5.0):
         s.close()
 
 
-# --- first setup ----------------------------------------------------------------------------------
+# --- first setup ---------------------------------------------------------------------------------
 
 def test_first_setup_asks_for_an_owner_password_with_the_network(board):
     start_ap(board)
@@ -70,7 +70,7 @@ def test_a_post_from_another_site_is_refused(board):
     assert board.wait_exit() == 77
 
 
-# --- the owner password ---------------------------------------------------------------------------
+# --- the owner password --------------------------------------------------------------------------
 
 def test_with_an_owner_every_change_needs_the_password(board):
     owned(board)
@@ -132,15 +132,19 @@ def test_the_recovery_page_on_the_lan_needs_the_password_too(board):
     assert post(board, '/reboot')[0] == 401
     # DNS rebinding: another name for the device is sent to the setup page, nothing runs
     time.sleep(1.1)
-    status, headers, _ = post(board, '/reboot', {'Host': 'evil.example'}, owner=PASSWORD)
-    assert status == 302 and headers['Location'].endswith('/setup')
+    for host in ('evil.example', 'microdot.evil.example',
+                 '127.0.0.1.evil.example:%d' % board.port):
+        status, headers, _ = post(board, '/reboot', {'Host': host}, owner=PASSWORD)
+        assert status == 302 and headers['Location'].endswith('/setup'), host
     time.sleep(0.7)
     assert board.proc.poll() is None
+    for host in ('microdot', 'MICRODOT.local', '127.0.0.1:%d' % board.port):  # its own names
+        assert board.http('/setup', host=host)[0] == 200, host
     assert post(board, '/reboot', owner=PASSWORD)[0] == 200
     assert board.wait_exit() == 77
 
 
-# --- limits ---------------------------------------------------------------------------------------
+# --- limits --------------------------------------------------------------------------------------
 
 def test_long_lines_and_too_many_headers_are_400(board):
     start_ap(board)
