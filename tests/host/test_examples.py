@@ -223,6 +223,58 @@ def check_uploads(ex):
     assert b'<img' not in page and b'&lt;img src=x onerror=alert(1)&gt;&amp;.txt' in page
     body, headers = multipart([('huge.bin', b'x' * (300 * 1024))])
     assert fetch(ex.url + '/upload', 'POST', body, headers)[0] == 413
+    # A name no filesystem takes, or with a NUL: 400 (not a 500), nothing written.
+    for bad in ('n' * 300 + '.txt', 'a\x00b.txt'):
+        body, headers = multipart([(bad, b'x')])
+        assert fetch(ex.url + '/upload', 'POST', body, headers)[0] == 400, bad
+    # An upload cut short leaves the old file whole; two at once of one name never mix.
+    uploads_never_lose_a_file(ex)
+
+
+def upload_head(length):
+    return (b'POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; '
+            b'boundary=exampleboundary42\r\nContent-Length: %d\r\n\r\n' % length)
+
+
+def uploads_dir(ex):
+    return sorted(os.listdir(os.path.join(ex.cwd, 'uploads')))
+
+
+def read_upload(ex, name):
+    with open(os.path.join(ex.cwd, 'uploads', name), 'rb') as f:
+        return f.read()
+
+
+def uploads_never_lose_a_file(ex):
+    before = read_upload(ex, 'notes.txt')
+    body, _ = multipart([('notes.txt', b'partial' * 3000)])
+    s = socket.create_connection(('127.0.0.1', ex.port), timeout=10)
+    s.sendall(upload_head(len(body)) + body[:5000])
+    time.sleep(0.3)
+    s.close()  # the connection drops midway
+    deadline = time.time() + 10
+    while [n for n in uploads_dir(ex) if n.startswith('.')]:  # its temporary file goes
+        assert time.time() < deadline, uploads_dir(ex)
+        time.sleep(0.1)
+    assert read_upload(ex, 'notes.txt') == before
+    contents = (b'A' * 20000, b'B' * 20000)
+    bodies = [multipart([('same.txt', c)])[0] for c in contents]
+    socks = [socket.create_connection(('127.0.0.1', ex.port), timeout=10) for _ in bodies]
+    for s, body in zip(socks, bodies):  # both under way ...
+        s.sendall(upload_head(len(body)) + body[:10000])
+    time.sleep(0.3)
+    for s, body in zip(socks, bodies):  # ... then both finish
+        s.sendall(body[10000:])
+    for s in socks:
+        answer = b''
+        while b'same.txt' not in answer:
+            chunk = s.recv(4096)
+            assert chunk, answer
+            answer += chunk
+        assert answer.startswith(b'HTTP/1.1 200'), answer
+        s.close()
+    assert read_upload(ex, 'same.txt') in contents  # one whole file, the last one in
+    assert [n for n in uploads_dir(ex) if n.startswith('.')] == []
 
 
 def check_cors_api(ex):
