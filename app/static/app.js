@@ -119,7 +119,7 @@ async function loadWifi() {
     b.onclick = () => api('wifi?ssid=' + encodeURIComponent(ssid), 'DELETE')
       .then(() => { say('wifi-msg', 'Forgot \u201c' + ssid + '\u201d'); loadWifi(); })
       .catch((e) => say('wifi-msg', e.message, true));
-    return el('li', {}, el('span', { textContent: ssid }), b);
+    return el('li', {}, el('span', { textContent: ssid }, w.unverified.includes(ssid) ? el('small', { className: 'tag', textContent: 'not verified' }) : ''), b);
   }));
   if (!w.saved.length) $('saved').append(el('li', { className: 'hint', textContent: 'none' }));
 }
@@ -142,13 +142,27 @@ $('scan').onclick = async () => {
 $('wifi-form').onsubmit = async (ev) => {
   ev.preventDefault();
   const f = ev.target;
+  const ssid = f.ssid.value, q = '\u201c' + ssid + '\u201d';
   try {
-    await api('wifi', 'POST', { ssid: f.ssid.value, password: f.password.value });
-    say('wifi-msg', 'Saved \u201c' + f.ssid.value + '\u201d, connecting\u2026');
-    f.password.value = '';
+    await api('wifi', 'POST', { ssid, password: f.password.value });
+  } catch (e) { return say('wifi-msg', e.message, true); }
+  say('wifi-msg', 'Joining ' + q + '\u2026');
+  f.password.value = '';
+  for (let i = 0; i < 60; i++) {  // follow the join: it ends in at most connect_timeout (15 s)
+    await sleep(1000);
+    let w;
+    try { w = await api('wifi'); } catch (e) {
+      const name = $('name').textContent;
+      return say('wifi-msg', 'The device left this network to join ' + q + '. If that worked, it is at http://' + name +
+        '.local/ on ' + q + ' (or at the address your router lists for \u201c' + name + '\u201d); if not, it comes back here.');
+    }
+    const j = w.join;
+    if (j.ssid !== ssid || j.state === 'connecting') continue;
     loadWifi();
-    setTimeout(loadWifi, 3000);
-  } catch (e) { say('wifi-msg', e.message, true); }
+    if (j.state === 'joined') return say('wifi-msg', 'Joined ' + q + ': the device is at http://' + j.ip + '/ there, and at http://' + $('name').textContent + '.local/.');
+    return say('wifi-msg', 'Could not join ' + q + ': ' + j.reason + '.' + (w.unverified.includes(ssid) ? ' Saved as not verified: the device goes back to a network that works.' : ''), true);
+  }
+  say('wifi-msg', 'No answer about ' + q + ' yet: see the log below.', true);
 };
 
 // --- app update ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import time
 
 STARTED = time.time()
 UPLOAD_MAX = 128 * 1024  # bytes per upload request (uploads stream to flash, not to RAM)
+state = {}  # what a dropped module keeps between requests (ui.net: the last Wi-Fi join)
 _HTML = {'Content-Type': 'text/html; charset=UTF-8', 'Cache-Control': 'no-cache'}
 
 
