@@ -43,7 +43,8 @@ def params(request):
 # runs. Routes of your own under /api/ still work.
 _API = {'status': ('status', 'GET'), 'events': ('live', 'GET'), 'pins': ('pins', 'GET'),
         'pins/': ('pins', 'GET POST'), 'wifi': ('net', 'GET POST DELETE'),
-        'wifi/': ('net', 'GET'), 'files': ('files', 'GET POST'), 'restart': ('files', 'POST'),
+        'wifi/': ('net', 'GET'), 'files': ('files', 'GET POST DELETE'),
+        'restart': ('files', 'POST'),
         'log': ('log', 'GET'), 'firmware': ('firmware', 'GET POST'),
         'settings': ('settings', 'GET POST'), 'backup': ('backup', 'GET POST'),
         'reset': ('backup', 'POST')}
