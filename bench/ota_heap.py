@@ -9,9 +9,10 @@ C module. Printed, as measured on this 64-bit port and halved for a 32-bit board
 
 - the import of ``device.rollback`` (what every ESP32 boot keeps) and of ``device.ota``;
 - the import of the UI's ``ui.firmware`` (dropped again after each request);
-- what an update in progress keeps between two pieces (the `Update` object and its SHA-256);
+- what an update in progress keeps between two pieces (the `Update` object, its SHA-256 and its
+  512-byte write buffer);
 - the most that is live while a 64 KiB piece is written (a 512-byte read, the coroutines; the
-  asyncio run of this probe included; the 512-byte write buffer is the update's, above); here the partition is a stand-in whose writes cost
+  asyncio run of this probe included); here the partition is a stand-in whose writes cost
   nothing, as the C object's do not count against the heap either.
 """
 import argparse
@@ -116,7 +117,8 @@ def main():
         figures = [int(x) for x in line[0].split()[1:]]
         names = ['import device.rollback', 'import device.ota', 'import ui.firmware (per request)',
                  'an update between pieces', 'live while writing a piece']
-        print('heap (unix port, .mpy, -X heapsize=%s)   bytes here   ~32-bit board' % args.heapsize)
+        print('heap (unix port, .mpy, -X heapsize=%s)   bytes here   ~32-bit board'
+              % args.heapsize)
         for i, (name, n) in enumerate(zip(names, figures)):
             # byte buffers (the 512-byte write buffer, a 512-byte read) are the same size on a
             # 32-bit board; objects and bytecode about half

@@ -75,8 +75,11 @@ async def receive(request):
     ota.cancel(erase=False)
     version = ota.describe(up.part)['version']
     from device import rollback
-    rollback.expect(label, version)
     from ui import log
+    try:
+        rollback.expect(label, version)
+    except OSError as exc:  # a full filesystem: the update still boots, only unwatched
+        log.add('firmware: the update note could not be written: %s' % exc)
     from ui.files import restart
     log.add('firmware: %s written to %s, restarting' % (version, label))
     restart()

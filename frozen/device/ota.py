@@ -4,12 +4,12 @@ An uploaded application image (``micropython.bin``, not the whole-flash ``firmwa
 written straight into the partition after the running one
 (``Partition(Partition.RUNNING).get_next_update()``): each 4 KiB block is erased
 (``ioctl(6, block)``) and then programmed 512 bytes at a time as they arrive (the 4-argument
-``writeblocks``), so the image never sits in RAM; one 512-byte buffer does. Before anything is written the declared size must fit the slot; the first
-block must be an ESP32 app image for this chip (magic byte 0xE9, segment count, chip id, the
-application description); the SHA-256 the uploader announced is computed while the blocks go
-by, and only if it matches is the slot made the boot partition (``set_boot()``, which also
-has the bootloader's own checks run on it). The board then reboots into it, and
-``device.rollback`` decides whether it stays.
+``writeblocks``), so the image never sits in RAM; one 512-byte buffer does. Before anything is
+written the declared size must fit the slot; the first bytes must be an ESP32 app image for this
+chip (magic byte 0xE9, segment count, chip id, the application description); the SHA-256 the
+uploader announced is computed while the bytes go by, and only if it matches is the slot made
+the boot partition (``set_boot()``, which also has the bootloader's own checks run on it). The
+board then reboots into it, and ``device.rollback`` decides whether it stays.
 
 The upload may come in pieces (`Update.feed` per HTTP request, each a whole number of blocks
 except the last), so no web server limit on a request body caps the image size. One update runs

@@ -35,21 +35,49 @@ class Failed(Exception):
 
 # -- the filesystem image ---------------------------------------------------------------------
 
-def board_geometry(micropy, board):
-    """(offset in flash, block count) of the rp2 port's filesystem for `board`: flash size minus
-    MICROPY_HW_FLASH_STORAGE_BYTES, 4 KiB blocks (ports/rp2/rp2_flash.c)."""
-    def define(path, name):
-        with open(path) as f:
-            m = re.search(r'#define\s+%s\s+([0-9()*+ ]+)' % name, f.read())
-        if not m:
-            raise Failed('%s: no %s' % (path, name))
-        return int(eval(m.group(1), {'__builtins__': {}}))  # digits, *, +, () only
-    storage = define(os.path.join(micropy, 'ports/rp2/boards', board, 'mpconfigboard.h'),
-                     'MICROPY_HW_FLASH_STORAGE_BYTES')
-    sdk_board = {'RPI_PICO_W': 'pico_w', 'RPI_PICO': 'pico'}[board]
-    flash = define(os.path.join(micropy, 'lib/pico-sdk/src/boards/include/boards',
-                                sdk_board + '.h'), 'PICO_FLASH_SIZE_BYTES')
-    return flash - storage, storage // 4096
+FLASH_BASE = 0x10000000
+BLOCK = 4096
+
+
+def uf2_end(path):
+    """The flash offset just past the last byte the UF2 image writes."""
+    import struct
+    end = 0
+    with open(path, 'rb') as f:
+        while True:
+            block = f.read(512)
+            if len(block) < 512:
+                return end
+            flags, addr, size = struct.unpack_from('<III', block, 8)
+            if not flags & 1:  # 1: not main flash
+                end = max(end, addr - FLASH_BASE + size)
+
+
+def probe_geometry(opts):
+    """(flash offset, block count) of the filesystem, as the firmware itself sees it: every 4 KiB
+    block after the image is marked with its own number, the board reads the last block of its
+    filesystem (rp2.Flash(); formatting touches only the first ones) and reports the count."""
+    start = -(-uf2_end(opts.uf2) // BLOCK) * BLOCK
+    path = os.path.join(ROOT, 'build', 'firmware-test', 'probe.bin')
+    with open(path, 'wb') as f:
+        for n in range(start // BLOCK, 4 * 1024 * 1024 // BLOCK):  # the RP2040 boards' 2 or 4 MiB
+            f.write((b'MDFWBLK%08d\n' % n).ljust(BLOCK, b'\xff'))
+    opts.fs_offset = start
+    b = Board(opts, path)
+    try:
+        b.enter_raw_repl()
+        out, err = b.raw_exec('import rp2\nf = rp2.Flash()\nn = f.ioctl(4, 0)\n'
+                              'm = bytearray(16)\nf.readblocks(n - 1, m)\n'
+                              'print("GEOMETRY", n, f.ioctl(5, 0), bytes(m[7:15]).decode())\n')
+    finally:
+        b.close()
+    m = re.search(r'GEOMETRY (\d+) (\d+) (\d{8})', out)
+    if err.strip() or not m:
+        raise Failed('could not read the filesystem geometry from the board: %s' % (err or out))
+    count, size, last = (int(g) for g in m.groups())
+    if size != BLOCK:
+        raise Failed('block size %d, expected %d' % (size, BLOCK))
+    return (last - (count - 1)) * BLOCK, count
 
 
 def make_fs_image(path, block_count, files, extra=None):
@@ -466,9 +494,15 @@ def main(argv=None):
             sys.exit('firmware-test: no %s at %s' % (why, need))
     if not shutil.which('node'):
         sys.exit('firmware-test: node is not installed (Debian: nodejs)')
-    opts.fs_offset, opts.block_count = board_geometry(opts.micropy, opts.board)
-    print('firmware-test: %s, filesystem at flash offset 0x%x, %d blocks of 4096'
-          % (opts.uf2, opts.fs_offset, opts.block_count))
+    os.makedirs(os.path.join(ROOT, 'build', 'firmware-test'), exist_ok=True)
+    try:
+        opts.fs_offset, opts.block_count = probe_geometry(opts)
+    except Failed as exc:
+        print('FAIL filesystem geometry: %s' % exc)
+        print('0 passed, 1 failed')
+        return 1
+    print('firmware-test: %s; the firmware puts its filesystem at flash offset 0x%x, %d blocks '
+          'of 4096' % (opts.uf2, opts.fs_offset, opts.block_count))
     return run_checks(opts)
 
 

@@ -169,7 +169,7 @@ class Flash:
         for o in range(offset, offset + n, PIECE):
             self._store(label, o, erased)
 
-    # --- otadata and boot selection ---------------------------------------------------------------
+    # --- otadata and boot selection ----------------------------------------------------------
 
     def otadata(self):
         """The two entries [[seq, state], [seq, state]] (seq UNSET when erased)."""
@@ -252,6 +252,12 @@ class Flash:
                 best = i
         return best
 
+    def active(self):
+        """(label, state) of the otadata entry with the highest sequence number, or None."""
+        entries = self.otadata()
+        i = self._active(entries)
+        return None if i < 0 else (self.label_of_seq(entries[i][0]), entries[i][1])
+
     def mark_valid(self):
         """``esp_ota_mark_app_valid_cancel_rollback``: the active otadata entry becomes valid."""
         if not self.find(TYPE_DATA, OTADATA):
@@ -262,7 +268,8 @@ class Flash:
             raise EspError(-1, 'ESP_FAIL')  # IDF: "running firmware is factory"
         if entries[i][1] != 'valid':
             if entries[i][1] == 'pending':
-                log('mark_app_valid_cancel_rollback: %s confirmed' % self.label_of_seq(entries[i][0]))
+                log('mark_app_valid_cancel_rollback: %s confirmed'
+                    % self.label_of_seq(entries[i][0]))
             entries[i][1] = 'valid'
             self.set_otadata(entries)
 

@@ -249,3 +249,23 @@ def test_an_expired_session_leads_back_to_the_login_page(browser, tmp_path):
         page.context.close()
     finally:
         server.stop()
+
+
+def test_first_setup_in_the_setup_portal_sets_network_and_password(browser, board):
+    from test_boot_portal import start_ap
+    start_ap(board)
+    page = browser.new_context().new_page()
+    page.goto('http://127.0.0.1:%d/generate_204' % board.port)  # the phone's captive check
+    expect(page).to_have_url('http://127.0.0.1:%d/setup' % board.port)
+    page.check('input[name=ssid][value=home]')
+    page.fill('input[name=password]', 'secret')
+    page.fill('input[name=owner]', 'my new board')
+    page.fill('input[name=owner2]', 'my new board')
+    shot(page, 'portal-first-setup.png')
+    page.click('button:has-text("Save and reboot")')
+    expect(page.locator('body')).to_contain_text('Saved home')
+    assert board.wait_exit() == 77
+    saved = json.loads(board.read('config.json'))
+    assert saved['networks'] == [{'ssid': 'home', 'password': 'secret'}]
+    assert saved['owner'].startswith('pbkdf2-sha256$') and 'my new board' not in json.dumps(saved)
+    page.context.close()

@@ -360,3 +360,11 @@ def test_make_erase_formats_the_pico_like_the_port_does():
     assert r.returncode == 0, r.stderr
     assert 'mkfs(rp2.Flash(), progsize=256)' in r.stdout
     assert 'VfsLfs2(rp2.Flash(), progsize=256)' in r.stdout
+
+
+def test_make_firmware_test_needs_a_checkout_and_a_pico_w(tmp_path):
+    # not part of `make test`: without its inputs it stops and says what is missing
+    r = make('firmware-test', 'BOARD=RPI_PICO_W', 'MICROPY_DIR=%s' % (tmp_path / 'none'))
+    assert r.returncode != 0 and 'needs the MicroPython checkout' in r.stderr, r.stderr
+    r = make('firmware-test', 'BOARD=ESP32_GENERIC', 'MICROPY_DIR=%s' % (tmp_path / 'none'))
+    assert r.returncode != 0 and 'BOARD=RPI_PICO_W only' in r.stderr, r.stderr

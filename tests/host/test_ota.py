@@ -121,7 +121,7 @@ def test_a_good_image_boots_and_is_confirmed_by_the_first_ui_response(board, app
     board.wait_for('bootloader: booting ota_1 (pending)')
     board.wait_for('launcher: starting the app')
     time.sleep(0.3)
-    assert flash.otadata()[flash._active(flash.otadata())][1] == 'pending'
+    assert flash.active() == ('ota_1', 'pending')
     assert 'not confirmed yet' in board.output
     assert '[sim] WDT started timeout=8000' in board.output  # a hang would reset: rollback
     status, state = api(board, '/api/firmware')  # the UI answers: the firmware works
@@ -130,6 +130,7 @@ def test_a_good_image_boots_and_is_confirmed_by_the_first_ui_response(board, app
     board.wait_for('rollback: the update is confirmed')
     assert 'mark_app_valid_cancel_rollback: ota_1 confirmed' in board.output
     assert not os.path.exists(os.path.join(board.fs, 'ota.json'))
+    assert flash.active() == ('ota_1', 'valid')
     board.stop()  # a power cycle now keeps the new firmware
     assert flash.boot() == 'ota_1'
 
