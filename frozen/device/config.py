@@ -142,6 +142,21 @@ def override(**values):
         cfg[key] = values[key]
 
 
+def saved(key):
+    """The value ``save()`` writes for `key`: the file's own for a key ``override()`` changed."""
+    value = _kept.get(key, _ABSENT)
+    return current()[key] if value is _ABSENT else value
+
+
+def set_saved(key, value):
+    """Change the value ``save()`` writes for `key` (for ``change``): a key ``override()``
+    changed keeps its value in RAM for this run, any other is changed in ``current()``."""
+    if key in _kept:
+        _kept[key] = value
+    else:
+        current()[key] = value
+
+
 def validate(data):
     """Merge `data` over the defaults, keeping only well-typed values."""
     cfg = defaults()
