@@ -6,7 +6,7 @@ once), ``device.wifi`` joins them.
   ``join`` is the last join asked for here: ``{"ssid", "state": "connecting" | "joined" |
   "failed", "ip", "reason"}`` (``{}`` before the first).
 - ``POST {"ssid": ..., "password": ...}``: join that network in the background (``202``; the page
-  then follows ``join``). A new one is saved at once but last and marked not verified
+  then follows ``join``; ``device.wifi.join``: a newer request replaces a join still under way). A new one is saved at once but last and marked not verified
   (``"verified": false`` in the settings), so the networks that work keep their turn (one saved
   already stays as it was); once the join worked it moves first, verified, with this password. If it fails the device goes back to a saved network (``device.wifi``'s
   reconnect loop) and the entry stays marked until it is forgotten or joined. If the device was
@@ -14,8 +14,6 @@ once), ``device.wifi`` joins them.
 - ``DELETE ?ssid=...``: forget a saved network (and leave it if it is the current one).
 - ``GET /api/wifi/scan``: the visible networks, strongest first.
 """
-import asyncio
-
 from device import config, wifi
 
 import ui
@@ -28,7 +26,11 @@ def state():
     nets = cfg['networks']
     return {'status': wifi.status(), 'saved': [n['ssid'] for n in nets],
             'unverified': [n['ssid'] for n in nets if n.get('verified') is False],
-            'join': ui.state.get(JOIN, {})}
+            'join': _public(ui.state.get(JOIN, {}))}
+
+
+def _public(job):
+    return {k: job[k] for k in job if k != 'password'}
 
 
 def _unverified(cfg, ssid, password):
@@ -42,22 +44,22 @@ def _unverified(cfg, ssid, password):
     cfg['networks'] = cfg['networks'] + trial['networks']
 
 
-async def _join(ssid, password, job):
+def _done(ssid, ip):
+    """``device.wifi.join``'s outcome: the job's result; a network that worked saved first."""
     from ui import log
-    wifi.joining = ssid
-    try:
-        ip = await wifi.connect_async(ssid, password, config.get('connect_timeout'))
-    finally:
-        wifi.joining = None
+    job = ui.state.get(JOIN)
+    if job is None or job['ssid'] != ssid:
+        return
     if ip:
         job['state'], job['ip'] = 'joined', ip
         try:
-            config.change(config.current(), config.add_network, ssid, password)
+            config.change(config.current(), config.add_network, ssid, job.pop('password'))
         except (OSError, MemoryError) as exc:
             log.add('wifi: could not save', ssid, exc)
         log.add('wifi: joined', ssid, ip)
     else:
         job['state'], job['reason'] = 'failed', wifi.failure or 'no answer'
+        job.pop('password', None)
         log.add('wifi: could not join', ssid, '-', job['reason'])
 
 
@@ -77,16 +79,15 @@ async def api(request, path, name):
             return error(404, 'no saved network %r' % ssid)
         log.add('wifi: forgot', ssid)
         return state()
-    if ui.state.get(JOIN, {}).get('state') == 'connecting':
-        return error(409, 'already joining %s: wait for the result' % ui.state[JOIN]['ssid'])
     password = data.get('password', '')
     try:
         config.change(cfg, _unverified, ssid, password)
     except ValueError as exc:
         return error(400, str(exc))
     log.add('wifi: joining', ssid)
-    job = ui.state[JOIN] = {'ssid': ssid, 'state': 'connecting', 'ip': None, 'reason': None}
-    asyncio.create_task(_join(ssid, password, job))
+    ui.state[JOIN] = {'ssid': ssid, 'state': 'connecting', 'ip': None, 'reason': None,
+                      'password': password}
+    wifi.join(ssid, password, cfg['connect_timeout'], _done)  # replaces a join under way
     d = state()
     d['connecting'] = ssid
     return d, 202

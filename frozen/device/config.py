@@ -238,7 +238,7 @@ def change(cfg, edit, *args):
     returned (an edit returning False changed nothing: no save). If the save fails (a
     MemoryError, a full filesystem), the edit is undone in RAM as well and the error raised, so
     the settings in RAM never differ from the file."""
-    old = dict(cfg)
+    old, kept = dict(cfg), dict(_kept)
     result = edit(cfg, *args)
     if result is False:
         return result
@@ -247,6 +247,8 @@ def change(cfg, edit, *args):
     except BaseException:
         for key in old:  # edits replace values (a new networks list): put the old ones back
             cfg[key] = old[key]
+        for key in kept:  # and what set_saved() changed for an overridden key
+            _kept[key] = kept[key]
         raise
     return result
 

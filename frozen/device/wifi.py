@@ -8,9 +8,9 @@ background reconnect. A thin layer over ``network.WLAN``; apps may use it too::
     wifi.forget(cfg, 'home')                     # drop from the saved networks and save
 
 The reconnect loop reads the settings it is given (``device.config.current()`` on a board) at
-every attempt, so a network forgotten or added meanwhile is skipped or tried at once. While
-``joining`` names a network (the web UI's join, which sets it), the loop leaves the radio alone;
-a join that a newer one replaced gives up quietly. ``failure`` says why the last join failed
+every attempt, so a network forgotten or added meanwhile is skipped or tried at once. While a
+``join()`` (the web UI's) runs, the loop leaves the radio alone; a join that a newer one
+replaced gives up quietly. ``failure`` says why the last join failed
 (``"wrong password"``, ``"network not found"``...).
 
 Status codes differ per port, so they are compared by name (``network.STAT_GOT_IP``...), never
@@ -25,7 +25,6 @@ _ap = None
 _ssid = None  # the network the station joined
 _mode = 'off'
 _attempt = 0  # joins begun: a join replaced by a newer one stops (connect_async)
-joining = None  # a network the web UI is joining: the reconnect loop waits meanwhile
 failure = None  # why the last join failed (str)
 
 
@@ -172,6 +171,30 @@ async def connect_async(ssid, password='', timeout=15):
         await asyncio.sleep_ms(100)
 
 
+_joining = None  # the task of join(), while it runs
+
+
+def join(ssid, password='', timeout=15, done=None):
+    """Join `ssid` in the background (an asyncio task); ``done(ssid, ip or None)`` is called
+    with the outcome. A background join still under way is cancelled first: a burst of requests
+    ends in one attempt, at the newest network, instead of each one dropping the others."""
+    global _joining
+    import asyncio
+    if _joining is not None and not _joining.done():
+        _joining.cancel()
+    _joining = asyncio.create_task(_join(ssid, password, timeout, done))
+
+
+def _busy():
+    return _joining is not None and not _joining.done()
+
+
+async def _join(ssid, password, timeout, done):
+    ip = await connect_async(ssid, password, timeout)
+    if done is not None:
+        done(ssid, ip)
+
+
 def connect_saved(cfg):
     """Try the saved networks in order, ``cfg['retries']`` rounds. Returns (ssid, ip) or None.
     The total wait is bounded: rounds x networks x ``cfg['connect_timeout']`` seconds."""
@@ -193,11 +216,11 @@ async def keep_connected(cfg, period=5):
     import asyncio
     while True:
         await asyncio.sleep(period)
-        if joining or sta().isconnected():
+        if _busy() or sta().isconnected():
             continue
         _log('connection lost, reconnecting')
         for n in cfg['networks']:
-            if joining:  # the web UI's join has the radio
+            if _busy():  # a join() has the radio
                 break
             if n not in cfg['networks']:  # forgotten meanwhile
                 continue

@@ -280,3 +280,41 @@ def test_first_setup_in_the_setup_portal_sets_network_and_password(browser, boar
     assert saved['networks'] == [{'ssid': 'home', 'password': 'secret'}]
     assert saved['owner'].startswith('pbkdf2-sha256$') and 'my new board' not in json.dumps(saved)
     page.context.close()
+
+
+def test_recovery_page_upload_and_restore_in_a_browser(browser, board, tmp_path):
+    """A board whose main.py does not compile, with an earlier version kept: the recovery page's
+    upload form (its script, the device password) installs a fix, and its restore button puts
+    the kept version back."""
+    from device import owner
+    home = {'ssid': 'home', 'password': 'secret'}
+    board.world(networks=[home])
+    board.write('config.json', {'networks': [home], 'owner': owner.make(PASSWORD, 10)})
+    board.write('main.py', 'from microdot import Microdot\napp = Microdot(\n')
+    os.mkdir(os.path.join(board.fs, '.prev'))
+    good = 'from microdot import Microdot\napp = Microdot()\n'
+    board.write('.prev/main.py', good)
+    board.boot()
+    board.wait_for('portal: serving on port')
+    page = browser.new_context().new_page()
+    page.goto('http://127.0.0.1:%d/' % board.port)
+    expect(page.locator('pre')).to_contain_text('SyntaxError')
+    fix = tmp_path / 'main.py'
+    fix.write_text(good + '# fixed\n')
+    page.set_input_files('#file', str(fix))
+    page.fill('#pw', 'not the password')
+    page.click('button:has-text("Upload")')
+    expect(page.locator('#msg')).to_contain_text('wrong device password')
+    time.sleep(1.1)  # the throttle after a wrong password
+    page.fill('#pw', PASSWORD)
+    page.click('button:has-text("Upload")')
+    expect(page.locator('#msg')).to_contain_text('Installed main.py')
+    assert board.read('main.py') == good + '# fixed\n'
+    assert board.read('.prev/main.py') == good  # the kept version stays the one that worked
+    shot(page, 'recovery-upload.png')
+    page.fill('form[action="/restore"] input[name=owner]', PASSWORD)
+    page.click('button:has-text("Restore the previous app")')
+    expect(page.locator('body')).to_contain_text('Restored main.py')
+    assert board.wait_exit() == 77
+    assert board.read('main.py') == good
+    page.context.close()

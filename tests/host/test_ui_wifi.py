@@ -60,13 +60,16 @@ def test_a_network_out_of_range_is_reported_as_not_found(app):
     on_network(app, 'SimNet')
 
 
-def test_one_join_at_a_time(app):
-    assert app.json('/api/wifi', {'ssid': 'Cafe Guest'})[0] == 202
-    status, body = app.json('/api/wifi', {'ssid': 'Neighbours', 'password': 'secret123'})
-    assert status == 409 and 'Cafe Guest' in body['error']
+def test_a_newer_join_replaces_one_under_way_and_the_result_is_the_newest(app):
+    assert app.json('/api/wifi', {'ssid': 'Elsewhere', 'password': 'whatever1'})[0] == 202
+    status, body = app.json('/api/wifi', {'ssid': 'Cafe Guest'})
+    assert status == 202 and body['join'] == {'ssid': 'Cafe Guest', 'state': 'connecting',
+                                              'ip': None, 'reason': None}
     assert join_result(app, 'Cafe Guest')['join']['state'] == 'joined'
     assert networks(app)[0] == {'ssid': 'Cafe Guest', 'password': ''}
-    assert app.json('/api/wifi?ssid=Cafe Guest'.replace(' ', '%20'), method='DELETE')[0] == 200
+    for ssid in ('Cafe%20Guest', 'Elsewhere'):
+        assert app.json('/api/wifi?ssid=' + ssid, method='DELETE')[0] == 200
+    on_network(app, 'SimNet')
 
 
 def test_the_right_password_joins_with_the_address_and_saves_it_first_verified(app):
