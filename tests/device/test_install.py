@@ -86,6 +86,19 @@ def test_an_untested_install_keeps_the_version_that_worked():
     done()
 
 
+def test_an_install_over_a_failed_app_keeps_the_version_kept():
+    fresh()
+    put('main.py', 'v1')
+    install.install(upload({'main.py': 'v2'}))
+    install.started()  # v2 imported; later its server dies: the recovery page takes a fix
+    install.install(upload({'main.py': 'v3'}), failed=True)
+    assert text('.prev/main.py') == 'v1' and text('main.py') == 'v3'  # not the failed v2
+    assert install.untested()
+    install.install(upload({'lib.py': 'new'}), failed=True)
+    assert text('.prev/main.py') == 'v1' and text('lib.py') == 'new'
+    done()
+
+
 def test_one_upload_at_a_time():
     install.end()
     assert install.begin() is True
@@ -188,3 +201,20 @@ def test_a_power_cut_during_restore_is_finished_by_restoring_again():
         done()
         if finished:
             break
+
+
+def test_check_is_skipped_where_the_heap_cannot_afford_compiling():
+    fresh()
+    put('bad', 'def f(:\n')
+    factor = install.COMPILE_FACTOR
+    install.COMPILE_FACTOR = 1 << 40  # no heap is that big: as on a board with too little free
+    try:
+        problem = install.check('bad', 'main.py')
+    finally:
+        install.COMPILE_FACTOR = factor
+    import gc
+    if hasattr(gc, 'mem_free'):  # MicroPython: installed unchecked (the kept version is the net)
+        assert problem is None
+    else:  # CPython has no heap figure: it always checks
+        assert 'SyntaxError' in problem
+    done()
