@@ -103,13 +103,24 @@ def test_wifi_scan_and_form_submit_saves_the_network(page, app):
     expect(page.locator('#networks li')).to_have_count(3)
     page.locator('#networks li', has_text='Neighbours').get_by_role('button').click()
     expect(page.locator('#wifi-form input[name=ssid]')).to_have_value('Neighbours')
+    page.fill('#wifi-form input[name=password]', 'not the password')
+    page.click('#wifi-form button[type=submit]')
+    expect(page.locator('#wifi-msg')).to_contain_text('Joining \u201cNeighbours\u201d')
+    expect(page.locator('#wifi-msg')).to_contain_text(
+        'Could not join \u201cNeighbours\u201d: wrong password. Saved as not verified', timeout=15000)
+    expect(page.locator('#wifi-msg')).to_have_class('msg bad')
+    expect(page.locator('#saved li').last).to_contain_text('Neighboursnot verified')
+    shot(page, 'wifi-wrong-password.png')
+    expect(page.locator('#ssid')).to_have_text('SimNet', timeout=15000)  # back on SimNet
+    page.fill('#wifi-form input[name=ssid]', 'Neighbours')
     page.fill('#wifi-form input[name=password]', 'secret123')
     page.click('#wifi-form button[type=submit]')
-    expect(page.locator('#wifi-msg')).to_contain_text('Saved \u201cNeighbours\u201d')
-    expect(page.locator('#saved li').first).to_contain_text('Neighbours')
+    expect(page.locator('#wifi-msg')).to_contain_text(
+        'Joined \u201cNeighbours\u201d: the device is at http://127.0.0.1/ there, and at '
+        'http://microdot-sim.local/', timeout=15000)
+    expect(page.locator('#saved li').first).to_have_text('NeighboursForget')  # verified
     saved = json.load(open(os.path.join(app.fs, 'config.json')))['networks']
     assert saved[0] == {'ssid': 'Neighbours', 'password': 'secret123'}
-    app.wait_for('wifi: joined Neighbours')
     shot(page, 'wifi.png')
     page.locator('#saved li', has_text='Neighbours').get_by_role('button').click()
     expect(page.locator('#wifi-msg')).to_contain_text('Forgot')
