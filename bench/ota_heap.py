@@ -9,9 +9,10 @@ C module. Printed, as measured on this 64-bit port and halved for a 32-bit board
 
 - the import of ``device.rollback`` (what every ESP32 boot keeps) and of ``device.ota``;
 - the import of the UI's ``ui.firmware`` (dropped again after each request);
-- what an update in progress keeps between two pieces (the `Update` object and its SHA-256);
-- the most that is live while a 64 KiB piece is written (the 4 KiB block buffer, a 512-byte
-  read, the coroutines; the asyncio run of this probe included); here the partition is a stand-in whose writes cost
+- what an update in progress keeps between two pieces (the `Update` object, its SHA-256 and its
+  512-byte write buffer);
+- the most that is live while a 64 KiB piece is written (a 512-byte read, the coroutines; the
+  asyncio run of this probe included); here the partition is a stand-in whose writes cost
   nothing, as the C object's do not count against the heap either.
 """
 import argparse
@@ -52,6 +53,8 @@ class Slot:  # a stand-in partition: on a board, Partition is a small C object
         return (0, 17, 0, 0x180000, 'ota_1', False)
     def readblocks(self, n, buf, off=0):
         buf[:] = IMAGE[:len(buf)]
+    def ioctl(self, cmd, arg):
+        return 0
     def writeblocks(self, n, buf, off=None):
         gc.collect()
         low[0] = min(low[0], gc.mem_free())
@@ -114,9 +117,12 @@ def main():
         figures = [int(x) for x in line[0].split()[1:]]
         names = ['import device.rollback', 'import device.ota', 'import ui.firmware (per request)',
                  'an update between pieces', 'live while writing a piece']
-        print('heap (unix port, .mpy, -X heapsize=%s)   bytes here   ~32-bit board' % args.heapsize)
+        print('heap (unix port, .mpy, -X heapsize=%s)   bytes here   ~32-bit board'
+              % args.heapsize)
         for i, (name, n) in enumerate(zip(names, figures)):
-            board = n // 2 if i < 4 else 4096 + (n - 4096) // 2  # the block buffer is 4 KiB on both
+            # byte buffers (the 512-byte write buffer, a 512-byte read) are the same size on a
+            # 32-bit board; objects and bytecode about half
+            board = n // 2 if i < 3 else 512 + (n - 512) // 2
             print('  %-34s %8d %12d' % (name, n, board))
     finally:
         shutil.rmtree(work)

@@ -1,6 +1,8 @@
 """The heap cost of utemplate's runtime, which the firmware freezes with the framework.
 
     .venv/bin/python bench/utemplate_heap.py
+    .venv/bin/python bench/utemplate_heap.py --uf2 firmware/RPI_PICO_W.uf2 \
+        --bootrom build/rp2040-bootrom/bootrom.ts --micropy build/micropython
 
 Each case runs in a fresh MicroPython unix-port process: the framework is imported, then
 `gc.collect()`, `gc.mem_free()`, the import (and one render of a template compiled at build
@@ -15,7 +17,13 @@ Every case is measured twice:
   a frozen module's qstrs are in the firmware's own table, in flash.
 
 The unix port is 64-bit: its objects are about twice the size they have on a 32-bit board, so a
-"~32-bit" column (halved) is printed beside the measured bytes. The figures are in bench/README.md.
+"~32-bit" column (halved) is printed beside the measured bytes.
+
+With `--uf2` the same cases run on the firmware itself, frozen: a Pico W image (`make firmware
+BOARD=RPI_PICO_W`) booted in the rp2040js emulator as `make firmware-test` does (`make
+fw-test-tools` fetches the emulator and the boot ROM; `--micropy` is the MicroPython checkout the
+image was built from), one soft reset per case; the template module is a .py file on the board's
+filesystem, as the build ships it. The figures are in bench/README.md.
 """
 import os
 import shutil
@@ -70,7 +78,55 @@ def measure(setup, code, path, rom=None):
     raise RuntimeError(out.stdout + out.stderr)
 
 
+def on_board(uf2, bootrom, micropy):
+    """The CASES on a Pico W firmware image in the emulator: {name: bytes}."""
+    import types
+    sys.path.insert(0, os.path.join(ROOT, 'scripts', 'firmware_test'))
+    sys.path.insert(0, os.path.join(ROOT, 'scripts'))
+    import build_assets
+    import firmware_test as ft
+    opts = types.SimpleNamespace(uf2=os.path.abspath(uf2), bootrom=os.path.abspath(bootrom),
+                                 micropy=micropy, board='RPI_PICO_W', only=None)
+    opts.fs_offset, opts.block_count = ft.board_geometry(micropy, opts.board)
+    work = tempfile.mkdtemp(prefix='utemplate-heap-')
+    board = None
+    try:
+        files = []
+        for name, text in (('__init__.py', ''), ('t_html.py',
+                                                 build_assets.compile_template(TEMPLATE))):
+            with open(os.path.join(work, name), 'w') as f:
+                f.write(text)
+            files.append((os.path.join(work, name), 'templates/' + name))
+        image = os.path.join(work, 'fs.lfs')
+        ft.make_fs_image(image, opts.block_count, files)
+        board = ft.Board(opts, image)
+        board.wait_for('device:', 120)
+        found = {}
+        for name, setup, code in CASES:
+            board.enter_raw_repl()  # a soft reset: a fresh heap for each case
+            out, err = board.raw_exec(PROBE % (setup, code), 120)
+            lines = [ln for ln in out.splitlines() if ln.startswith('HEAP ')]
+            if not lines:
+                raise RuntimeError(out + err)
+            found[name] = int(lines[0].split()[1])
+        return found
+    finally:
+        if board is not None:
+            board.close()
+        shutil.rmtree(work)
+
+
 def main():
+    if '--uf2' in sys.argv:
+        import argparse
+        ap = argparse.ArgumentParser()
+        for opt in ('--uf2', '--bootrom', '--micropy'):
+            ap.add_argument(opt, required=True)
+        args = ap.parse_args()
+        print('heap kept on the board (bytes, frozen, %s)' % os.path.basename(args.uf2))
+        for name, n in on_board(args.uf2, args.bootrom, args.micropy).items():
+            print('%-44s %8d' % (name, n))
+        return
     if not os.path.isfile(os.path.join(ROOT, 'frozen', 'utemplate', '.version')):
         sys.exit('frozen/utemplate is missing: run `make venv`')
     work = tempfile.mkdtemp(prefix='utemplate-heap-')

@@ -34,14 +34,16 @@ state = {}  # 'record': the owner password's record, 'ttl': session_s, 'hosts': 
 
 
 def load(cfg=None):
-    """(Re)read what the checks need from the settings (`cfg`, else the settings file)."""
+    """(Re)read what the checks need from the settings (`cfg`, else the settings file). What
+    stays in RAM is made here, at start-up, not in the middle of a request: a long-lived object
+    made there would split a small heap."""
     if cfg is None:
         from device import config
         cfg = config.current()
     state['record'] = cfg.get('owner') or ''
     state['ttl'] = cfg.get('session_s') or SESSION_S
-    state['hosts'] = None
-    state.pop('basic', None)
+    state['basic'] = bytearray(32)  # digest of the last Basic header that passed (below)
+    state['hosts'] = _cold().own_names()
     return cfg
 
 
@@ -59,7 +61,7 @@ def record():
     return state['record']
 
 
-# --- 1. host names --------------------------------------------------------------------------------
+# --- 1. host names -------------------------------------------------------------------------------
 
 def host_name(header):
     """The name in a ``Host`` header: without the port, lower case, no trailing dot."""
@@ -83,7 +85,7 @@ def own_host(request):
     return host in state['hosts']
 
 
-# --- 2. cross-site --------------------------------------------------------------------------------
+# --- 2. cross-site -------------------------------------------------------------------------------
 
 def cross_site(request):
     """True if a browser says the request comes from another site (CSRF): ``Sec-Fetch-Site``, or
@@ -109,7 +111,16 @@ def basic_seen(request):
 
 def _basic_known(request):
     seen = basic_seen(request)
-    return seen is not None and seen == state.get('basic')
+    return seen is not None and seen == state['basic']
+
+
+def still_owner(request):
+    """For a long answer (the live stream): True while the credentials it came with still hold
+    (False once its session has ended or expired, or the password has changed)."""
+    token = request.cookies.get(COOKIE)
+    if token:
+        return 0 < sessions.get(token, 0) - time.time() <= state['ttl']
+    return _basic_known(request)
 
 
 def session_of(request):
@@ -119,10 +130,10 @@ def session_of(request):
     if end is None:
         return None
     now = time.time()
-    if end <= now:
+    if not 0 < end - now <= state['ttl']:  # over, or the clock was set back
         del sessions[token]
         return None
-    sessions[token] = now + state.get('ttl', SESSION_S)
+    sessions[token] = now + state['ttl']
     return token
 
 

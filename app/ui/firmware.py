@@ -63,16 +63,23 @@ async def receive(request):
             return {'received': up.done, 'size': up.size}, 202
         label = up.finish()
     except ota.Refused as exc:
-        ota.cancel()
+        if exc.status != 409:  # 409: another request is writing this update; leave it be
+            ota.cancel()
         return error(exc.status, exc.message)
+    except MemoryError:  # nothing booted; the page may send the image again
+        ota.cancel()
+        return error(503, 'out of memory while writing the image: try again')
     except Exception as exc:  # the connection dropped, flash failed...: nothing is booted
         ota.cancel()
         return error(400, 'update failed: %s' % exc)
     ota.cancel(erase=False)
     version = ota.describe(up.part)['version']
     from device import rollback
-    rollback.expect(label, version)
     from ui import log
+    try:
+        rollback.expect(label, version)
+    except OSError as exc:  # a full filesystem: the update still boots, only unwatched
+        log.add('firmware: the update note could not be written: %s' % exc)
     from ui.files import restart
     log.add('firmware: %s written to %s, restarting' % (version, label))
     restart()

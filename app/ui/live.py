@@ -1,8 +1,9 @@
 """``GET /api/events``: the live stream (Server-Sent Events) each open page listens to.
 
 Events: ``live`` (uptime, heap, signal, temperature) every `PERIOD_MS`; ``pins`` (all outputs)
-on connect and whenever one changes; ``log`` (new log lines) likewise. A change made from one
-browser therefore shows in every other within `POLL_MS`.
+on connect and whenever one changes (inputs are read every `POLL_MS`); ``log`` (new log lines) likewise. A change made from one
+browser therefore shows in every other within `POLL_MS`. The stream ends when the login it was
+opened with does (log out, a new password, an expired session: ``ui.auth.still_owner``).
 """
 import asyncio
 import time
@@ -12,11 +13,12 @@ POLL_MS = 250
 
 
 async def stream(request, sse):
-    from ui import log, pins, status
+    from ui import auth, log, pins, status
     pins_seen = log_seen = -1
     due = time.ticks_ms()
     while True:
         if len(getattr(sse, 'events', ())) < 3:  # a stalled client gets no backlog
+            pins.poll()
             if pins.version != pins_seen:
                 pins_seen = pins.version
                 await sse.send(pins.states(), event='pins')
@@ -24,6 +26,8 @@ async def stream(request, sse):
                 await sse.send(log.since(log_seen), event='log')
                 log_seen = log.seq
             if time.ticks_diff(time.ticks_ms(), due) >= 0:
+                if not auth.still_owner(request):
+                    return
                 due = time.ticks_add(time.ticks_ms(), PERIOD_MS)
                 await sse.send(status.live(), event='live')
         await asyncio.sleep_ms(POLL_MS)

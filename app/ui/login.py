@@ -33,7 +33,7 @@ def start_session():
     if len(sessions) >= auth.MAX_SESSIONS:
         del sessions[min(sessions, key=lambda t: sessions[t])]
     token = binascii.hexlify(os.urandom(16)).decode()
-    sessions[token] = now + auth.state.get('ttl', auth.SESSION_S)
+    sessions[token] = now + auth.state['ttl']
     return token
 
 
@@ -41,7 +41,7 @@ def end_sessions(token=None):
     """End the session `token`, or all of them (and forget the last HTTP Basic header)."""
     if token is None:
         auth.sessions.clear()
-        auth.state.pop('basic', None)
+        auth.state['basic'][:] = bytes(32)
     else:
         auth.sessions.pop(token, None)
 

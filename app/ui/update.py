@@ -1,7 +1,12 @@
 """``POST /api/files``: a multipart/form-data body with an optional ``dir`` field first (a
-folder such as ``ui``), then one or more files. Each file is streamed to ``<name>.new`` while its
-size is checked, and only when every file has arrived intact are they renamed over the old ones,
-so an interrupted or refused upload leaves the running app as it was."""
+folder such as ``ui``), then one or more files.
+
+Through ``device.install``: one upload at a time (another one meanwhile gets 409); each file is
+streamed to its own temporary file while its size is checked; a file name given twice is 400;
+a ``.py`` file must compile (the error is the answer); only when every file has arrived intact
+and passed are they installed together, the files they replace kept as the previous version
+(which the runtime restores if the new app fails to import). A refused, failed or aborted upload
+leaves the installed files as they were."""
 import os
 
 from ui import error, log
@@ -15,24 +20,10 @@ def _free():
     return filesystem()[1]
 
 
-def _remove(path):
-    try:
-        os.remove(path)
-    except OSError:
-        pass
-
-
-def _mkdirs(path):
-    parts = path.split('/')[:-1]
-    for i in range(len(parts)):
-        d = '/'.join(parts[:i + 1])
-        if not _is_dir(d):
-            os.mkdir(d)
-
-
-async def _receive(request, written):
-    """Stream every file part to ``<target>.new`` (appending targets to `written`); returns
-    an error response or None."""
+async def _receive(request, pairs):
+    """Stream every file part to a temporary file, appending (temporary file, target) to
+    `pairs`; returns an error response or None."""
+    from device import install
     from microdot.multipart import FileUpload, FormDataIter
     folder = ''
     budget = request.content_length
@@ -44,10 +35,13 @@ async def _receive(request, written):
         target = _safe((folder + '/' if folder else '') + value.filename)
         if target is None or _is_dir(target):
             return error(400, 'bad file name %r' % value.filename)
-        _mkdirs(target)
-        written.append(target)
+        for _, other in pairs:
+            if other == target:
+                return error(400, '%s is twice in the upload' % target)
+        tmp = install.temp()
+        pairs.append((tmp, target))
         size = 0
-        with open(target + '.new', 'wb') as f:
+        with open(tmp, 'wb') as f:
             while True:
                 chunk = await value.read(512)
                 if not chunk:
@@ -56,37 +50,47 @@ async def _receive(request, written):
                 if size > budget:
                     return error(413, 'file larger than the request')
                 f.write(chunk)
-    return None if written else error(400, 'no file in the upload')
+    return None if pairs else error(400, 'no file in the upload')
+
+
+def _check(pairs):
+    from device import install
+    for tmp, target in pairs:
+        problem = install.check(tmp, target)
+        if problem:
+            return error(400, problem)
+    return None
 
 
 async def upload(request):
     """``POST /api/files``: see the module documentation. 201 with the new files' sizes."""
+    from device import install
     if not request.content_length:
         return error(411, 'Content-Length required')
     free = _free()
     if free is not None and request.content_length > free - KEEP_FREE:
         return error(507, 'not enough space on the device (%d bytes free)' % free)
-    written = []
+    if not install.begin():
+        return error(409, 'another upload is in progress: try again when it has finished')
+    pairs = []
     try:
-        res = await _receive(request, written)
-    except Exception as exc:
-        res = error(400, 'upload failed: %s' % exc)
-        if getattr(exc, 'status_code', None):
-            res = error(exc.status_code, exc.reason or 'bad upload')
-    if res is not None:
-        for target in written:
-            _remove(target + '.new')
-        return res
-    out = []
-    for target in written:
         try:
-            os.rename(target + '.new', target)
-        except OSError:  # FAT refuses to rename over an existing file
-            _remove(target)
-            os.rename(target + '.new', target)
+            res = await _receive(request, pairs) or _check(pairs)
+        except MemoryError:
+            raise
+        except Exception as exc:
+            res = error(400, 'upload failed: %s' % exc)
+            if getattr(exc, 'status_code', None):
+                res = error(exc.status_code, exc.reason or 'bad upload')
+        if res is not None:
+            return res
+        install.install(pairs)
+    finally:
+        install.discard([tmp for tmp, _ in pairs])  # those not installed (all, on an error)
+        install.end()
+    out = []
+    for _, target in pairs:
         size = os.stat(target)[6]
         out.append({'name': target, 'size': size})
         log.add('update: wrote', target, size, 'bytes')
     return {'files': out}, 201
-
-

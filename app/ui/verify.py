@@ -11,7 +11,7 @@ def password_ok(request, password):
     from device import owner
     from ui import forget
     try:
-        return owner.check({'owner': auth.record()}, password, client(request),
+        return owner.check({'owner': auth.record()}, password, owner.peer(request.client_addr),
                            auth.failures)
     finally:
         forget('device.owner')  # frozen code: importing it again is cheap
@@ -26,16 +26,6 @@ def basic(request, value):
     except (ValueError, UnicodeError):
         return False
     return password_ok(request, password) if user == auth.USER else False
-
-
-def client(request):
-    """The client's address (the key of the login throttle)."""
-    addr = request.client_addr
-    if isinstance(addr, (tuple, list)):
-        return addr[0]
-    if isinstance(addr, (bytes, bytearray)) and len(addr) >= 8:  # the unix port: a sockaddr_in
-        return '%d.%d.%d.%d' % (addr[4], addr[5], addr[6], addr[7])
-    return str(addr)
 
 
 def refuse(request, page, status, message, wait=0):
@@ -63,7 +53,7 @@ def decide(request):
     if header[:6].lower() == 'basic ':
         ok = basic(request, header[6:])
         if ok is True:
-            auth.state['basic'] = auth.basic_seen(request)
+            auth.state['basic'][:] = auth.basic_seen(request)  # in place: nothing new to keep
             return None
         if ok:
             return refuse(request, '/login', 429, 'too many wrong passwords: wait %d s' % ok, ok)

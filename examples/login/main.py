@@ -1,13 +1,42 @@
 """Log in with sessions: a page only a logged-in user sees, a login form and a logout button.
 
-The session lives in a signed cookie (no storage on the board). Replace SECRET_KEY with your own
-random string, and keep real passwords hashed, not in the source.
+The session lives in a signed cookie (no storage on the board). The key that signs it is made
+from `os.urandom` on the first run and kept in `secret.key` beside this file, so it is this
+board's own and nobody can forge a session. Every form post must come from this site's own pages
+(`microdot.csrf`): another site cannot log you out, or in. Keep real passwords hashed, not in the
+source.
 """
+import os
+
 from microdot import Microdot, redirect
+from microdot.csrf import CSRF
 from microdot.login import Login
 from microdot.session import Session
 
-SECRET_KEY = 'replace me with a long random string'
+KEY_FILE = 'secret.key'
+
+
+def secret_key(path=KEY_FILE):
+    """This board's session key: read from `path`, or made (32 random bytes) and saved there on
+    the first run."""
+    try:
+        with open(path) as f:
+            key = f.read().strip()
+        if len(key) >= 32:
+            return key
+    except OSError:
+        pass
+    import binascii
+    key = binascii.hexlify(os.urandom(32)).decode()
+    with open(path, 'w') as f:
+        f.write(key)
+    return key
+
+
+def escape(text):
+    """`text` safe inside HTML."""
+    return str(text).replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;') \
+        .replace('"', '&quot;')
 
 
 class User:
@@ -20,7 +49,8 @@ class User:
 USERS = {1: User(1, 'admin', 'hunter2')}
 
 app = Microdot()
-Session(app, secret_key=SECRET_KEY)
+Session(app, secret_key=secret_key(), cookie_options={'same_site': 'Lax'})
+CSRF(app)  # refuses a POST that a browser says comes from another site
 login = Login()
 
 
@@ -38,7 +68,7 @@ def page(body):
 @login
 async def index(request):
     return page('<h1>Hello, %s!</h1><form method="post" action="/logout">'
-                '<button>Log out</button></form>' % request.g.current_user.name)
+                '<button>Log out</button></form>' % escape(request.g.current_user.name))
 
 
 @app.route('/login', methods=['GET', 'POST'])

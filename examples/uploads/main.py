@@ -1,5 +1,10 @@
 """File uploads: files are streamed to flash piece by piece, so a file far bigger than the free
 RAM can be uploaded. Uploads above MAX_UPLOAD get 413 (Payload Too Large).
+
+Nothing is lost on the way: each file is written to a temporary file of its own and renamed over
+the old one only once it has arrived whole, so an upload cut short leaves the old file as it was,
+and two uploads of the same name at once each leave a whole file (the last one wins), never a mix.
+A name that is too long or has control characters gets 400.
 """
 import os
 
@@ -8,6 +13,7 @@ from microdot.multipart import FileUpload, FormDataIter
 
 MAX_UPLOAD = 256 * 1024
 Request.max_content_length = MAX_UPLOAD  # the default is 16 KiB
+MAX_NAME = 64  # characters of a file name
 UPLOAD_DIR = 'uploads'
 
 try:
@@ -24,16 +30,48 @@ PAGE = '''<!doctype html><meta name="viewport" content="width=device-width">
 <h2>Files</h2><ul>%s</ul>'''
 
 
+def escape(text):
+    """`text` safe inside HTML: a file name is chosen by whoever uploads it."""
+    return str(text).replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;') \
+        .replace('"', '&quot;')
+
+
 def safe_name(name):
-    """The file name without any directory part, so an upload stays in UPLOAD_DIR."""
+    """The file name without any directory part, so an upload stays in UPLOAD_DIR; None if it
+    is too long for a filesystem or has control characters (NUL...)."""
     name = name.replace('\\', '/').split('/')[-1]
+    if len(name) > MAX_NAME or any(ord(c) < 32 or c == '\x7f' for c in name):
+        return None
     return name if name and not name.startswith('.') else 'upload'
+
+
+_count = 0
+
+
+async def save(upload, name):
+    """Stream `upload` into UPLOAD_DIR/`name`: into a temporary file of its own (a dot name: not
+    listed), renamed over the old file only when complete."""
+    global _count
+    _count += 1
+    path, tmp = UPLOAD_DIR + '/' + name, '%s/.part%d' % (UPLOAD_DIR, _count)
+    try:
+        await upload.save(tmp)
+        try:
+            os.rename(tmp, path)
+        except OSError:  # FAT cannot rename over a file
+            os.remove(path)
+            os.rename(tmp, path)
+    finally:
+        try:
+            os.remove(tmp)  # still there if the upload failed
+        except OSError:
+            pass
 
 
 @app.route('/')
 async def index(request):
-    items = ''.join('<li>%s (%d bytes)</li>' % (name, os.stat(UPLOAD_DIR + '/' + name)[6])
-                    for name in sorted(os.listdir(UPLOAD_DIR)))
+    items = ''.join('<li>%s (%d bytes)</li>' % (escape(name), os.stat(UPLOAD_DIR + '/' + name)[6])
+                    for name in sorted(os.listdir(UPLOAD_DIR)) if name[0] != '.')
     return PAGE % items, {'Content-Type': 'text/html; charset=UTF-8'}
 
 
@@ -43,7 +81,9 @@ async def upload(request):
     async for field, value in FormDataIter(request):
         if isinstance(value, FileUpload):
             name = safe_name(value.filename)
-            await value.save(UPLOAD_DIR + '/' + name)
+            if name is None:
+                return {'error': 'bad file name', 'saved': saved}, 400
+            await save(value, name)
             saved.append(name)
     return {'saved': saved}
 

@@ -7,9 +7,13 @@ One concept per module, imported only when needed (every import costs heap on an
 - ``device.wifi``     station connect/scan/forget/status, access point
 - ``device.dns``      the captive DNS server (answers every name with the device's address)
 - ``device.portal``   the tiny HTTP server of the setup and recovery pages
+- ``device.owner``    the owner password: PBKDF2 record, throttled checks, REPL reset
+- ``device.apkey``    the setup access point's own WPA2 password (``"ap_password": "auto"``)
 - ``device.watchdog`` the hardware watchdog fed while the server runs
 - ``device.safemode`` safe mode: a button held at boot or a flag file
 - ``device.launcher`` imports the user's ``main.py`` and runs its app
+- ``device.install``  uploads installed atomically, the previous version kept and restored
+- ``device.recovery`` the recovery page's upload form and restore button; ``device.fix`` their actions
 - ``device.ota``      ESP32 firmware update over the air: an image streamed into the next slot
 - ``device.rollback`` keeps an updated firmware only once its app has served (else rolls back)
 - ``device.runtime``  the boot sequence tying them together (run by the frozen ``main.py``)

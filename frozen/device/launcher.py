@@ -10,11 +10,21 @@ The firmware's frozen ``main.py`` has the same name; on esp32, esp8266 and rp2 t
 is what the board runs at boot (``pyexec_file_if_exists`` looks in the frozen modules first), so
 this module imports the filesystem copy explicitly, with the filesystem ('') first on
 ``sys.path`` (and leaves it there, as on a board, for the app's own imports).
+
+After an upload (``device.install``) the previous version of the app is kept. If the new app
+fails to import, ``load()`` restores the previous one and imports that instead; `restored` then
+holds what happened (the error of the new app), for the console, the recovery page and the app
+itself (the web UI puts it in its log).
 """
 import os
 import sys
 
 NAME = 'main'
+# The folders device.install writes (named here, where every boot looks at them, so that a boot
+# with nothing to do never loads device.install):
+PREVIOUS = '.prev'  # the kept previous version of the app
+UPLOADS = '.upload'  # uploads in progress
+restored = None  # why the previous version of the app was restored at this boot, or None
 
 
 def exists(path):
@@ -38,7 +48,28 @@ def describe(exc):
 
 def load(name=NAME):
     """Import the user's app module. Returns (module, None) or (None, error text); only
-    KeyboardInterrupt and SystemExit get through (so Ctrl-C still reaches the REPL)."""
+    KeyboardInterrupt and SystemExit get through (so Ctrl-C still reaches the REPL). An app
+    installed by an upload that fails to import is replaced by the kept previous version (see
+    `restored`)."""
+    global restored
+    module, error = _load(name)
+    if not exists(PREVIOUS):  # nothing was ever uploaded: nothing to mark or restore
+        return module, error
+    from device import install
+    if error is None:
+        install.started()
+        return module, None
+    if not (install.untested() and install.previous()):
+        return None, error
+    names = install.restore()
+    restored = ('The uploaded app failed to start, so the previous version was restored (%s).\n'
+                % ', '.join(names)) + error
+    print('launcher:', restored)
+    module, again = _load(name)
+    return (module, None) if again is None else (None, restored + '\n' + again)
+
+
+def _load(name):
     if not (exists(name + '.py') or exists(name + '.mpy')):
         return None, ('There is no %s.py on the device filesystem yet: upload the app with '
                       '`make deploy PORT=...`.' % name)
@@ -48,16 +79,28 @@ def load(name=NAME):
         sys.path.remove('')
     sys.path.insert(0, '')
     sys.modules.pop(name, None)
+    before = set(sys.modules)
     try:
         module = __import__(name)
     except Exception as exc:
-        sys.modules.pop(name, None)
+        for mod in list(sys.modules):  # the app's modules imported before the error
+            if mod not in before:
+                sys.modules.pop(mod, None)
         return None, describe(exc)
     app = getattr(module, 'app', None)
     if app is None or not hasattr(app, 'start_server'):
         return None, ('%s.py defines no `app` (a Microdot instance) for the runtime to serve.'
                       % name)
     return module, None
+
+
+def unload(name):
+    """Drop module `name`, so that the GC can reclaim it (a board without frozen code holds
+    its bytecode in the heap); the next import loads it again."""
+    sys.modules.pop(name, None)
+    pkg, _, attr = name.rpartition('.')
+    if pkg in sys.modules and hasattr(sys.modules[pkg], attr):
+        delattr(sys.modules[pkg], attr)
 
 
 async def run(module, port, host='0.0.0.0', debug=False):

@@ -1,14 +1,15 @@
 """Firmware update over the air on an ESP32 built with two app slots (the ``OTA`` variant).
 
 An uploaded application image (``micropython.bin``, not the whole-flash ``firmware.bin``) is
-written block by block straight into the partition after the running one
-(``Partition(Partition.RUNNING).get_next_update()``); it never sits in RAM, one 4 KiB block
-buffer at a time does. Before anything is written the declared size must fit the slot; the first
-block must be an ESP32 app image for this chip (magic byte 0xE9, segment count, chip id, the
-application description); the SHA-256 the uploader announced is computed while the blocks go
-by, and only if it matches is the slot made the boot partition (``set_boot()``, which also
-has the bootloader's own checks run on it). The board then reboots into it, and
-``device.rollback`` decides whether it stays.
+written straight into the partition after the running one
+(``Partition(Partition.RUNNING).get_next_update()``): each 4 KiB block is erased
+(``ioctl(6, block)``) and then programmed 512 bytes at a time as they arrive (the 4-argument
+``writeblocks``), so the image never sits in RAM; one 512-byte buffer does. Before anything is
+written the declared size must fit the slot; the first bytes must be an ESP32 app image for this
+chip (magic byte 0xE9, segment count, chip id, the application description); the SHA-256 the
+uploader announced is computed while the bytes go by, and only if it matches is the slot made
+the boot partition (``set_boot()``, which also has the bootloader's own checks run on it). The
+board then reboots into it, and ``device.rollback`` decides whether it stays.
 
 The upload may come in pieces (`Update.feed` per HTTP request, each a whole number of blocks
 except the last), so no web server limit on a request body caps the image size. One update runs
@@ -18,7 +19,8 @@ partition as it was and the first block of the slot erased, so no half image loo
 Boards without the ``esp32`` module (Pico W, ESP8266) or without a second app slot (the stock
 ESP32_GENERIC table: one ``factory`` app) have no over-the-air update: `slots()` is None there.
 """
-BLOCK = 4096
+BLOCK = 4096  # the flash's erase unit, Partition's native block size
+CHUNK = 512  # bytes read from the upload and written to flash at a time (the only buffer)
 HEAD = 112  # header, first segment header and application description up to the project name
 _APP_DESC = b'\x32\x54\xcd\xab'  # ESP_APP_DESC_MAGIC_WORD, little-endian
 
@@ -50,7 +52,10 @@ def slots():
 def _cstr(b):
     b = bytes(b)
     i = b.find(b'\x00')
-    return (b if i < 0 else b[:i]).decode()
+    try:
+        return (b if i < 0 else b[:i]).decode()
+    except UnicodeError:  # not text: an image from elsewhere
+        return None
 
 
 def describe(part):
@@ -102,40 +107,49 @@ class Update:
         self.size = size
         self.sha256 = sha256
         self.done = 0
+        self.busy = False  # a piece is being written (a second one at once is refused)
         self._hash = hashlib.sha256()
+        self._buf = bytearray(CHUNK)
 
     async def feed(self, reader, n):
         """Write the next `n` bytes of the image, read from `reader` (an async stream with
         ``read(k)``). Unless they end the image, `n` is a multiple of the block size."""
+        if self.busy:
+            raise Refused(409, 'another piece of this image is being written')
         if n <= 0 or self.done + n > self.size or (n % BLOCK and self.done + n != self.size):
             raise Refused(400, 'a piece must be a multiple of %d bytes (except the last) and '
                           'stay within the image' % BLOCK)
-        buf = bytearray(BLOCK)
-        end = self.done + n
-        while self.done < end:
-            want = min(BLOCK, end - self.done)
-            got = 0
-            while got < want:
-                data = await reader.read(min(512, want - got))
-                if not data:
-                    raise Refused(400, 'the upload ended early')
-                buf[got:got + len(data)] = data
-                got += len(data)
-            self._block(buf, got)
+        self.busy = True
+        try:
+            buf = self._buf
+            end = self.done + n
+            while self.done < end:
+                want = min(CHUNK, end - self.done)
+                got = 0
+                while got < want:
+                    data = await reader.read(want - got)
+                    if not data:
+                        raise Refused(400, 'the upload ended early')
+                    buf[got:got + len(data)] = data
+                    got += len(data)
+                self._write(memoryview(buf)[:got])
+        finally:
+            self.busy = False
 
-    def _block(self, buf, n):
-        block = self.done // BLOCK
-        if block == 0:
+    def _write(self, data):
+        block, offset = divmod(self.done, BLOCK)
+        if self.done == 0:  # the first chunk holds the header: check it before writing
             ref = bytearray(HEAD)
             self.running.readblocks(0, ref)
-            problem = check_header(buf, ref)
+            problem = check_header(data, ref)
             if problem:
                 raise Refused(422, problem)
-        for i in range(n, BLOCK):  # the last block: the rest stays erased
-            buf[i] = 0xFF
-        self._hash.update(memoryview(buf)[:n])
-        self.part.writeblocks(block, buf)  # the 3-argument form erases the block first
-        self.done += n
+        if offset == 0:  # a new block: erase it, then program it chunk by chunk
+            if self.part.ioctl(6, block):
+                raise OSError(22)
+        self.part.writeblocks(block, data, offset)
+        self._hash.update(data)
+        self.done += len(data)
 
     def finish(self):
         """Check the whole image and make it the boot partition; returns the slot's label."""

@@ -4,11 +4,25 @@ even when the app or the framework cannot be imported, and fits an ESP8266's ~30
 Pages:
 - ``GET /setup``: the visible networks, an SSID/password form, the saved networks (forget)
 - ``POST /setup``: save the network first in the list, then reboot to join it
-- ``GET /``: the recovery page (the error that stopped the app, or safe mode), else the setup page
+- ``GET /``: the recovery page (the error that stopped the app, or safe mode; with an upload
+  form and "restore the previous app", ``device.recovery``), else the setup page
+- ``POST /upload?name=...`` (streamed; the password in ``X-Password``), ``POST /restore``: the
+  recovery page's actions (``device.fix``)
 - OS connectivity checks (Android ``/generate_204``, Apple ``/hotspot-detect.html``, Windows
   ``/connecttest.txt`` ``/ncsi.txt``, Firefox ``/success.txt``...) and any request for another
   host: ``302`` to ``http://<device ip>/setup``, which makes the OS open its captive-portal
   window.
+
+Limits, as in the main server: a request's head, and then its body, must each arrive within
+`TIMEOUT_S` (408), lines are at most `MAX_LINE` bytes and `MAX_HEADERS` header lines (400),
+bodies `_MAX_BODY` (413), and at most `MAX_CONNECTIONS` are served at once (more get 503). Only
+the device's own names are served (any other ``Host`` is sent to the setup page: DNS rebinding
+runs nothing). A POST that a browser says comes from another site (``Origin``,
+``Sec-Fetch-Site``) is refused (403).
+
+The owner password (``device.owner``, docs/security.md): the first setup asks for one together
+with the network; once there is one, every change here needs it (the ``owner`` form field),
+except in safe mode, which takes the board in hand (a button at boot) and may set a new one.
 
 ``Portal(cfg, ip, error=None, ...)``; ``await portal.serve(port)``.
 """
@@ -18,6 +32,10 @@ import gc
 from device import config
 
 _MAX_BODY = 1024
+MAX_LINE = 512
+MAX_HEADERS = 32
+TIMEOUT_S = 5
+MAX_CONNECTIONS = 3
 _SCAN_CACHE_S = 20
 PROBES = (b'/generate_204', b'/gen_204', b'/hotspot-detect.html', b'/library/test/success.html',
           b'/connecttest.txt', b'/ncsi.txt', b'/redirect', b'/canonical.html', b'/success.txt',
@@ -28,6 +46,13 @@ _HEAD = ('<!doctype html><meta name=viewport content="width=device-width">'
          'padding:0 1em}pre{white-space:pre-wrap;background:#fee;padding:.5em}label{display:'
          'block;margin:.3em 0}input[type=text],input[type=password]{width:100%%}</style>'
          '<h1>%s</h1>')
+
+
+_OWNER_FIELD = ('<label>Device password <input type=password name=owner maxlength=64 required '
+                'autocomplete=current-password></label>')
+_NEW_OWNER = ('<label>%s <input type=password name=owner minlength=8 maxlength=64%s '
+              'autocomplete=new-password></label><label>Repeat it <input type=password '
+              'name=owner2 maxlength=64 autocomplete=new-password></label>')
 
 
 def escape(s):
@@ -48,6 +73,28 @@ def unquote_plus(s):
         except ValueError:
             out.extend(b'%' + p)
     return bytes(out).decode()
+
+
+async def readline(reader):
+    """One line from `reader`, read a byte at a time so that nothing past it is consumed;
+    ValueError once it exceeds `MAX_LINE` bytes. b'' at the end of the stream."""
+    line = b''
+    while not line.endswith(b'\n'):
+        c = await reader.read(1)
+        if not c:
+            break
+        line += c
+        if len(line) > MAX_LINE:
+            raise ValueError('line too long')
+    return line
+
+
+def cross_site(host, origin, site):
+    """True if a browser says a request comes from another site: ``Sec-Fetch-Site`` other than
+    same-origin/none, or an ``Origin`` whose host is not the request's `host` (bytes)."""
+    if site and site not in (b'same-origin', b'none'):
+        return True
+    return bool(origin) and origin.split(b'://', 1)[-1] != host
 
 
 def parse_form(body):
@@ -78,6 +125,8 @@ class Portal:
         self.scan = scan
         self.config_path = config_path
         self.requests = 0
+        self.active = 0
+        self.failures = {}  # the owner password's throttle table (device.owner.check)
         self.server = None
         self._scanned = None
         self._scan_time = 0
@@ -94,9 +143,34 @@ class Portal:
             self.server.close()
 
     async def handle(self, reader, writer):
+        if self.active >= MAX_CONNECTIONS:
+            await self._refuse(writer)
+            return
+        self.active += 1
+        try:
+            await self._handle(reader, writer)
+        finally:
+            self.active -= 1
+
+    async def _refuse(self, writer):
+        try:
+            writer.write(b'HTTP/1.0 503 Service Unavailable\r\nRetry-After: 1\r\n'
+                         b'Content-Length: 4\r\nConnection: close\r\n\r\nbusy')
+            await writer.drain()
+        except OSError:
+            pass
+        try:
+            writer.close()
+            await writer.wait_closed()
+        except OSError:
+            pass
+
+    async def _handle(self, reader, writer):
         gc.collect()  # pages are built in one piece: start from a tidy heap
         try:
-            status, headers, body = await self.respond(reader)
+            status, headers, body = await self.respond(reader, writer.get_extra_info('peername'))
+        except asyncio.TimeoutError:
+            status, headers, body = '408 Request Timeout', (), b'request timeout'
         except (ValueError, IndexError, EOFError) as exc:  # a bad request must not kill us
             status, headers, body = '400 Bad Request', (), b'bad request'
             print('portal: bad request:', exc)
@@ -129,15 +203,16 @@ class Portal:
             if self.reboot:
                 self.reboot()
 
-    async def respond(self, reader):
-        line = await reader.readline()
+    async def head(self, reader):
+        """The request line and the headers the portal uses: (method, target, host, length,
+        origin, sec-fetch-site, x-password). ValueError if malformed or over the limits."""
+        line = await readline(reader)
         parts = line.split()
         if len(parts) < 2:
             raise ValueError('malformed request line')
-        method, target = parts[0], parts[1]
-        host, length = b'', 0
-        while True:
-            h = await reader.readline()
+        host, length, origin, site, password = b'', 0, None, None, b''
+        for _ in range(MAX_HEADERS + 1):
+            h = await readline(reader)
             if h in (b'\r\n', b'\n', b''):
                 break
             name, _, value = h.partition(b':')
@@ -146,17 +221,41 @@ class Portal:
                 host = value.strip()
             elif name == b'content-length':
                 length = int(value.strip())
+            elif name == b'origin':
+                origin = value.strip()
+            elif name == b'sec-fetch-site':
+                site = value.strip()
+            elif name == b'x-password':
+                password = value.strip()
+        else:
+            raise ValueError('too many header lines')
+        return parts[0], parts[1], host, length, origin, site, password
+
+    def own_host(self, host):
+        """True if `host` (a Host header, bytes) names this device: its address or hostname
+        (with ``.local``), with or without a port. Nothing that merely starts with them."""
+        name = host.split(b':')[0].lower()
+        mine = self.cfg['hostname'].lower().encode()
+        return name in (self.ip.encode(), mine, mine + b'.local')
+
+    async def respond(self, reader, peer=None):
+        method, target, host, length, origin, site, password = await asyncio.wait_for(
+            self.head(reader), TIMEOUT_S)
+        if method == b'POST' and (self.error or self.safe) and target.startswith(b'/upload?'):
+            from device import fix  # streamed: not limited to _MAX_BODY
+            refuse = cross_site(host, origin, site) or (host and not self.own_host(host))
+            return await fix.upload(self, reader, target, length, password.decode(), refuse, peer)
         if length > _MAX_BODY:
             return '413 Payload Too Large', (), b'too large'
-        body = await reader.readexactly(length) if length else b''
+        body = await asyncio.wait_for(reader.readexactly(length), TIMEOUT_S) if length else b''
         path = target.split(b'?')[0]
         # Captive portal: connectivity checks and foreign hosts go to the setup page.
-        own = (self.ip.encode(), self.ip.encode() + b':', self.cfg['hostname'].encode())
-        foreign = host and not any(host.startswith(o) for o in own)
-        if path in PROBES or foreign:
+        if path in PROBES or (host and not self.own_host(host)):
             return self.redirect('/setup')
         if method == b'POST':
-            return self.post(path, parse_form(body))
+            if cross_site(host, origin, site):
+                return '403 Forbidden', (), b'cross-site request refused'
+            return self.post(path, parse_form(body), peer)
         if method not in (b'GET', b'HEAD'):
             return '405 Method Not Allowed', ('Allow: GET, POST',), b'method not allowed'
         if path == b'/setup':
@@ -176,14 +275,17 @@ class Portal:
         return status, ('Content-Type: text/html; charset=utf-8',), \
             ((_HEAD % (title, title)) + html).encode()
 
+    def owner_set(self):
+        """True if changes need the owner password (one is set and this is not safe mode)."""
+        return bool(self.cfg.get('owner')) and not self.safe
+
+    def owner_field(self):
+        """The form field a change needs ('' when none is needed)."""
+        return _OWNER_FIELD if self.owner_set() else ''
+
     def recovery_html(self):
-        if self.safe:
-            return ('<p>Safe mode (%s): the app was not started.</p><form method=post '
-                    'action=/leave-safe-mode><button>Leave safe mode and reboot</button></form>'
-                    % escape(self.safe))
-        return ('<p>The app (main.py) failed; fix it and run <code>make deploy</code>.</p>'
-                '<pre>%s</pre><form method=post action=/reboot><button>Reboot</button></form>'
-                % escape(self.error))
+        from device import recovery
+        return recovery.html(self)
 
     def networks(self):
         """Scan results, cached for a while (a scan blocks the radio for ~2 s)."""
@@ -200,25 +302,72 @@ class Portal:
                        % (escape(n['ssid']), escape(n['ssid']),
                           '&#128274;' if n.get('secure') else '', n['rssi']))
         out.append('<label>Other network <input type=text name=other maxlength=32></label>'
-                   '<label>Password <input type=password name=password maxlength=64></label>'
-                   '<button>Save and reboot</button></form>')
+                   '<label>Password <input type=password name=password maxlength=64></label>')
+        if self.owner_set():
+            out.append(_OWNER_FIELD)
+        else:  # first setup, or safe mode: a new owner password (optional in safe mode)
+            out.append(_NEW_OWNER % ('A password for this device (8 or more characters): every'
+                                     ' change needs it' if not self.safe else
+                                     'New device password (only to replace a forgotten one)',
+                                     '' if self.safe else ' required'))
+        out.append('<button>Save and reboot</button></form>')
         saved = self.cfg['networks']
         if saved:
             out.append('<h2>Saved networks</h2>')
             for n in saved:
                 out.append('<form method=post action=/forget>%s <input type=hidden name=ssid '
-                           'value="%s"><button>Forget</button></form>'
-                           % (escape(n['ssid']), escape(n['ssid'])))
+                           'value="%s">%s<button>Forget</button></form>'
+                           % (escape(n['ssid']), escape(n['ssid']), self.owner_field()))
         return ''.join(out)
 
-    def post(self, path, form):
+    def allowed(self, form, peer):
+        """None if `form` may change things, else the refusal (wrong or throttled password)."""
+        if not self.owner_set():
+            return None
+        import sys
+        from device import owner
+        before = set(sys.modules)
+        try:
+            ok = owner.check(self.cfg, form.get('owner', ''), owner.peer(peer), self.failures)
+        finally:  # the hash's modules (the framework's HMAC) leave the heap again
+            for name in set(sys.modules) - before:
+                sys.modules.pop(name, None)
+        if ok is True:
+            return None
+        if ok:
+            return self.page('Wi-Fi setup', '<p>Too many wrong passwords: wait %d s.</p>' % ok
+                             + self.setup_html(), '429 Too Many Requests')
+        return self.page('Wi-Fi setup', '<p>Wrong device password.</p>' + self.setup_html(),
+                         '401 Unauthorized')
+
+    def new_owner(self, form):
+        """The new owner password of the setup form ('' for none), or ValueError."""
+        from device import owner
+        new = form.get('owner', '')
+        if self.owner_set() or (self.safe and not new):
+            return ''
+        reason = owner.valid(new) or (new != form.get('owner2') and 'the two passwords differ')
+        if reason:
+            raise ValueError(reason)
+        return new
+
+    def post(self, path, form, peer=None):
+        if path in (b'/setup', b'/forget', b'/reboot', b'/restore'):
+            refused = self.allowed(form, peer)
+            if refused:
+                return refused
         if path == b'/setup':
             ssid = form.get('other') or form.get('ssid') or ''
             try:
+                new = self.new_owner(form)
                 config.add_network(self.cfg, ssid, form.get('password', ''))
             except ValueError as exc:
                 return self.page('Wi-Fi setup', '<p>%s</p>' % escape(exc) + self.setup_html(),
                                  '400 Bad Request')
+            if new:
+                from device import owner
+                owner.set_password(self.cfg, new)
+                print('portal: owner password set')
             config.save(self.cfg, self.config_path)
             print('portal: saved network', repr(ssid))
             self._reboot_after = True
@@ -233,6 +382,10 @@ class Portal:
             safemode.clear()
             self._reboot_after = True
             return self.page('Rebooting', '<p>Leaving safe mode.</p>')
+        if path == b'/restore' and (self.error or self.safe):
+            from device import fix
+            page, self._reboot_after = fix.restore(self)
+            return page
         if path == b'/reboot':
             self._reboot_after = True
             return self.page('Rebooting', '<p>Rebooting.</p>')

@@ -1,10 +1,11 @@
 """Keep a new firmware only once it has proved itself (ESP32, ESP-IDF app rollback).
 
 After an over-the-air update (``device.ota``) the bootloader starts the new image once, in state
-"pending verify". It stays only if the firmware calls ``Partition.mark_app_valid_cancel_rollback()``
-before the next reset; otherwise the bootloader starts the previous image again. The runtime
-makes that call (`confirm`) only when the new firmware has joined Wi-Fi, loaded the app and
-answered a request of it successfully (`arm` hooks the app's responses). If that has not happened
+"pending verify". It stays only if the firmware calls
+``Partition.mark_app_valid_cancel_rollback()`` before the next reset; otherwise the bootloader
+starts the previous image again. The runtime makes that call (`confirm`) only when the new
+firmware has joined Wi-Fi, loaded the app and answered a request of it with a status below 400
+(`arm` hooks the app's responses). If that has not happened
 `DEADLINE_S` seconds after boot (no Wi-Fi, the app failing, the setup portal instead), the board
 resets (`deadline`) and so rolls back; a firmware that hangs is reset by the watchdog (the runtime
 starts it on such a trial boot, `WATCHDOG_MS`, even where the settings leave it off), and a power

@@ -3,9 +3,12 @@
 1. load the settings (``device.config.current()``: the one copy the reconnect loop, the portal
    and the app share; defaults if the file is missing or corrupt), check safe mode;
 2. set the hostname, join a saved network (deadline and retries, ``device.wifi``);
-3. joined: import the user's ``main.py`` and serve its app, with the background reconnect and
-   the watchdog; if it fails to import or its server dies, serve the recovery page (the error
-   and the setup form) instead; in safe mode, the recovery page straight away;
+3. joined: finish an upload's install cut short by a power cut (``device.install``), import
+   the user's ``main.py`` (an uploaded app that fails to import is replaced by the kept previous
+   version, ``device.launcher``) and serve its app, with the background reconnect and the
+   watchdog; if it fails to import or its server dies, serve the recovery page (the error, an
+   upload form, "restore the previous app" and the setup form) instead; in safe mode, the
+   recovery page straight away;
 4. not joined: open the setup access point with the captive DNS and the setup page; if there
    are saved networks, keep retrying them in the background and reboot once one answers.
 
@@ -58,7 +61,10 @@ def rollback_check():
     except ImportError:
         return None
     from device import rollback
-    rollback.check()
+    try:
+        rollback.check()
+    except Exception as exc:  # the note unreadable or the filesystem full: boot all the same
+        print('device: firmware update check failed:', exc)
     return rollback
 
 
@@ -105,6 +111,13 @@ def main(config_path=config.PATH, **overrides):
     safe = safemode.reason(cfg)
     if safe:
         print('device: safe mode (%s): the app will not start' % safe)
+    if launcher.exists(launcher.UPLOADS):  # an upload was cut short: finish or drop it
+        from device import install
+        done = install.recover()
+        if done:
+            print('device: finished installing', ', '.join(done))
+        del install
+        launcher.unload('device.install')  # imported again when needed; the app gets its heap
     wifi.set_hostname(cfg['hostname'])
     joined = wifi.connect_saved(cfg)
     module = error = None
@@ -114,6 +127,7 @@ def main(config_path=config.PATH, **overrides):
             # Import before the event loop starts, so an app that runs its own server at
             # import time simply runs.
             module, error = launcher.load()
+            launcher.unload('device.install')  # if the launcher needed it
             if error:
                 print('device: the app failed to load:\n' + error)
             else:
@@ -122,6 +136,9 @@ def main(config_path=config.PATH, **overrides):
                 print('device: heap free after the app started: %d bytes' % gc.mem_free())
     else:
         mode = 'ap'
+        if cfg['ap_password'] == 'auto':
+            from device import apkey
+            apkey.make(cfg)
         name, ip = wifi.start_ap(cfg)
     where = 'http://%s%s/' % (ip, '' if cfg['port'] == 80 else ':%d' % cfg['port'])
     if mode == 'ap':

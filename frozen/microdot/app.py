@@ -116,10 +116,11 @@ class Microdot:
             return f
         return decorated
 
-    def limits_for(self, request_class, method, url):
+    def limits_for(self, cls, method, url):
         """``(max_content_length, max_body_length)`` for a request to `method` `url`: those of
-        the route it goes to, else `request_class`'s; None when no route sets limits. Called
-        before the body is read (by `Request.create` and the ASGI/WSGI adapters)."""
+        the route it goes to (a None in them: the request class `cls`'s); None when that route
+        or none sets limits. Called before the body is read (by `Request.create` and the
+        ASGI/WSGI adapters)."""
         if not self.route_limits:
             return None
         path = url.split('?', 1)[0] if '?' in url else url
@@ -128,8 +129,8 @@ class Microdot:
                 limits = self.route_limits.get(pattern)
                 if limits is None:
                     break
-                return (request_class.max_content_length if limits[0] is None else limits[0],
-                        request_class.max_body_length if limits[1] is None else limits[1])
+                return (cls.max_content_length if limits[0] is None else limits[0],
+                        cls.max_body_length if limits[1] is None else limits[1])
         return None
 
     def get(self, url_pattern):
@@ -227,12 +228,6 @@ class Microdot:
                 req.subapp = subapp
         return status
 
-    def _max_content_length(self, req):
-        # the request's route's limit, else the request class's
-        limits = self.route_limits and req.content_length and \
-            self.limits_for(type(req), req.method, req.url)
-        return limits[0] if limits else req.max_content_length
-
     def default_options_handler(self, req):
         """Headers for an automatic OPTIONS response: ``Allow`` lists the path's methods."""
         allow = []
@@ -297,7 +292,9 @@ class Microdot:
         after_done = False
         if req is None:
             res = await self.error_response(None, 400)
-        elif req.content_length > self._max_content_length(req):
+        elif req.content_length > (self.route_limits and req.content_length and
+                                   self.limits_for(type(req), req.method, req.url) or
+                                   (req.max_content_length,))[0]:  # the route's, or the class's
             res = await self.error_response(req, 413)
         elif req.method.upper() == 'OPTIONS' and self.options_handler:
             res = Response(headers=await invoke_handler(self.options_handler, req))

@@ -1,7 +1,7 @@
 """The `Request` object: one parsed HTTP request."""
 import json
 
-from .exceptions import HTTPException
+from .exceptions import HTTPException, RequestError
 from .multidict import MultiDict, NoCaseDict
 from .streams import AsyncBytesIO, BodyReader, LineTooLong
 from .urlcodec import parse_query
@@ -130,8 +130,9 @@ class Request:
     async def create(cls, app, client_reader, client_writer, client_addr, scheme=None):
         """Read a request line, headers and (if small enough) the body from `client_reader`.
 
-        Returns None if the connection closed before a request line. Raises `HTTPException` for
-        oversized lines or header sets and `ValueError` for anything malformed.
+        Returns None if the connection closed before a request line. Raises `ValueError` for
+        anything malformed, and its subclass `RequestError` (with the status to answer) for
+        oversized lines or header sets and unsupported versions or codings.
         """
         head = await cls._read_head(client_reader)
         if not head:
@@ -141,25 +142,25 @@ class Request:
         lines = head.decode().split('\n')  # not UTF-8: UnicodeError, a ValueError
         line = lines[0].rstrip('\r')
         if len(line) > cls.max_readline:
-            raise HTTPException(414, 'URI too long')
+            raise RequestError(414, 'URI too long')
         method, url, version = line.split(' ')  # anything but three words: ValueError
         if version[:5] != 'HTTP/' or len(version) != 8 or version[6] != '.':
             raise ValueError('bad HTTP version')
         version = version[5:]
         if version[0] != '1' or version[2] not in '01':
-            raise HTTPException(505, 'HTTP version not supported')
+            raise RequestError(505, 'HTTP version not supported')
         if url[0] != '/':
             if '://' in url:  # absolute form: keep the path
                 url = '/' + url.split('://', 1)[1].partition('/')[2]
             elif url != '*':
                 raise ValueError('bad request target')
         if len(lines) > cls.max_headers + 3:  # request line, headers, '\r', ''
-            raise HTTPException(431, 'Too many headers')
+            raise RequestError(431, 'Too many headers')
         headers = NoCaseDict()
         length = coding = None
         for line in lines[1:]:
             if len(line) > cls.max_readline:
-                raise HTTPException(431, 'Header too large')
+                raise RequestError(431, 'Header too large')
             if line == '\r' or not line:
                 continue  # the empty line that ends the head
             name, value = line.split(':', 1)
@@ -181,7 +182,7 @@ class Request:
         chunked = False
         if coding is not None:
             if coding.lower() != 'chunked':  # gzip, deflate, ...: cannot be framed here
-                raise HTTPException(501, 'Transfer-Encoding not supported')
+                raise RequestError(501, 'Transfer-Encoding not supported')
             chunked = True
         if chunked and length is not None:
             raise ValueError('Content-Length with Transfer-Encoding')
@@ -218,8 +219,8 @@ class Request:
                 return await reader.readhead(limit)
             except LineTooLong as exc:
                 if exc.args and exc.args[0]:
-                    raise HTTPException(431, 'Header too large')
-                raise HTTPException(414, 'URI too long')
+                    raise RequestError(431, 'Header too large')
+                raise RequestError(414, 'URI too long')
         head = b''
         while True:
             line = await reader.readline()
@@ -233,7 +234,7 @@ class Request:
                 continue
             head += line
             if len(head) > limit:
-                raise HTTPException(431 if head.find(b'\n') < len(line) else 414,
+                raise RequestError(431 if head.find(b'\n') < len(line) else 414,
                                     'Header too large')
 
     @classmethod
@@ -244,7 +245,7 @@ class Request:
         except LineTooLong:
             line = None
         if line is None or len(line) > cls.max_readline:
-            raise HTTPException(status, 'URI too long' if status == 414 else 'Header too large')
+            raise RequestError(status, 'URI too long' if status == 414 else 'Header too large')
         if not line:
             return None
         if b'\x00' in line:
@@ -268,7 +269,7 @@ class Request:
                 raise ValueError('bad chunk size')
             size = int(size, 16)
             if used + size > cls.max_body_length:
-                raise HTTPException(413, 'Payload too large')
+                raise RequestError(413, 'Payload too large')
             if size == 0:
                 break
             if buf is None or used + size > len(buf):

@@ -18,7 +18,8 @@ def is_muted(exc):
 
 
 # The one table of status texts: the body of the framework's own error responses (app, static,
-# the built-in server). The status line's reason phrase is `Response.status_reason()`.
+# the built-in server's ready-made 503). The status line's reason phrase is Microdot's: `reason`,
+# else OK for 200 and N/A for any other status.
 REASONS = {400: 'Bad request', 404: 'Not found', 405: 'Not found', 413: 'Payload too large',
            500: 'Internal server error', 503: 'Service unavailable'}
 
@@ -169,14 +170,11 @@ class Response:
         """An async iterator over the body's chunks."""
         return BodyIter(self.body, self.send_file_buffer_size)
 
-    def status_reason(self):
-        """The status line's reason phrase: `reason`, else ``OK`` for 200 and ``N/A`` for any
-        other status, as Microdot sends (clients go by the code)."""
-        return self.reason or ('OK' if self.status_code == 200 else 'N/A')
-
     def _head(self, version, keep_alive):
+        # the reason phrase: `reason`, else OK for 200 and N/A for any other status, as
+        # Microdot sends (clients go by the code)
         parts = ['HTTP/1.1 ' if version == '1.1' else 'HTTP/1.0 ', str(self.status_code), ' ',
-                 self.status_reason(), '\r\n']
+                 self.reason or ('OK' if self.status_code == 200 else 'N/A'), '\r\n']
         lines = 1
         for name, value in self.headers.items():
             for item in (value if isinstance(value, list) else (value,)):

@@ -41,7 +41,7 @@ import gc
 import sys
 
 from .app import MICROPYTHON, print_exception
-from .exceptions import HTTPException, HeaderInjection
+from .exceptions import HeaderInjection, RequestError
 from .request import Request
 from .response import Response, is_muted
 from .streams import BufferedReader
@@ -326,7 +326,7 @@ async def _serve(app, conn, reader):
             conn.sent = False
         try:
             req = await Request.create(app, stream, conn, addr)
-        except HTTPException as exc:
+        except RequestError as exc:  # a ValueError with the status to answer (414, 431...)
             return await _write_error(app, conn, exc.status_code, exc.reason, stream)
         except (EOFError, OSError):
             return

@@ -31,7 +31,7 @@ class TestResponse:
     async def create(cls, res):
         self = cls()
         self.status_code = res.status_code
-        self.reason = res.status_reason()
+        self.reason = res.reason or ('OK' if res.status_code == 200 else 'N/A')  # as sent
         res.complete()
         self.headers = res.headers
         if res.is_head:

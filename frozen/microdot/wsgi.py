@@ -104,7 +104,8 @@ class Microdot(BaseMicrodot):
         for name, value in res.headers.items():
             for item in (value if isinstance(value, list) else (value,)):
                 out_headers.append((name, str(item)))
-        start_response('%d %s' % (res.status_code, res.status_reason()), out_headers)
+        reason = res.reason or ('OK' if res.status_code == 200 else 'N/A')  # as Microdot's
+        start_response('%d %s' % (res.status_code, reason), out_headers)
         if res.is_head:
             if not isinstance(res.body, bytes):
                 loop.run_until_complete(res.body_iter().aclose())

@@ -35,21 +35,49 @@ class Failed(Exception):
 
 # -- the filesystem image ---------------------------------------------------------------------
 
-def board_geometry(micropy, board):
-    """(offset in flash, block count) of the rp2 port's filesystem for `board`: flash size minus
-    MICROPY_HW_FLASH_STORAGE_BYTES, 4 KiB blocks (ports/rp2/rp2_flash.c)."""
-    def define(path, name):
-        with open(path) as f:
-            m = re.search(r'#define\s+%s\s+([0-9()*+ ]+)' % name, f.read())
-        if not m:
-            raise Failed('%s: no %s' % (path, name))
-        return int(eval(m.group(1), {'__builtins__': {}}))  # digits, *, +, () only
-    storage = define(os.path.join(micropy, 'ports/rp2/boards', board, 'mpconfigboard.h'),
-                     'MICROPY_HW_FLASH_STORAGE_BYTES')
-    sdk_board = {'RPI_PICO_W': 'pico_w', 'RPI_PICO': 'pico'}[board]
-    flash = define(os.path.join(micropy, 'lib/pico-sdk/src/boards/include/boards',
-                                sdk_board + '.h'), 'PICO_FLASH_SIZE_BYTES')
-    return flash - storage, storage // 4096
+FLASH_BASE = 0x10000000
+BLOCK = 4096
+
+
+def uf2_end(path):
+    """The flash offset just past the last byte the UF2 image writes."""
+    import struct
+    end = 0
+    with open(path, 'rb') as f:
+        while True:
+            block = f.read(512)
+            if len(block) < 512:
+                return end
+            flags, addr, size = struct.unpack_from('<III', block, 8)
+            if not flags & 1:  # 1: not main flash
+                end = max(end, addr - FLASH_BASE + size)
+
+
+def probe_geometry(opts):
+    """(flash offset, block count) of the filesystem, as the firmware itself sees it: every 4 KiB
+    block after the image is marked with its own number, the board reads the last block of its
+    filesystem (rp2.Flash(); formatting touches only the first ones) and reports the count."""
+    start = -(-uf2_end(opts.uf2) // BLOCK) * BLOCK
+    path = os.path.join(ROOT, 'build', 'firmware-test', 'probe.bin')
+    with open(path, 'wb') as f:
+        for n in range(start // BLOCK, 4 * 1024 * 1024 // BLOCK):  # the RP2040 boards' 2 or 4 MiB
+            f.write((b'MDFWBLK%08d\n' % n).ljust(BLOCK, b'\xff'))
+    opts.fs_offset = start
+    b = Board(opts, path)
+    try:
+        b.enter_raw_repl()
+        out, err = b.raw_exec('import rp2\nf = rp2.Flash()\nn = f.ioctl(4, 0)\n'
+                              'm = bytearray(16)\nf.readblocks(n - 1, m)\n'
+                              'print("GEOMETRY", n, f.ioctl(5, 0), bytes(m[7:15]).decode())\n')
+    finally:
+        b.close()
+    m = re.search(r'GEOMETRY (\d+) (\d+) (\d{8})', out)
+    if err.strip() or not m:
+        raise Failed('could not read the filesystem geometry from the board: %s' % (err or out))
+    count, size, last = (int(g) for g in m.groups())
+    if size != BLOCK:
+        raise Failed('block size %d, expected %d' % (size, BLOCK))
+    return (last - (count - 1)) * BLOCK, count
 
 
 def make_fs_image(path, block_count, files, extra=None):
@@ -219,6 +247,26 @@ def check_reset(board):
                                                   % board.proc.returncode]
 
 
+def run_steps(board, script):
+    """Run `script` on the board piece by piece: each line ``heap('label')`` ends a piece and is
+    run on its own afterwards, so a heap figure never counts the bytecode of the code being
+    measured (the raw REPL compiles a whole piece before running it). Stops at the first error.
+    Returns (stdout, stderr) of all pieces."""
+    outs, piece = [], []
+    for line in script.strip('\n').split('\n') + ["heap('')"]:
+        if not (line.startswith("heap('") and line.endswith("')")):
+            piece.append(line)
+            continue
+        for code in ('\n'.join(piece), line if line != "heap('')" else ''):
+            if code.strip():
+                out, err = board.raw_exec(code, 120)
+                outs.append(out)
+                if err.strip():
+                    return ''.join(outs), err
+        piece = []
+    return ''.join(outs), ''
+
+
 def run_checks(opts):
     results = []  # (name, ok, detail)
     transcripts = {}
@@ -227,9 +275,11 @@ def run_checks(opts):
     os.makedirs(tmp, exist_ok=True)
     files = deploy.app_files(opts.app)
 
-    def image(name, config=None):
+    def image(name, config=None, extra=None):
         path = os.path.join(tmp, name + '.lfs')
-        extra = {'config.json': json.dumps(config).encode()} if config is not None else None
+        extra = dict(extra or {})
+        if config is not None:
+            extra['config.json'] = json.dumps(config).encode()
         make_fs_image(path, opts.block_count, files, extra)
         return path
 
@@ -251,7 +301,12 @@ def run_checks(opts):
         transcripts[name] = b
         return b
 
-    plain = image('no-network')
+    # The test client is not frozen (apps install it with mip). A module of the frozen microdot
+    # package cannot come from the filesystem, so the check carries its own copy as a top-level
+    # module with absolute imports: an extra file in the image, next to what deploy copies.
+    with open(os.path.join(ROOT, 'frozen', 'microdot', 'test_client.py')) as f:
+        client = f.read().replace('from .', 'from microdot.').encode()
+    plain = image('no-network', extra={'fwtest_client.py': client})
     saved = image('saved-unreachable', {
         'networks': [{'ssid': 'HomeNet', 'password': 'secret123'}],
         'connect_timeout': 3, 'retries': 2, 'radio_wait_s': 8})
@@ -291,7 +346,7 @@ def run_checks(opts):
 
         def app():
             b.enter_raw_repl()
-            out, err = b.raw_exec(APP_CODE, 120)
+            out, err = run_steps(b, APP_CODE)
             rows = [json.loads(line[5:]) for line in out.splitlines() if line.startswith('ROUTE')]
             problems = [err.strip().splitlines()[-1]] if err.strip() else []
             for path, status, size in rows:
@@ -308,7 +363,7 @@ def run_checks(opts):
 
         def heap_report():
             b.enter_raw_repl()
-            out, err = b.raw_exec(HEAP_CODE, 120)
+            out, err = run_steps(b, HEAP_CODE)
             if err.strip():
                 return [err.strip().splitlines()[-1]]
             for line in out.splitlines():
@@ -373,7 +428,8 @@ heap('at boot')
 import main
 heap('the deployed app imported (/main.py)')
 import asyncio, json
-from microdot.test_client import TestClient
+from fwtest_client import TestClient
+heap('plus asyncio and the test client (bytecode in RAM: not frozen)')
 seen = []
 @main.app.get('/__heap')
 async def _heap(request):
@@ -381,14 +437,24 @@ async def _heap(request):
     seen.append(gc.mem_alloc())
     seen.append(gc.mem_free())
     return 'ok'
+# The UI answers only the owner, under the device's own names (ui.auth): give it an owner
+# password (in RAM: flash writes are not kept) and send it as HTTP Basic, to microdot.local.
+import binascii
+from device import config, owner
+from ui import auth
+cfg = config.current()
+cfg['owner'] = owner.make('firmware-test owner', 100)
+auth.load(cfg)
+AUTH = {'Authorization': 'Basic ' + binascii.b2a_base64(b'admin:firmware-test owner').decode().strip()}
 async def go():
-    c = TestClient(main.app)
+    c = TestClient(main.app, host='microdot.local')
     for path in ('/', '/static/app.js', '/api/status'):
-        r = await c.get(path)
+        r = await c.get(path, headers=AUTH)
         print('ROUTE' + json.dumps([path, r.status_code, len(r.body or b'')]))
-    await c.get('/__heap')
+    await c.get('/__heap', headers=AUTH)
 asyncio.run(go())
-print('HEAP' + '["while serving a request (the deployed app)", %d, %d]' % (seen[0], seen[1]))
+if seen:
+    print('HEAP' + '["while serving a request (the deployed app)", %d, %d]' % (seen[0], seen[1]))
 '''
 
 HEAP_CODE = HEAP + '''
@@ -428,9 +494,15 @@ def main(argv=None):
             sys.exit('firmware-test: no %s at %s' % (why, need))
     if not shutil.which('node'):
         sys.exit('firmware-test: node is not installed (Debian: nodejs)')
-    opts.fs_offset, opts.block_count = board_geometry(opts.micropy, opts.board)
-    print('firmware-test: %s, filesystem at flash offset 0x%x, %d blocks of 4096'
-          % (opts.uf2, opts.fs_offset, opts.block_count))
+    os.makedirs(os.path.join(ROOT, 'build', 'firmware-test'), exist_ok=True)
+    try:
+        opts.fs_offset, opts.block_count = probe_geometry(opts)
+    except Failed as exc:
+        print('FAIL filesystem geometry: %s' % exc)
+        print('0 passed, 1 failed')
+        return 1
+    print('firmware-test: %s; the firmware puts its filesystem at flash offset 0x%x, %d blocks '
+          'of 4096' % (opts.uf2, opts.fs_offset, opts.block_count))
     return run_checks(opts)
 
 

@@ -56,7 +56,7 @@ micropython:
 	  git clone --depth 1 --branch $(MICROPY_VERSION) $(MICROPY_REPO) $(MICROPY_DIR); \
 	fi
 
-fw-stage: fw-check-board
+fw-stage: fw-check-board $(STAMP)
 	@if [ ! -f "$(MICROPY_DIR)/py/mpconfig.h" ]; then \
 	  echo "error: no MicroPython checkout at MICROPY_DIR=$(MICROPY_DIR)." >&2; \
 	  echo "  Get one with 'make micropython' (clones $(MICROPY_VERSION), needs internet)," >&2; \

@@ -34,6 +34,7 @@ import os
 import struct
 
 SECTOR = 4096
+PIECE = 512
 TYPE_APP = 0
 TYPE_DATA = 1
 FACTORY = 0x00
@@ -139,19 +140,23 @@ class Flash:
         with f:
             f.seek(0, 2)
             end = f.tell()
-            if end < offset:
-                f.write(b'\xff' * (offset - end))
+            while end < offset:  # the erased bytes up to here
+                n = min(PIECE, offset - end)
+                f.write(b'\xff' * n)
+                end += n
             f.seek(offset)
             f.write(data)
+
+    # The simulation works in pieces of PIECE bytes: it runs in the simulated board's heap,
+    # which a real flash driver does not use.
 
     def write(self, label, offset, data):
         """Program bytes: bits can only go from 1 to 0 (unerased bytes come out ANDed)."""
         data = memoryview(data)
-        erased = b'\xff' * SECTOR
-        for i in range(0, len(data), SECTOR):
-            piece = bytes(data[i:i + SECTOR])
+        for i in range(0, len(data), PIECE):
+            piece = data[i:i + PIECE]
             old = self.read(label, offset + i, len(piece))
-            if old != erased[:len(old)]:
+            if old.count(b'\xff') != len(old):
                 piece = bytes([a & b for a, b in zip(old, piece)])
             self._store(label, offset + i, piece)
 
@@ -160,10 +165,11 @@ class Flash:
         size = self.get(label)[4]
         if offset % SECTOR or n % SECTOR or offset < 0 or offset + n > size:
             raise invalid_arg()
-        for o in range(offset, offset + n, SECTOR):
-            self._store(label, o, b'\xff' * SECTOR)
+        erased = b'\xff' * PIECE
+        for o in range(offset, offset + n, PIECE):
+            self._store(label, o, erased)
 
-    # --- otadata and boot selection ---------------------------------------------------------------
+    # --- otadata and boot selection ----------------------------------------------------------
 
     def otadata(self):
         """The two entries [[seq, state], [seq, state]] (seq UNSET when erased)."""
@@ -246,6 +252,12 @@ class Flash:
                 best = i
         return best
 
+    def active(self):
+        """(label, state) of the otadata entry with the highest sequence number, or None."""
+        entries = self.otadata()
+        i = self._active(entries)
+        return None if i < 0 else (self.label_of_seq(entries[i][0]), entries[i][1])
+
     def mark_valid(self):
         """``esp_ota_mark_app_valid_cancel_rollback``: the active otadata entry becomes valid."""
         if not self.find(TYPE_DATA, OTADATA):
@@ -256,7 +268,8 @@ class Flash:
             raise EspError(-1, 'ESP_FAIL')  # IDF: "running firmware is factory"
         if entries[i][1] != 'valid':
             if entries[i][1] == 'pending':
-                log('mark_app_valid_cancel_rollback: %s confirmed' % self.label_of_seq(entries[i][0]))
+                log('mark_app_valid_cancel_rollback: %s confirmed'
+                    % self.label_of_seq(entries[i][0]))
             entries[i][1] = 'valid'
             self.set_otadata(entries)
 
@@ -331,7 +344,7 @@ class Flash:
             h.update(seg)
             pos += 8
             while n:
-                data = self.read(label, pos, min(n, SECTOR))
+                data = self.read(label, pos, min(n, PIECE))
                 for b in data:
                     check ^= b
                 h.update(data)

@@ -4,6 +4,7 @@ import os
 
 from check import raises
 from device import config
+from faults import Crash, PowerCut
 
 PATH = 'cfg_under_test.json'
 
@@ -205,6 +206,21 @@ def test_change_saves_or_undoes_the_edit():
     cleanup()
 
 
+def test_change_undoes_set_saved_of_an_overridden_key_too():
+    cleanup()
+    write('{"port": 8080}')
+    config.current(PATH + '.x')
+    cfg = config.current(PATH)
+    config.override(port=5001)
+    with raises(MemoryError):
+        with_open(Failing(MemoryError()).open,
+                  lambda: config.change(cfg, lambda c: config.set_saved('port', 9000)))
+    assert config.saved('port') == 8080 and cfg['port'] == 5001
+    config.change(cfg, lambda c: config.set_saved('port', 9000))
+    assert config.load(PATH)['port'] == 9000 and cfg['port'] == 5001
+    cleanup()
+
+
 # --- a failed read is an error, never defaults ---------------------------------------------------
 
 class Failing:
@@ -253,80 +269,17 @@ def test_current_raises_until_the_file_can_be_read():
 
 # --- a save cut short at every step leaves the old or the new settings ---------------------------
 
-class Crash(Exception):
-    pass
-
-
-class Flaky:
-    """The filesystem calls of config.save, really made, with a power cut after the `limit`-th
-    change (an opened-for-writing file, each write - cut half-way -, a remove, a rename)."""
-
-    def __init__(self, limit):
-        self.limit = limit
-        self.changes = 0
-
-    def change(self):
-        self.changes += 1
-        if self.changes == self.limit:
-            raise Crash()
-
-    def stat(self, path):
-        return os.stat(path)
-
-    def remove(self, path):
-        os.remove(path)
-        self.change()
-
-    def rename(self, src, dst):
-        os.rename(src, dst)
-        self.change()
-
-    def open(self, path, mode='r'):
-        f = open(path, mode)
-        if 'w' not in mode:
-            return f
-        try:
-            self.change()
-        except Crash:
-            f.close()
-            raise
-        return TornFile(self, f)
-
-
-class TornFile:
-    def __init__(self, fs, f):
-        self.fs = fs
-        self.f = f
-
-    def write(self, data):
-        if self.fs.changes + 1 == self.fs.limit:
-            self.f.write(data[:len(data) // 2])  # the cut comes half-way through the write
-        else:
-            self.f.write(data)
-        self.fs.change()
-
-    def close(self):
-        self.f.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.f.close()
-
-
 def crashing_save(cfg, limit):
     """Save `cfg` with a power cut after the `limit`-th change; True if it completed."""
-    fs = Flaky(limit)
-    config.os, config.open = fs, fs.open
+    cut = PowerCut(limit)
+    cut.install(config)
     try:
         config.save(cfg, PATH)
         return True
     except Crash:
         return False
     finally:
-        config.os = os
-        del config.open
+        cut.remove_from(config)
 
 
 def settings(name):

@@ -1,7 +1,7 @@
 # Request parsing: line, headers, body, json, form, stream, limits.
 from check import raises
 from microdot import AsyncBytesIO, Microdot, Request
-from microdot.microdot import HTTPException
+from microdot.exceptions import HTTPException, RequestError
 from microdot.streams import BufferedReader
 from microdot.test_client import TestClient
 
@@ -53,22 +53,43 @@ async def test_malformed_requests_raise():
 
 async def test_line_limits_give_414_and_431():
     long_url = b'GET /' + b'a' * 3000 + b' HTTP/1.1\r\n\r\n'
-    with raises(HTTPException) as exc:
+    with raises(RequestError) as exc:
         await parse(long_url)
     assert exc.value.status_code == 414
-    with raises(HTTPException) as exc:
+    with raises(RequestError) as exc:
         await parse(long_url, lambda raw: BufferedReader(AsyncBytesIO(raw), line_limit=2048))
     assert exc.value.status_code == 414
-    with raises(HTTPException) as exc:
+    with raises(RequestError) as exc:
         await parse(b'GET / HTTP/1.1\r\nX: ' + b'b' * 3000 + b'\r\n\r\n')
     assert exc.value.status_code == 431
 
 
 async def test_too_many_headers_give_431():
     raw = b'GET / HTTP/1.1\r\n' + b''.join(b'X-%d: v\r\n' % i for i in range(60)) + b'\r\n'
-    with raises(HTTPException) as exc:
+    with raises(RequestError) as exc:
         await parse(raw)
     assert exc.value.status_code == 431
+
+
+async def test_limit_errors_are_value_errors_as_in_microdot():
+    # Code written for Microdot catches ValueError around Request.create (a test that tunes
+    # Request.max_readline and restores it afterwards, for one): it must still catch these.
+    saved = Request.max_readline
+    Request.max_readline = 16
+    try:
+        with raises(ValueError) as exc:
+            await parse(b'GET /a-path-longer-than-sixteen HTTP/1.1\r\n\r\n')
+        assert exc.value.status_code == 414
+        with raises(ValueError) as exc:
+            await parse(b'GET / HTTP/1.1\r\nX-Long: 0123456789abcdef\r\n\r\n')
+        assert exc.value.status_code == 431
+    finally:
+        Request.max_readline = saved
+    for raw, status in ((b'GET / HTTP/2.0\r\n\r\n', 505),
+                        (b'POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n', 501)):
+        with raises(ValueError) as exc:
+            await parse(raw)
+        assert exc.value.status_code == status and not isinstance(exc.value, HTTPException)
 
 
 async def test_small_body_is_buffered_and_stream_reads_it():

@@ -31,3 +31,13 @@ async def test_shutdown_ends_start_server():
     task = asyncio.create_task(stop_soon())
     await asyncio.wait_for(app.start_server('127.0.0.1', 0), 5)
     await task
+
+
+def test_the_ready_made_503_says_what_the_table_says():
+    # The busy answer is one constant (flash on a board, no heap): it must agree with the one
+    # table of status texts (response.REASONS) that every other 503 comes from.
+    from microdot.response import REASONS
+    from microdot.server import _BUSY
+    head, _, body = _BUSY.partition(b'\r\n\r\n')
+    assert head.startswith(b'HTTP/1.0 503 ') and body == REASONS[503].encode()
+    assert b'\r\nContent-Length: %d\r\n' % len(body) in head + b'\r\n'

@@ -68,16 +68,26 @@ class Board(ConsoleProcess):
         base.update(w)
         self.write('sim.json', base)
 
-    def boot(self, heapsize=None, mpy=False, **overrides):
+    def boot(self, heapsize=None, mpy=False, rom=False, **overrides):
         """Start the board. `mpy`: run mpy-cross output instead of .py sources (what a device
-        without frozen code would load; with `heapsize` a pessimistic memory check)."""
+        without frozen code would load; with `heapsize` a pessimistic memory check). `rom`:
+        frozen/ and the simulation in a ROMFS image imported in place, as frozen code is on a
+        board (scripts/run_host.py --rom); `heapsize` is then what the board has beside it."""
         overrides.setdefault('port', self.port)
         overrides.setdefault('dns_port', self.dns_port)
         env = dict(os.environ)
         paths = [compiled(SIM), compiled(FROZEN)] if mpy else [SIM, FROZEN]
-        env['MICROPYPATH'] = ':'.join(paths + ['.frozen'])
+        env['MICROPYPATH'] = ':'.join(([] if rom else paths) + ['.frozen'])
         env.pop('MICRODOT_SIM', None)
         code = 'import device.runtime as r; r.main(**%r)' % (overrides,)
+        if rom:
+            sys.path.insert(0, os.path.join(ROOT, 'scripts'))
+            import run_host
+            image = run_host.build_rom(os.path.join(self.fs, '..', 'rom.img'))
+            size = os.path.getsize(image)
+            code = run_host.ROM_BOOT % (size, os.path.abspath(image)) + code
+            if heapsize:
+                heapsize = str(run_host.heap_bytes(heapsize) + size + 64)
         cmd = [MICROPYTHON] + (['-X', 'heapsize=' + heapsize] if heapsize else []) + ['-c', code]
         return self.launch(cmd, cwd=self.fs, env=env)
 

@@ -193,6 +193,13 @@ def test_login_never_redirects_off_the_site(app, target):
     time.sleep(0)
 
 
+def test_the_login_page_escapes_what_it_echoes(app):
+    evil = '/"><script>alert(1)</script>'
+    status, _, body = app.request('/login?next=' + urllib.parse.quote(evil), auth=False)
+    assert status == 200 and b'<script>' not in body
+    assert b'value="/&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in body
+
+
 def test_logout_ends_the_session_and_is_a_post(app):
     _, headers = login(app)
     h = {'Cookie': cookie_of(headers)}
@@ -208,6 +215,31 @@ def test_logout_ends_the_session_and_is_a_post(app):
     assert app.request('/api/status', headers=h, auth=False)[0] == 401
 
 
+def test_the_live_stream_ends_with_the_session_it_was_opened_with(app):
+    import http.client
+    _, headers = login(app)
+    cookie = cookie_of(headers)
+    conn = http.client.HTTPConnection('127.0.0.1', app.port, timeout=10)
+    conn.request('GET', '/api/events', headers={'Cookie': cookie})
+    res = conn.getresponse()
+    assert res.status == 200
+    assert res.readline().startswith(b'event: ')  # streaming
+    app.request('/logout', b'', 'POST', {'Cookie': cookie}, auth=False)
+    deadline = time.monotonic() + 8
+    while time.monotonic() < deadline:  # the board closes it within a period (2 s)
+        if not res.readline():
+            break
+    else:
+        raise AssertionError('the stream outlived its session')
+    conn.close()
+
+
+def test_login_from_another_site_is_refused(app):
+    status, _, _ = app.request('/login', form(password=PASSWORD), 'POST',
+                               dict(FORM, Origin='http://evil.example'), auth=False)
+    assert status == 403
+
+
 def test_the_password_and_its_hash_never_leave_the_device(app):
     record = json.load(open(os.path.join(app.fs, 'config.json')))['owner']
     digest = record.split('$')[3]
@@ -219,16 +251,15 @@ def test_the_password_and_its_hash_never_leave_the_device(app):
     assert PASSWORD not in app.output and digest not in app.output
 
 
-# --- password change and restart end every session ------------------------------------------------
+# --- password change and restart end every session -----------------------------------------------
 
 def test_changing_the_password_needs_the_current_one_and_ends_all_sessions(tmp_path):
     server = HostApp(tmp_path).start()
     try:
         _, headers = login(server)
         h = dict(FORM, Cookie=cookie_of(headers))
-        status, _, body = server.request('/password', form(current='wrong one', password='new pass 1',
-                                                           confirm='new pass 1'), 'POST', h,
-                                         auth=False)
+        wrong = form(current='wrong one', password='new pass 1', confirm='new pass 1')
+        status, _, body = server.request('/password', wrong, 'POST', h, auth=False)
         assert status == 401 and b'current password is wrong' in body
         time.sleep(1.1)
         assert server.request('/password', form(current=PASSWORD, password='short',
@@ -261,7 +292,7 @@ def test_changing_the_password_needs_the_current_one_and_ends_all_sessions(tmp_p
         server.stop()
 
 
-# --- a board without a password, and sessions that expire ------------------------------------------
+# --- a board without a password, and sessions that expire ----------------------------------------
 
 def test_a_board_without_a_password_asks_for_one_before_anything_else(tmp_path):
     server = HostApp(tmp_path, password=None, config={'session_s': 2}).start()

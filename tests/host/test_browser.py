@@ -68,7 +68,7 @@ def test_dashboard_loads_with_status_and_controls(page):
     expect(page.locator('#micropython')).to_contain_text('1.')
     expect(page.locator('#heap')).to_contain_text('kB')
     expect(page.locator('#fs')).to_contain_text('used of')
-    expect(page.locator('#pins .pin')).to_have_count(3)
+    expect(page.locator('#pins .pin')).to_have_count(4)
     expect(page.locator('#saved li')).to_have_text(['SimNetForget'])
     expect(page.locator('#log-lines li').first).to_contain_text('app started')
     shot(page, 'dashboard.png')
@@ -103,13 +103,24 @@ def test_wifi_scan_and_form_submit_saves_the_network(page, app):
     expect(page.locator('#networks li')).to_have_count(3)
     page.locator('#networks li', has_text='Neighbours').get_by_role('button').click()
     expect(page.locator('#wifi-form input[name=ssid]')).to_have_value('Neighbours')
+    page.fill('#wifi-form input[name=password]', 'not the password')
+    page.click('#wifi-form button[type=submit]')
+    expect(page.locator('#wifi-msg')).to_contain_text('Joining \u201cNeighbours\u201d')
+    expect(page.locator('#wifi-msg')).to_contain_text(
+        'Could not join \u201cNeighbours\u201d: wrong password. Saved as not verified', timeout=15000)
+    expect(page.locator('#wifi-msg')).to_have_class('msg bad')
+    expect(page.locator('#saved li').last).to_contain_text('Neighboursnot verified')
+    shot(page, 'wifi-wrong-password.png')
+    expect(page.locator('#ssid')).to_have_text('SimNet', timeout=15000)  # back on SimNet
+    page.fill('#wifi-form input[name=ssid]', 'Neighbours')
     page.fill('#wifi-form input[name=password]', 'secret123')
     page.click('#wifi-form button[type=submit]')
-    expect(page.locator('#wifi-msg')).to_contain_text('Saved \u201cNeighbours\u201d')
-    expect(page.locator('#saved li').first).to_contain_text('Neighbours')
+    expect(page.locator('#wifi-msg')).to_contain_text(
+        'Joined \u201cNeighbours\u201d: the device is at http://127.0.0.1/ there, and at '
+        'http://microdot-sim.local/', timeout=15000)
+    expect(page.locator('#saved li').first).to_have_text('NeighboursForget')  # verified
     saved = json.load(open(os.path.join(app.fs, 'config.json')))['networks']
     assert saved[0] == {'ssid': 'Neighbours', 'password': 'secret123'}
-    app.wait_for('wifi: joined Neighbours')
     shot(page, 'wifi.png')
     page.locator('#saved li', has_text='Neighbours').get_by_role('button').click()
     expect(page.locator('#wifi-msg')).to_contain_text('Forgot')
@@ -161,7 +172,7 @@ def test_two_pages_share_a_board_with_an_esp8266s_three_connections(browser, tmp
             expect(pages[-1].locator('#files li').first).to_be_visible(timeout=10000)
             time.sleep(1)  # the settled page's idle sockets become evictable (evict_after)
         for page in pages:
-            expect(page.locator('#pins .pin')).to_have_count(3, timeout=10000)
+            expect(page.locator('#pins .pin')).to_have_count(4, timeout=10000)
             assert page.evaluate('getComputedStyle(document.body).margin') == '0px'  # CSS
         pages[1].locator('#pin-led .toggle').click()
         for page in pages:
@@ -249,3 +260,61 @@ def test_an_expired_session_leads_back_to_the_login_page(browser, tmp_path):
         page.context.close()
     finally:
         server.stop()
+
+
+def test_first_setup_in_the_setup_portal_sets_network_and_password(browser, board):
+    from test_boot_portal import start_ap
+    start_ap(board)
+    page = browser.new_context().new_page()
+    page.goto('http://127.0.0.1:%d/generate_204' % board.port)  # the phone's captive check
+    expect(page).to_have_url('http://127.0.0.1:%d/setup' % board.port)
+    page.check('input[name=ssid][value=home]')
+    page.fill('input[name=password]', 'secret')
+    page.fill('input[name=owner]', 'my new board')
+    page.fill('input[name=owner2]', 'my new board')
+    shot(page, 'portal-first-setup.png')
+    page.click('button:has-text("Save and reboot")')
+    expect(page.locator('body')).to_contain_text('Saved home')
+    assert board.wait_exit() == 77
+    saved = json.loads(board.read('config.json'))
+    assert saved['networks'] == [{'ssid': 'home', 'password': 'secret'}]
+    assert saved['owner'].startswith('pbkdf2-sha256$') and 'my new board' not in json.dumps(saved)
+    page.context.close()
+
+
+def test_recovery_page_upload_and_restore_in_a_browser(browser, board, tmp_path):
+    """A board whose main.py does not compile, with an earlier version kept: the recovery page's
+    upload form (its script, the device password) installs a fix, and its restore button puts
+    the kept version back."""
+    from device import owner
+    home = {'ssid': 'home', 'password': 'secret'}
+    board.world(networks=[home])
+    board.write('config.json', {'networks': [home], 'owner': owner.make(PASSWORD, 10)})
+    board.write('main.py', 'from microdot import Microdot\napp = Microdot(\n')
+    os.mkdir(os.path.join(board.fs, '.prev'))
+    good = 'from microdot import Microdot\napp = Microdot()\n'
+    board.write('.prev/main.py', good)
+    board.boot()
+    board.wait_for('portal: serving on port')
+    page = browser.new_context().new_page()
+    page.goto('http://127.0.0.1:%d/' % board.port)
+    expect(page.locator('pre')).to_contain_text('SyntaxError')
+    fix = tmp_path / 'main.py'
+    fix.write_text(good + '# fixed\n')
+    page.set_input_files('#file', str(fix))
+    page.fill('#pw', 'not the password')
+    page.click('button:has-text("Upload")')
+    expect(page.locator('#msg')).to_contain_text('wrong device password')
+    time.sleep(1.1)  # the throttle after a wrong password
+    page.fill('#pw', PASSWORD)
+    page.click('button:has-text("Upload")')
+    expect(page.locator('#msg')).to_contain_text('Installed main.py')
+    assert board.read('main.py') == good + '# fixed\n'
+    assert board.read('.prev/main.py') == good  # the kept version stays the one that worked
+    shot(page, 'recovery-upload.png')
+    page.fill('form[action="/restore"] input[name=owner]', PASSWORD)
+    page.click('button:has-text("Restore the previous app")')
+    expect(page.locator('body')).to_contain_text('Restored main.py')
+    assert board.wait_exit() == 77
+    assert board.read('main.py') == good
+    page.context.close()

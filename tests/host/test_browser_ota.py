@@ -50,7 +50,8 @@ def test_the_page_hashes_like_hashlib(browser, ota_app):  # noqa: F811
     assert not errors
 
 
-def test_a_firmware_update_from_the_page_boots_and_is_kept(browser, ota_app, tmp_path_factory):  # noqa
+def test_a_firmware_update_from_the_page_boots_and_is_kept(browser, ota_app,  # noqa: F811
+                                                           tmp_path_factory):
     page, errors = open_page(browser, ota_app)
     expect(page.locator('#fw-info')).to_contain_text('Running micropython 1.0.0 from ota_0')
     image = tmp_path_factory.mktemp('upload') / 'micropython.bin'
@@ -62,19 +63,19 @@ def test_a_firmware_update_from_the_page_boots_and_is_kept(browser, ota_app, tmp
     expect(page).to_have_url(re.compile(r'/login\?next='), timeout=40000)
     page.fill('input[name=password]', PASSWORD)
     page.click('button[type=submit]')
-    expect(page.locator('#fw-msg')).to_contain_text('The new firmware is running (2.0.0) and is kept',
-                                                    timeout=20000)
+    expect(page.locator('#fw-msg')).to_contain_text(
+        'The new firmware is running (2.0.0) and is kept', timeout=20000)
     expect(page.locator('#fw-info')).to_contain_text('Running micropython 2.0.0 from ota_1')
     card(page, 'firmware-updated.png')
     flash = esp32flash.Flash(os.path.join(ota_app.fs, '.flash'))
     assert flash.running() == 'ota_1'
-    entries = flash.otadata()
-    assert entries[flash._active(entries)][1] == 'valid'
+    assert flash.active() == ('ota_1', 'valid')
     assert 'mark_app_valid_cancel_rollback: ota_1 confirmed' in ota_app.output
     assert not errors
 
 
-def test_a_file_that_is_no_firmware_gets_a_readable_error(browser, ota_app, tmp_path_factory):  # noqa
+def test_a_file_that_is_no_firmware_gets_a_readable_error(browser, ota_app,  # noqa: F811
+                                                          tmp_path_factory):
     page, errors = open_page(browser, ota_app, viewport={'width': 390, 'height': 844},
                              is_mobile=True, has_touch=True, device_scale_factor=2)
     expect(page.locator('#fw-form')).to_be_visible()
@@ -97,6 +98,23 @@ def test_a_board_without_ota_says_to_update_over_usb(browser, tmp_path):  # noqa
         expect(page.locator('#fw-info')).to_contain_text('Update it over USB instead')
         expect(page.locator('#fw-form')).to_be_hidden()
         card(page, 'firmware-no-ota.png')
+        assert not errors
+    finally:
+        app.stop()
+
+
+def test_the_card_says_when_an_update_was_rolled_back(browser, tmp_path):  # noqa: F811
+    # The board last wrote an update to ota_1, but the bootloader went back to ota_0.
+    with open(os.path.join(str(tmp_path), 'ota.json'), 'w') as f:
+        f.write('{"label": "ota_1", "from": "ota_0", "version": "2.0.0"}')
+    app = HostApp(tmp_path, '--ota').start()
+    try:
+        page, errors = open_page(browser, app)
+        expect(page.locator('#fw-msg')).to_contain_text(
+            'The update to 2.0.0 did not start properly and was rolled back')
+        expect(page.locator('#fw-info')).to_contain_text('Running micropython 1.0.0 from ota_0')
+        card(page, 'firmware-rolled-back.png')
+        assert 'was rolled back; running ota_0' in app.output
         assert not errors
     finally:
         app.stop()

@@ -161,6 +161,14 @@ def check_sse_sensor(ex):
 
 def check_login(ex):
     import urllib.parse
+    with open(os.path.join(ex.cwd, 'secret.key')) as f:  # made on the first run, this board's own
+        key = f.read()
+    assert len(key) == 64 and int(key, 16) and key != 'replace me with a long random string'
+    sys.path.insert(0, os.path.join(ROOT, 'frozen'))
+    from microdot import jwt
+    forged = jwt.encode({'_user_id': 1}, 'replace me with a long random string')
+    body = fetch(ex.url + '/', headers={'Cookie': 'session=' + forged})[2]
+    assert b'<h1>Log in</h1>' in body  # a session signed with the old published key: worthless
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
     with opener.open(ex.url + '/', timeout=10) as r:  # not logged in: sent to the login page
         assert r.url == ex.url + '/login?next=/' and b'<h1>Log in</h1>' in r.read()
@@ -171,6 +179,16 @@ def check_login(ex):
     with opener.open(ex.url + '/login?next=%2F', form, timeout=10) as r:
         assert r.url == ex.url + '/' and b'Hello, admin!' in r.read()
     with opener.open(ex.url + '/', timeout=10) as r:  # the session cookie keeps us in
+        assert b'Hello, admin!' in r.read()
+    for cross_site in ({'Origin': 'http://evil.example'}, {'Sec-Fetch-Site': 'cross-site'}):
+        req = urllib.request.Request(ex.url + '/logout', b'', headers=cross_site)
+        with pytest.raises(urllib.error.HTTPError) as refused:  # another site cannot log us out
+            opener.open(req, timeout=10)
+        assert refused.value.code == 403
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        opener.open(ex.url + '/logout', timeout=10)
+    assert refused.value.code == 405  # logout is a POST
+    with opener.open(ex.url + '/', timeout=10) as r:
         assert b'Hello, admin!' in r.read()
     with opener.open(ex.url + '/logout', b'', timeout=10) as r:
         assert r.url == ex.url + '/login'
@@ -199,8 +217,64 @@ def check_uploads(ex):
     with open(os.path.join(ex.cwd, 'uploads', 'escape.bin'), 'rb') as f:
         assert f.read() == big
     assert b'escape.bin (102400 bytes)' in fetch(ex.url + '/')[2]
+    body, headers = multipart([('<img src=x onerror=alert(1)>&.txt', b'x')])
+    assert fetch(ex.url + '/upload', 'POST', body, headers)[0] == 200
+    page = fetch(ex.url + '/')[2]
+    assert b'<img' not in page and b'&lt;img src=x onerror=alert(1)&gt;&amp;.txt' in page
     body, headers = multipart([('huge.bin', b'x' * (300 * 1024))])
     assert fetch(ex.url + '/upload', 'POST', body, headers)[0] == 413
+    # A name no filesystem takes, or with a NUL: 400 (not a 500), nothing written.
+    for bad in ('n' * 300 + '.txt', 'a\x00b.txt'):
+        body, headers = multipart([(bad, b'x')])
+        assert fetch(ex.url + '/upload', 'POST', body, headers)[0] == 400, bad
+    # An upload cut short leaves the old file whole; two at once of one name never mix.
+    uploads_never_lose_a_file(ex)
+
+
+def upload_head(length):
+    return (b'POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; '
+            b'boundary=exampleboundary42\r\nContent-Length: %d\r\n\r\n' % length)
+
+
+def uploads_dir(ex):
+    return sorted(os.listdir(os.path.join(ex.cwd, 'uploads')))
+
+
+def read_upload(ex, name):
+    with open(os.path.join(ex.cwd, 'uploads', name), 'rb') as f:
+        return f.read()
+
+
+def uploads_never_lose_a_file(ex):
+    before = read_upload(ex, 'notes.txt')
+    body, _ = multipart([('notes.txt', b'partial' * 3000)])
+    s = socket.create_connection(('127.0.0.1', ex.port), timeout=10)
+    s.sendall(upload_head(len(body)) + body[:5000])
+    time.sleep(0.3)
+    s.close()  # the connection drops midway
+    deadline = time.time() + 10
+    while [n for n in uploads_dir(ex) if n.startswith('.')]:  # its temporary file goes
+        assert time.time() < deadline, uploads_dir(ex)
+        time.sleep(0.1)
+    assert read_upload(ex, 'notes.txt') == before
+    contents = (b'A' * 20000, b'B' * 20000)
+    bodies = [multipart([('same.txt', c)])[0] for c in contents]
+    socks = [socket.create_connection(('127.0.0.1', ex.port), timeout=10) for _ in bodies]
+    for s, body in zip(socks, bodies):  # both under way ...
+        s.sendall(upload_head(len(body)) + body[:10000])
+    time.sleep(0.3)
+    for s, body in zip(socks, bodies):  # ... then both finish
+        s.sendall(body[10000:])
+    for s in socks:
+        answer = b''
+        while b'same.txt' not in answer:
+            chunk = s.recv(4096)
+            assert chunk, answer
+            answer += chunk
+        assert answer.startswith(b'HTTP/1.1 200'), answer
+        s.close()
+    assert read_upload(ex, 'same.txt') in contents  # one whole file, the last one in
+    assert [n for n in uploads_dir(ex) if n.startswith('.')] == []
 
 
 def check_cors_api(ex):

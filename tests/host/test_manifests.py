@@ -327,6 +327,24 @@ def test_release_workflow_builds_every_board_from_the_pin():
     assert jobs['publish']['needs'] == ['esp32', 'esp8266', 'rp2']
 
 
+def test_release_workflow_tests_the_pico_image_and_publishes_checksums():
+    import yaml
+    with open(os.path.join(ROOT, '.github', 'workflows', 'release.yml')) as f:
+        jobs = yaml.safe_load(f)['jobs']
+    runs = {name: '\n'.join(str(s.get('run', '')) for s in job['steps'])
+            for name, job in jobs.items()}
+    assert 'make firmware-test BOARD=RPI_PICO_W' in runs['rp2']
+    for job in ('esp32', 'esp8266', 'rp2'):
+        assert 'sha256sum' in runs[job], job
+        assert all(s['with']['path'].endswith('*') for s in jobs[job]['steps']
+                   if 'upload-artifact' in str(s.get('uses'))), job  # image and its .sha256
+    # the esp8266 toolchain is unpacked where ci_esp8266_setup runs; its own path function says where
+    assert 'ci_esp8266_path >> "$GITHUB_PATH"' in runs['esp8266']
+    assert '$HOME/xtensa' not in runs['esp8266']
+    assert 'SHA256SUMS' in runs['publish'] and 'docs/flashing-release.md' in runs['publish']
+    assert os.path.isfile(os.path.join(ROOT, 'docs', 'flashing-release.md'))
+
+
 def test_frozen_framework_matches_the_mip_package():
     import json
     with open(os.path.join(ROOT, 'frozen', 'microdot', 'package.json')) as f:
@@ -342,3 +360,11 @@ def test_make_erase_formats_the_pico_like_the_port_does():
     assert r.returncode == 0, r.stderr
     assert 'mkfs(rp2.Flash(), progsize=256)' in r.stdout
     assert 'VfsLfs2(rp2.Flash(), progsize=256)' in r.stdout
+
+
+def test_make_firmware_test_needs_a_checkout_and_a_pico_w(tmp_path):
+    # not part of `make test`: without its inputs it stops and says what is missing
+    r = make('firmware-test', 'BOARD=RPI_PICO_W', 'MICROPY_DIR=%s' % (tmp_path / 'none'))
+    assert r.returncode != 0 and 'needs the MicroPython checkout' in r.stderr, r.stderr
+    r = make('firmware-test', 'BOARD=ESP32_GENERIC', 'MICROPY_DIR=%s' % (tmp_path / 'none'))
+    assert r.returncode != 0 and 'BOARD=RPI_PICO_W only' in r.stderr, r.stderr

@@ -121,7 +121,7 @@ def test_a_good_image_boots_and_is_confirmed_by_the_first_ui_response(board, app
     board.wait_for('bootloader: booting ota_1 (pending)')
     board.wait_for('launcher: starting the app')
     time.sleep(0.3)
-    assert flash.otadata()[flash._active(flash.otadata())][1] == 'pending'
+    assert flash.active() == ('ota_1', 'pending')
     assert 'not confirmed yet' in board.output
     assert '[sim] WDT started timeout=8000' in board.output  # a hang would reset: rollback
     status, state = api(board, '/api/firmware')  # the UI answers: the firmware works
@@ -130,6 +130,7 @@ def test_a_good_image_boots_and_is_confirmed_by_the_first_ui_response(board, app
     board.wait_for('rollback: the update is confirmed')
     assert 'mark_app_valid_cancel_rollback: ota_1 confirmed' in board.output
     assert not os.path.exists(os.path.join(board.fs, 'ota.json'))
+    assert flash.active() == ('ota_1', 'valid')
     board.stop()  # a power cycle now keeps the new firmware
     assert flash.boot() == 'ota_1'
 
@@ -258,3 +259,32 @@ def test_only_the_owner_may_update_or_see_the_firmware(board, app_image, monkeyp
     except urllib.error.HTTPError as e:
         status = e.code
     assert status == 403 and flash.boot_label() == 'ota_0'
+
+
+def test_an_update_fits_an_esp32_heap_with_the_framework_in_rom(board, tmp_path, monkeypatch):
+    """The app as .mpy in the board's filesystem, frozen/ and the simulation in a ROMFS image
+    (in place, like frozen code), an ESP32's 110wK heap beside it: a 300 kB image goes up in
+    pieces, boots and is confirmed. (The simulated flash's own work is in this heap too.)"""
+    sys.path.insert(0, os.path.join(ROOT, 'scripts'))
+    import build_assets
+    out = str(tmp_path / 'app')
+    build_assets.main(['--quiet', '--out', out, '--mpy', str(tmp_path / 'app-mpy')])
+    board.fs = str(tmp_path / 'fs')
+    os.makedirs(board.fs)
+    flash = install(board, str(tmp_path / 'app-mpy'), monkeypatch)
+    assert os.path.exists(os.path.join(board.fs, 'main.mpy'))
+    board.boot(heapsize='110wK', rom=True)
+    board.wait_for('launcher: starting the app')
+    time.sleep(0.3)
+    image = esp32flash.make_image('2.0.0', 300000)
+    status, answer = upload(board, image)
+    assert status == 200, (answer, board.output)
+    assert board.wait_exit(10) == 77
+    board.lines = []
+    board.boot(heapsize='110wK', rom=True)
+    board.wait_for('bootloader: booting ota_1 (pending)')
+    board.wait_for('launcher: starting the app')
+    time.sleep(0.3)
+    assert api(board, '/api/firmware')[1]['running']['version'] == '2.0.0'
+    board.wait_for('rollback: the update is confirmed')
+    assert 'MemoryError' not in board.output and flash.running() == 'ota_1'

@@ -91,14 +91,15 @@ def test_run_device_builds_what_it_copies_and_serves_on_port(run_device, tmp_pat
     m = run_device('PORT=%d' % port)
     m.wait_for('Starting async server', 60)
     status, body = get(port)
-    assert status == 200 and 'Recovery' not in body and '<html' in body.lower(), body[:300]
+    assert status == 200 and 'Recovery' not in body and '<html' in body.lower(), \
+        (status, body[:300], m.output)
     assert os.path.exists(str(tmp_path / 'board' / 'templates' / 'index_html.py'))
     assert m.ctrl_c(), m.output
     # The next run serves on the PORT it is given, not the first run's.
     port2 = free_port()
     m = run_device('PORT=%d' % port2)
     m.wait_for('Starting async server', 60)
-    assert get(port2)[0] == 200
+    assert get(port2)[0] == 200, m.output
     assert m.ctrl_c(), m.output
 
 
@@ -110,16 +111,19 @@ def test_run_device_reboots_after_save_and_reboot(run_device, tmp_path):
     m = run_device('PORT=%d' % port)
     m.wait_for('portal: serving on port %d' % port, 60)
     status, body = get(port, '/setup')
-    assert status == 200 and 'SimNet' in body
-    form = urllib.parse.urlencode({'ssid': 'SimNet', 'password': 'simulated'}).encode()
+    assert status == 200 and 'SimNet' in body, (status, body, m.output)
+    form = urllib.parse.urlencode({'ssid': 'SimNet', 'password': 'simulated',  # and the owner
+                                   'owner': 'device password',  # password, asked at first
+                                   'owner2': 'device password'}).encode()  # setup
     status, body = get(port, '/setup', data=form)
-    assert status == 200 and 'Saved' in body
+    assert status == 200 and 'Saved' in body, (status, body, m.output)
     m.wait_for('the board reset; starting it again', 30)
     m.wait_for("connected to 'SimNet'", 30)
     m.wait_for('launcher: starting the app', 30)
-    assert get(port)[0] == 200
-    assert m.proc.poll() is None
-    assert 'Error 77' not in m.output
+    m.wait_for('Starting async server', 30)
+    status, body = get(port)
+    assert status == 200, (status, body[:300], m.output)
+    assert m.proc.poll() is None and 'Error 77' not in m.output, m.output
     assert m.ctrl_c(), m.output
 
 
@@ -130,7 +134,7 @@ def test_ctrl_c_stops_quietly(target, tmp_path):
     m = Make(target, 'PORT=%d' % port, 'SIM_DEVICE=%s' % (tmp_path / 'board')).start()
     try:
         m.wait_for('Starting async server', 60)
-        assert get(port)[0] == 200
+        assert get(port)[0] == 200, m.output
         assert m.ctrl_c(), m.output
     finally:
         m.stop()

@@ -1,0 +1,267 @@
+"""Replacing the app's files without losing them: uploads land in temporary files, are checked,
+then installed together; the files they replace are kept as the previous version, which the
+launcher puts back when the new app fails to import (and the recovery page on request)::
+
+    from device import install
+    if not install.begin():              # one upload at a time
+        ...                              # answer 409
+    try:
+        tmp = install.temp()             # a new, unique temporary file
+        ...                              # write the upload into it
+        problem = install.check(tmp, 'main.py')   # a .py that does not compile: the error text
+        install.install([(tmp, 'main.py')])       # all files or none, even across a power cut
+    finally:
+        install.discard([tmp])           # whatever was not installed
+        install.end()
+    install.restore()                    # the previous version back (['main.py'])
+
+On the filesystem (dot names: hidden from the UI's file list and refused as upload names):
+
+- ``.upload/``: temporary files (``.upload/<n>``) and ``.upload/plan``, the renames of an
+  install in progress; ``recover()`` (at boot) finishes an install cut short after its plan was
+  written and removes the temporary files of uploads that never completed.
+- ``.prev/``: the previous version of each file replaced, under the same relative path, and
+  ``.prev/.untested``: the installed files have not been imported successfully since
+  (``started()`` clears it). While it is there, a second upload keeps the versions already saved
+  (those are known to have worked); otherwise each install starts a new previous version.
+
+A failed or aborted upload never touches the installed files: they are only ever replaced by a
+rename of a complete, checked temporary file. Files an upload adds (that had no previous
+version) stay when the previous version is restored.
+"""
+import os
+
+from device.launcher import PREVIOUS as PREV
+from device.launcher import UPLOADS as UP
+
+PLAN = UP + '/plan'
+UNTESTED = PREV + '/.untested'  # a dot name: no uploaded file can have it
+ENOENT = 2
+COMPILE_FACTOR = 8  # heap needed to compile a .py, in multiples of its size (a rough bound)
+
+_busy = False
+_count = 0
+
+
+def exists(path):
+    try:
+        os.stat(path)
+        return True
+    except OSError:
+        return False
+
+
+def _is_dir(path):
+    try:
+        return os.stat(path)[0] & 0x4000 != 0
+    except OSError:
+        return False
+
+
+def _mkdirs(path):
+    """Create the folders of file `path`."""
+    parts = path.split('/')[:-1]
+    for i in range(len(parts)):
+        d = '/'.join(parts[:i + 1])
+        if not _is_dir(d):
+            os.mkdir(d)
+
+
+def _remove(path):
+    try:
+        os.remove(path)
+    except OSError as exc:
+        if exc.errno != ENOENT:
+            raise
+
+
+def _replace(src, dst):
+    """Rename `src` over `dst` (FAT refuses to rename over a file: remove it first there)."""
+    try:
+        os.rename(src, dst)
+    except OSError:
+        if not exists(dst):
+            raise
+        os.remove(dst)
+        os.rename(src, dst)
+
+
+def _files(folder, prefix=''):
+    """The files under `folder`, as paths relative to it."""
+    out = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return out
+    for name in names:
+        if _is_dir(folder + '/' + name):
+            out.extend(_files(folder + '/' + name, prefix + name + '/'))
+        else:
+            out.append(prefix + name)
+    return out
+
+
+def begin():
+    """Claim the one upload slot: False if another upload is in progress."""
+    global _busy
+    if _busy:
+        return False
+    _busy = True
+    return True
+
+
+def busy():
+    """True while an upload holds the slot (this module must then stay loaded)."""
+    return _busy
+
+
+def end():
+    """Release the upload slot."""
+    global _busy
+    _busy = False
+
+
+def temp():
+    """A new, unique temporary file name in ``.upload/`` (the folder is created)."""
+    global _count
+    if not _is_dir(UP):
+        os.mkdir(UP)
+    while True:  # a name no file has (leftovers of a cut upload are removed at boot, too)
+        _count += 1
+        path = '%s/%d' % (UP, _count)
+        if not exists(path):
+            return path
+
+
+def discard(temps):
+    """Remove temporary files (those that were not installed)."""
+    for path in temps:
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+
+
+def check(path, name):
+    """None if the file at `path`, to be installed as `name`, may replace the old one; else the
+    reason as text. A ``.py`` file must compile (a syntax check: nothing is run). Compiling
+    takes the source and several times its size in heap: where the heap cannot afford that
+    (less than `COMPILE_FACTOR` times the file's size free, or a MemoryError), or the port has
+    no ``compile()``, the file is installed unchecked, and the kept previous version is the
+    safety net (the launcher restores it if the new app fails to import)."""
+    if not name.endswith('.py'):
+        return None
+    import gc
+    gc.collect()
+    if hasattr(gc, 'mem_free') and gc.mem_free() < COMPILE_FACTOR * os.stat(path)[6]:
+        print('install: not enough heap to syntax-check', name)
+        return None
+    try:
+        with open(path) as f:
+            source = f.read()
+        compile(source, name, 'exec')
+    except MemoryError:
+        return None
+    except NameError:  # a build without compile()
+        return None
+    except (SyntaxError, ValueError) as exc:  # ValueError: not UTF-8 (UnicodeError)
+        return _syntax_error(exc, name)
+    return None
+
+
+def _syntax_error(exc, name):
+    """'main.py, line 3: SyntaxError: invalid syntax' (MicroPython's SyntaxError has no lineno:
+    the line is in its traceback)."""
+    from device.launcher import describe
+    text = describe(exc)
+    line = getattr(exc, 'lineno', None)
+    if line is None:
+        mark = 'File "%s", line ' % name
+        at = text.rfind(mark)
+        if at >= 0:
+            line = text[at + len(mark):].split('\n')[0]
+    return '%s, line %s: %s' % (name, line or '?', text.strip().split('\n')[-1])
+
+
+def install(pairs, failed=False):
+    """Move each ``(temporary file, target)`` into place, the files they replace into
+    ``.prev/``, and mark the result untested. `failed`: the installed app is known not to work
+    (the recovery page's upload), so the version kept stays kept, as while untested. The list of
+    renames is written first, so a power cut midway is finished by ``recover()``; an error
+    raises (no temporary file is lost)."""
+    with open(PLAN, 'w') as f:
+        for tmp, target in pairs:
+            f.write('%s\t%s\n' % (tmp, target))
+        f.write('end\n')
+    _apply(pairs, failed)
+
+
+def _apply(pairs, failed=False):
+    if not exists(UNTESTED):
+        if not failed:  # the installed files have worked: they become the previous version
+            for name in _files(PREV):
+                os.remove(PREV + '/' + name)
+        _mkdirs(UNTESTED)
+        with open(UNTESTED, 'w') as f:
+            f.write('the files installed last have not been imported yet\n')
+    for tmp, target in pairs:
+        if not exists(tmp):  # done before the cut
+            continue
+        _mkdirs(target)
+        if exists(target):
+            kept = PREV + '/' + target
+            if exists(kept):  # a version that worked is already kept
+                os.remove(target)
+            else:
+                _mkdirs(kept)
+                os.rename(target, kept)
+        os.rename(tmp, target)
+    os.remove(PLAN)
+
+
+def recover():
+    """At boot: finish an install whose plan was complete, and remove temporary files left by
+    uploads that were cut short. Returns the targets installed now ([] usually)."""
+    pairs = None
+    try:
+        with open(PLAN) as f:
+            lines = f.read().split('\n')
+        if 'end' in lines:
+            pairs = [line.split('\t') for line in lines[:lines.index('end')]]
+    except OSError:
+        pass
+    if pairs:
+        _apply(pairs)
+    for name in _files(UP):
+        os.remove(UP + '/' + name)
+    try:
+        os.rmdir(UP)  # (a boot without it does not even load this module)
+    except OSError:
+        pass
+    return [target for _, target in pairs or ()]
+
+
+def previous():
+    """The files of the kept previous version (relative paths)."""
+    return [name for name in _files(PREV) if PREV + '/' + name != UNTESTED]
+
+
+def untested():
+    """True while the files installed last have not been imported successfully."""
+    return exists(UNTESTED)
+
+
+def started():
+    """The app imported: the installed files become the version to keep on the next upload."""
+    _remove(UNTESTED)
+
+
+def restore():
+    """Put the previous version back (each kept file replaces the current one). Returns the
+    names restored."""
+    names = previous()
+    for name in names:
+        _mkdirs(name)
+        _replace(PREV + '/' + name, name)
+    _remove(UNTESTED)
+    return names
