@@ -7,7 +7,8 @@
    copies it into the simulated board's filesystem, `--fs` (default build/device/); uploads made
    in the UI land there too.
 2. First run: writes the board's config.json (hostname, the simulated network "SimNet", the LED
-   and two GPIO outputs; with `--fresh`, as `make run-device` passes, the network only) and
+   and a fan (PWM), a relay (on/off) and a button (input, GPIO 0); with `--fresh`, as
+   `make run-device` passes, the network only) and
    sim.json (the simulated radio world of scripts/sim/network.py). Edit them there; later runs
    keep them.
 3. Boots like the firmware, through the firmware's own boot sequence (`device.runtime`): joins
@@ -45,7 +46,9 @@ RESET_EXIT_CODE = 77  # scripts/sim/machine.py: machine.reset()
 FIRST_CONFIG = {
     'hostname': 'microdot-sim',
     'networks': [{'ssid': 'SimNet', 'password': 'simulated'}],
-    'pins': {'safe_mode': None, 'led': 2, 'relay': 5, 'fan': 4},
+    'pins': {'safe_mode': None, 'led': {'pin': 2, 'mode': 'pwm'}, 'relay': 5,
+             'fan': {'pin': 4, 'mode': 'pwm'},
+             'button': {'pin': 0, 'mode': 'input', 'invert': True}},
 }
 FRESH_CONFIG = {'networks': FIRST_CONFIG['networks']}
 FIRST_WORLD = {
@@ -57,7 +60,7 @@ FIRST_WORLD = {
     'join_ms': 300,
     'sta_ip': '127.0.0.1',
     'ap_ip': '127.0.0.1',
-    'pins': {'2': 0, '4': 0, '5': 0},
+    'pins': {'0': 1, '2': 0, '4': 0, '5': 0},
 }
 
 ROM_BOOT = '''import gc, sys, vfs

@@ -36,14 +36,18 @@ def params(request):
 
 
 # The JSON API: /api/<what>[/<name>] -> (module of ui that answers it, methods it accepts).
-# Two routes cover it all (each route costs heap); the shared handler `api` imports the module
-# on demand, and the modules that hold no state are dropped again after the request, so their
-# code costs heap only while it runs. Routes of your own under /api/ still work.
+# Three routes cover it all (each route costs heap; MicroPython's re refuses a pattern of more
+# than about ten names); the shared handler `api` imports the module on demand, and the modules
+# that hold no state are dropped again after the request, so their code costs heap only while it
+# runs. Routes of your own under /api/ still work.
 _API = {'status': ('status', 'GET'), 'events': ('live', 'GET'), 'pins': ('pins', 'GET'),
         'pins/': ('pins', 'GET POST'), 'wifi': ('net', 'GET POST DELETE'),
         'wifi/': ('net', 'GET'), 'files': ('files', 'GET POST'), 'restart': ('files', 'POST'),
-        'log': ('log', 'GET'), 'firmware': ('firmware', 'GET POST')}
-_ROUTES = ('/api/<re:status|events|pins|wifi|files|restart|log|firmware:what>',
+        'log': ('log', 'GET'), 'firmware': ('firmware', 'GET POST'),
+        'settings': ('settings', 'GET POST'), 'backup': ('backup', 'GET POST'),
+        'reset': ('backup', 'POST')}
+_ROUTES = ('/api/<re:status|events|pins|wifi|files|restart|log:what>',
+           '/api/<re:firmware|settings|backup|reset:what>',
            '/api/<re:pins|wifi:what>/<name>')
 _KEEP = ('status', 'live', 'pins', 'log')  # modules that hold state (or run all the time)
 
@@ -81,8 +85,15 @@ def install(app):
     auth.load()
     app.before_request(auth.check)  # host, cross-site and owner checks (ui.auth), before all
 
-    @app.route('/<re:login|logout|password:what>', methods=['GET', 'POST'], max_body_length=1024)
+    @app.route('/<re:login|logout|password|settings:what>', methods=['GET', 'POST'],
+               max_body_length=1024)
     async def owner_pages(request, what):
+        if what == 'settings':  # the settings page: its form posts to /api/settings
+            from ui import page
+            try:
+                return page.settings(), _HTML
+            finally:
+                forget('ui.page')
         from ui import login
         try:
             return await login.answer(request, what)
@@ -111,6 +122,9 @@ def install(app):
         app.route(pattern, methods=['GET', 'POST', 'DELETE'], max_content_length=UPLOAD_MAX,
                   max_body_length=1024)(api)
 
+    from ui import pins
+    pins.power_on()  # the outputs' power-on states
+    forget('ui.pins')  # loaded again by the first page that shows them
     from ui import log
     log.add('app started')
     from device import launcher

@@ -1,7 +1,7 @@
 """``GET /api/events``: the live stream (Server-Sent Events) each open page listens to.
 
 Events: ``live`` (uptime, heap, signal, temperature) every `PERIOD_MS`; ``pins`` (all outputs)
-on connect and whenever one changes; ``log`` (new log lines) likewise. A change made from one
+on connect and whenever one changes (inputs are read every `POLL_MS`); ``log`` (new log lines) likewise. A change made from one
 browser therefore shows in every other within `POLL_MS`. The stream ends when the login it was
 opened with does (log out, a new password, an expired session: ``ui.auth.still_owner``).
 """
@@ -18,6 +18,7 @@ async def stream(request, sse):
     due = time.ticks_ms()
     while True:
         if len(getattr(sse, 'events', ())) < 3:  # a stalled client gets no backlog
+            pins.poll()
             if pins.version != pins_seen:
                 pins_seen = pins.version
                 await sse.send(pins.states(), event='pins')

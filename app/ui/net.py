@@ -4,12 +4,11 @@ once), ``device.wifi`` joins them.
 
 - ``GET``: ``{"status": {...}, "saved": ["home", ...]}``
 - ``POST {"ssid": ..., "password": ...}``: save the network first in the list and join it in
-  the background (``202``); if the device was on another network the page loses it then.
+  the background (``202``; ``device.wifi.join``: a newer request replaces a join still under
+  way); if the device was on another network the page loses it then.
 - ``DELETE ?ssid=...``: forget a saved network (and leave it if it is the current one).
 - ``GET /api/wifi/scan``: the visible networks, strongest first.
 """
-import asyncio
-
 from device import config, wifi
 
 
@@ -18,9 +17,8 @@ def state():
     return {'status': wifi.status(), 'saved': [n['ssid'] for n in cfg['networks']]}
 
 
-async def _join(ssid, password):
+def _joined(ssid, ip):
     from ui import log
-    ip = await wifi.connect_async(ssid, password, config.get('connect_timeout'))
     log.add('wifi: joined' if ip else 'wifi: could not join', ssid, ip or '')
 
 
@@ -46,7 +44,7 @@ async def api(request, path, name):
     except ValueError as exc:
         return error(400, str(exc))
     log.add('wifi: saved', ssid, '- connecting')
-    asyncio.create_task(_join(ssid, password))
+    wifi.join(ssid, password, cfg['connect_timeout'], _joined)  # replaces a join under way
     d = state()
     d['connecting'] = ssid
     return d, 202

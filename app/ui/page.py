@@ -1,4 +1,4 @@
-"""The dashboard page and its assets.
+"""The dashboard page, the settings page and their assets.
 
 The page is ``templates/index.html``, compiled by utemplate at build time
 (``scripts/build_assets.py``) into the generator module ``templates/index_html``, so the board
@@ -35,6 +35,14 @@ def render():
     from ui.status import status
     from templates import index_html
     return _then_forget(index_html.render(status(), esc, kb), 'templates.index_html')
+
+
+def settings():
+    """The settings page (``templates/settings.html``; its script fills it from the API)."""
+    from device import config
+    from templates import settings_html
+    return _then_forget(settings_html.render(config.get('hostname'), esc),
+                        'templates.settings_html')
 
 
 def _then_forget(chunks, name):

@@ -1,11 +1,14 @@
-"""The outputs named in the configuration (``config.json`` ``"pins"``): the on-board LED and any
-GPIO you add, each switched on/off or dimmed by PWM.
+"""The pins named in the configuration (``config.json`` ``"pins"``, edited on the settings
+page): outputs switched on/off or dimmed by PWM, and inputs shown live.
 
 A pin entry is a number (``"relay": 5``), a name the port knows (``"led": "LED"`` on a Pico W),
-or ``{"pin": 2, "invert": true}`` for an output that is active low (the ESP8266's LED).
+or ``{"pin": 2, "mode": "pwm", "invert": true, "on": false}``: ``mode`` ``switch`` (the default),
+``pwm`` (dimmable) or ``input``; ``invert`` for an output that is active low (the ESP8266's LED)
+or a button that pulls low; ``on`` the output's state at power-on (set when the UI starts).
 ``safe_mode`` and ``bootsel`` are inputs of the boot package and are left alone.
 
-Every change bumps `version`, which the live stream watches to update every open page.
+Every change bumps `version`, which the live stream watches to update every open page; it polls
+the inputs (`poll`) for the same purpose.
 """
 import machine
 
@@ -20,19 +23,28 @@ class Output:
 
     def __init__(self, name, spec):
         self.name = name
-        self.invert = False
-        if isinstance(spec, dict):
-            self.invert = bool(spec.get('invert'))
-            spec = spec.get('pin')
-        self.id = spec
-        self.pin = machine.Pin(spec, machine.Pin.OUT)
+        d = spec if isinstance(spec, dict) else {'pin': spec}
+        self.invert = bool(d.get('invert'))
+        self.mode = d.get('mode') if d.get('mode') in ('pwm', 'input') else 'switch'
+        self.id = d.get('pin')
         self.pwm = None
-        self.level = 100 if self.pin.value() != self.invert else 0
-        self.last = self.level or 100  # the level "on" returns to
+        if self.mode == 'input':
+            self.pin = machine.Pin(self.id, machine.Pin.IN)
+            self.level = self.read()
+        else:
+            self.pin = machine.Pin(self.id, machine.Pin.OUT)
+            self.level = 100 if self.pin.value() != self.invert else 0
+        self.last = 100  # the level "on" returns to
+
+    def read(self):
+        """An input's level: 100 when active (high, or low if inverted), else 0."""
+        return 100 if self.pin.value() != self.invert else 0
 
     def set(self, level):
         """Drive the pin at `level` percent. ValueError if PWM is needed and missing."""
         if 0 < level < 100:
+            if self.mode != 'pwm':
+                raise ValueError('%s is not a PWM pin: send on or off' % self.name)
             pwm = getattr(machine, 'PWM', None)
             if pwm is None:
                 raise ValueError('this board has no PWM')
@@ -52,11 +64,17 @@ class Output:
 
     def state(self):
         return {'name': self.name, 'pin': self.id, 'on': self.level > 0, 'level': self.level,
-                'pwm': hasattr(machine, 'PWM')}
+                'mode': self.mode, 'pwm': self.mode == 'pwm' and hasattr(machine, 'PWM')}
+
+    def off(self):
+        """Leave the pin alone (before the settings change it): no PWM any more."""
+        if self.pwm is not None:
+            self.pwm.deinit()
+            self.pwm = None
 
 
 def outputs():
-    """{name: Output} for the configured pins (set up on first use)."""
+    """{name: Output} for the configured pins, inputs too (set up on first use)."""
     global _outputs
     if _outputs is None:
         from device import config
@@ -69,6 +87,45 @@ def outputs():
                 except (ValueError, TypeError, OSError) as exc:
                     print('ui: pin', name, 'unusable:', exc)
     return _outputs
+
+
+def power_on():
+    """Drive every output to its power-on state (``"on"``; off unless it says so), as the UI
+    starts. Only the Pin objects are made: ``ui.install`` drops this module afterwards, and
+    `outputs()` later reads the levels back."""
+    from device import config
+    pins = config.get('pins')
+    for name in pins:
+        d = pins[name]
+        d = d if isinstance(d, dict) else {'pin': d}
+        if name in INPUTS or d.get('pin') is None or d.get('mode') == 'input':
+            continue
+        try:
+            level = bool(d.get('on')) != bool(d.get('invert'))
+            machine.Pin(d['pin'], machine.Pin.OUT).value(level)
+        except (ValueError, TypeError, OSError) as exc:
+            print('ui: pin', name, 'unusable:', exc)
+
+
+def reload():
+    """Set the pins up again from the settings (after the settings page changed them)."""
+    global _outputs, version
+    for p in (_outputs or {}).values():
+        p.off()
+    _outputs = None
+    outputs()
+    version += 1
+
+
+def poll():
+    """Read the inputs; bump `version` if one changed (the live stream calls this)."""
+    global version
+    for p in outputs().values():
+        if p.mode == 'input':
+            level = p.read()
+            if level != p.level:
+                p.level = level
+                version += 1
 
 
 def states():
@@ -99,6 +156,8 @@ async def api(request, path, name):
     if p is None:
         return error(404, 'no pin named %r' % name)
     if request.method == 'POST':
+        if p.mode == 'input':
+            return error(400, '%s is an input: it cannot be set' % name)
         data = params(request)
         try:
             level = _level(p, data) if data is not None else None

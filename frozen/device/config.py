@@ -142,6 +142,21 @@ def override(**values):
         cfg[key] = values[key]
 
 
+def saved(key):
+    """The value ``save()`` writes for `key`: the file's own for a key ``override()`` changed."""
+    value = _kept.get(key, _ABSENT)
+    return current()[key] if value is _ABSENT else value
+
+
+def set_saved(key, value):
+    """Change the value ``save()`` writes for `key` (for ``change``): a key ``override()``
+    changed keeps its value in RAM for this run, any other is changed in ``current()``."""
+    if key in _kept:
+        _kept[key] = value
+    else:
+        current()[key] = value
+
+
 def validate(data):
     """Merge `data` over the defaults, keeping only well-typed values."""
     cfg = defaults()
@@ -223,7 +238,7 @@ def change(cfg, edit, *args):
     returned (an edit returning False changed nothing: no save). If the save fails (a
     MemoryError, a full filesystem), the edit is undone in RAM as well and the error raised, so
     the settings in RAM never differ from the file."""
-    old = dict(cfg)
+    old, kept = dict(cfg), dict(_kept)
     result = edit(cfg, *args)
     if result is False:
         return result
@@ -232,6 +247,8 @@ def change(cfg, edit, *args):
     except BaseException:
         for key in old:  # edits replace values (a new networks list): put the old ones back
             cfg[key] = old[key]
+        for key in kept:  # and what set_saved() changed for an overridden key
+            _kept[key] = kept[key]
         raise
     return result
 

@@ -21,7 +21,7 @@ On the filesystem (dot names: hidden from the UI's file list and refused as uplo
   install in progress; ``recover()`` (at boot) finishes an install cut short after its plan was
   written and removes the temporary files of uploads that never completed.
 - ``.prev/``: the previous version of each file replaced, under the same relative path, and
-  ``.prev/untested``: the installed files have not been imported successfully since
+  ``.prev/.untested``: the installed files have not been imported successfully since
   (``started()`` clears it). While it is there, a second upload keeps the versions already saved
   (those are known to have worked); otherwise each install starts a new previous version.
 
@@ -35,7 +35,7 @@ from device.launcher import PREVIOUS as PREV
 from device.launcher import UPLOADS as UP
 
 PLAN = UP + '/plan'
-UNTESTED = PREV + '/untested'
+UNTESTED = PREV + '/.untested'  # a dot name: no uploaded file can have it
 ENOENT = 2
 COMPILE_FACTOR = 8  # heap needed to compile a .py, in multiples of its size (a rough bound)
 

@@ -152,6 +152,26 @@ async def connect_async(ssid, password='', timeout=15):
         await asyncio.sleep_ms(100)
 
 
+_joining = None  # the task of join(), while it runs
+
+
+def join(ssid, password='', timeout=15, done=None):
+    """Join `ssid` in the background (an asyncio task); ``done(ssid, ip or None)`` is called
+    with the outcome. A background join still under way is cancelled first: a burst of requests
+    ends in one attempt, at the newest network, instead of each one dropping the others."""
+    global _joining
+    import asyncio
+    if _joining is not None and not _joining.done():
+        _joining.cancel()
+    _joining = asyncio.create_task(_join(ssid, password, timeout, done))
+
+
+async def _join(ssid, password, timeout, done):
+    ip = await connect_async(ssid, password, timeout)
+    if done is not None:
+        done(ssid, ip)
+
+
 def connect_saved(cfg):
     """Try the saved networks in order, ``cfg['retries']`` rounds. Returns (ssid, ip) or None.
     The total wait is bounded: rounds x networks x ``cfg['connect_timeout']`` seconds."""

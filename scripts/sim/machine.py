@@ -46,6 +46,9 @@ def freq(*args):
     return 160000000
 
 
+_driven = {}  # GPIO -> the level an output was last driven to
+
+
 class Pin:
     IN = 0
     OUT = 1
@@ -56,14 +59,17 @@ class Pin:
     def __init__(self, id, mode=-1, pull=-1, value=None):
         self.id = id
         self.mode = mode
-        self._value = value
+        if value is not None:
+            _driven[id] = 1 if value else 0
 
     def value(self, v=None):
+        # An output keeps the level it was driven to, for every Pin object of that GPIO (the
+        # port's output latch), until driven again; the world's "pins" give the rest.
         if v is not None:
-            self._value = 1 if v else 0
+            _driven[self.id] = 1 if v else 0
             return None
-        if self.mode == Pin.OUT and self._value is not None:
-            return self._value
+        if self.mode == Pin.OUT and self.id in _driven:
+            return _driven[self.id]
         import network
         return int(network.world().get('pins', {}).get(str(self.id), 1))
 

@@ -206,6 +206,21 @@ def test_change_saves_or_undoes_the_edit():
     cleanup()
 
 
+def test_change_undoes_set_saved_of_an_overridden_key_too():
+    cleanup()
+    write('{"port": 8080}')
+    config.current(PATH + '.x')
+    cfg = config.current(PATH)
+    config.override(port=5001)
+    with raises(MemoryError):
+        with_open(Failing(MemoryError()).open,
+                  lambda: config.change(cfg, lambda c: config.set_saved('port', 9000)))
+    assert config.saved('port') == 8080 and cfg['port'] == 5001
+    config.change(cfg, lambda c: config.set_saved('port', 9000))
+    assert config.load(PATH)['port'] == 9000 and cfg['port'] == 5001
+    cleanup()
+
+
 # --- a failed read is an error, never defaults ---------------------------------------------------
 
 class Failing:

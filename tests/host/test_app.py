@@ -205,7 +205,8 @@ def test_build_keeps_the_assets_under_20_kb_gzipped():
     import build_assets
     sizes = build_assets.main(['--quiet'])
     assert set(sizes) == {'static/app.css', 'static/app.js', 'static/firmware.js',
-                          'templates/index.html'}
+                          'static/settings.js', 'templates/index.html',
+                          'templates/settings.html'}
     assert sum(sizes.values()) < 20 * 1024
 
 
@@ -235,7 +236,7 @@ def test_led_switches_on_and_off_and_the_api_agrees(app):
 
 def test_pins_named_in_the_config_are_listed(app):
     names = [p['name'] for p in app.json('/api/pins')[1]]
-    assert names == ['fan', 'led', 'relay']  # safe_mode is an input of the boot package
+    assert names == ['button', 'fan', 'led', 'relay']  # safe_mode is an input of the boot package
 
 
 def test_pin_accepts_form_and_query_parameters(app):

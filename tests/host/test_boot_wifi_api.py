@@ -58,3 +58,29 @@ def test_wifi_api(tmp_path):
     assert out['forget'] is True and out['forget_again'] is False
     assert out['saved'] == [['cafe', '']]
     assert out['after_forget']['connected'] is False  # forgetting the current network drops it
+
+
+JOIN = r'''
+import asyncio, json
+from device import wifi
+out = []
+async def main():
+    for ssid, password in (('home', 'secret'), ('cafe', ''), ('home', 'secret')):
+        wifi.join(ssid, password, 2, lambda s, ip: out.append([s, ip]))
+        await asyncio.sleep_ms(20)  # each one under way when the next comes
+    await asyncio.sleep(1)
+asyncio.run(main())
+print('RESULT', json.dumps(out))
+'''
+
+
+def test_a_join_replaces_the_one_still_under_way(tmp_path):
+    """A burst of Wi-Fi saves ends in one attempt at the newest network."""
+    (tmp_path / 'sim.json').write_text(json.dumps({'join_ms': 300, 'networks': [
+        {'ssid': 'home', 'password': 'secret'}, {'ssid': 'cafe', 'password': ''}]}))
+    env = dict(os.environ, MICROPYPATH=':'.join([SIM, FROZEN, '.frozen']))
+    r = subprocess.run([MICROPYTHON, '-c', JOIN], cwd=str(tmp_path), env=env,
+                       capture_output=True, text=True, timeout=30)
+    line = [ln for ln in r.stdout.splitlines() if ln.startswith('RESULT ')]
+    assert line, r.stdout + r.stderr
+    assert json.loads(line[0][7:]) == [['home', '127.0.0.1']]  # only the last join finished

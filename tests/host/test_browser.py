@@ -68,7 +68,7 @@ def test_dashboard_loads_with_status_and_controls(page):
     expect(page.locator('#micropython')).to_contain_text('1.')
     expect(page.locator('#heap')).to_contain_text('kB')
     expect(page.locator('#fs')).to_contain_text('used of')
-    expect(page.locator('#pins .pin')).to_have_count(3)
+    expect(page.locator('#pins .pin')).to_have_count(4)
     expect(page.locator('#saved li')).to_have_text(['SimNetForget'])
     expect(page.locator('#log-lines li').first).to_contain_text('app started')
     shot(page, 'dashboard.png')
@@ -161,7 +161,7 @@ def test_two_pages_share_a_board_with_an_esp8266s_three_connections(browser, tmp
             expect(pages[-1].locator('#files li').first).to_be_visible(timeout=10000)
             time.sleep(1)  # the settled page's idle sockets become evictable (evict_after)
         for page in pages:
-            expect(page.locator('#pins .pin')).to_have_count(3, timeout=10000)
+            expect(page.locator('#pins .pin')).to_have_count(4, timeout=10000)
             assert page.evaluate('getComputedStyle(document.body).margin') == '0px'  # CSS
         pages[1].locator('#pin-led .toggle').click()
         for page in pages:

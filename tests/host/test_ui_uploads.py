@@ -119,7 +119,7 @@ def test_an_upload_keeps_the_previous_version(app):
     assert read_file(app, 'kept.py') == b'VERSION = 2\n'
     assert read_file(app, '.prev/kept.py') == b'VERSION = 1\n'
     # The app has not been restarted since: version 2 is untested, so a third upload keeps 1.
-    assert 'untested' in os.listdir(os.path.join(app.fs, '.prev'))
+    assert '.untested' in os.listdir(os.path.join(app.fs, '.prev'))
     assert app.upload([('kept.py', b'VERSION = 3\n')])[0] == 201
     assert read_file(app, '.prev/kept.py') == b'VERSION = 1\n'
     assert '.prev' not in [e['name'] for e in app.json('/api/files')[1]]

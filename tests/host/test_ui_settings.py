@@ -1,0 +1,153 @@
+"""The settings of the device web UI (``/api/settings``, app/ui/settings.py) and the pins they
+configure, served as `make run` serves them (scripts/run_host.py) in a temporary board
+filesystem: every field checked with its own 400, saved atomically through device.config."""
+import json
+import os
+import time
+
+import pytest
+
+from test_app import HostApp, read_events
+
+
+@pytest.fixture(scope='module')
+def app(tmp_path_factory):
+    server = HostApp(tmp_path_factory.mktemp('board')).start()
+    yield server
+    server.stop()
+
+
+def saved(app):
+    with open(os.path.join(app.fs, 'config.json')) as f:
+        return json.load(f)
+
+
+def test_settings_show_name_port_and_pins_but_no_secret(app):
+    status, s = app.json('/api/settings')
+    assert status == 200
+    assert s['hostname'] == 'microdot-sim' and s['port'] == 80  # the saved port, not make run's
+    assert s['ap_password_set'] is False
+    names = {p['name']: p for p in s['pins']}
+    assert sorted(names) == ['button', 'fan', 'led', 'relay']  # not the boot package's safe_mode
+    assert names['relay'] == {'name': 'relay', 'pin': 5, 'mode': 'switch', 'invert': False,
+                              'on': False}
+    assert names['fan']['mode'] == 'pwm' and names['button']['mode'] == 'input'
+    assert 'owner' not in s and 'networks' not in s and 'ap_password' not in s
+
+
+def test_settings_need_the_owner(app):
+    assert app.json('/api/settings', auth=False)[0] == 401
+    assert app.json('/api/settings', {'hostname': 'x'}, auth=False)[0] == 401
+    assert saved(app)['hostname'] == 'microdot-sim'
+
+
+@pytest.mark.parametrize('body, field', [
+    ({'hostname': ''}, 'hostname'),
+    ({'hostname': 'Kitchen Light'}, 'hostname'),
+    ({'hostname': '-kitchen'}, 'hostname'),
+    ({'hostname': 'k' * 33}, 'hostname'),
+    ({'port': 0}, 'port'),
+    ({'port': '8080'}, 'port'),
+    ({'port': 70000}, 'port'),
+    ({'ap_password': 'short'}, 'ap_password'),
+    ({'ap_password': 5}, 'ap_password'),
+    ({'pins': {'led': 2}}, 'pins'),
+    ({'pins': [{'name': 'a', 'pin': 2}, {'name': 'a', 'pin': 3}]}, 'pins'),
+    ({'pins': [{'name': 'safe_mode', 'pin': 2}]}, 'pins'),
+    ({'pins': [{'name': 'x', 'pin': -1}]}, 'pins'),
+    ({'pins': [{'name': 'x', 'pin': '2;x'}]}, 'pins'),
+    ({'pins': [{'name': 'x', 'pin': 100}]}, 'pins'),
+    ({'pins': [{'name': 'x', 'pin': 2, 'mode': 'servo'}]}, 'pins'),
+    ({'pins': [{'name': 'x', 'pin': 2, 'invert': 'yes'}]}, 'pins'),
+    ({'colour': 'red'}, 'colour'),
+])
+def test_a_bad_field_gets_a_400_naming_it_and_nothing_is_saved(app, body, field):
+    before = saved(app)
+    status, answer = app.json('/api/settings', dict(body, hostname='changed')
+                              if field != 'hostname' else body)
+    assert status == 400 and answer['field'] == field and answer['error'], answer
+    assert saved(app) == before
+    assert app.json('/api/settings')[1]['hostname'] == 'microdot-sim'
+
+
+def test_a_body_that_is_not_an_object_is_400(app):
+    status, _, body = app.request('/api/settings', b'[1, 2]', 'POST',
+                                  {'Content-Type': 'application/json'})
+    assert status == 400 and b'error' in body
+
+
+def test_name_port_and_access_point_password_are_saved_for_the_next_start(app):
+    status, s = app.json('/api/settings', {'hostname': 'kitchen', 'port': 8081,
+                                           'ap_password': 'setup-pass-1'})
+    assert status == 200 and s['restart'] is True
+    assert s['hostname'] == 'kitchen' and s['port'] == 8081 and s['ap_password_set'] is True
+    cfg = saved(app)
+    assert cfg['hostname'] == 'kitchen' and cfg['port'] == 8081
+    assert cfg['ap_password'] == 'setup-pass-1'
+    assert cfg['networks'][0]['ssid'] == 'SimNet' and cfg['owner']  # the rest is kept
+    assert os.path.exists(os.path.join(app.fs, 'config.json.bak'))  # saved the atomic way
+    assert app.json('/api/status')[0] == 200  # still serving where it was
+    assert app.json('/api/settings', {'hostname': 'microdot-sim', 'port': 80,
+                                      'ap_password': ''})[0] == 200
+
+
+def test_new_pins_take_effect_at_once_and_the_boot_inputs_stay(app):
+    pins = app.json('/api/settings')[1]['pins']
+    for p in pins:
+        if p['name'] == 'relay':
+            p['mode'] = 'pwm'
+    pins.append({'name': 'heater', 'pin': '12', 'mode': 'switch', 'invert': True})
+    status, s = app.json('/api/settings', {'pins': pins})
+    assert status == 200 and s['restart'] is False
+    heater = [p for p in s['pins'] if p['name'] == 'heater'][0]
+    assert heater == {'name': 'heater', 'pin': 12, 'mode': 'switch', 'invert': True,
+                      'on': False}
+    assert 'safe_mode' in saved(app)['pins']
+    states = {p['name']: p for p in app.json('/api/pins')[1]}
+    assert states['heater']['pwm'] is False and states['relay']['pwm'] is True
+    assert app.json('/api/pins/relay', {'level': 30})[0] == 200
+    status, answer = app.json('/api/pins/heater', {'level': 30})
+    assert status == 400 and 'not a PWM pin' in answer['error']
+    assert app.json('/api/pins/heater', {'on': True})[1]['on'] is True
+    pins = [p for p in app.json('/api/settings')[1]['pins'] if p['name'] != 'heater']
+    for p in pins:
+        if p['name'] == 'relay':
+            p['mode'] = 'switch'
+    assert app.json('/api/settings', {'pins': pins})[0] == 200
+    assert 'heater' not in [p['name'] for p in app.json('/api/pins')[1]]
+
+
+def test_an_input_cannot_be_set_and_its_changes_reach_the_live_stream(app):
+    status, answer = app.json('/api/pins/button', {'on': True})
+    assert status == 400 and 'input' in answer['error']
+    button = app.json('/api/pins/button')[1]
+    assert button['mode'] == 'input' and button['on'] is False  # high, inverted: released
+    world_path = os.path.join(app.fs, 'sim.json')
+    with open(world_path) as f:
+        world = json.load(f)
+
+    def press():
+        time.sleep(0.5)  # after the stream's first pins event
+        world['pins']['0'] = 0  # pulled low
+        with open(world_path, 'w') as f:
+            json.dump(world, f)
+    try:
+        events = read_events(app.port, 4, on_open=press)
+        pins = [data for event, data in events if event == 'pins']
+        assert [p['on'] for p in pins[0] if p['name'] == 'button'] == [False]
+        assert [p['on'] for p in pins[-1] if p['name'] == 'button'] == [True]
+    finally:
+        world['pins']['0'] = 1
+        with open(world_path, 'w') as f:
+            json.dump(world, f)
+
+
+def test_an_output_starts_in_its_power_on_state(tmp_path):
+    server = HostApp(tmp_path, config={'pins': {'lamp': {'pin': 5, 'on': True},
+                                                'dark': {'pin': 4}}}).start()
+    try:
+        states = {p['name']: p for p in server.json('/api/pins')[1]}
+        assert states['lamp']['on'] is True and states['dark']['on'] is False
+        assert states['lamp']['pwm'] is False  # a switch unless it says pwm
+    finally:
+        server.stop()
