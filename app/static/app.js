@@ -25,7 +25,9 @@ async function api(path, method, body) {
   else if (body) { opt.body = JSON.stringify(body); opt.headers = { 'Content-Type': 'application/json' }; }
   let r;
   for (let i = 0; ; i++) {  // 503: the board is at its connection cap; it asks to retry in 1 s
-    r = await fetch('/api/' + path, opt);
+    try { r = await fetch('/api/' + path, opt); } catch (e) {
+      throw new Error('The device does not answer: is it on, and on this network?');
+    }
     if (r.status !== 503 || i === 4) break;
     await sleep(1000 + 300 * i);
   }
@@ -34,7 +36,8 @@ async function api(path, method, body) {
     return new Promise(() => {});  // nothing more to do on this page
   }
   const data = await r.json().catch(() => null);
-  if (!r.ok) throw new Error((data && data.error) || r.status + ' ' + r.statusText);
+  if (r.status === 413) throw new Error('Too large: the device takes at most ' + kb(uploadMax) + ' per upload. Upload fewer or smaller files at a time.');
+  if (!r.ok) throw new Error((data && data.error) || 'The device answered ' + r.status + (r.statusText ? ' ' + r.statusText : '') + '.');
   return data;
 }
 
@@ -66,6 +69,7 @@ function showLive(d) {
 }
 
 function showStatus(s) {
+  if (s.upload_max) { uploadMax = s.upload_max; $('upload-max').textContent = kb(uploadMax); }
   text('name', s.name);
   document.title = s.name;
   text('board', s.board);
@@ -82,9 +86,19 @@ function showWifi(w) {
 // --- controls --------------------------------------------------------------------------------
 
 const pins = {};
+let uploadMax = 128 * 1024, live = false;
 
 function setPin(name, body) {
-  api('pins/' + encodeURIComponent(name), 'POST', body).catch((e) => alert(name + ': ' + e.message));
+  say('pins-msg', '');
+  api('pins/' + encodeURIComponent(name), 'POST', body).catch((e) => say('pins-msg', name + ': ' + e.message, true));
+}
+
+function setLive(on) {  // the offline banner; the controls work only while the stream is live
+  live = on;
+  $('offline').hidden = on;
+  $('link').className = on ? 'on' : 'off';
+  $('link').textContent = on ? 'live' : 'offline';
+  for (const c of $('pins').querySelectorAll('button, input')) c.disabled = !on;
 }
 
 function showPins(list) {
@@ -92,20 +106,44 @@ function showPins(list) {
   if (list.length && box.querySelector('.hint')) box.textContent = '';
   for (const p of list) {
     let ui = pins[p.name];
-    if (!ui) {
-      const toggle = el('button', { type: 'button', className: 'toggle' });
-      toggle.onclick = () => setPin(p.name, { on: toggle.getAttribute('aria-pressed') !== 'true' });
-      const range = el('input', { type: 'range', min: 0, max: 100, step: 5, hidden: !p.pwm });
-      range.setAttribute('aria-label', p.name + ' level');
-      range.onchange = () => setPin(p.name, { level: +range.value });
-      ui = pins[p.name] = { toggle, range };
-      box.append(el('div', { className: 'pin', id: 'pin-' + p.name },
-        el('span', {}, el('strong', { textContent: p.name }), ' ', el('small', { textContent: 'pin ' + p.pin })),
-        toggle, range));
+    if (!ui || ui.mode !== p.mode) {
+      if (ui) ui.row.remove();
+      const label = el('span', {}, el('strong', { textContent: p.name }), ' ', el('small', { textContent: 'pin ' + p.pin }));
+      if (p.mode === 'input') {
+        const state = el('span', { className: 'state' });
+        ui = { mode: p.mode, state, row: el('div', { className: 'pin', id: 'pin-' + p.name }, label, state) };
+      } else {
+        const toggle = el('button', { type: 'button', className: 'toggle', disabled: !live });
+        toggle.onclick = () => setPin(p.name, { on: toggle.getAttribute('aria-pressed') !== 'true' });
+        ui = { mode: p.mode, toggle, row: el('div', { className: 'pin', id: 'pin-' + p.name }, label, toggle) };
+        if (p.pwm) {
+          const range = el('input', { type: 'range', min: 0, max: 100, step: 5, disabled: !live });
+          const out = el('output', { className: 'level' });
+          range.setAttribute('aria-label', p.name + ' level');
+          range.oninput = () => { out.textContent = range.value + ' %'; };
+          range.onchange = () => setPin(p.name, { level: +range.value });
+          ui.range = range;
+          ui.out = out;
+          ui.row.append(el('div', { className: 'slider' }, range, out));
+        }
+      }
+      pins[p.name] = ui;
+      box.append(ui.row);
+    }
+    if (ui.state) {
+      ui.state.textContent = p.on ? 'active' : 'inactive';
+      ui.state.className = p.on ? 'state on' : 'state';
+      continue;
     }
     ui.toggle.setAttribute('aria-pressed', p.on);
     ui.toggle.textContent = p.on ? (p.level < 100 ? p.level + ' %' : 'On') : 'Off';
-    if (document.activeElement !== ui.range) ui.range.value = p.level;
+    if (ui.range && document.activeElement !== ui.range) {
+      ui.range.value = p.level;
+      ui.out.textContent = p.level + ' %';
+    }
+  }
+  for (const name in pins) {  // pins the settings removed
+    if (!list.some((p) => p.name === name)) { pins[name].row.remove(); delete pins[name]; }
   }
 }
 
@@ -119,7 +157,7 @@ async function loadWifi() {
     b.onclick = () => api('wifi?ssid=' + encodeURIComponent(ssid), 'DELETE')
       .then(() => { say('wifi-msg', 'Forgot \u201c' + ssid + '\u201d'); loadWifi(); })
       .catch((e) => say('wifi-msg', e.message, true));
-    return el('li', {}, el('span', { textContent: ssid }), b);
+    return el('li', {}, el('span', { textContent: ssid }, w.unverified.includes(ssid) ? el('small', { className: 'tag', textContent: 'not verified' }) : ''), b);
   }));
   if (!w.saved.length) $('saved').append(el('li', { className: 'hint', textContent: 'none' }));
 }
@@ -142,26 +180,66 @@ $('scan').onclick = async () => {
 $('wifi-form').onsubmit = async (ev) => {
   ev.preventDefault();
   const f = ev.target;
+  const ssid = f.ssid.value, q = '\u201c' + ssid + '\u201d';
   try {
-    await api('wifi', 'POST', { ssid: f.ssid.value, password: f.password.value });
-    say('wifi-msg', 'Saved \u201c' + f.ssid.value + '\u201d, connecting\u2026');
-    f.password.value = '';
+    await api('wifi', 'POST', { ssid, password: f.password.value });
+  } catch (e) { return say('wifi-msg', e.message, true); }
+  say('wifi-msg', 'Joining ' + q + '\u2026');
+  f.password.value = '';
+  for (let i = 0; i < 60; i++) {  // follow the join: it ends in at most connect_timeout (15 s)
+    await sleep(1000);
+    let w;
+    try { w = await api('wifi'); } catch (e) {
+      const name = $('name').textContent;
+      return say('wifi-msg', 'The device left this network to join ' + q + '. If that worked, it is at http://' + name +
+        '.local/ on ' + q + ' (or at the address your router lists for \u201c' + name + '\u201d); if not, it comes back here.');
+    }
+    const j = w.join;
+    if (j.ssid !== ssid || j.state === 'connecting') continue;
     loadWifi();
-    setTimeout(loadWifi, 3000);
-  } catch (e) { say('wifi-msg', e.message, true); }
+    if (j.state === 'joined') return say('wifi-msg', 'Joined ' + q + ': the device is at http://' + j.ip + '/ there, and at http://' + $('name').textContent + '.local/.');
+    return say('wifi-msg', 'Could not join ' + q + ': ' + j.reason + '.' + (w.unverified.includes(ssid) ? ' Saved as not verified: the device goes back to a network that works.' : ''), true);
+  }
+  say('wifi-msg', 'No answer about ' + q + ' yet: see the log below.', true);
 };
 
 // --- app update ------------------------------------------------------------------------------
 
-async function loadFiles() {
-  const files = await api('files');
-  $('files').replaceChildren(...files.map((f) => el('li', {},
-    el('span', { textContent: f.name + (f.dir ? '/' : '') }), el('small', { textContent: f.dir ? '' : kb(f.size) }))));
+let folder = '';
+
+async function loadFiles(dir) {
+  if (dir !== undefined) folder = dir;
+  const files = await api('files' + (folder ? '?dir=' + encodeURIComponent(folder) : ''));
+  const at = (name) => (folder ? folder + '/' : '') + name;
+  const items = files.map((f) => {
+    const name = f.dir ? el('a', { href: '#', textContent: f.name + '/' }) : el('span', { textContent: f.name });
+    if (f.dir) name.onclick = (ev) => { ev.preventDefault(); loadFiles(at(f.name)).catch((e) => say('upload-msg', e.message, true)); };
+    const del = el('button', { type: 'button', className: 'quiet icon', title: 'Delete ' + at(f.name), innerHTML: BIN });
+    del.setAttribute('aria-label', 'Delete ' + at(f.name));
+    del.onclick = async () => {
+      if (!confirm('Delete ' + at(f.name) + (f.dir ? '/ (it must be empty)' : '') + ' from the device?')) return;
+      try { await api('files?path=' + encodeURIComponent(at(f.name)), 'DELETE'); say('upload-msg', 'Deleted ' + at(f.name)); loadFiles(); } catch (e) { say('upload-msg', e.message, true); }
+    };
+    return el('li', {}, name, el('span', { className: 'row' }, el('small', { textContent: f.dir ? '' : kb(f.size) }), del));
+  });
+  if (folder) {
+    const up = el('a', { href: '#', textContent: '\u2190 ' + (folder.includes('/') ? folder.slice(0, folder.lastIndexOf('/')) + '/' : 'top level') });
+    up.onclick = (ev) => { ev.preventDefault(); loadFiles(folder.includes('/') ? folder.slice(0, folder.lastIndexOf('/')) : '').catch((e) => say('upload-msg', e.message, true)); };
+    items.unshift(el('li', {}, up));
+  }
+  $('folder').textContent = '/' + folder;
+  $('upload-form').dir.value = folder;
+  $('files').replaceChildren(...items);
 }
+
+const BIN = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="currentColor" d="M9 3h6l1 2h4v2H4V5h4zm-3 6h12l-1 12H7z"/></svg>';
 
 $('upload-form').onsubmit = async (ev) => {
   ev.preventDefault();
   const f = ev.target, data = new FormData();
+  let total = 0;
+  for (const file of f.file.files) total += file.size;
+  if (total > uploadMax) return say('upload-msg', 'These files are ' + kb(total) + ': the device takes at most ' + kb(uploadMax) + ' per upload. Upload them a few at a time.', true);
   data.append('dir', f.dir.value);  // before the files: the device reads the form in order
   for (const file of f.file.files) data.append('file', file, file.name);
   say('upload-msg', 'Uploading\u2026');
@@ -192,21 +270,22 @@ function showLog(lines) {
 
 // --- live stream -------------------------------------------------------------------------------
 
+let heard = 0, stream = null;  // when the stream last said something; the stream
+
 function listen() {
-  const es = new EventSource('/api/events');
-  const on = (name, f) => es.addEventListener(name, (e) => f(JSON.parse(e.data)));
+  const es = stream = new EventSource('/api/events');
+  heard = Date.now();
+  const on = (name, f) => es.addEventListener(name, (e) => { heard = Date.now(); f(JSON.parse(e.data)); });
   on('live', showLive);
   on('pins', showPins);
   on('log', showLog);
   es.onopen = () => {
-    $('link').className = 'on';
-    $('link').textContent = 'live';
+    setLive(true);
     $('log-lines').textContent = '';  // the stream starts with the whole recent log
     api('status').then(showStatus).catch(() => {});
   };
   es.onerror = () => {
-    $('link').className = 'off';
-    $('link').textContent = 'offline';
+    setLive(false);
     // The browser retries a dropped stream by itself, but not a refused one (a board at its
     // connection cap answers 503): then start over.
     // A refused stream may also mean the session ended: api() then goes to the login page.
@@ -215,6 +294,16 @@ function listen() {
     }
   };
 }
+
+// A board that hangs or drops off the network often leaves the connection open but silent:
+// live values come every 2 s, so 7 s without any means offline, and the stream starts over.
+setInterval(() => {
+  if (stream && Date.now() - heard > 7000) {
+    stream.close();
+    setLive(false);
+    listen();
+  }
+}, 1000);
 
 sessionStorage.retries = 0;  // the page loaded whole (see retry() in the page)
 listen();

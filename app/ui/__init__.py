@@ -10,6 +10,7 @@ import time
 
 STARTED = time.time()
 UPLOAD_MAX = 128 * 1024  # bytes per upload request (uploads stream to flash, not to RAM)
+state = {}  # what a dropped module keeps between requests (ui.net: the last Wi-Fi join)
 _HTML = {'Content-Type': 'text/html; charset=UTF-8', 'Cache-Control': 'no-cache'}
 
 
@@ -42,7 +43,8 @@ def params(request):
 # runs. Routes of your own under /api/ still work.
 _API = {'status': ('status', 'GET'), 'events': ('live', 'GET'), 'pins': ('pins', 'GET'),
         'pins/': ('pins', 'GET POST'), 'wifi': ('net', 'GET POST DELETE'),
-        'wifi/': ('net', 'GET'), 'files': ('files', 'GET POST'), 'restart': ('files', 'POST'),
+        'wifi/': ('net', 'GET'), 'files': ('files', 'GET POST DELETE'),
+        'restart': ('files', 'POST'),
         'log': ('log', 'GET'), 'firmware': ('firmware', 'GET POST'),
         'settings': ('settings', 'GET POST'), 'backup': ('backup', 'GET POST'),
         'reset': ('backup', 'POST')}

@@ -1,5 +1,6 @@
 """App update: list the device's files (``GET /api/files``), take uploads (``POST``, in
-``ui.update``, loaded only then) and restart (``POST /api/restart``)."""
+``ui.update``, loaded only then), delete a file or an empty folder (``DELETE
+/api/files?path=lib/x.py``; never the settings) and restart (``POST /api/restart``)."""
 import os
 
 from ui import error
@@ -42,9 +43,33 @@ def listing(folder=''):
     return out
 
 
+KEEP = ('config.json', 'config.json.bak', 'config.json.tmp')  # the settings: never deleted here
+
+
+def delete(path):
+    """``DELETE /api/files?path=...``: remove a file, or a folder that is empty."""
+    from ui import log
+    clean = _safe(path or '')
+    if clean is None or clean in KEEP:
+        return error(400, 'this path cannot be deleted here')
+    try:
+        if _is_dir(clean):
+            os.rmdir(clean)
+        else:
+            os.remove(clean)
+    except OSError as exc:
+        if exc.errno == 2:
+            return error(404, 'no such file')
+        return error(409, 'the folder is not empty' if _is_dir(clean) else str(exc))
+    log.add('deleted', clean)
+    return {'deleted': clean}
+
+
 async def api(request, path, name):
     if path == 'restart':
         return restart()
+    if request.method == 'DELETE':
+        return delete(request.args.get('path'))
     if request.method == 'GET':
         return listing(request.args.get('dir', ''))
     from ui import forget, update

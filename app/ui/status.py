@@ -75,12 +75,13 @@ def filesystem():
 def status():
     """Everything the dashboard shows, as one dict (``GET /api/status``)."""
     from device import config
+    from ui import UPLOAD_MAX
     v = sys.implementation.version
     version = '%d.%d.%d' % v[:3] + ('-' + v[3] if len(v) > 3 and v[3] else '')
     total, free = filesystem()
     d = {'name': config.get('hostname'), 'platform': sys.platform, 'micropython': version,
          'board': getattr(sys.implementation, '_machine', sys.platform),
-         'fs_total': total, 'fs_free': free}
+         'fs_total': total, 'fs_free': free, 'upload_max': UPLOAD_MAX}
     d.update(live())
     return d
 

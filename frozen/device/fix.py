@@ -83,7 +83,7 @@ async def upload(portal, reader, target, length, password, refuse, peer):
         problem = install.check(tmp, name)
         if problem:
             return _text('400 Bad Request', problem)
-        install.install([(tmp, name)])
+        install.install([(tmp, name)], failed=True)  # the version kept stays kept
     finally:
         install.discard([tmp])
         install.end()

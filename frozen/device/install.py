@@ -183,21 +183,24 @@ def _syntax_error(exc, name):
     return '%s, line %s: %s' % (name, line or '?', text.strip().split('\n')[-1])
 
 
-def install(pairs):
+def install(pairs, failed=False):
     """Move each ``(temporary file, target)`` into place, the files they replace into
-    ``.prev/``, and mark the result untested. The list of renames is written first, so a power
-    cut midway is finished by ``recover()``; an error raises (no temporary file is lost)."""
+    ``.prev/``, and mark the result untested. `failed`: the installed app is known not to work
+    (the recovery page's upload), so the version kept stays kept, as while untested. The list of
+    renames is written first, so a power cut midway is finished by ``recover()``; an error
+    raises (no temporary file is lost)."""
     with open(PLAN, 'w') as f:
         for tmp, target in pairs:
             f.write('%s\t%s\n' % (tmp, target))
         f.write('end\n')
-    _apply(pairs)
+    _apply(pairs, failed)
 
 
-def _apply(pairs):
-    if not exists(UNTESTED):  # the installed files have worked: they become the previous version
-        for name in _files(PREV):
-            os.remove(PREV + '/' + name)
+def _apply(pairs, failed=False):
+    if not exists(UNTESTED):
+        if not failed:  # the installed files have worked: they become the previous version
+            for name in _files(PREV):
+                os.remove(PREV + '/' + name)
         _mkdirs(UNTESTED)
         with open(UNTESTED, 'w') as f:
             f.write('the files installed last have not been imported yet\n')

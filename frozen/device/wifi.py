@@ -8,7 +8,10 @@ background reconnect. A thin layer over ``network.WLAN``; apps may use it too::
     wifi.forget(cfg, 'home')                     # drop from the saved networks and save
 
 The reconnect loop reads the settings it is given (``device.config.current()`` on a board) at
-every attempt, so a network forgotten or added meanwhile is skipped or tried at once.
+every attempt, so a network forgotten or added meanwhile is skipped or tried at once. While a
+``join()`` (the web UI's) runs, the loop leaves the radio alone; a join that a newer one
+replaced gives up quietly. ``failure`` says why the last join failed
+(``"wrong password"``, ``"network not found"``...).
 
 Status codes differ per port, so they are compared by name (``network.STAT_GOT_IP``...), never
 by number. A wrong password or a missing network ends an attempt early.
@@ -21,6 +24,8 @@ _sta = None
 _ap = None
 _ssid = None  # the network the station joined
 _mode = 'off'
+_attempt = 0  # joins begun: a join replaced by a newer one stops (connect_async)
+failure = None  # why the last join failed (str)
 
 
 def _log(*args):
@@ -80,7 +85,8 @@ def _outcome(wlan):
 
 
 def _begin(ssid, password):
-    global _ssid
+    global _ssid, _attempt
+    _attempt += 1
     wlan = sta()
     wlan.active(True)
     try:
@@ -106,6 +112,8 @@ def _joined(wlan, ssid):
 
 
 def _give_up(wlan, ssid, why):
+    global failure
+    failure = why
     _log('could not join', repr(ssid) + ':', why)
     try:
         wlan.disconnect()
@@ -114,12 +122,20 @@ def _give_up(wlan, ssid, why):
     return None
 
 
+def _why(status):
+    if status == _stat('STAT_WRONG_PASSWORD'):
+        return 'wrong password'
+    if status == _stat('STAT_NO_AP_FOUND'):
+        return 'network not found'
+    return 'connection failed (status %s)' % status
+
+
 def _step(wlan, ssid, start, timeout):
     """One look at a join in progress: False while it is still going, else connect()'s result
     (the IP, or None once it failed or `timeout` seconds have passed)."""
     done = _outcome(wlan)
     if done is not None:
-        return _joined(wlan, ssid) if done else _give_up(wlan, ssid, 'status %s' % wlan.status())
+        return _joined(wlan, ssid) if done else _give_up(wlan, ssid, _why(wlan.status()))
     if time.ticks_diff(time.ticks_ms(), start) >= timeout * 1000:
         return _give_up(wlan, ssid, 'timed out after %ss' % timeout)
     return False
@@ -144,8 +160,11 @@ async def connect_async(ssid, password='', timeout=15):
     wlan = _begin(ssid, password)
     if wlan is None:
         return None
+    mine = _attempt
     start = time.ticks_ms()
     while True:
+        if _attempt != mine:  # a newer join took the radio
+            return None
         result = _step(wlan, ssid, start, timeout)
         if result is not False:
             return result
@@ -164,6 +183,10 @@ def join(ssid, password='', timeout=15, done=None):
     if _joining is not None and not _joining.done():
         _joining.cancel()
     _joining = asyncio.create_task(_join(ssid, password, timeout, done))
+
+
+def _busy():
+    return _joining is not None and not _joining.done()
 
 
 async def _join(ssid, password, timeout, done):
@@ -193,10 +216,12 @@ async def keep_connected(cfg, period=5):
     import asyncio
     while True:
         await asyncio.sleep(period)
-        if sta().isconnected():
+        if _busy() or sta().isconnected():
             continue
         _log('connection lost, reconnecting')
         for n in cfg['networks']:
+            if _busy():  # a join() has the radio
+                break
             if n not in cfg['networks']:  # forgotten meanwhile
                 continue
             if await connect_async(n['ssid'], n.get('password', ''), cfg['connect_timeout']):

@@ -86,6 +86,19 @@ def test_an_untested_install_keeps_the_version_that_worked():
     done()
 
 
+def test_an_install_over_a_failed_app_keeps_the_version_kept():
+    fresh()
+    put('main.py', 'v1')
+    install.install(upload({'main.py': 'v2'}))
+    install.started()  # v2 imported; later its server dies: the recovery page takes a fix
+    install.install(upload({'main.py': 'v3'}), failed=True)
+    assert text('.prev/main.py') == 'v1' and text('main.py') == 'v3'  # not the failed v2
+    assert install.untested()
+    install.install(upload({'lib.py': 'new'}), failed=True)
+    assert text('.prev/main.py') == 'v1' and text('lib.py') == 'new'
+    done()
+
+
 def test_one_upload_at_a_time():
     install.end()
     assert install.begin() is True

@@ -314,7 +314,7 @@ def test_scan_lists_the_simulated_networks_strongest_first(app):
 def test_connect_saves_the_network_joins_it_and_forget_removes_it(app):
     status, body = app.json('/api/wifi', {'ssid': 'Neighbours', 'password': 'secret123'})
     assert status == 202 and body['connecting'] == 'Neighbours'
-    assert body['saved'][0] == 'Neighbours'
+    assert body['saved'] == ['SimNet', 'Neighbours'] and body['unverified'] == ['Neighbours']
     deadline = time.monotonic() + 10
     while app.json('/api/wifi')[1]['status']['ssid'] != 'Neighbours':
         assert time.monotonic() < deadline, app.output

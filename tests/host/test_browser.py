@@ -103,13 +103,24 @@ def test_wifi_scan_and_form_submit_saves_the_network(page, app):
     expect(page.locator('#networks li')).to_have_count(3)
     page.locator('#networks li', has_text='Neighbours').get_by_role('button').click()
     expect(page.locator('#wifi-form input[name=ssid]')).to_have_value('Neighbours')
+    page.fill('#wifi-form input[name=password]', 'not the password')
+    page.click('#wifi-form button[type=submit]')
+    expect(page.locator('#wifi-msg')).to_contain_text('Joining \u201cNeighbours\u201d')
+    expect(page.locator('#wifi-msg')).to_contain_text(
+        'Could not join \u201cNeighbours\u201d: wrong password. Saved as not verified', timeout=15000)
+    expect(page.locator('#wifi-msg')).to_have_class('msg bad')
+    expect(page.locator('#saved li').last).to_contain_text('Neighboursnot verified')
+    shot(page, 'wifi-wrong-password.png')
+    expect(page.locator('#ssid')).to_have_text('SimNet', timeout=15000)  # back on SimNet
+    page.fill('#wifi-form input[name=ssid]', 'Neighbours')
     page.fill('#wifi-form input[name=password]', 'secret123')
     page.click('#wifi-form button[type=submit]')
-    expect(page.locator('#wifi-msg')).to_contain_text('Saved \u201cNeighbours\u201d')
-    expect(page.locator('#saved li').first).to_contain_text('Neighbours')
+    expect(page.locator('#wifi-msg')).to_contain_text(
+        'Joined \u201cNeighbours\u201d: the device is at http://127.0.0.1/ there, and at '
+        'http://microdot-sim.local/', timeout=15000)
+    expect(page.locator('#saved li').first).to_have_text('NeighboursForget')  # verified
     saved = json.load(open(os.path.join(app.fs, 'config.json')))['networks']
     assert saved[0] == {'ssid': 'Neighbours', 'password': 'secret123'}
-    app.wait_for('wifi: joined Neighbours')
     shot(page, 'wifi.png')
     page.locator('#saved li', has_text='Neighbours').get_by_role('button').click()
     expect(page.locator('#wifi-msg')).to_contain_text('Forgot')
@@ -268,4 +279,42 @@ def test_first_setup_in_the_setup_portal_sets_network_and_password(browser, boar
     saved = json.loads(board.read('config.json'))
     assert saved['networks'] == [{'ssid': 'home', 'password': 'secret'}]
     assert saved['owner'].startswith('pbkdf2-sha256$') and 'my new board' not in json.dumps(saved)
+    page.context.close()
+
+
+def test_recovery_page_upload_and_restore_in_a_browser(browser, board, tmp_path):
+    """A board whose main.py does not compile, with an earlier version kept: the recovery page's
+    upload form (its script, the device password) installs a fix, and its restore button puts
+    the kept version back."""
+    from device import owner
+    home = {'ssid': 'home', 'password': 'secret'}
+    board.world(networks=[home])
+    board.write('config.json', {'networks': [home], 'owner': owner.make(PASSWORD, 10)})
+    board.write('main.py', 'from microdot import Microdot\napp = Microdot(\n')
+    os.mkdir(os.path.join(board.fs, '.prev'))
+    good = 'from microdot import Microdot\napp = Microdot()\n'
+    board.write('.prev/main.py', good)
+    board.boot()
+    board.wait_for('portal: serving on port')
+    page = browser.new_context().new_page()
+    page.goto('http://127.0.0.1:%d/' % board.port)
+    expect(page.locator('pre')).to_contain_text('SyntaxError')
+    fix = tmp_path / 'main.py'
+    fix.write_text(good + '# fixed\n')
+    page.set_input_files('#file', str(fix))
+    page.fill('#pw', 'not the password')
+    page.click('button:has-text("Upload")')
+    expect(page.locator('#msg')).to_contain_text('wrong device password')
+    time.sleep(1.1)  # the throttle after a wrong password
+    page.fill('#pw', PASSWORD)
+    page.click('button:has-text("Upload")')
+    expect(page.locator('#msg')).to_contain_text('Installed main.py')
+    assert board.read('main.py') == good + '# fixed\n'
+    assert board.read('.prev/main.py') == good  # the kept version stays the one that worked
+    shot(page, 'recovery-upload.png')
+    page.fill('form[action="/restore"] input[name=owner]', PASSWORD)
+    page.click('button:has-text("Restore the previous app")')
+    expect(page.locator('body')).to_contain_text('Restored main.py')
+    assert board.wait_exit() == 77
+    assert board.read('main.py') == good
     page.context.close()

@@ -1,0 +1,122 @@
+"""The dashboard in a real browser (Debian's Chromium through Playwright, as test_browser.py):
+controls first on a phone, PWM only where it applies, the offline banner, the upload limit,
+folders and deleting files. Screenshots go to test-artifacts/."""
+import os
+import signal
+import subprocess
+
+import pytest
+from playwright.sync_api import expect
+
+from test_app import HostApp
+from test_browser import browser, log_in, shot  # noqa: F401 (the fixture)
+
+PHONE = {'viewport': {'width': 390, 'height': 844}, 'is_mobile': True, 'has_touch': True}
+
+
+@pytest.fixture(scope='module')
+def app(tmp_path_factory):
+    server = HostApp(tmp_path_factory.mktemp('board')).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=['desktop', 'phone'])
+def page(request, browser, app):  # noqa: F811
+    context = browser.new_context(**(PHONE if request.param == 'phone' else
+                                     {'viewport': {'width': 1100, 'height': 900}}))
+    page = context.new_page()
+    page.size = request.param
+    errors = []
+    page.on('pageerror', lambda exc: errors.append(str(exc)))
+    log_in(page, app.url)
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def test_controls_come_first_and_only_pwm_pins_have_a_slider_with_its_value(page, app):
+    boxes = [page.locator(s).bounding_box() for s in ('#controls', '#device', '#network')]
+    assert boxes[0]['y'] <= boxes[1]['y'] and boxes[0]['y'] <= boxes[2]['y']
+    if page.size == 'phone':
+        assert boxes[0]['y'] < 844 / 2  # in view without scrolling
+    expect(page.locator('#pin-relay input[type=range]')).to_have_count(0)  # a switch
+    expect(page.locator('#pin-button .state')).to_have_text('inactive')  # an input
+    expect(page.locator('#pin-button button')).to_have_count(0)
+    fan = page.locator('#pin-fan input[type=range]')
+    expect(page.locator('#pin-fan output')).to_have_text('0 %')
+    fan.fill('40')
+    expect(page.locator('#pin-fan output')).to_have_text('40 %')
+    expect(page.locator('#pin-fan .toggle')).to_have_text('40 %')
+    assert app.json('/api/pins/fan')[1]['level'] == 40
+    shot(page, 'dashboard-controls-%s.png' % page.size, full_page=False)
+    assert app.json('/api/pins/fan', {'level': 0})[0] == 200
+
+
+def test_offline_banner_disables_the_controls_until_the_stream_is_back(browser, tmp_path):  # noqa: F811
+    server = HostApp(tmp_path).start()
+    context = browser.new_context(**PHONE)
+    try:
+        page = context.new_page()
+        log_in(page, server.url)
+        toggle = page.locator('#pin-led .toggle')
+        expect(page.locator('#offline')).to_be_hidden()
+        expect(toggle).to_be_enabled()
+        board = int(subprocess.check_output(['pgrep', '-P', str(server.proc.pid)]).split()[0])
+        os.kill(board, signal.SIGSTOP)  # the board hangs (or its Wi-Fi is gone): silence
+        expect(page.locator('#offline')).to_be_visible(timeout=15000)
+        expect(page.locator('#offline')).to_contain_text('not answering')
+        expect(toggle).to_be_disabled()
+        expect(page.locator('#pin-fan input[type=range]')).to_be_disabled()
+        shot(page, 'dashboard-offline-phone.png', full_page=False)
+        os.kill(board, signal.SIGCONT)  # back
+        expect(page.locator('#offline')).to_be_hidden(timeout=20000)
+        expect(toggle).to_be_enabled()
+        toggle.click()
+        expect(toggle).to_have_attribute('aria-pressed', 'true')
+    finally:
+        context.close()
+        server.stop()
+
+
+def test_the_upload_limit_is_stated_and_a_413_is_explained(page, tmp_path):
+    expect(page.locator('#upload-max')).to_have_text('128.0 kB')
+    big = tmp_path / 'big.bin'
+    big.write_bytes(b'x' * (130 * 1024))
+    page.set_input_files('#upload-form input[name=file]', str(big))
+    page.click('#upload-form button[type=submit]')
+    expect(page.locator('#upload-msg')).to_contain_text(
+        'These files are 130.0 kB: the device takes at most 128.0 kB per upload')
+    expect(page.locator('#upload-msg')).to_have_class('msg bad')
+    message = page.evaluate('''async () => {  // the device's own 413, past the page's check
+        const data = new FormData();
+        data.append('file', new Blob([new Uint8Array(140 * 1024)]), 'huge.bin');
+        try { await api('files', 'POST', data); } catch (e) { return e.message; }
+    }''')
+    assert message.startswith('Too large: the device takes at most 128.0 kB per upload')
+
+
+def test_folders_open_and_files_are_deleted_after_a_confirmation(page, app, tmp_path):
+    src = tmp_path / 'gone.py'
+    src.write_text('x = 1\n')
+    page.fill('#upload-form input[name=dir]', 'lib/deep')
+    page.set_input_files('#upload-form input[name=file]', str(src))
+    page.click('#upload-form button[type=submit]')
+    expect(page.locator('#upload-msg')).to_contain_text('Uploaded lib/deep/gone.py')
+    page.locator('#files a', has_text='lib/').click()
+    expect(page.locator('#folder')).to_have_text('/lib')
+    page.locator('#files a', has_text='deep/').click()
+    expect(page.locator('#folder')).to_have_text('/lib/deep')
+    expect(page.locator('#upload-form input[name=dir]')).to_have_value('lib/deep')
+    row = page.locator('#files li', has_text='gone.py')
+    page.once('dialog', lambda d: d.dismiss())
+    row.get_by_role('button', name='Delete lib/deep/gone.py').click()
+    assert os.path.exists(os.path.join(app.fs, 'lib', 'deep', 'gone.py'))
+    shot(page, 'dashboard-folder-%s.png' % page.size)
+    page.once('dialog', lambda d: d.accept())
+    row.get_by_role('button', name='Delete lib/deep/gone.py').click()
+    expect(page.locator('#upload-msg')).to_have_text('Deleted lib/deep/gone.py')
+    expect(page.locator('#files li', has_text='gone.py')).to_have_count(0)
+    assert not os.path.exists(os.path.join(app.fs, 'lib', 'deep', 'gone.py'))
+    page.locator('#files a', has_text='lib/').click()  # the way up
+    expect(page.locator('#folder')).to_have_text('/lib')

@@ -1,0 +1,91 @@
+"""Joining a network from the web UI (app/ui/net.py, device/wifi.py) gives a result: the new
+address, or the reason it failed, after which the board goes back to a network that works. A
+network is saved first only once it worked. Served as `make run` serves it (the simulated radio
+of scripts/sim/network.py)."""
+import json
+import os
+import time
+
+import pytest
+
+from test_app import HostApp
+
+
+@pytest.fixture(scope='module')
+def app(tmp_path_factory):
+    server = HostApp(tmp_path_factory.mktemp('board'), config={'reconnect_s': 1}).start()
+    yield server
+    server.stop()
+
+
+def networks(app):
+    with open(os.path.join(app.fs, 'config.json')) as f:
+        return json.load(f)['networks']
+
+
+def join_result(app, ssid, timeout=20):
+    deadline = time.monotonic() + timeout
+    while True:
+        w = app.json('/api/wifi')[1]
+        if w['join'].get('ssid') == ssid and w['join']['state'] != 'connecting':
+            return w
+        assert time.monotonic() < deadline, app.output
+        time.sleep(0.2)
+
+
+def on_network(app, ssid, timeout=20):
+    deadline = time.monotonic() + timeout
+    while app.json('/api/wifi')[1]['status']['ssid'] != ssid:
+        assert time.monotonic() < deadline, app.output
+        time.sleep(0.2)
+
+
+def test_a_wrong_password_fails_with_the_reason_and_the_board_goes_back(app):
+    status, body = app.json('/api/wifi', {'ssid': 'Neighbours', 'password': 'not it'})
+    assert status == 202 and body['join']['state'] == 'connecting'
+    assert networks(app)[0]['ssid'] == 'SimNet'  # the one that works keeps its turn
+    assert networks(app)[1] == {'ssid': 'Neighbours', 'password': 'not it', 'verified': False}
+    w = join_result(app, 'Neighbours')
+    assert w['join']['state'] == 'failed' and w['join']['reason'] == 'wrong password'
+    assert w['unverified'] == ['Neighbours']
+    on_network(app, 'SimNet')  # the reconnect loop brought it back
+    assert 'wifi: could not join Neighbours - wrong password' in app.output
+
+
+def test_a_network_out_of_range_is_reported_as_not_found(app):
+    assert app.json('/api/wifi', {'ssid': 'Elsewhere', 'password': 'whatever1'})[0] == 202
+    w = join_result(app, 'Elsewhere')
+    assert w['join']['reason'] == 'network not found'
+    assert app.json('/api/wifi?ssid=Elsewhere', method='DELETE')[0] == 200
+    on_network(app, 'SimNet')
+
+
+def test_a_newer_join_replaces_one_under_way_and_the_result_is_the_newest(app):
+    assert app.json('/api/wifi', {'ssid': 'Elsewhere', 'password': 'whatever1'})[0] == 202
+    status, body = app.json('/api/wifi', {'ssid': 'Cafe Guest'})
+    assert status == 202 and body['join'] == {'ssid': 'Cafe Guest', 'state': 'connecting',
+                                              'ip': None, 'reason': None}
+    assert join_result(app, 'Cafe Guest')['join']['state'] == 'joined'
+    assert networks(app)[0] == {'ssid': 'Cafe Guest', 'password': ''}
+    for ssid in ('Cafe%20Guest', 'Elsewhere'):
+        assert app.json('/api/wifi?ssid=' + ssid, method='DELETE')[0] == 200
+    on_network(app, 'SimNet')
+
+
+def test_the_right_password_joins_with_the_address_and_saves_it_first_verified(app):
+    on_network(app, 'SimNet')
+    assert app.json('/api/wifi', {'ssid': 'Neighbours', 'password': 'secret123'})[0] == 202
+    w = join_result(app, 'Neighbours')
+    assert w['join']['state'] == 'joined' and w['join']['ip'] == '127.0.0.1'
+    assert w['status']['ssid'] == 'Neighbours' and w['unverified'] == []
+    assert networks(app)[0] == {'ssid': 'Neighbours', 'password': 'secret123'}
+    assert [n['ssid'] for n in networks(app)] == ['Neighbours', 'SimNet']
+    assert app.json('/api/wifi?ssid=Neighbours', method='DELETE')[0] == 200
+    on_network(app, 'SimNet')
+
+
+def test_a_wrong_password_for_a_saved_network_keeps_the_one_that_works(app):
+    assert app.json('/api/wifi', {'ssid': 'SimNet', 'password': 'mistyped'})[0] == 202
+    assert join_result(app, 'SimNet')['join']['state'] == 'failed'
+    assert networks(app) == [{'ssid': 'SimNet', 'password': 'simulated'}]
+    on_network(app, 'SimNet')
