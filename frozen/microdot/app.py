@@ -62,8 +62,9 @@ class Microdot:
     Class attributes tune the built-in server for every app: `max_connections` (concurrent
     connections; above it new ones get 503; None picks a default for the board),
     `listen_backlog`, `keep_alive` (serve several requests per connection),
-    `keep_alive_timeout` (seconds an idle kept-alive connection stays open),
-    `request_timeout` (seconds to receive a request's line, headers and buffered body; also
+    `keep_alive_timeout` (seconds a kept-alive connection may wait for its next request to
+    begin), `request_timeout` (seconds to receive a request's line, headers and buffered body,
+    from its first byte; the two never replace each other; also
     the limit for each read of a streamed body), `write_timeout` (seconds one write to the
     client may take), `evict_after` (seconds a connection must have waited for a request head
     before it may be closed to make room at the cap; see `microdot.server`),

@@ -186,18 +186,25 @@ class FileUpload:
         """Read the whole file now, so the form can advance; returns a new `FileUpload` backed by
         memory (up to `max_memory_size`) or by a temporary file."""
         limit = self.max_memory_size if max_memory_size is None else max_memory_size
-        data = await self._read(limit + 1)
-        if len(data) <= limit:
-            from .streams import AsyncBytesIO
-            return FileUpload(self.filename, self.content_type, AsyncBytesIO(data).read)
+        pieces = []  # 256-byte pieces, not one growing buffer: a small heap may have no free
+        size = 0  # block of `limit` bytes, and a file that goes to flash needs none
+        while size <= limit:
+            piece = await self._read(256)
+            if not piece:
+                from .streams import AsyncBytesIO
+                return FileUpload(self.filename, self.content_type,
+                                  AsyncBytesIO(b''.join(pieces)).read)
+            pieces.append(piece)
+            size += len(piece)
         name = self.temp_dir + 'upload_' + ''.join('%02x' % b for b in os.urandom(6))
         try:
             f = open(name, 'x+b')
         except (ValueError, OSError):  # no 'x' mode on this port (MicroPython)
             f = open(name, 'w+b')
         try:
-            f.write(data)
-            data = None
+            for piece in pieces:
+                f.write(piece)
+            pieces = piece = None
             await self.save(f)
             f.seek(0)
         except BaseException:

@@ -291,10 +291,19 @@ async def _run(app, conn, reader):
 async def _serve(app, conn, reader):
     stream = BufferedReader(reader, line_limit=Request.max_readline)
     stream.timer = conn
-    timeout = int((app.request_timeout or 0) * 1000)
+    timeout = int((app.request_timeout or 0) * 1000)  # a request, once it has begun
+    idle = int((app.keep_alive_timeout or 0) * 1000)  # a kept connection, until one begins
     addr = conn.stream.get_extra_info('peername')
     while True:
         conn.waiting = now = ticks_ms()
+        if conn.kept:  # the idle wait: its own deadline, then the request's from its first byte
+            conn.deadline = ticks_add(now, idle) if idle else None
+            try:
+                if not await stream.wait():
+                    return
+            except OSError:  # reset by the client while idle
+                return
+            now = ticks_ms()
         conn.deadline = ticks_add(now, timeout) if timeout else None
         if conn.sent:
             conn.sent = False
@@ -337,7 +346,6 @@ async def _serve(app, conn, reader):
             gc.collect()  # a small heap: collect while little is alive, against fragmentation
         if not keep:
             return
-        timeout = int((app.keep_alive_timeout or 0) * 1000)
         conn.kept = True
 
 

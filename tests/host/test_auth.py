@@ -193,6 +193,13 @@ def test_login_never_redirects_off_the_site(app, target):
     time.sleep(0)
 
 
+def test_the_login_page_escapes_what_it_echoes(app):
+    evil = '/"><script>alert(1)</script>'
+    status, _, body = app.request('/login?next=' + urllib.parse.quote(evil), auth=False)
+    assert status == 200 and b'<script>' not in body
+    assert b'value="/&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in body
+
+
 def test_logout_ends_the_session_and_is_a_post(app):
     _, headers = login(app)
     h = {'Cookie': cookie_of(headers)}

@@ -105,3 +105,39 @@ def test_the_reconnect_loop_uses_the_settings_the_ui_changes(tmp_path):
         assert 'host' not in saved and 'debug' not in saved
     finally:
         server.stop()
+
+
+PARAMS = r'''
+import ui
+
+
+class Request:
+    def __init__(self, exc):
+        self.exc = exc
+
+    @property
+    def json(self):
+        raise self.exc
+
+
+for exc in (MemoryError(), ValueError('not JSON')):
+    try:
+        print('RESULT', type(exc).__name__, ui.params(Request(exc)))
+    except MemoryError:
+        print('RESULT', type(exc).__name__, 'raised')
+'''
+
+
+def test_ui_params_let_a_memory_error_through(tmp_path):
+    """Item 10, deterministically: a MemoryError while parsing is raised (the server answers
+    503), never taken for "no parameters" (400 "ssid is required"); bad JSON is None."""
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, MICROPYPATH=':'.join([os.path.join(root, 'app'),
+                                                  os.path.join(root, 'frozen'), '.frozen']))
+    r = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'micropython'), '-c',
+                        PARAMS], cwd=str(tmp_path), env=env, capture_output=True, text=True,
+                       timeout=30)
+    lines = [ln for ln in r.stdout.splitlines() if ln.startswith('RESULT ')]
+    assert lines == ['RESULT MemoryError raised', 'RESULT ValueError None'], r.stdout + r.stderr

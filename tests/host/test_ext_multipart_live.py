@@ -1,5 +1,5 @@
 """microdot.multipart over real sockets: a 1 MB upload streamed to flash, including on the unix
-port under a 64wK heap (.mpy), posted by a real HTTP client."""
+port under a 68wK heap (.mpy), posted by a real HTTP client."""
 import hashlib
 import http.client
 import json
@@ -31,8 +31,16 @@ def post(server, body, chunk=8192):
 
 
 def test_one_megabyte_upload(serve, runtime):
-    """.mpy under -X heapsize=64wK; .py with the default heap; CPython."""
-    server = serve('ext_app', heapsize='64wK' if runtime == 'mp-mpy' else None)
+    """.mpy under -X heapsize=68wK; .py with the default heap; CPython.
+
+    The .mpy run holds the bytecode of the whole framework in the heap (a board keeps it in
+    flash) and ext_app imports every extension. At 64wK this passed with under 2wK to spare
+    (62wK failed). The strict body parsing of 260444b (+1.1 KB) tipped it, and the framework
+    has since grown by about 6 KB of heap as .mpy in all (strict input, route limits, stream
+    caps, WebSocket pings: 42 KB free after importing ext_app, from 48 KB), so 64wK has no
+    free block of 512 bytes left mid-upload. FileUpload.copy no longer needs a 1 KB block
+    (then 66wK passes, mostly; without that, never); 68wK gives the margin back."""
+    server = serve('ext_app', heapsize='68wK' if runtime == 'mp-mpy' else None)
     content = os.urandom(1024 * 1024)
     status, data = post(server, multipart('big one', 'firmware.bin', content))
     assert status == 200, data

@@ -158,3 +158,49 @@ def test_shutdown_stops_the_server(serve):
             break
         time.sleep(0.1)
     assert not server.alive()
+
+
+def _answer(s):
+    """Read one whole response with a Content-Length body from socket `s`."""
+    data = b''
+    while b'\r\n\r\n' not in data:
+        chunk = s.recv(4096)
+        assert chunk, data  # closed (or reset) before the head of the answer
+        data += chunk
+    head, _, body = data.partition(b'\r\n\r\n')
+    length = int(head.lower().split(b'content-length:')[1].split(b'\r\n')[0])
+    while len(body) < length:
+        chunk = s.recv(4096)
+        assert chunk, data
+        body += chunk
+    return head, body
+
+
+def test_keep_alive_timeout_is_the_idle_wait_not_the_next_requests_deadline(serve):
+    # keep_alive_timeout bounds the wait for a kept connection's next request to begin;
+    # request_timeout bounds that request once it has begun. A second request trickled over
+    # about 2 s (longer than the 1 s idle wait, shorter than the 5 s request deadline) is answered.
+    server = serve('basic_app', args=['keep_alive_timeout=1', 'request_timeout=5'])
+    s = socket.create_connection(('127.0.0.1', server.port), timeout=10)
+    s.sendall(b'GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+    head, body = _answer(s)
+    assert head.startswith(b'HTTP/1.1 200') and body == b'hello'
+    parts = [b'POST /echo HTTP/1.1\r\n', b'Host: x\r\n', b'Content-Type: text/plain\r\n',
+             b'Content-Length: 10\r\n\r\n', b'01234', b'56789']
+    for part in parts:
+        s.sendall(part)
+        time.sleep(0.4)  # 6 pieces: 2.4 s in all, no gap longer than the idle wait
+    head, body = _answer(s)
+    assert head.startswith(b'HTTP/1.1 200') and body == b'0123456789'
+    s.close()
+
+
+def test_a_kept_connection_that_stays_idle_is_closed_after_keep_alive_timeout(serve):
+    server = serve('basic_app', args=['keep_alive_timeout=0.5', 'request_timeout=30'])
+    s = socket.create_connection(('127.0.0.1', server.port), timeout=10)
+    s.sendall(b'GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+    assert _answer(s)[1] == b'hello'
+    start = time.time()
+    assert s.recv(100) == b''  # closed by the server after the idle wait, not request_timeout
+    assert time.time() - start < 10
+    s.close()
