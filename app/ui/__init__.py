@@ -124,9 +124,9 @@ def install(app):
         app.route(pattern, methods=['GET', 'POST', 'DELETE'], max_content_length=UPLOAD_MAX,
                   max_body_length=1024)(api)
 
-    from ui import pins
-    pins.power_on()  # the outputs' power-on states
-    forget('ui.pins')  # loaded again by the first page that shows them
+    from ui import poweron
+    poweron.run()  # the outputs' power-on states
+    forget('ui.poweron')
     from ui import log
     log.add('app started')
     from device import launcher
