@@ -41,11 +41,36 @@ PROBES = (b'/generate_204', b'/gen_204', b'/hotspot-detect.html', b'/library/tes
           b'/connecttest.txt', b'/ncsi.txt', b'/redirect', b'/canonical.html', b'/success.txt',
           b'/check_network_status.txt', b'/mobile/status.php')
 
-_HEAD = ('<!doctype html><meta name=viewport content="width=device-width">'
-         '<title>%s</title><style>body{font:16px sans-serif;margin:1em auto;max-width:30em;'
-         'padding:0 1em}pre{white-space:pre-wrap;background:#fee;padding:.5em}label{display:'
-         'block;margin:.3em 0}input[type=text],input[type=password]{width:100%%}</style>'
-         '<h1>%s</h1>')
+# The look of the app's dashboard (app/static/app.css), cut down to what these pages use: they
+# must work when the app does not, so the style is inline. Icons are CSS or inline SVG.
+_TOP = (b'<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content="width='
+        b'device-width,initial-scale=1"><title>')
+_STYLE = (b'</title><style>*{box-sizing:border-box}body{margin:0;font:16px/1.4 system-ui,sans-se'
+          b'rif;color:#1d2430;background:#f2f4f7}header{background:#0a66c2;color:#fff;padding:.7'
+          b'5rem 1rem;font:600 1.3rem system-ui,sans-serif}main{max-width:32rem;margin:auto;padd'
+          b'ing:1rem}section{background:#fff;border:1px solid #dde1e6;border-radius:.6rem;paddin'
+          b'g:1rem}h2{font-size:1.1rem;margin:1rem 0 .5rem}h2:first-child{margin-top:0}label{dis'
+          b'play:block;margin:.6rem 0;color:#6b7380;font-size:.9rem}input{font:inherit;width:100'
+          b'%;padding:.5rem;min-height:2.6rem;border:1px solid #dde1e6;border-radius:.4rem}butto'
+          b'n{font:inherit;min-height:2.6rem;padding:.4rem 1rem;border:0;border-radius:.4rem;bac'
+          b'kground:#0a66c2;color:#fff;margin:.3rem 0}.net,.chk{display:flex;align-items:center;'
+          b'gap:.6rem;color:#1d2430;font-size:1rem}.net{padding:.4rem .6rem;border:1px solid #dd'
+          b'e1e6;border-radius:.4rem}.net input,.chk input{width:1.3rem;min-height:1.3rem;margin'
+          b':0}.net span{flex:1;overflow-wrap:anywhere}.k{width:14px;height:14px;fill:#6b7380}.b'
+          b'{display:inline-flex;align-items:flex-end;gap:2px;height:16px}.b i{width:4px;backgro'
+          b'und:#dde1e6}.b i:nth-child(1){height:25%}.b i:nth-child(2){height:50%}.b i:nth-child'
+          b'(3){height:75%}.b i:nth-child(4){height:100%}.s1 i:nth-child(1),.s2 i:nth-child(-n+2'
+          b'),.s3 i:nth-child(-n+3),.s4 i{background:#0a66c2}pre{white-space:pre-wrap;background'
+          b':#fdecec;padding:.5rem;border-radius:.4rem;overflow:auto}.bad{color:#c62828}.hint{co'
+          b'lor:#6b7380}</style><header>')
+_MAIN = b'</header><main><section>'
+_LOCK = ('<svg width=0 height=0 style=position:absolute><symbol id=k viewBox="0 0 24 24"><path '
+         'd="M6 10V7a6 6 0 0112 0v3h1v12H5V10zm2 0h8V7a4 4 0 00-8 0z"/></symbol></svg>')
+
+
+def bars(rssi):
+    """Signal bars (1-4) of a received strength in dBm."""
+    return 4 if rssi >= -55 else 3 if rssi >= -67 else 2 if rssi >= -75 else 1
 
 
 _OWNER_FIELD = ('<label>Device password <input type=password name=owner maxlength=64 required '
@@ -179,15 +204,20 @@ class Portal:
             print('portal: error:', repr(exc))
         gc.collect()
         try:
-            head = ['HTTP/1.0 ', status, '\r\nContent-Length: ', str(len(body)),
+            parts = body if isinstance(body, list) else (body,)
+            size = 0
+            for p in parts:  # str parts: their UTF-8 length
+                size += len(p) if isinstance(p, bytes) else len(p.encode())
+            head = ['HTTP/1.0 ', status, '\r\nContent-Length: ', str(size),
                     '\r\nConnection: close\r\nCache-Control: no-store\r\n']
             for h in headers:
                 head.append(h)
                 head.append('\r\n')
             head.append('\r\n')
             writer.write(''.join(head).encode())
-            writer.write(body)
-            await writer.drain()
+            for part in parts:  # each one on its way before the next: no copy of them all
+                writer.write(part if isinstance(part, bytes) else part.encode())
+                await writer.drain()
         except OSError:
             pass
         finally:
@@ -262,7 +292,8 @@ class Portal:
             return self.page('Wi-Fi setup', self.setup_html())
         if path == b'/':
             if self.error or self.safe:
-                return self.page('Recovery', self.recovery_html() + self.setup_html())
+                from device import recovery
+                return self.page(recovery.title(self), [recovery.html(self)] + self.setup_html())
             return self.page('Wi-Fi setup', self.setup_html())
         return self.redirect('/setup')
 
@@ -272,8 +303,13 @@ class Portal:
         return '302 Found', ('Location: http://%s%s' % (host, where),), b''
 
     def page(self, title, html, status='200 OK'):
-        return status, ('Content-Type: text/html; charset=utf-8',), \
-            ((_HEAD % (title, title)) + html).encode()
+        """A page in the common design; `html` is a str or a list of them. Its body is a list
+        of parts, sent one by one, so that no page is ever copied into one large block (the
+        style is a constant; a small heap seldom has a large free block)."""
+        title = title.encode()
+        parts = [_TOP, title, _STYLE, title, _MAIN]
+        parts.extend(html if isinstance(html, list) else (html,))
+        return status, ('Content-Type: text/html; charset=utf-8',), parts
 
     def owner_set(self):
         """True if changes need the owner password (one is set and this is not safe mode)."""
@@ -296,16 +332,23 @@ class Portal:
         return self._scanned or []
 
     def setup_html(self):
-        out = ['<h2>Join a network</h2><form method=post action=/setup>']
+        out = ['<h2>Join a network</h2><form method=post action=/setup>', _LOCK]
         for n in self.networks():
-            out.append('<label><input type=radio name=ssid value="%s"> %s %s (%d dBm)</label>'
-                       % (escape(n['ssid']), escape(n['ssid']),
-                          '&#128274;' if n.get('secure') else '', n['rssi']))
+            out.append('<label class=net><input type=radio name=ssid value="%s"><span>%s</span>'
+                       '%s<b class="b s%d" title="%d dBm"><i></i><i></i><i></i><i></i></b>'
+                       '</label>' % (escape(n['ssid']), escape(n['ssid']),
+                                     '<svg class=k><title>secured</title><use href=#k /></svg>'
+                                     if n.get('secure') else '', bars(n['rssi']), n['rssi']))
         out.append('<label>Other network <input type=text name=other maxlength=32></label>'
-                   '<label>Password <input type=password name=password maxlength=64></label>')
+                   '<label>Wi-Fi password <input type=password name=password maxlength=64>'
+                   '</label><label class=chk><input type=checkbox onchange="this.form.password.'
+                   'type=this.checked?\'text\':\'password\'">Show the password</label>')
         if self.owner_set():
             out.append(_OWNER_FIELD)
         else:  # first setup, or safe mode: a new owner password (optional in safe mode)
+            out.append('<h2>This device</h2><label>Its name: you will open it at '
+                       'http://NAME.local/ <input name=hostname maxlength=32 value="%s" '
+                       'autocapitalize=off></label>' % escape(self.cfg['hostname']))
             out.append(_NEW_OWNER % ('A password for this device (8 or more characters): every'
                                      ' change needs it' if not self.safe else
                                      'New device password (only to replace a forgotten one)',
@@ -315,10 +358,10 @@ class Portal:
         if saved:
             out.append('<h2>Saved networks</h2>')
             for n in saved:
-                out.append('<form method=post action=/forget>%s <input type=hidden name=ssid '
-                           'value="%s">%s<button>Forget</button></form>'
+                out.append('<form method=post action=/forget class=net><span>%s</span><input '
+                           'type=hidden name=ssid value="%s">%s<button>Forget</button></form>'
                            % (escape(n['ssid']), escape(n['ssid']), self.owner_field()))
-        return ''.join(out)
+        return out  # a list: page() sends it piece by piece
 
     def allowed(self, form, peer):
         """None if `form` may change things, else the refusal (wrong or throttled password)."""
@@ -335,9 +378,9 @@ class Portal:
         if ok is True:
             return None
         if ok:
-            return self.page('Wi-Fi setup', '<p>Too many wrong passwords: wait %d s.</p>' % ok
+            return self.page('Wi-Fi setup', ['<p>Too many wrong passwords: wait %d s.</p>' % ok]
                              + self.setup_html(), '429 Too Many Requests')
-        return self.page('Wi-Fi setup', '<p>Wrong device password.</p>' + self.setup_html(),
+        return self.page('Wi-Fi setup', ['<p>Wrong device password.</p>'] + self.setup_html(),
                          '401 Unauthorized')
 
     def new_owner(self, form):
@@ -351,6 +394,32 @@ class Portal:
             raise ValueError(reason)
         return new
 
+    def new_name(self, form):
+        """The device name of the setup form ('' to keep it), or ValueError."""
+        name = form.get('hostname', '').strip().lower()
+        if not name or name == self.cfg['hostname']:
+            return ''
+        if len(name) > 32 or name[0] == '-' or name[-1] == '-' or \
+                [c for c in name if not ('a' <= c <= 'z' or '0' <= c <= '9' or c == '-')]:
+            raise ValueError('the device name takes a-z, 0-9 and "-" (not first or last), '
+                             'at most 32 characters')
+        return name
+
+    def saved_html(self, ssid):
+        """What the page says after the setup: where to find the device next."""
+        from device import wifi
+        name = escape(self.cfg['hostname'])
+        port = self.cfg['port']
+        url = 'http://%s.local%s/' % (name, '' if port == 80 else ':%d' % port)
+        return ('<h2>Saved</h2><p>The device restarts and joins <b>%s</b>.</p><p>Connect this '
+                'phone or computer to <b>%s</b> again, then open <a href="%s">%s</a>.</p><p '
+                'class=hint>If that name does not open (some phones cannot look up .local '
+                'names), find <b>%s</b> and its address in your router\'s list of devices, or '
+                'read the address the device prints on its USB console (<code>make repl</code>).'
+                '</p><p class=hint>If it cannot join, its setup network <b>%s</b> comes back.'
+                '</p>' % (escape(ssid), escape(ssid), url, url, name,
+                          escape(wifi.ap_name_cached() or wifi.ap_name(self.cfg))))
+
     def post(self, path, form, peer=None):
         if path in (b'/setup', b'/forget', b'/reboot', b'/restore'):
             refused = self.allowed(form, peer)
@@ -360,10 +429,14 @@ class Portal:
             ssid = form.get('other') or form.get('ssid') or ''
             try:
                 new = self.new_owner(form)
+                name = self.new_name(form)
                 config.add_network(self.cfg, ssid, form.get('password', ''))
             except ValueError as exc:
-                return self.page('Wi-Fi setup', '<p>%s</p>' % escape(exc) + self.setup_html(),
+                return self.page('Wi-Fi setup', ['<p>%s</p>' % escape(exc)] + self.setup_html(),
                                  '400 Bad Request')
+            if name:
+                self.cfg['hostname'] = name
+            done = self.page('Saved', self.saved_html(ssid))  # before the hash fills the heap
             if new:
                 from device import owner
                 owner.set_password(self.cfg, new)
@@ -371,8 +444,7 @@ class Portal:
             config.save(self.cfg, self.config_path)
             print('portal: saved network', repr(ssid))
             self._reboot_after = True
-            return self.page('Saved', '<p>Saved <b>%s</b>. Rebooting to join it; if that '
-                             'fails this access point comes back.</p>' % escape(ssid))
+            return done
         if path == b'/forget':
             if config.forget_network(self.cfg, form.get('ssid', '')):
                 config.save(self.cfg, self.config_path)

@@ -14,6 +14,14 @@ def html(portal):
         head = ('<p>Safe mode (%s): the app was not started.</p><form method=post '
                 'action=/leave-safe-mode><button>Leave safe mode and reboot</button></form>'
                 % escape(portal.safe))
+    elif _no_app():  # a new board: nothing has failed
+        head = ('<h2>Welcome</h2><p>This board runs the firmware and is on your network, but '
+                'there is no main.py on it yet: no app to start.</p><p>On your computer, in the '
+                'project folder, build and copy the web UI app (or your own) onto it:</p><pre '
+                'class=hint>make deploy DEVICE=/dev/ttyUSB0</pre><p>(the board\'s serial port; '
+                '<code>make help</code> lists the others), then restart it. Or upload a main.py '
+                'below.</p><form method=post action=/reboot>%s<button>Restart</button></form>'
+                % portal.owner_field())
     else:
         head = ('<p>The app (main.py) failed; fix it and run <code>make deploy</code>, or '
                 'upload a fixed file below.</p><pre>%s</pre><form method=post action=/reboot>'
@@ -33,6 +41,16 @@ def html(portal):
                    'the last upload replaced are kept.</p>%s<button>Restore the previous app and '
                    'reboot</button></form>' % portal.owner_field())
     return ''.join(out)
+
+
+def title(portal):
+    """The page's title: "Welcome" on a board with no app yet, else "Recovery"."""
+    return 'Welcome' if not portal.safe and _no_app() else 'Recovery'
+
+
+def _no_app():
+    from device import launcher
+    return not (launcher.exists(launcher.NAME + '.py') or launcher.exists(launcher.NAME + '.mpy'))
 
 
 def _kept():

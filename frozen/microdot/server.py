@@ -16,7 +16,7 @@ Beyond Microdot's one-request-per-connection server it offers:
   would hold one of the few sockets and its buffers, which is what runs a board out of memory.
   The only queue is the kernel's, bounded by `listen_backlog`;
 - streams (WebSocket, Server-Sent Events) have their own cap below the connection cap,
-  `max_streams` (default: one less than `max_connections`, at least 1): a stream past it is
+  `max_streams` (default: half of `max_connections`, at least 1): a stream past it is
   answered 503 before its handshake, so a slot is always left for ordinary requests however
   many pages hold streams open. We chose a cap over evicting the longest-idle stream when a
   request finds every slot taken: an evicted EventSource or WebSocket client reconnects at
@@ -92,6 +92,8 @@ class Connection:
     kept = False  # True once a response has been sent and it waits for another
     sent = False  # True once bytes of the current response were written
     streaming = False  # True once it carries a WebSocket or an event stream
+    silent = False  # a stream whose client sends nothing more (watched for hang-ups)
+    reader = None  # CPython: the asyncio StreamReader (its at_eof() shows a hang-up)
 
     def __init__(self, server, stream, task):
         self.server = server
@@ -125,16 +127,19 @@ class Connection:
         """Count this connection as a stream (WebSocket, event stream) if the app's
         `max_streams` allows one more; False if not (the caller answers 503). `silent`: the
         client sends nothing more (an event stream), so on MicroPython the watchdog watches
-        the socket and ends the connection as soon as the client hangs up, instead of at the
-        next event (which may be long): a dead stream's task and buffers go at once."""
+        the socket (CPython: its reader) and ends the connection as soon as the client hangs
+        up, instead of at the next event (which may be long): a dead stream's task and buffers
+        go at once."""
         server = self.server
         if not self.streaming:
             if server.streams >= server.stream_limit:
                 return False
             server.streams += 1
             self.streaming = True
-            if silent and MICROPYTHON:
-                server.hangups(self.stream.s, True)
+            if silent:
+                self.silent = True
+                if MICROPYTHON:
+                    server.hangups(self.stream.s, True)
         return True
 
     def end_stream(self):
@@ -142,8 +147,10 @@ class Connection:
             self.streaming = False
             server = self.server
             server.streams -= 1
-            if server.poller is not None:
-                server.hangups(self.stream.s, False)
+            if self.silent:
+                self.silent = False
+                if server.poller is not None:
+                    server.hangups(self.stream.s, False)
 
 
 class Server:
@@ -156,7 +163,7 @@ class Server:
         self.watchdog = None
         self.limit = app.max_connections or default_max_connections()
         self.write_ms = int((app.write_timeout or 0) * 1000)
-        self.stream_limit = app.max_streams or max(1, self.limit - 1)
+        self.stream_limit = app.max_streams or max(1, self.limit // 2)
         self.streams = 0  # connections that carry a stream now
         # On a heap of at most 256 KB (a board's), collect after each response: cheap there,
         # and it keeps free memory in large blocks for the next request.
@@ -219,10 +226,17 @@ class Server:
                 pass
 
     def _hung_up(self):
-        for sock, _ in self.poller.ipoll(0):
+        if self.poller is None:  # CPython: the reader has seen the end of the stream
+            for c in list(self.conns):
+                r = c.reader
+                if c.silent and r is not None and (r.at_eof() or r.exception() is not None):
+                    self.expire(c)  # the client closed (or reset) its end
+            return
+        for event in self.poller.ipoll(0):
+            sock = event[0]
             self.poller.unregister(sock)
-            for c in self.conns:
-                if c.streaming and c.stream.s is sock:
+            for c in list(self.conns):
+                if c.silent and c.stream.s is sock:
                     self.expire(c)
 
     async def watch(self):
@@ -231,14 +245,18 @@ class Server:
         try:
             while self.conns or self.closing:
                 await asyncio.sleep(0.1)
-                if self.streams and self.poller is not None:
-                    self._hung_up()
-                now = ticks_ms()
-                for c in self.conns + self.closing:
-                    if c.deadline is not None and ticks_diff(now, c.deadline) >= 0:
-                        if c in self.conns:
-                            self.expired += 1
-                        self.expire(c)
+                try:
+                    if self.streams:
+                        self._hung_up()
+                    now = ticks_ms()
+                    for c in self.conns + self.closing:
+                        if c.deadline is not None and ticks_diff(now, c.deadline) >= 0:
+                            if c in self.conns:
+                                self.expired += 1
+                            self.expire(c)
+                except MemoryError:  # the next round tries again
+                    self.oom += 1
+                    gc.collect()
         finally:
             self.watchdog = None
 
@@ -262,6 +280,8 @@ async def serve_connection(app, reader, writer):
         writer = StreamAdapter(writer)
     server = _server_of(app)
     conn = Connection(server, writer, asyncio.current_task())
+    if not MICROPYTHON:
+        conn.reader = reader
     if server.admit():
         server.add(conn)
         await _run(app, conn, reader)
@@ -282,7 +302,10 @@ async def _run(app, conn, reader):
         server.oom += 1
         gc.collect()
         if not conn.sent:  # else a response has begun: a 503 now would be spliced into it
-            await _busy(conn, reader)  # the ready-made 503
+            try:
+                await _busy(conn, reader)  # the ready-made 503
+            except MemoryError:
+                pass
     except Exception as exc:
         if not is_muted(exc):
             print_exception(exc)
@@ -291,7 +314,10 @@ async def _run(app, conn, reader):
             server.conns.remove(conn)
         conn.end_stream()
         conn.deadline = None
-        await conn.aclose()
+        try:
+            await conn.aclose()
+        except MemoryError:
+            _drop(conn)
 
 
 async def _serve(app, conn, reader):
@@ -386,9 +412,21 @@ async def _busy(conn, reader):
         await reader.read(2048)  # the request, if it is coming: one read is enough
     except BaseException:
         pass
-    if conn in conn.server.closing:
-        conn.server.closing.remove(conn)
-    await conn.aclose()
+    try:
+        if conn in conn.server.closing:
+            conn.server.closing.remove(conn)
+        await conn.aclose()
+    except MemoryError:
+        _drop(conn)
+
+
+def _drop(conn):
+    """Close the socket without awaiting anything: when there is no heap left even for the
+    coroutine of a graceful close (a plain call allocates nothing)."""
+    try:
+        conn.stream.s.close()  # MicroPython's Stream
+    except Exception:
+        pass
 
 
 def _refuse_now(sock):
@@ -426,9 +464,14 @@ class Listener:
         server = _server_of(app)
         try:
             while True:
-                while len(server.closing) >= 8 or server.short_of_memory():
-                    await asyncio.sleep_ms(10)  # new connections wait in the kernel's backlog
-                await readable(sock)
+                try:
+                    while len(server.closing) >= 8 or server.short_of_memory():
+                        await asyncio.sleep_ms(10)  # new connections wait in the backlog
+                    await readable(sock)
+                except MemoryError:  # even waiting can allocate: never let the loop die
+                    server.oom += 1
+                    gc.collect()
+                    continue
                 try:
                     c, addr = sock.accept()
                 except OSError:

@@ -58,7 +58,10 @@ class BufferedReader:
         return await self.stream.read(n)
 
     async def _fill(self):
-        data = await self._read(self.chunk_size)
+        try:
+            data = await self._read(self.chunk_size)
+        except MemoryError:  # a fragmented heap may still have room for a small read
+            data = await self._read(64)
         if data:
             self.buffer = self.buffer + data if self.buffer else data
         return bool(data)
@@ -105,8 +108,9 @@ class BufferedReader:
                 return self._take(i + 3)
             if j >= 0:
                 return self._take(j + 2)
-            if len(buf) > limit:
-                i = buf.find(b'\n')
+            if len(buf) > limit or (self.line_limit and
+                                    len(buf) - buf.rfind(b'\n') > self.line_limit + 1):
+                i = buf.find(b'\n')  # an over-long line is refused at once, not at `limit`
                 raise LineTooLong(0 <= i <= limit)
             start = max(0, len(buf) - 2)
             if not await self._fill():

@@ -55,6 +55,18 @@ async def dying_producer(request, sse):
     str(Hog())  # the producer itself dies of a MemoryError: the stream ends
 
 
+@app.route('/json', methods=['POST'])
+async def json_body(request):
+    return {'type': type(request.json).__name__}
+
+
+@app.route('/mem')
+async def mem(request):
+    import gc
+    gc.collect()
+    return {'free': gc.mem_free() if hasattr(gc, 'mem_free') else 0}
+
+
 @app.route('/free')
 async def free(request):
     import gc
