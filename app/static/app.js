@@ -86,18 +86,19 @@ function showWifi(w) {
 // --- controls --------------------------------------------------------------------------------
 
 const pins = {};
-let uploadMax = 128 * 1024, live = false;
+let uploadMax = 128 * 1024, live = false, polled = false;
 
 function setPin(name, body) {
   say('pins-msg', '');
   api('pins/' + encodeURIComponent(name), 'POST', body).catch((e) => say('pins-msg', name + ': ' + e.message, true));
 }
 
-function setLive(on) {  // the offline banner; the controls work only while the stream is live
+function setLive(on, asked) {  // the offline banner; the controls work only while the device answers
   live = on;
+  polled = on && !!asked;
   $('offline').hidden = on;
-  $('link').className = on ? 'on' : 'off';
-  $('link').textContent = on ? 'live' : 'offline';
+  $('link').className = on && !asked ? 'on' : 'off';
+  $('link').textContent = on ? (asked ? 'busy: updates every few seconds' : 'live') : 'offline';
   for (const c of $('pins').querySelectorAll('button, input')) c.disabled = !on;
 }
 
@@ -285,20 +286,22 @@ function listen() {
     api('status').then(showStatus).catch(() => {});
   };
   es.onerror = () => {
-    setLive(false);
-    // The browser retries a dropped stream by itself, but not a refused one (a board at its
-    // connection cap answers 503): then start over.
-    // A refused stream may also mean the session ended: api() then goes to the login page.
-    if (es.readyState === EventSource.CLOSED) {
-      setTimeout(() => api('status').catch(() => {}).then(listen), 2000);
-    }
+    // The browser retries a dropped stream by itself, but not a refused one (CLOSED): then
+    // start over. If the device answers meanwhile, it is up but has no stream to spare (a
+    // small board serves one or two): the page then works by asking, at every retry. A
+    // refused stream may also mean the session ended: api() then goes to the login page.
+    const closed = es.readyState === EventSource.CLOSED;
+    if (closed) stream = null;
+    api('status').then((st) => { showStatus(st); setLive(true, true); return api('pins'); })
+      .then(showPins).catch(() => setLive(false))
+      .then(() => { if (closed) setTimeout(listen, 2000); });
   };
 }
 
 // A board that hangs or drops off the network often leaves the connection open but silent:
 // live values come every 2 s, so 7 s without any means offline, and the stream starts over.
 setInterval(() => {
-  if (stream && Date.now() - heard > 7000) {
+  if (stream && !polled && Date.now() - heard > 7000) {
     stream.close();
     setLive(false);
     listen();

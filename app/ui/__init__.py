@@ -81,11 +81,7 @@ def forget(name):
 def install(app):
     """Add the UI routes to `app`. On these routes only, request bodies above 1 kB are streamed,
     not buffered, so that uploads of up to `UPLOAD_MAX` bytes never sit in RAM; the app's own
-    routes keep the `Request` defaults. Each open page keeps one live stream: unless the app
-    says otherwise (``app.max_streams``), two pages may (the server's default is half the
-    connections, one on an ESP8266's three; the third connection stays free for requests)."""
-    if app.max_streams is None:
-        app.max_streams = 2
+    routes keep the `Request` defaults."""
     from ui import auth
     auth.load()
     app.before_request(auth.check)  # host, cross-site and owner checks (ui.auth), before all
