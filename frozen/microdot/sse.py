@@ -73,9 +73,10 @@ except ImportError:  # CPython
 class _EventStream:
     """The async iterator the response writes: queued events until the handler ends."""
 
-    def __init__(self, sse, task):
+    def __init__(self, sse, start):
         self.sse = sse
-        self.task = task
+        self.start = start  # makes the handler's coroutine: started on the first read
+        self.task = None
         self.last = _ticks()  # when the last event went out
 
     def __aiter__(self):
@@ -83,6 +84,9 @@ class _EventStream:
 
     async def __anext__(self):
         sse = self.sse
+        if self.start is not None:  # only a response that is being sent runs its handler, so
+            self.task = asyncio.create_task(self.start())  # one never sent leaves no task
+            self.start = None
         while True:
             if sse.events:
                 self.last = _ticks()
@@ -117,9 +121,15 @@ class _EventStream:
                 await sse.event.wait()
 
     async def aclose(self):
+        self.start = None
         task, self.task = self.task, None
         if task is not None and not task.done():
-            task.cancel()
+            try:
+                task.cancel()
+            except MemoryError:  # the cancellation itself needs a little heap
+                import gc
+                gc.collect()
+                task.cancel()
             try:
                 await task
             except BaseException:
@@ -127,8 +137,10 @@ class _EventStream:
 
 
 def sse_response(request, event_function, *args, **kwargs):
-    """Start ``event_function(request, sse, *args, **kwargs)`` as a task and return the streaming
-    response ``(iterator, 200, headers)``; 503 if the app's `max_streams` are all in use."""
+    """The streaming response ``(iterator, 200, headers)`` that runs ``event_function(request,
+    sse, *args, **kwargs)`` as a task once the response starts (a response that is never sent,
+    say because of a MemoryError on the way, leaves no task behind); 503 if the app's
+    `max_streams` are all in use."""
     sock = getattr(request, 'sock', None)
     claim = getattr(sock[1], 'claim_stream', None) if sock else None
     if claim is not None and not claim(True):
@@ -144,9 +156,8 @@ def sse_response(request, event_function, *args, **kwargs):
         finally:
             sse.event.set()
 
-    task = asyncio.create_task(run())
-    return _EventStream(sse, task), 200, {'Content-Type': 'text/event-stream',
-                                          'Cache-Control': 'no-cache'}
+    return _EventStream(sse, run), 200, {'Content-Type': 'text/event-stream',
+                                         'Cache-Control': 'no-cache'}
 
 
 def with_sse(f):
