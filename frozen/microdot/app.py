@@ -1,48 +1,9 @@
 """The `Microdot` application: routes, hooks, error handling and request dispatch."""
-import sys
-
 from .exceptions import HTTPException, HeaderInjection, abort
+from .platform import invoke_handler, print_exception
 from .request import Request
 from .response import REASONS, Response
 from .routing import URLPattern
-
-MICROPYTHON = sys.implementation.name == 'micropython'
-if MICROPYTHON:
-    _coroutine_type = type((lambda: (yield))())
-
-    def iscoroutine(obj):
-        """True if `obj` is a coroutine (to be awaited)."""
-        return isinstance(obj, _coroutine_type)
-
-    def print_exception(exc):
-        sys.print_exception(exc)
-else:
-    import asyncio
-
-    iscoroutine = asyncio.iscoroutine
-
-    def print_exception(exc):
-        import traceback
-        traceback.print_exception(exc)
-
-
-async def invoke_handler(handler, *args, **kwargs):
-    """Call a handler of any kind and return its result.
-
-    Coroutine functions are awaited. Plain functions run in a worker thread on CPython (so they
-    may block) and inline on MicroPython (keep them short there).
-    """
-    if MICROPYTHON:
-        result = handler(*args, **kwargs)
-    elif asyncio.iscoroutinefunction(handler):
-        return await handler(*args, **kwargs)
-    else:
-        loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(None, lambda: handler(*args, **kwargs))
-    if iscoroutine(result):
-        result = await result
-    return result
-
 
 def mro(cls):
     """The classes `cls` inherits from, nearest first (MicroPython has no __mro__)."""

@@ -2,7 +2,8 @@
 
 Importing it loads nothing beyond the core; new code can import from ``microdot`` directly.
 """
-from .app import Microdot, invoke_handler, iscoroutine, mro, print_exception  # noqa: F401
+from .app import Microdot, mro  # noqa: F401
+from .platform import invoke_handler, iscoroutine, print_exception  # noqa: F401
 from .exceptions import HTTPException, abort  # noqa: F401
 from .multidict import MultiDict, NoCaseDict  # noqa: F401
 from .request import Request  # noqa: F401

@@ -40,23 +40,29 @@ import asyncio
 import gc
 import sys
 
-from .app import MICROPYTHON, print_exception
 from .exceptions import HeaderInjection, RequestError
 from .request import Request
 from .response import Response, is_muted
+from .platform import MICROPYTHON, print_exception, readable, ticks_add, ticks_diff, ticks_ms
 from .streams import BufferedReader
-
-try:
-    from time import ticks_ms, ticks_add, ticks_diff
-except ImportError:  # CPython
-    from .server_cpython import ticks_ms, ticks_add, ticks_diff
 
 CancelledError = asyncio.CancelledError
 
-# Concurrent connections and listen backlog by platform: lwIP on these boards has few sockets to
-# spare (ESP8266 about 5 in all, Pico W about 8, ESP32 about 10; one is the listening socket).
-_DEFAULT_MAX_CONNECTIONS = {'esp8266': 3, 'rp2': 5, 'esp32': 8}
-_DEFAULT_BACKLOG = {'esp8266': 2, 'rp2': 4, 'esp32': 8}
+
+def _board_default(backlog):
+    # Concurrent connections (or, with `backlog`, the listen backlog) by board: lwIP there has
+    # few sockets to spare (ESP8266 about 5 in all, Pico W about 8, ESP32 about 10; one is the
+    # listening socket). Code rather than a dict, so that on a board it stays in flash.
+    p = sys.platform
+    if p == 'esp8266':
+        return 2 if backlog else 3
+    if p == 'rp2':
+        return 4 if backlog else 5
+    if p == 'esp32':
+        return 8
+    return None
+
+
 _BUSY = (b'HTTP/1.0 503 N/A\r\nContent-Type: text/plain; charset=UTF-8\r\n'
          b'Content-Length: 19\r\nRetry-After: 1\r\nConnection: close\r\n\r\n'
          b'Service unavailable')
@@ -65,7 +71,7 @@ _BUSY = (b'HTTP/1.0 503 N/A\r\nContent-Type: text/plain; charset=UTF-8\r\n'
 def default_max_connections():
     """The connection cap used when `Microdot.max_connections` is None: the board's entry, else
     one connection per 6 KB of heap (at most 64) on MicroPython, 64 on CPython."""
-    limit = _DEFAULT_MAX_CONNECTIONS.get(sys.platform)
+    limit = _board_default(False)
     if limit or not MICROPYTHON:
         return limit or 64
     heap = gc.mem_free() + gc.mem_alloc()
@@ -423,11 +429,6 @@ def _drop(conn):
         pass
 
 
-def _readable(sock):
-    # MicroPython: a coroutine the scheduler resumes when `sock` can be read (or accepted).
-    yield asyncio.core._io_queue.queue_read(sock)
-
-
 def _refuse_now(sock):
     """Answer 503 on a just-accepted socket without a task: take what the client has sent
     already (so that closing does not reset the connection), send, close."""
@@ -466,7 +467,7 @@ class Listener:
                 try:
                     while len(server.closing) >= 8 or server.short_of_memory():
                         await asyncio.sleep_ms(10)  # new connections wait in the backlog
-                    await _readable(sock)
+                    await readable(sock)
                 except MemoryError:  # even waiting can allocate: never let the loop die
                     server.oom += 1
                     gc.collect()
@@ -531,12 +532,12 @@ async def start_server(app, host, port, debug, ssl, start_serving):
     app.debug = debug
     app.ssl = ssl
     _server_of(app)
-    backlog = app.listen_backlog or _DEFAULT_BACKLOG.get(sys.platform, 64)
+    backlog = app.listen_backlog or _board_default(True) or 64
     if debug:
         print('Starting async server on {}:{}...'.format(host, port))
     if not MICROPYTHON:
         from .server_cpython import start_server as start
-        return await start(app, host, port, ssl, backlog, start_serving)
+        return await start(app, serve_connection, host, port, ssl, backlog, start_serving)
     if not start_serving:
         raise ValueError('start_serving must be True')
     app.server = Listener(app, _listen(host, port, backlog), ssl)

@@ -1,20 +1,7 @@
 """What the built-in server needs on CPython only (never imported on MicroPython, so a board
-does not pay for it): monotonic ticks, a writer with MicroPython's `awrite`/`aclose`, and
-listening through `asyncio.start_server`."""
+does not pay for it): a writer with MicroPython's `awrite`/`aclose`, and listening through
+`asyncio.start_server`. The other differences between the two are in `microdot.platform`."""
 import asyncio
-from time import monotonic
-
-
-def ticks_ms():
-    return int(monotonic() * 1000)
-
-
-def ticks_add(t, delta):
-    return t + delta
-
-
-def ticks_diff(a, b):
-    return a - b
 
 
 class StreamAdapter:
@@ -35,8 +22,8 @@ class StreamAdapter:
         return self.writer.get_extra_info(name)
 
 
-async def start_server(app, host, port, ssl, backlog, start_serving):
-    from .server import serve_connection
+async def start_server(app, serve_connection, host, port, ssl, backlog, start_serving):
+    """Listen with asyncio and call `serve_connection(app, reader, writer)` per connection."""
 
     async def serve(reader, writer):
         await serve_connection(app, reader, writer)

@@ -64,10 +64,7 @@ class SSE:
         self.event.set()
 
 
-try:
-    from time import ticks_ms as _ticks, ticks_diff as _ticks_diff
-except ImportError:  # CPython
-    from .server_cpython import ticks_ms as _ticks, ticks_diff as _ticks_diff
+from .platform import ticks_ms as _ticks, ticks_diff as _ticks_diff  # noqa: E402
 
 
 class _EventStream:

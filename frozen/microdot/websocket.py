@@ -417,10 +417,7 @@ class WebSocket:
         await self._event.wait()
 
 
-try:
-    from time import ticks_ms as _ticks, ticks_diff as _ticks_diff
-except ImportError:  # CPython
-    from .server_cpython import ticks_ms as _ticks, ticks_diff as _ticks_diff
+from .platform import ticks_ms as _ticks, ticks_diff as _ticks_diff  # noqa: E402
 
 
 def _valid_code(code):
@@ -510,10 +507,10 @@ def websocket_wrapper(f, upgrade_function):
             pass
         except OSError as exc:
             if not is_muted(exc):
-                from .app import print_exception
+                from .platform import print_exception
                 print_exception(exc)
         except Exception as exc:
-            from .app import print_exception
+            from .platform import print_exception
             print_exception(exc)
             if not ws.closed:
                 await ws.close(WebSocket.INTERNAL_ERROR)

@@ -1,0 +1,73 @@
+"""Where MicroPython and CPython differ, in one place: every other module of the framework is
+the same code on both and imports what differs from here.
+
+- `MICROPYTHON`: True on MicroPython.
+- `ticks_ms`, `ticks_add`, `ticks_diff`: MicroPython's wrapping millisecond clock (on CPython a
+  monotonic one with the same functions).
+- `iscoroutine(obj)` and `print_exception(exc)`.
+- `invoke_handler(handler, *args, **kwargs)`: how a handler of any kind is called; plain
+  functions run in asyncio's default executor (a worker thread) on CPython, inline on
+  MicroPython.
+- `readable(sock)` (MicroPython only): waits until a listening socket can accept. It uses one
+  internal of MicroPython's asyncio, ``asyncio.core._io_queue``, so that the server can decide
+  about a connection before a task or stream exists for it; the framework tests check it on
+  the MicroPython they run on (see docs/install.md for the versions that are tested).
+
+What only CPython's server needs (its listener, a writer with MicroPython's stream methods)
+is in `microdot.server_cpython`, which a board never imports.
+"""
+from sys import implementation
+
+MICROPYTHON = implementation.name == 'micropython'
+del implementation  # every global is heap on a board
+
+if MICROPYTHON:
+    from sys import print_exception  # noqa: F401
+    from time import ticks_ms, ticks_add, ticks_diff  # noqa: F401
+
+    def iscoroutine(obj, _type=type((lambda: (yield))())):
+        """True if `obj` is a coroutine (to be awaited)."""
+        return isinstance(obj, _type)
+
+    async def invoke_handler(handler, *args, **kwargs):
+        """Call a handler of any kind and return its result: coroutine functions are awaited,
+        plain functions run inline (keep them short: they hold up every connection)."""
+        result = handler(*args, **kwargs)
+        if iscoroutine(result):
+            result = await result
+        return result
+
+    def readable(sock):
+        """A coroutine the scheduler resumes when `sock` can be read (or accepted)."""
+        import asyncio
+        yield asyncio.core._io_queue.queue_read(sock)
+else:
+    import asyncio
+    from time import monotonic
+
+    def ticks_ms():
+        return int(monotonic() * 1000)
+
+    def ticks_add(t, delta):
+        return t + delta
+
+    def ticks_diff(a, b):
+        return a - b
+
+    iscoroutine = asyncio.iscoroutine
+    readable = None  # the CPython server listens through asyncio.start_server
+
+    def print_exception(exc):
+        import traceback
+        traceback.print_exception(exc)
+
+    async def invoke_handler(handler, *args, **kwargs):
+        """Call a handler of any kind and return its result: coroutine functions are awaited,
+        plain functions run in a worker thread (so they may block)."""
+        if asyncio.iscoroutinefunction(handler):
+            return await handler(*args, **kwargs)
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(None, lambda: handler(*args, **kwargs))
+        if asyncio.iscoroutine(result):
+            result = await result
+        return result

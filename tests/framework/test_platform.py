@@ -1,0 +1,80 @@
+# microdot.platform, the one module where MicroPython and CPython differ. On MicroPython this
+# checks the one asyncio internal the server relies on (asyncio.core._io_queue, behind
+# platform.readable) against the MicroPython the tests run on, with real sockets.
+import asyncio
+import socket
+import sys
+
+from microdot import platform
+
+
+def test_the_flag_says_which_implementation_runs():
+    assert platform.MICROPYTHON == (sys.implementation.name == 'micropython')
+
+
+def test_ticks_move_forward_in_milliseconds():
+    start = platform.ticks_ms()
+    later = platform.ticks_add(start, 250)
+    assert platform.ticks_diff(later, start) == 250
+    assert platform.ticks_diff(start, later) == -250
+    assert platform.ticks_diff(platform.ticks_ms(), start) >= 0
+
+
+async def test_handlers_of_every_kind_are_invoked():
+    def plain(a, b=0):
+        return a + b
+
+    async def coro(a, b=0):
+        return a * b
+
+    def returns_a_coroutine(a):
+        return coro(a, 3)
+
+    assert await platform.invoke_handler(plain, 2, b=3) == 5
+    assert await platform.invoke_handler(coro, 2, b=3) == 6
+    assert await platform.invoke_handler(returns_a_coroutine, 4) == 12
+    c = coro(1)
+    assert platform.iscoroutine(c) and not platform.iscoroutine(plain)
+    assert await c == 0
+
+
+async def test_readable_wakes_when_a_listening_socket_can_accept():
+    if not platform.MICROPYTHON:
+        # The CPython server listens through asyncio.start_server: no internals needed there.
+        assert platform.readable is None
+        return
+    listener, port = _listen()
+    woke = []
+
+    async def wait():
+        await platform.readable(listener)
+        woke.append(1)
+
+    task = asyncio.create_task(wait())
+    await asyncio.sleep(0.05)
+    assert not woke  # nothing to accept yet: still waiting
+    client = socket.socket()
+    client.connect(socket.getaddrinfo('127.0.0.1', port)[0][-1])
+    await asyncio.wait_for(task, 5)
+    assert woke
+    conn, _ = listener.accept()
+    conn.close()
+    client.close()
+    listener.close()
+
+
+def _listen():
+    # A listening socket on a free port (MicroPython's socket has no getsockname, so try ports).
+    base = 20000 + platform.ticks_ms() % 20000
+    for port in range(base, base + 200):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(socket.getaddrinfo('127.0.0.1', port)[0][-1])
+        except OSError:
+            s.close()
+            continue
+        s.listen(2)
+        s.setblocking(False)
+        return s, port
+    raise AssertionError('no free port')
