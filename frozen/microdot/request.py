@@ -3,7 +3,7 @@ import json
 
 from .exceptions import HTTPException, RequestError
 from .multidict import MultiDict, NoCaseDict
-from .streams import AsyncBytesIO, BodyReader, LineTooLong
+from .streams import AsyncBytesIO, BodyReader, BufferedReader, LineTooLong
 from .urlcodec import parse_query
 
 _DIGITS = '0123456789'
@@ -134,6 +134,11 @@ class Request:
         anything malformed, and its subclass `RequestError` (with the status to answer) for
         oversized lines or header sets and unsupported versions or codings.
         """
+        if not hasattr(client_reader, 'readhead'):
+            # Any other async reader (Microdot's only needs readline/read) is read through a
+            # BufferedReader, so that there is one head reader. Bytes it reads past this
+            # request stay in it: it is the request's `sock[0]` and reads the body.
+            client_reader = BufferedReader(client_reader)
         head = await cls._read_head(client_reader)
         if not head:
             return None
@@ -211,31 +216,14 @@ class Request:
 
     @classmethod
     async def _read_head(cls, reader):
-        """The head as bytes (b'' at the end of the stream), read whole if the reader can (one
-        await), else line by line; at most `max_head_length` bytes."""
-        limit = cls.max_head_length
-        if hasattr(reader, 'readhead'):
-            try:
-                return await reader.readhead(limit)
-            except LineTooLong as exc:
-                if exc.args and exc.args[0]:
-                    raise RequestError(431, 'Header too large')
-                raise RequestError(414, 'URI too long')
-        head = b''
-        while True:
-            line = await reader.readline()
-            if not line:
-                if head:
-                    raise EOFError('connection closed inside the head')
-                return head
-            if line in (b'\r\n', b'\n'):
-                if head:
-                    return head + line
-                continue
-            head += line
-            if len(head) > limit:
-                raise RequestError(431 if head.find(b'\n') < len(line) else 414,
-                                    'Header too large')
+        """The head as bytes (b'' at the end of the stream), at most `max_head_length` bytes:
+        `BufferedReader.readhead`, with its overflow answered 414 or 431."""
+        try:
+            return await reader.readhead(cls.max_head_length)
+        except LineTooLong as exc:
+            if exc.args and exc.args[0]:
+                raise RequestError(431, 'Header too large')
+            raise RequestError(414, 'URI too long')
 
     @classmethod
     async def _readline(cls, reader, status):

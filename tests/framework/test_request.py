@@ -267,3 +267,29 @@ async def test_deeply_nested_json_is_400():
     req = await parse(b'POST / HTTP/1.1\r\nContent-Type: application/json\r\n'
                       b'Content-Length: %d\r\n\r\n' % len(ok) + ok)
     assert req.json['s'] == '[' * 100 + '"{{{{'
+
+
+class _ReadOnly:
+    """An async reader with nothing but read(n), handing out 3 bytes at a time."""
+
+    def __init__(self, data):
+        self.data = data
+
+    async def read(self, n=-1):
+        n = len(self.data) if n < 0 else min(n, 3)
+        out, self.data = self.data[:n], self.data[n:]
+        return out
+
+
+async def test_one_head_reader_whatever_the_reader():
+    # A reader without readhead (Microdot's own, a test's) is read through the same
+    # BufferedReader.readhead as the server's connections, so the head is framed the same;
+    # what was read past the request stays in req.sock[0], which the next request reads.
+    raw = b'\r\nPOST /p HTTP/1.1\r\nContent-Length: 5\r\n\r\nhelloGET /next HTTP/1.1\r\n\r\n'
+    req = await Request.create(Microdot(), _ReadOnly(raw), None, None)
+    assert req.path == '/p' and req.body == b'hello'
+    nxt = await Request.create(Microdot(), req.sock[0], None, None)
+    assert nxt.path == '/next'
+    with raises(RequestError):
+        await Request.create(Microdot(), _ReadOnly(b'GET /' + b'a' * 5000 + b' HTTP/1.1\r\n\r\n'),
+                             None, None)

@@ -405,8 +405,12 @@ def test_app_answers_its_pages_in_a_small_heap_with_mpy_bytecode(tmp_path):
         for asset in ('app.css', 'app.js'):
             assert server.request('/static/%s?v=1' % asset,
                                   headers={'Accept-Encoding': 'gzip'})[0] == 200
-        for path in ('/api/status', '/api/pins', '/api/wifi', '/api/files', '/api/log'):
+        for path in ('/api/status', '/api/pins', '/api/wifi', '/api/files', '/api/log',
+                     '/settings', '/api/settings', '/api/backup'):
             assert server.request(path)[0] == 200, (path, server.output)
+        status, _, body = server.request('/api/settings', b'{"hostname": "small"}', 'POST',
+                                         {'Content-Type': 'application/json'})
+        assert status == 200 and json.loads(body)['hostname'] == 'small', server.output
         status, _, body = server.request('/api/pins/led', b'{"on": true}', 'POST',
                                          {'Content-Type': 'application/json'})
         assert status == 200 and json.loads(body)['on'] is True, server.output
