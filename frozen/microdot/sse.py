@@ -70,10 +70,9 @@ from .platform import ticks_ms as _ticks, ticks_diff as _ticks_diff  # noqa: E40
 class _EventStream:
     """The async iterator the response writes: queued events until the handler ends."""
 
-    def __init__(self, sse, start):
+    def __init__(self, sse, task):
         self.sse = sse
-        self.start = start  # makes the handler's coroutine: started on the first read
-        self.task = None
+        self.task = task
         self.last = _ticks()  # when the last event went out
 
     def __aiter__(self):
@@ -81,9 +80,6 @@ class _EventStream:
 
     async def __anext__(self):
         sse = self.sse
-        if self.start is not None:  # only a response that is being sent runs its handler, so
-            self.task = asyncio.create_task(self.start())  # one never sent leaves no task
-            self.start = None
         while True:
             if sse.events:
                 self.last = _ticks()
@@ -118,15 +114,9 @@ class _EventStream:
                 await sse.event.wait()
 
     async def aclose(self):
-        self.start = None
         task, self.task = self.task, None
         if task is not None and not task.done():
-            try:
-                task.cancel()
-            except MemoryError:  # the cancellation itself needs a little heap
-                import gc
-                gc.collect()
-                task.cancel()
+            task.cancel()
             try:
                 await task
             except BaseException:
@@ -134,10 +124,8 @@ class _EventStream:
 
 
 def sse_response(request, event_function, *args, **kwargs):
-    """The streaming response ``(iterator, 200, headers)`` that runs ``event_function(request,
-    sse, *args, **kwargs)`` as a task once the response starts (a response that is never sent,
-    say because of a MemoryError on the way, leaves no task behind); 503 if the app's
-    `max_streams` are all in use."""
+    """Start ``event_function(request, sse, *args, **kwargs)`` as a task and return the streaming
+    response ``(iterator, 200, headers)``; 503 if the app's `max_streams` are all in use."""
     sock = getattr(request, 'sock', None)
     claim = getattr(sock[1], 'claim_stream', None) if sock else None
     if claim is not None and not claim(True):
@@ -153,8 +141,9 @@ def sse_response(request, event_function, *args, **kwargs):
         finally:
             sse.event.set()
 
-    return _EventStream(sse, run), 200, {'Content-Type': 'text/event-stream',
-                                         'Cache-Control': 'no-cache'}
+    task = asyncio.create_task(run())
+    return _EventStream(sse, task), 200, {'Content-Type': 'text/event-stream',
+                                          'Cache-Control': 'no-cache'}
 
 
 def with_sse(f):
