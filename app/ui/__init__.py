@@ -96,7 +96,7 @@ def install(app):
         if what == 'settings':  # the settings page: its form posts to /api/settings
             from ui import page
             try:
-                return page.settings(), _HTML
+                return page.settings(request)
             finally:
                 forget('ui.page')
         from ui import login
