@@ -6,6 +6,7 @@ import gzip
 import http.client
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -208,6 +209,71 @@ def test_build_keeps_the_assets_under_20_kb_gzipped():
                           'static/settings.js', 'templates/index.html',
                           'templates/settings.html'}
     assert sum(sizes.values()) < 20 * 1024
+
+
+def test_compiled_page_has_no_long_literals_and_renders_the_same():
+    """The page module's text comes in pieces of about build_assets.LITERAL_MAX characters (each
+    literal is one heap block on the board: the 1 KB ones failed to load on a fragmented
+    ESP8266 heap, and the page was cut off), and renders exactly what utemplate's own output
+    renders."""
+    import io
+
+    sys.path.insert(0, os.path.join(ROOT, 'scripts'))
+    import build_assets
+    from utemplate import source
+    with open(os.path.join(ROOT, 'app', 'templates', 'index.html')) as f:
+        text = f.read()
+    includes = build_assets.Includes(os.path.join(ROOT, 'app', 'templates'))
+    plain = io.StringIO()
+    source.Compiler(io.StringIO(text), plain, loader=includes).compile()
+    split = build_assets.compile_template(text, includes)
+    longest_line = max(len(line) for line in text.split('\n'))
+    pieces = re.findall(r'"""(.*?)"""', split, re.S)
+    assert len(pieces) > len(re.findall(r'"""(.*?)"""', plain.getvalue(), re.S))
+    assert max(len(p) for p in pieces) <= build_assets.LITERAL_MAX + longest_line
+    status = {'name': 'a<b', 'board': 'b', 'micropython': 'm', 'uptime': 3, 'heap_free': 100,
+              'temperature': None, 'fs_total': 10, 'fs_free': 5, 'rssi': -40,
+              'wifi': {'ssid': 'S', 'ip': '10.0.0.2'}, 'upload_max': 1024}
+    pages = []
+    for code in (plain.getvalue(), split):
+        scope = {}
+        exec(code, scope)
+        pages.append(''.join(scope['render'](status, str, str)))
+    assert pages[0] == pages[1] and '<title>a<b</title>' in pages[0]
+
+
+ROOM_CHECK = r"""
+import asyncio, json, ui
+from microdot import AsyncBytesIO, Microdot, Request
+async def main():
+    out = []
+    for raw in (b'GET /login?next=/"><b> HTTP/1.1\r\n\r\n',
+                b'POST /login?x=1 HTTP/1.1\r\nContent-Length: 0\r\n\r\n'):
+        req = await Request.create(Microdot(), AsyncBytesIO(raw), None, None)
+        out.append([ui.room(req, 0), ui.room(req, 1 << 30)])
+    print(json.dumps(out))
+asyncio.run(main())
+"""
+
+
+def test_a_page_without_heap_to_spare_gets_a_503_page_that_loads_itself_again():
+    """ui.room on the unix port: enough heap -> None (the page is served); too little -> 503,
+    Retry-After and an HTML page that reloads itself (a GET at its own URL, escaped; a POST's
+    path as a GET), so a second browser on a small board waits for its turn."""
+    import subprocess
+    from support.runtimes import MICROPYTHON
+    env = dict(os.environ, MICROPYPATH=':'.join([os.path.join(ROOT, 'app'),
+                                                 os.path.join(ROOT, 'frozen'), '.frozen']))
+    r = subprocess.run([MICROPYTHON, '-c', ROOM_CHECK], env=env, capture_output=True,
+                       text=True, timeout=30)
+    (get_ok, get_busy), (post_ok, post_busy) = json.loads(r.stdout)
+    assert get_ok is None and post_ok is None, r.stderr
+    page, status, headers = get_busy
+    assert status == 503 and headers['Retry-After'] == '3'
+    assert headers['Content-Type'].startswith('text/html')
+    assert 'http-equiv="refresh" content="3;url=/login?next=/&quot;&gt;&lt;b&gt;"' in page
+    assert '<b>' not in page
+    assert post_busy[1] == 503 and 'content="3;url=/login"' in post_busy[0]
 
 
 def test_api_answers_a_wrong_method_with_405_and_unknown_paths_with_404(app):
@@ -417,3 +483,53 @@ def test_app_answers_its_pages_in_a_small_heap_with_mpy_bytecode(tmp_path):
     finally:
         server.stop()
 
+
+
+ESP8266_DASHBOARD_HEAP = '60wK'
+
+
+def test_dashboard_loads_whole_on_the_esp8266_profile_with_its_live_stream_open(tmp_path):
+    """A browser's dashboard visit over real HTTP on the ESP8266 profile of make run-esp8266
+    (.mpy app, frozen/ in ROMFS, 3 connections): log in, the page and its assets whole, then
+    the live stream held open while the page's API calls are answered, all 200.
+
+    `ESP8266_DASHBOARD_HEAP` is what this needs today. At 56wK (make run-esp8266's default)
+    the API calls get 503 while the stream is open: the owner login (ui.auth, device.owner),
+    the settings' single owner, the firmware card and the framework's issue-13 work cost about
+    18 KB of the 64-bit heap since 789df22, where two pages fitted in 56wK (docs/web-ui.md).
+    Keep this green at this heap so that it does not get worse; lower it as heap is won back."""
+    server = HostApp(tmp_path, '--rom', '--heapsize', ESP8266_DASHBOARD_HEAP,
+                     '--max-connections', '3').start()
+    try:
+        host = {'Host': '127.0.0.1:%d' % server.port}
+        form = ('password=%s&next=/' % PASSWORD.replace(' ', '+')).encode()
+        status, headers, _ = server.request(
+            '/login', form, 'POST', dict(host, **{'Content-Type':
+                                                  'application/x-www-form-urlencoded'}),
+            auth=False)
+        assert status == 303, server.output
+        cookie = {'Cookie': headers['Set-Cookie'].split(';')[0]}
+        status, headers, page = server.request('/', headers=cookie, auth=False)
+        assert status == 200 and page.rstrip().endswith(b'</html>'), server.output
+        assets = re.findall(rb'/static/[\w.]+\?v=\w+', page)
+        assert len(assets) >= 2
+        for path in assets:
+            status, headers, body = server.request(
+                path.decode(), headers=dict(cookie, **{'Accept-Encoding': 'gzip'}), auth=False)
+            assert status == 200 and len(body) == int(headers['Content-Length']), path
+        stream = http.client.HTTPConnection('127.0.0.1', server.port, timeout=10)
+        try:
+            stream.request('GET', '/api/events', headers=cookie)
+            res = stream.getresponse()
+            assert res.status == 200, server.output
+            while not res.fp.readline().startswith(b'data: '):
+                pass
+            for path in ('/api/wifi', '/api/files', '/api/firmware', '/api/status',
+                         '/api/pins'):
+                status, _, body = server.request(path, headers=cookie, auth=False)
+                assert status == 200, (path, body, server.output)
+                json.loads(body)
+        finally:
+            stream.close()
+    finally:
+        server.stop()
