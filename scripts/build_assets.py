@@ -61,32 +61,7 @@ def compile_template(source, includes=None):
     from utemplate import source as usource
     out = io.StringIO()
     usource.Compiler(io.StringIO(source), out, loader=includes).compile()
-    return split_literals(out.getvalue())
-
-
-LITERAL_MAX = 256
-
-
-def split_literals(code, limit=LITERAL_MAX):
-    """Each ``yield \"\"\"text\"\"\"`` of a compiled template split at line ends into pieces of
-    about `limit` characters: every literal is a string the board allocates in one block when
-    it loads the page module, and the block of a 1 KB literal may not be free on a fragmented
-    ESP8266 heap (the page then failed half sent) where 256 bytes are."""
-    def split(m):
-        indent, text = m.group(1), m.group(2)
-        lines = text.split('\n')
-        pieces, piece = [], ''
-        for i, line in enumerate(lines):
-            piece += line if i == len(lines) - 1 else line + '\n'
-            if len(piece) >= limit and not line.endswith('\\'):
-                pieces.append(piece)
-                piece = ''
-        pieces.append(piece)
-        pieces = [p for p in pieces if p]
-        if len(pieces) < 2:
-            return m.group(0)
-        return '\n'.join('%syield """%s"""' % (indent, p) for p in pieces)
-    return re.sub(r'(?m)^([ \t]*)yield """(.*?)"""', lambda m: split(m), code, flags=re.S)
+    return out.getvalue()
 
 
 class Image:

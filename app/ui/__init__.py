@@ -19,44 +19,6 @@ def error(status, message):
     return {'error': message}, status
 
 
-def esc(value):
-    """`value` as text safe inside HTML (None shows as a dash). (Here, not in ``ui.page``: the
-    login pages use it too, and need not load the page module for it.)"""
-    if value is None:
-        return '\u2014'
-    return str(value).replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;') \
-        .replace('"', '&quot;')
-
-
-# A page needs about this much free heap (bytes on a 32-bit board, measured on the ESP8266
-# profile of make run: twice that on its 64-bit port): the login pages (ui.login, ui.verify,
-# device.owner and the password check) and the dashboard (its compiled template and ui.status).
-LOGIN_HEAP = 6 * 1024
-PAGE_HEAP = 5 * 1024
-
-
-def room(request, need):
-    """None if about `need` bytes of heap are free (after a collection if not), else a 503 page
-    that loads itself again in 3 s: on a small board already serving another browser, a new
-    page waits for its turn instead of taking the heap the other one's live stream needs."""
-    import gc
-    import sys
-    if not hasattr(gc, 'mem_free'):  # CPython
-        return None
-    if sys.maxsize > 1 << 32:
-        need *= 2
-    if gc.mem_free() < need:
-        gc.collect()
-        if gc.mem_free() < need:
-            url = esc(request.url if request.method == 'GET' else request.path)
-            return ('<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content='
-                    '"3;url=%s"><title>Busy</title><p>The device is busy with another page; '
-                    'this one loads again in a moment.' % url,
-                    503, {'Content-Type': 'text/html; charset=UTF-8', 'Retry-After': '3',
-                          'Cache-Control': 'no-store'})
-    return None
-
-
 def params(request):
     """The request's parameters: its JSON object, form fields or query string (in that order);
     None if the body is not valid JSON or not an object. A MemoryError is raised (the server
@@ -134,9 +96,6 @@ def install(app):
                 return page.settings(), _HTML
             finally:
                 forget('ui.page')
-        busy = what != 'logout' and room(request, LOGIN_HEAP)
-        if busy:
-            return busy
         from ui import login
         try:
             return await login.answer(request, what)
@@ -147,9 +106,6 @@ def install(app):
 
     @app.get('/')
     async def index(request):
-        busy = room(request, PAGE_HEAP)
-        if busy:
-            return busy
         from ui import page
         try:
             return page.render(), _HTML
@@ -158,11 +114,11 @@ def install(app):
 
     @app.get('/static/<name>')
     async def static(request, name):
-        from ui import assets
+        from ui import page
         try:
-            return assets.asset(request, name)
+            return page.asset(request, name)
         finally:
-            forget('ui.assets')
+            forget('ui.page')
 
     for pattern in _ROUTES:
         app.route(pattern, methods=['GET', 'POST', 'DELETE'], max_content_length=UPLOAD_MAX,

@@ -53,7 +53,7 @@ def page(title, body, status=200, headers=None):
 
 
 def _note(text):
-    from ui import esc
+    from ui.page import esc
     return '<p class="msg bad" role="alert">%s</p>' % esc(text) if text else ''
 
 
@@ -83,7 +83,7 @@ def _safe_path(url):
 
 
 def login(request):
-    from ui import esc
+    from ui.page import esc
     if not auth.record():
         return Response.redirect('/password')
     form = request.form or {}
