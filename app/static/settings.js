@@ -50,6 +50,8 @@ function pinRow(p) {
 }
 
 function fill(s) {
+  $('name').textContent = s.hostname;
+  document.title = 'Settings - ' + s.hostname;
   const f = $('device-form');
   f.hostname.value = s.hostname;
   f.port.value = s.port;

@@ -81,8 +81,11 @@ def forget(name):
 def install(app):
     """Add the UI routes to `app`. On these routes only, request bodies above 1 kB are streamed,
     not buffered, so that uploads of up to `UPLOAD_MAX` bytes never sit in RAM; the app's own
-    routes keep the `Request` defaults."""
-
+    routes keep the `Request` defaults. Each open page keeps one live stream: unless the app
+    says otherwise (``app.max_streams``), two pages may (the server's default is half the
+    connections, one on an ESP8266's three; the third connection stays free for requests)."""
+    if app.max_streams is None:
+        app.max_streams = 2
     from ui import auth
     auth.load()
     app.before_request(auth.check)  # host, cross-site and owner checks (ui.auth), before all
@@ -93,7 +96,7 @@ def install(app):
         if what == 'settings':  # the settings page: its form posts to /api/settings
             from ui import page
             try:
-                return page.settings(), _HTML
+                return page.settings(request)
             finally:
                 forget('ui.page')
         from ui import login
@@ -124,9 +127,9 @@ def install(app):
         app.route(pattern, methods=['GET', 'POST', 'DELETE'], max_content_length=UPLOAD_MAX,
                   max_body_length=1024)(api)
 
-    from ui import pins
-    pins.power_on()  # the outputs' power-on states
-    forget('ui.pins')  # loaded again by the first page that shows them
+    from ui import poweron
+    poweron.run()  # the outputs' power-on states
+    forget('ui.poweron')
     from ui import log
     log.add('app started')
     from device import launcher

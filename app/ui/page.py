@@ -37,12 +37,10 @@ def render():
     return _then_forget(index_html.render(status(), esc, kb), 'templates.index_html')
 
 
-def settings():
-    """The settings page (``templates/settings.html``; its script fills it from the API)."""
-    from device import config
-    from templates import settings_html
-    return _then_forget(settings_html.render(config.get('hostname'), esc),
-                        'templates.settings_html')
+def settings(request):
+    """The settings page: a static page (``static/settings.html``, gzipped like the assets; its
+    script fills it from ``/api/settings``), so it costs no more heap than an asset."""
+    return asset(request, 'settings.html')
 
 
 def _then_forget(chunks, name):
@@ -53,7 +51,7 @@ def _then_forget(chunks, name):
         forget(name)
 
 
-_TYPES = {'css': 'text/css', 'js': 'application/javascript', 'svg': 'image/svg+xml'}
+_TYPES = {'html': 'text/html', 'css': 'text/css', 'js': 'application/javascript', 'svg': 'image/svg+xml'}
 
 
 def asset(request, name):

@@ -4,7 +4,8 @@ page): outputs switched on/off or dimmed by PWM, and inputs shown live.
 A pin entry is a number (``"relay": 5``), a name the port knows (``"led": "LED"`` on a Pico W),
 or ``{"pin": 2, "mode": "pwm", "invert": true, "on": false}``: ``mode`` ``switch`` (the default),
 ``pwm`` (dimmable) or ``input``; ``invert`` for an output that is active low (the ESP8266's LED)
-or a button that pulls low; ``on`` the output's state at power-on (set when the UI starts).
+or a button that pulls low; ``on`` the output's state at power-on (set by ``ui.poweron`` when
+the UI starts).
 ``safe_mode`` and ``bootsel`` are inputs of the boot package and are left alone.
 
 Every change bumps `version`, which the live stream watches to update every open page; it polls
@@ -87,24 +88,6 @@ def outputs():
                 except (ValueError, TypeError, OSError) as exc:
                     print('ui: pin', name, 'unusable:', exc)
     return _outputs
-
-
-def power_on():
-    """Drive every output to its power-on state (``"on"``; off unless it says so), as the UI
-    starts. Only the Pin objects are made: ``ui.install`` drops this module afterwards, and
-    `outputs()` later reads the levels back."""
-    from device import config
-    pins = config.get('pins')
-    for name in pins:
-        d = pins[name]
-        d = d if isinstance(d, dict) else {'pin': d}
-        if name in INPUTS or d.get('pin') is None or d.get('mode') == 'input':
-            continue
-        try:
-            level = bool(d.get('on')) != bool(d.get('invert'))
-            machine.Pin(d['pin'], machine.Pin.OUT).value(level)
-        except (ValueError, TypeError, OSError) as exc:
-            print('ui: pin', name, 'unusable:', exc)
 
 
 def reload():

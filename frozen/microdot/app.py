@@ -32,8 +32,7 @@ class Microdot:
     `memory_reserve` (MicroPython: a new connection is refused with 503 while less heap than
     this is free), `drain_limit` (unread body bytes discarded to keep a connection alive) and
     `max_streams` (concurrent WebSocket and event-stream connections; more get 503; None:
-    half the connection cap, at least 1, so ordinary requests always have a slot and the
-    heap a stream takes is bounded).
+    one less than the connection cap, at least 1, so ordinary requests always have a slot).
     """
 
     max_connections = None

@@ -16,7 +16,7 @@ Beyond Microdot's one-request-per-connection server it offers:
   would hold one of the few sockets and its buffers, which is what runs a board out of memory.
   The only queue is the kernel's, bounded by `listen_backlog`;
 - streams (WebSocket, Server-Sent Events) have their own cap below the connection cap,
-  `max_streams` (default: half of `max_connections`, at least 1): a stream past it is
+  `max_streams` (default: one less than `max_connections`, at least 1): a stream past it is
   answered 503 before its handshake, so a slot is always left for ordinary requests however
   many pages hold streams open. We chose a cap over evicting the longest-idle stream when a
   request finds every slot taken: an evicted EventSource or WebSocket client reconnects at
@@ -163,7 +163,7 @@ class Server:
         self.watchdog = None
         self.limit = app.max_connections or default_max_connections()
         self.write_ms = int((app.write_timeout or 0) * 1000)
-        self.stream_limit = app.max_streams or max(1, self.limit // 2)
+        self.stream_limit = app.max_streams or max(1, self.limit - 1)
         self.streams = 0  # connections that carry a stream now
         # On a heap of at most 256 KB (a board's), collect after each response: cheap there,
         # and it keeps free memory in large blocks for the next request.

@@ -42,7 +42,9 @@ class WebSocket:
     gone: the connection is dropped and `receive()` raises `WebSocketError` with `close_code`
     1006; None: no pings) and `idle_timeout` (seconds without a message either way after which
     `receive()` closes the connection with 1001 GOING_AWAY; None: no limit). Pings and the idle
-    limit apply under the built-in server.
+    limit apply under the built-in server. The PING is written by the task in `receive()`; as
+    with any two tasks writing to one socket, a send from another task must not overlap it
+    while the socket's buffer is full (MicroPython's stream does not serialise writers).
 
     Each WebSocket counts against the app's `max_streams` (see `microdot.server`): past it the
     upgrade is answered 503.

@@ -26,7 +26,7 @@ soak: $(STAMP)
 	  -q -s $(PYTEST_ARGS)
 
 hostile: $(STAMP)
-	HOSTILE_ROUNDS=$(HOSTILE_ROUNDS) HOSTILE_SOAK=$(HOSTILE_SOAK) HOSTILE_FULL=1 \
+	HOSTILE_ROUNDS=$(HOSTILE_ROUNDS) HOSTILE_SOAK=$(HOSTILE_SOAK) \
 	  $(PY) -m pytest -c tests/pytest.ini tests/host/test_hostile_suite.py \
 	  tests/host/test_memory_recovery.py tests/host/test_hostile.py \
 	  tests/host/test_hostile_websocket.py tests/host/test_hostile_bodies.py \

@@ -105,3 +105,21 @@ async def test_keep_alive_comment_when_idle():
         await body.aclose()
     finally:
         SSE.keep_alive = None
+
+
+async def test_closing_a_started_stream_stops_its_producer():
+    ran = []
+
+    async def producer(request, sse):
+        while True:
+            ran.append(1)
+            await sse.send('tick')
+            await asyncio.sleep(0.01)
+
+    stream, _, _ = sse_response(None, producer)
+    first = await stream.__anext__()
+    assert first == b'data: tick\n\n'
+    await stream.aclose()
+    n = len(ran)
+    await asyncio.sleep(0.05)
+    assert len(ran) == n

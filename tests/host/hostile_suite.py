@@ -272,7 +272,7 @@ def _sse_open(target):
 def case_idle_streams(target):
     """As many event streams as there are connection slots, left idle (item 8): the ones past
     the stream cap get 503, and ordinary requests are still served."""
-    if not target.sse_path:
+    if not target.sse_path or not target.streams:
         return []
     opened = []
     statuses = []
