@@ -3,7 +3,7 @@ tokens). The authenticated user is in ``request.g.current_user``."""
 import binascii
 
 from .exceptions import abort
-from .helpers import wraps
+from .platform import wraps
 
 
 class BaseAuth:

@@ -1,9 +1,3 @@
-"""Small helpers shared by the extensions."""
-try:
-    from functools import wraps
-except ImportError:  # MicroPython without functools
-    def wraps(wrapped):
-        """Stand-in for functools.wraps: returns the wrapper unchanged."""
-        def decorator(wrapper):
-            return wrapper
-        return decorator
+"""Compatibility module: Microdot's ``microdot.helpers``. `wraps` lives in `microdot.platform`
+(it is a MicroPython/CPython difference); the framework itself no longer imports this module."""
+from .platform import wraps  # noqa: F401

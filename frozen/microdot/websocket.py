@@ -17,7 +17,7 @@ import binascii
 import hashlib
 
 from .exceptions import abort
-from .helpers import wraps
+from .platform import wraps
 from .request import Request
 from .response import Response, is_muted
 

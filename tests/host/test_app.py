@@ -6,6 +6,7 @@ import gzip
 import http.client
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -437,5 +438,56 @@ def test_settings_are_saved_in_the_same_small_heap(tmp_path):
         with open(os.path.join(server.fs, 'config.json')) as f:
             assert json.load(f)['hostname'] == 'small'
         assert server.request('/api/status')[0] == 200, server.output
+    finally:
+        server.stop()
+
+
+ESP8266_DASHBOARD_HEAP = '60wK'
+
+
+def test_dashboard_loads_whole_on_the_esp8266_profile_with_its_live_stream_open(tmp_path):
+    """A browser's dashboard visit over real HTTP on the ESP8266 profile of make run-esp8266
+    (.mpy app, frozen/ in ROMFS, 3 connections): log in, the page and its assets whole, then
+    the live stream held open while the page's API calls are answered, all 200.
+
+    `ESP8266_DASHBOARD_HEAP` is the lowest heap this passes at today. At 56wK (make
+    run-esp8266's default) and 58wK the API calls get 503 while the stream is open: since
+    789df22, where this fitted 56wK, free heap after boot fell from 68 KB to 40 KB (64-bit
+    port; ui.auth and the routes, device.config/launcher/wifi, the framework, and a 6th qstr
+    pool of 7 KB now allocated at boot). Keep it green here so that it gets no worse; lower
+    it as heap is won back."""
+    server = HostApp(tmp_path, '--rom', '--heapsize', ESP8266_DASHBOARD_HEAP,
+                     '--max-connections', '3').start()
+    try:
+        host = {'Host': '127.0.0.1:%d' % server.port}
+        form = ('password=%s&next=/' % PASSWORD.replace(' ', '+')).encode()
+        status, headers, _ = server.request(
+            '/login', form, 'POST', dict(host, **{'Content-Type':
+                                                  'application/x-www-form-urlencoded'}),
+            auth=False)
+        assert status == 303, server.output
+        cookie = {'Cookie': headers['Set-Cookie'].split(';')[0]}
+        status, headers, page = server.request('/', headers=cookie, auth=False)
+        assert status == 200 and page.rstrip().endswith(b'</html>'), server.output
+        assets = re.findall(rb'/static/[\w.]+\?v=\w+', page)
+        assert len(assets) >= 2
+        for path in assets:
+            status, headers, body = server.request(
+                path.decode(), headers=dict(cookie, **{'Accept-Encoding': 'gzip'}), auth=False)
+            assert status == 200 and len(body) == int(headers['Content-Length']), path
+        stream = http.client.HTTPConnection('127.0.0.1', server.port, timeout=10)
+        try:
+            stream.request('GET', '/api/events', headers=cookie)
+            res = stream.getresponse()
+            assert res.status == 200, server.output
+            while not res.fp.readline().startswith(b'data: '):
+                pass
+            for path in ('/api/wifi', '/api/files', '/api/firmware', '/api/status',
+                         '/api/pins'):
+                status, _, body = server.request(path, headers=cookie, auth=False)
+                assert status == 200, (path, body, server.output)
+                json.loads(body)
+        finally:
+            stream.close()
     finally:
         server.stop()
