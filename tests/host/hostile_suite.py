@@ -23,7 +23,7 @@ import threading
 import time
 
 from support.rawhttp import exchange
-from support.wsclient import frame, parse, read_frames
+from support.wsclient import frame, parse, read_frames, upgrade
 
 ROUNDS = int(os.environ.get('HOSTILE_ROUNDS', '1'))  # `make hostile` repeats the suite
 
@@ -314,18 +314,7 @@ def case_idle_streams(target):
 
 
 def _ws_open(target, key=None):
-    s = socket.create_connection(('127.0.0.1', target.port), timeout=5)
-    key = key or base64.b64encode(os.urandom(16))
-    s.sendall(b'GET ' + target.ws_path.encode() + b' HTTP/1.1\r\nHost: x\r\n'
-              b'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ' + key +
-              b'\r\nSec-WebSocket-Version: 13\r\n' + target.auth + b'\r\n')
-    data = b''
-    while b'\r\n\r\n' not in data:
-        chunk = s.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    head, _, rest = data.partition(b'\r\n\r\n')
+    s, head, rest = upgrade(target.port, target.ws_path, key, target.auth)
     return s, status_of(head), rest
 
 

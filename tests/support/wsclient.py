@@ -5,9 +5,6 @@ import os
 import socket
 import struct
 
-HANDSHAKE = (b'GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n'
-             b'Sec-WebSocket-Key: ' + base64.b64encode(os.urandom(16)) + b'\r\n'
-             b'Sec-WebSocket-Version: 13\r\n\r\n')
 
 
 def frame(opcode, payload, fin=True, mask=True, rsv=0, length=None):
@@ -26,10 +23,14 @@ def frame(opcode, payload, fin=True, mask=True, rsv=0, length=None):
     return head + key + bytes(b ^ key[i % 4] for i, b in enumerate(payload))
 
 
-def upgrade(port, path='/echo'):
-    """Send the handshake; returns (socket, response head, bytes after it)."""
+def upgrade(port, path='/echo', key=None, extra=b''):
+    """Send the handshake (a random key unless `key` is given; `extra`: more header lines,
+    each ending in CRLF); returns (socket, response head, bytes after it)."""
     s = socket.create_connection(('127.0.0.1', port), timeout=5)
-    s.sendall(HANDSHAKE.replace(b' /echo ', b' ' + path.encode() + b' ', 1))
+    key = key or base64.b64encode(os.urandom(16))
+    s.sendall(b'GET ' + path.encode() + b' HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n'
+              b'Connection: Upgrade\r\nSec-WebSocket-Key: ' + key +
+              b'\r\nSec-WebSocket-Version: 13\r\n' + extra + b'\r\n')
     data = b''
     while b'\r\n\r\n' not in data:
         chunk = s.recv(4096)
