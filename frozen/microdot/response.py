@@ -24,61 +24,6 @@ REASONS = {400: 'Bad request', 404: 'Not found', 405: 'Not found', 413: 'Payload
            500: 'Internal server error', 503: 'Service unavailable'}
 
 
-def _has(obj, name):
-    return hasattr(obj, name)
-
-
-class BodyIter:
-    """Async iterator over a response body: bytes (one chunk), a file-like object (read in
-    `Response.send_file_buffer_size` pieces, sync or async `read`), an async iterator, or a sync
-    iterator/generator. The source is released (its `aclose()` or `close()` called) when it is
-    exhausted, or by `aclose()` when the response is abandoned."""
-
-    def __init__(self, body, chunk_size):
-        self.chunk_size = chunk_size
-        if not isinstance(body, bytes) and not _has(body, 'read') and not _has(body, '__anext__'):
-            if _has(body, '__aiter__'):
-                body = body.__aiter__()
-            else:
-                body = iter(body)
-        self.body = body
-
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self):
-        body = self.body
-        if body is None:
-            raise StopAsyncIteration
-        if isinstance(body, bytes):
-            self.body = None
-            if body:
-                return body
-            raise StopAsyncIteration
-        if _has(body, 'read'):
-            chunk = body.read(self.chunk_size)
-            if _has(chunk, 'send'):  # an async read()
-                chunk = await chunk
-            if chunk:
-                return chunk
-            await self.aclose()
-            raise StopAsyncIteration
-        try:
-            if _has(body, '__anext__'):
-                return await body.__anext__()
-            return next(body)
-        except (StopIteration, StopAsyncIteration):
-            await self.aclose()  # exhausted: release it now (runs a generator's `finally`)
-            raise StopAsyncIteration
-
-    async def aclose(self):
-        body, self.body = self.body, None
-        if _has(body, 'aclose'):
-            await body.aclose()
-        elif _has(body, 'close'):
-            body.close()
-
-
 class Response:
     """An HTTP response.
 
@@ -168,6 +113,7 @@ class Response:
 
     def body_iter(self):
         """An async iterator over the body's chunks."""
+        from .streams import BodyIter  # only streamed bodies need it
         return BodyIter(self.body, self.send_file_buffer_size)
 
     def _head(self, version, keep_alive):
