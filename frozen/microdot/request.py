@@ -3,7 +3,7 @@ body."""
 import io
 import json
 
-from .exceptions import HTTPException, RequestError
+from .exceptions import HTTPException
 from .multidict import MultiDict, NoCaseDict
 from .urlcodec import parse_query
 
@@ -165,6 +165,7 @@ class Request:
         anything malformed, and its subclass `RequestError` (with the status to answer) for
         oversized lines or header sets and unsupported versions or codings.
         """
+        from .streams import RequestError
         if not hasattr(client_reader, 'readhead'):
             # Any other async reader (Microdot's only needs readline/read) is read through a
             # BufferedReader, so that there is one head reader. Bytes it reads past this
@@ -254,7 +255,7 @@ class Request:
         try:
             return await reader.readhead(cls.max_head_length)
         except ValueError as exc:  # streams (loaded: `reader` is one of its) LineTooLong
-            from .streams import LineTooLong
+            from .streams import LineTooLong, RequestError
             if not isinstance(exc, LineTooLong):
                 raise
             if exc.args and exc.args[0]:
@@ -272,6 +273,7 @@ class Request:
                 raise
             line = None
         if line is None or len(line) > cls.max_readline:
+            from .streams import RequestError
             raise RequestError(status, 'URI too long' if status == 414 else 'Header too large')
         if not line:
             return None
@@ -296,6 +298,7 @@ class Request:
                 raise ValueError('bad chunk size')
             size = int(size, 16)
             if used + size > cls.max_body_length:
+                from .streams import RequestError
                 raise RequestError(413, 'Payload too large')
             if size == 0:
                 break

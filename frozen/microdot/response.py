@@ -2,7 +2,6 @@
 import json
 import os
 
-from .exceptions import HeaderInjection
 from .multidict import NoCaseDict
 
 MUTED_SOCKET_ERRORS = (32, 54, 104, 128)  # EPIPE, ECONNRESET (BSD, Linux), closed socket
@@ -87,6 +86,7 @@ class Response:
         if same_site:
             text += '; SameSite=' + same_site
         if '\r' in text or '\n' in text:
+            from .streams import HeaderInjection
             raise HeaderInjection('cookie cannot contain CR or LF')
         if 'Set-Cookie' in self.headers:
             self.headers['Set-Cookie'].append(text)
@@ -136,6 +136,7 @@ class Response:
         # Every line must end in CRLF and nothing else: a CR or LF inside a name or value
         # would let it inject headers (or a whole response).
         if head.count('\n') != lines or head.count('\r') != lines:
+            from .streams import HeaderInjection
             raise HeaderInjection('header contains CR or LF')
         return (head + '\r\n').encode()
 
@@ -196,6 +197,7 @@ class Response:
         """A redirect to `location` (`HeaderInjection`, a ValueError, if it contains CR or
         LF)."""
         if '\r' in location or '\n' in location:
+            from .streams import HeaderInjection
             raise HeaderInjection('invalid redirect URL')
         return cls(status_code=status_code, headers={'Location': location})
 

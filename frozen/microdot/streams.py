@@ -1,12 +1,34 @@
 """Async byte streams of a connection: `BufferedReader` (a socket stream read in bounded chunks,
 so lines and pipelined requests never need more than one chunk beyond what was asked for),
 `BodyReader` (a request body limited to its declared length) and `BodyIter` (a response body of
-any kind as chunks). Loaded by the server (and for a streamed body): `import microdot` does not
-need them. `AsyncBytesIO` (bytes in memory) is in `microdot.request`."""
+any kind as chunks), and the errors of the wire: `LineTooLong`, `RequestError` (a request the
+server does not take) and `HeaderInjection` (a response header that would carry CR or LF).
+Loaded by the server (and for a streamed body or an error): `import microdot` does not need
+them. `AsyncBytesIO` (bytes in memory) is in `microdot.request`."""
 
 
 class LineTooLong(ValueError):
     """A line did not end within the reader's `line_limit`."""
+
+
+class HeaderInjection(ValueError):
+    """A header value (or redirect URL, cookie) would contain CR or LF: sending it would let
+    whoever chose the value add headers or a body. The request is answered with 400."""
+
+    status_code = 400
+
+
+class RequestError(ValueError):
+    """Raised by `Request.create` for a request it does not take: a line or head too long (414,
+    431), too many headers (431), a chunked body over the limit (413), an HTTP version (505) or
+    transfer coding (501) it does not speak. `status_code` and `reason` are the server's answer.
+    A ValueError, as what Microdot raises for these, so code that calls `Request.create` and
+    catches ValueError keeps working."""
+
+    def __init__(self, status_code, reason):
+        super().__init__(reason)
+        self.status_code = status_code
+        self.reason = reason
 
 
 class BufferedReader:
