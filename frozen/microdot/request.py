@@ -81,9 +81,13 @@ class Request:
     subapp = None
     route = None
     url_args = None
+    query_string = None
+    content_length = 0
+    content_type = None
     body_used = False
     after_request_handlers = ()
     vary_names = ()
+    _body = None
     _stream = None
     _cookies = None
     _json = None
@@ -113,10 +117,16 @@ class Request:
             self.path, self.query_string = url.split('?', 1)
             self.args = parse_query(self.query_string, MultiDict())
         else:
-            self.path, self.query_string, self.args = url, None, MultiDict()
-        self.content_length = int(headers.get('Content-Length', 0))
-        self.content_type = headers.get('Content-Type')
-        self._body = body
+            self.path = url
+            self.args = MultiDict()
+        length = headers.get('content-length')
+        if length is not None:
+            self.content_length = int(length)
+        ctype = headers.get('content-type')
+        if ctype is not None:
+            self.content_type = ctype
+        if body is not None:
+            self._body = body
         if stream is not None:
             self._stream = stream
 
@@ -231,7 +241,7 @@ class Request:
             limits = getattr(app, 'route_limits', None) and app.limits_for(cls, method, url)
             max_content, max_body = limits or (cls.max_content_length, cls.max_body_length)
             if length <= max_content:
-                if headers.get('Expect', '').lower() == '100-continue' and client_writer:
+                if client_writer and headers.get('expect', '').lower() == '100-continue':
                     await client_writer.awrite(b'HTTP/1.1 100 Continue\r\n\r\n')
                 if length <= max_body:
                     body = await client_reader.readexactly(length)
