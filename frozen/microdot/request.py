@@ -5,7 +5,6 @@ import json
 
 from .exceptions import HTTPException
 from .multidict import MultiDict, NoCaseDict
-from .urlcodec import parse_query
 
 _DIGITS = '0123456789'
 _HEX = '0123456789abcdefABCDEF'
@@ -141,6 +140,7 @@ class Request:
             self.route = route
         if '?' in url:
             self.path, self.query_string = url.split('?', 1)
+            from .urlcodec import parse_query  # loaded by the first query string
             self.args = parse_query(self.query_string, MultiDict())
         else:
             self.path, self.query_string, self.args = url, None, MultiDict()
@@ -375,6 +375,7 @@ class Request:
         """The body of an application/x-www-form-urlencoded request as a MultiDict, else None."""
         if self._form is None and self._mimetype() == 'application/x-www-form-urlencoded':
             try:
+                from .urlcodec import parse_query
                 self._form = parse_query(self.body, MultiDict())
             except ValueError:
                 raise HTTPException(400, 'Invalid form data')
