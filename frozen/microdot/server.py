@@ -40,11 +40,10 @@ import asyncio
 import gc
 import sys
 
-from .exceptions import HeaderInjection, RequestError
 from .request import Request
 from .response import Response, is_muted
 from .platform import MICROPYTHON, print_exception, readable, ticks_add, ticks_diff, ticks_ms
-from .streams import BufferedReader
+from .streams import BufferedReader, HeaderInjection, RequestError
 
 CancelledError = asyncio.CancelledError
 
