@@ -1,5 +1,5 @@
 """The `Microdot` application: routes, hooks, error handling and request dispatch."""
-from .exceptions import HTTPException, HeaderInjection, abort
+from .exceptions import HTTPException, abort
 from .platform import invoke_handler, print_exception
 from .request import Request
 from .response import REASONS, Response
@@ -296,22 +296,25 @@ class Microdot:
                     after_done = True
             except HTTPException as exc:
                 res = await self.error_response(req, exc.status_code, exc.reason)
-            except HeaderInjection:  # CR/LF from the client reached a header: its fault
-                res = await self.error_response(req, 400)
             except MemoryError:
                 import gc
                 gc.collect()
                 res = Response(REASONS[503], 503)
             except Exception as exc:
-                print_exception(exc)
                 res = None
-                handler = self._exception_handler(req, exc)
-                if handler is not None:
-                    try:
-                        res = await invoke_handler(handler, req, exc)
-                    except Exception as exc2:
-                        print_exception(exc2)
-                        res = None
+                if isinstance(exc, ValueError) and getattr(exc, 'status_code', 0) == 400:
+                    # streams.HeaderInjection (not imported here: only raising loads it): CR/LF
+                    # from the client reached a header, its fault
+                    res = await self.error_response(req, 400)
+                else:
+                    print_exception(exc)
+                    handler = self._exception_handler(req, exc)
+                    if handler is not None:
+                        try:
+                            res = await invoke_handler(handler, req, exc)
+                        except Exception as exc2:
+                            print_exception(exc2)
+                            res = None
                 if res is None:
                     res = await self.error_response(req, 500)
         if isinstance(res, tuple):

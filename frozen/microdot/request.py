@@ -1,10 +1,10 @@
-"""The `Request` object: one parsed HTTP request."""
+"""The `Request` object: one parsed HTTP request, and `AsyncBytesIO`, the stream of a buffered
+body."""
+import io
 import json
 
-from .exceptions import HTTPException, RequestError
+from .exceptions import HTTPException
 from .multidict import MultiDict, NoCaseDict
-from .streams import AsyncBytesIO, BodyReader, BufferedReader, LineTooLong
-from .urlcodec import parse_query
 
 _DIGITS = '0123456789'
 _HEX = '0123456789abcdefABCDEF'
@@ -47,6 +47,36 @@ def loads(data, max_depth=32):
         return json.loads(data.decode())
     except RuntimeError:  # CPython's RecursionError
         raise ValueError('JSON nested too deeply')
+
+
+class AsyncBytesIO:
+    """An async stream over a bytes object (the body of a buffered request, a test request)."""
+
+    def __init__(self, data):
+        self.stream = io.BytesIO(data)
+
+    async def read(self, n=-1):
+        return self.stream.read(n)
+
+    async def readline(self):
+        return self.stream.readline()
+
+    async def readexactly(self, n):
+        return self.stream.read(n)
+
+    async def readuntil(self, separator=b'\n'):
+        data = self.stream.getvalue()
+        start = self.stream.tell()
+        end = data.find(separator, start)
+        end = len(data) if end < 0 else end + len(separator)
+        self.stream.seek(end)
+        return data[start:end]
+
+    async def awrite(self, data):
+        self.stream.write(data)
+
+    async def aclose(self):
+        pass
 
 
 class Request:
@@ -115,6 +145,7 @@ class Request:
             self.route = route
         if '?' in url:
             self.path, self.query_string = url.split('?', 1)
+            from .urlcodec import parse_query  # loaded by the first query string
             self.args = parse_query(self.query_string, MultiDict())
         else:
             self.path = url
@@ -145,10 +176,12 @@ class Request:
         anything malformed, and its subclass `RequestError` (with the status to answer) for
         oversized lines or header sets and unsupported versions or codings.
         """
+        from .streams import RequestError
         if not hasattr(client_reader, 'readhead'):
             # Any other async reader (Microdot's only needs readline/read) is read through a
             # BufferedReader, so that there is one head reader. Bytes it reads past this
             # request stay in it: it is the request's `sock[0]` and reads the body.
+            from .streams import BufferedReader
             client_reader = BufferedReader(client_reader)
         head = await cls._read_head(client_reader)
         if not head:
@@ -248,6 +281,7 @@ class Request:
                     if len(body) != length:
                         raise ValueError('incomplete body')
                 else:
+                    from .streams import BodyReader
                     stream = BodyReader(client_reader, length)
         return cls(app, client_addr, method, url, version, headers, body=body, stream=stream,
                    sock=(client_reader, client_writer), scheme=scheme)
@@ -258,7 +292,10 @@ class Request:
         `BufferedReader.readhead`, with its overflow answered 414 or 431."""
         try:
             return await reader.readhead(cls.max_head_length)
-        except LineTooLong as exc:
+        except ValueError as exc:  # streams (loaded: `reader` is one of its) LineTooLong
+            from .streams import LineTooLong, RequestError
+            if not isinstance(exc, LineTooLong):
+                raise
             if exc.args and exc.args[0]:
                 raise RequestError(431, 'Header too large')
             raise RequestError(414, 'URI too long')
@@ -268,9 +305,13 @@ class Request:
         """The next line as str without its line end; None at the end of the stream."""
         try:
             line = await reader.readline()
-        except LineTooLong:
+        except ValueError as exc:
+            from .streams import LineTooLong
+            if not isinstance(exc, LineTooLong):
+                raise
             line = None
         if line is None or len(line) > cls.max_readline:
+            from .streams import RequestError
             raise RequestError(status, 'URI too long' if status == 414 else 'Header too large')
         if not line:
             return None
@@ -295,6 +336,7 @@ class Request:
                 raise ValueError('bad chunk size')
             size = int(size, 16)
             if used + size > cls.max_body_length:
+                from .streams import RequestError
                 raise RequestError(413, 'Payload too large')
             if size == 0:
                 break
@@ -371,6 +413,7 @@ class Request:
         """The body of an application/x-www-form-urlencoded request as a MultiDict, else None."""
         if self._form is None and self._mimetype() == 'application/x-www-form-urlencoded':
             try:
+                from .urlcodec import parse_query
                 self._form = parse_query(self.body, MultiDict())
             except ValueError:
                 raise HTTPException(400, 'Invalid form data')

@@ -2,7 +2,6 @@
 import json
 import os
 
-from .exceptions import HeaderInjection
 from .multidict import NoCaseDict
 
 MUTED_SOCKET_ERRORS = (32, 54, 104, 128)  # EPIPE, ECONNRESET (BSD, Linux), closed socket
@@ -22,61 +21,6 @@ def is_muted(exc):
 # else OK for 200 and N/A for any other status.
 REASONS = {400: 'Bad request', 404: 'Not found', 405: 'Not found', 413: 'Payload too large',
            500: 'Internal server error', 503: 'Service unavailable'}
-
-
-def _has(obj, name):
-    return hasattr(obj, name)
-
-
-class BodyIter:
-    """Async iterator over a response body: bytes (one chunk), a file-like object (read in
-    `Response.send_file_buffer_size` pieces, sync or async `read`), an async iterator, or a sync
-    iterator/generator. The source is released (its `aclose()` or `close()` called) when it is
-    exhausted, or by `aclose()` when the response is abandoned."""
-
-    def __init__(self, body, chunk_size):
-        self.chunk_size = chunk_size
-        if not isinstance(body, bytes) and not _has(body, 'read') and not _has(body, '__anext__'):
-            if _has(body, '__aiter__'):
-                body = body.__aiter__()
-            else:
-                body = iter(body)
-        self.body = body
-
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self):
-        body = self.body
-        if body is None:
-            raise StopAsyncIteration
-        if isinstance(body, bytes):
-            self.body = None
-            if body:
-                return body
-            raise StopAsyncIteration
-        if _has(body, 'read'):
-            chunk = body.read(self.chunk_size)
-            if _has(chunk, 'send'):  # an async read()
-                chunk = await chunk
-            if chunk:
-                return chunk
-            await self.aclose()
-            raise StopAsyncIteration
-        try:
-            if _has(body, '__anext__'):
-                return await body.__anext__()
-            return next(body)
-        except (StopIteration, StopAsyncIteration):
-            await self.aclose()  # exhausted: release it now (runs a generator's `finally`)
-            raise StopAsyncIteration
-
-    async def aclose(self):
-        body, self.body = self.body, None
-        if _has(body, 'aclose'):
-            await body.aclose()
-        elif _has(body, 'close'):
-            body.close()
 
 
 class Response:
@@ -144,6 +88,7 @@ class Response:
         if same_site:
             text += '; SameSite=' + same_site
         if '\r' in text or '\n' in text:
+            from .streams import HeaderInjection
             raise HeaderInjection('cookie cannot contain CR or LF')
         if 'Set-Cookie' in self.headers:
             self.headers['Set-Cookie'].append(text)
@@ -171,6 +116,7 @@ class Response:
 
     def body_iter(self):
         """An async iterator over the body's chunks."""
+        from .streams import BodyIter  # only streamed bodies need it
         return BodyIter(self.body, self.send_file_buffer_size)
 
     def _head(self, version, keep_alive):
@@ -201,6 +147,7 @@ class Response:
         # Every line must end in CRLF and nothing else: a CR or LF inside a name or value
         # would let it inject headers (or a whole response).
         if head.count('\n') != lines or head.count('\r') != lines:
+            from .streams import HeaderInjection
             raise HeaderInjection('header contains CR or LF')
         return head.encode()
 
@@ -261,6 +208,7 @@ class Response:
         """A redirect to `location` (`HeaderInjection`, a ValueError, if it contains CR or
         LF)."""
         if '\r' in location or '\n' in location:
+            from .streams import HeaderInjection
             raise HeaderInjection('invalid redirect URL')
         return cls(status_code=status_code, headers={'Location': location})
 

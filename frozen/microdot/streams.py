@@ -1,41 +1,34 @@
-"""Async byte streams: `AsyncBytesIO` (bytes in memory), `BufferedReader` (a socket stream read
-in bounded chunks, so lines and pipelined requests never need more than one chunk beyond what
-was asked for) and `BodyReader` (a request body limited to its declared length)."""
-import io
+"""Async byte streams of a connection: `BufferedReader` (a socket stream read in bounded chunks,
+so lines and pipelined requests never need more than one chunk beyond what was asked for),
+`BodyReader` (a request body limited to its declared length) and `BodyIter` (a response body of
+any kind as chunks), and the errors of the wire: `LineTooLong`, `RequestError` (a request the
+server does not take) and `HeaderInjection` (a response header that would carry CR or LF).
+Loaded by the server (and for a streamed body or an error): `import microdot` does not need
+them. `AsyncBytesIO` (bytes in memory) is in `microdot.request`."""
 
 
 class LineTooLong(ValueError):
     """A line did not end within the reader's `line_limit`."""
 
 
-class AsyncBytesIO:
-    """An async stream over a bytes object (the body of a buffered request, a test request)."""
+class HeaderInjection(ValueError):
+    """A header value (or redirect URL, cookie) would contain CR or LF: sending it would let
+    whoever chose the value add headers or a body. The request is answered with 400."""
 
-    def __init__(self, data):
-        self.stream = io.BytesIO(data)
+    status_code = 400
 
-    async def read(self, n=-1):
-        return self.stream.read(n)
 
-    async def readline(self):
-        return self.stream.readline()
+class RequestError(ValueError):
+    """Raised by `Request.create` for a request it does not take: a line or head too long (414,
+    431), too many headers (431), a chunked body over the limit (413), an HTTP version (505) or
+    transfer coding (501) it does not speak. `status_code` and `reason` are the server's answer.
+    A ValueError, as what Microdot raises for these, so code that calls `Request.create` and
+    catches ValueError keeps working."""
 
-    async def readexactly(self, n):
-        return self.stream.read(n)
-
-    async def readuntil(self, separator=b'\n'):
-        data = self.stream.getvalue()
-        start = self.stream.tell()
-        end = data.find(separator, start)
-        end = len(data) if end < 0 else end + len(separator)
-        self.stream.seek(end)
-        return data[start:end]
-
-    async def awrite(self, data):
-        self.stream.write(data)
-
-    async def aclose(self):
-        pass
+    def __init__(self, status_code, reason):
+        super().__init__(reason)
+        self.status_code = status_code
+        self.reason = reason
 
 
 class BufferedReader:
@@ -198,3 +191,58 @@ class BodyReader(BufferedReader):
                 return False
             self.buffer = b''
         return True
+
+
+def _has(obj, name):
+    return hasattr(obj, name)
+
+
+class BodyIter:
+    """Async iterator over a response body: bytes (one chunk), a file-like object (read in
+    `Response.send_file_buffer_size` pieces, sync or async `read`), an async iterator, or a sync
+    iterator/generator. The source is released (its `aclose()` or `close()` called) when it is
+    exhausted, or by `aclose()` when the response is abandoned."""
+
+    def __init__(self, body, chunk_size):
+        self.chunk_size = chunk_size
+        if not isinstance(body, bytes) and not _has(body, 'read') and not _has(body, '__anext__'):
+            if _has(body, '__aiter__'):
+                body = body.__aiter__()
+            else:
+                body = iter(body)
+        self.body = body
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        body = self.body
+        if body is None:
+            raise StopAsyncIteration
+        if isinstance(body, bytes):
+            self.body = None
+            if body:
+                return body
+            raise StopAsyncIteration
+        if _has(body, 'read'):
+            chunk = body.read(self.chunk_size)
+            if _has(chunk, 'send'):  # an async read()
+                chunk = await chunk
+            if chunk:
+                return chunk
+            await self.aclose()
+            raise StopAsyncIteration
+        try:
+            if _has(body, '__anext__'):
+                return await body.__anext__()
+            return next(body)
+        except (StopIteration, StopAsyncIteration):
+            await self.aclose()  # exhausted: release it now (runs a generator's `finally`)
+            raise StopAsyncIteration
+
+    async def aclose(self):
+        body, self.body = self.body, None
+        if _has(body, 'aclose'):
+            await body.aclose()
+        elif _has(body, 'close'):
+            body.close()
