@@ -29,8 +29,6 @@ class HeaderInjection(ValueError):
     """A header value (or redirect URL, cookie) would contain CR or LF: sending it would let
     whoever chose the value add headers or a body. The request is answered with 400."""
 
-    status_code = 400
-
 
 class RequestError(ValueError):
     """Raised by `Request.create` for a request it does not take: a line or head too long (414,
