@@ -147,7 +147,8 @@ def test_a_py_file_that_does_not_compile_is_refused_with_the_error(app):
 
 
 def test_an_upload_keeps_the_previous_version(app):
-    assert app.upload([('kept.py', b'VERSION = 1\n')])[0] == 201
+    with open(os.path.join(app.fs, 'kept.py'), 'wb') as f:  # on the board before (deployed)
+        f.write(b'VERSION = 1\n')
     assert app.upload([('kept.py', b'VERSION = 2\n')])[0] == 201
     assert read_file(app, 'kept.py') == b'VERSION = 2\n'
     assert read_file(app, '.prev/kept.py') == b'VERSION = 1\n'
@@ -155,6 +156,11 @@ def test_an_upload_keeps_the_previous_version(app):
     assert '.untested' in os.listdir(os.path.join(app.fs, '.prev'))
     assert app.upload([('kept.py', b'VERSION = 3\n')])[0] == 201
     assert read_file(app, '.prev/kept.py') == b'VERSION = 1\n'
+    # A file these untested uploads added is no version to keep: restoring removes it.
+    assert app.upload([('new.py', b'A = 1\n')])[0] == 201
+    assert app.upload([('new.py', b'A = 2\n')])[0] == 201
+    assert not os.path.exists(os.path.join(app.fs, '.prev', 'new.py'))
+    assert os.path.exists(os.path.join(app.fs, '.prev', '.added', 'new.py'))
     assert '.prev' not in [e['name'] for e in app.json('/api/files')[1]]
 
 
