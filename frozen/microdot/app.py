@@ -302,9 +302,8 @@ class Microdot:
                 res = Response(REASONS[503], 503)
             except Exception as exc:
                 res = None
-                if isinstance(exc, ValueError) and getattr(exc, 'status_code', 0) == 400:
-                    # streams.HeaderInjection (not imported here: only raising loads it): CR/LF
-                    # from the client reached a header, its fault
+                from .streams import HeaderInjection  # (loaded on the first error, not at import)
+                if isinstance(exc, HeaderInjection):  # CR/LF from the client reached a header
                     res = await self.error_response(req, 400)
                 else:
                     print_exception(exc)

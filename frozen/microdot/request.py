@@ -7,7 +7,6 @@ from .exceptions import HTTPException
 from .multidict import MultiDict, NoCaseDict
 
 _DIGITS = '0123456789'
-_HEX = '0123456789abcdefABCDEF'
 _SPACE = b' \t\n\r\x0b\x0c'  # what bytes.strip() strips
 
 
@@ -265,7 +264,8 @@ class Request:
         body = b''
         stream = None
         if chunked:
-            body = await cls._read_chunked(client_reader)
+            from .streams import read_chunked
+            body = await read_chunked(client_reader, cls.max_readline, cls.max_body_length)
             headers['Content-Length'] = str(len(body))
             del headers['Transfer-Encoding']
         elif length:
@@ -299,70 +299,6 @@ class Request:
             if exc.args and exc.args[0]:
                 raise RequestError(431, 'Header too large')
             raise RequestError(414, 'URI too long')
-
-    @classmethod
-    async def _readline(cls, reader, status):
-        """The next line as str without its line end; None at the end of the stream."""
-        try:
-            line = await reader.readline()
-        except ValueError as exc:
-            from .streams import LineTooLong
-            if not isinstance(exc, LineTooLong):
-                raise
-            line = None
-        if line is None or len(line) > cls.max_readline:
-            from .streams import RequestError
-            raise RequestError(status, 'URI too long' if status == 414 else 'Header too large')
-        if not line:
-            return None
-        if b'\x00' in line:
-            raise ValueError('NUL in request head')
-        return line.rstrip(b'\r\n').decode()  # not UTF-8: UnicodeError, a ValueError
-
-    @classmethod
-    async def _read_chunked(cls, reader):
-        """The chunked body, in a 1 KB buffer that, if the body outgrows it, is replaced at
-        once by one of `max_body_length` (the fewest large blocks to find on a fragmented heap;
-        copied once into bytes of the body's size at the end), never one allocation per chunk.
-        Chunk sizes must be hex digits only."""
-        buf = None
-        used = 0
-        while True:
-            line = await cls._readline(reader, 431)
-            if line is None:
-                raise EOFError('connection closed inside the body')
-            size = line.split(';', 1)[0].strip(' \t')
-            if not size or size.strip(_HEX):  # no sign, 0x, _ or spaces inside
-                raise ValueError('bad chunk size')
-            size = int(size, 16)
-            if used + size > cls.max_body_length:
-                from .streams import RequestError
-                raise RequestError(413, 'Payload too large')
-            if size == 0:
-                break
-            if buf is None or used + size > len(buf):
-                grown = bytearray(cls.max_body_length if buf else max(size, 1024))
-                if used:
-                    grown[:used] = memoryview(buf)[:used]
-                buf = grown
-                grown = None
-            end = used + size
-            while used < end:  # read in place, no intermediate bytes
-                data = await reader.read(end - used)
-                if not data:
-                    raise EOFError('connection closed inside the body')
-                buf[used:used + len(data)] = data
-                used += len(data)
-            data = None
-            if await reader.readexactly(2) != b'\r\n':
-                raise ValueError('bad chunk')
-        while await cls._readline(reader, 431):  # trailers, ignored
-            pass
-        if buf is None:
-            return b''
-        if used < len(buf):
-            buf = memoryview(buf)[:used]
-        return bytes(buf)
 
     @property
     def body(self):
