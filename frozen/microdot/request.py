@@ -89,8 +89,8 @@ class Request:
     answers 400 for deeper nesting).
 
     A buffered body is read into one allocation of its declared length (a chunked one into a
-    buffer that grows once, from 1 KB to `max_body_length`), never by concatenating piece after piece, which on a small heap
-    leaves it too fragmented for the body.
+    buffer that doubles as it fills), never by concatenating piece after piece, which on a
+    small heap leaves it too fragmented for the body; that buffer is `body` (see there).
     """
 
     max_content_length = 16 * 1024
@@ -239,7 +239,7 @@ class Request:
                 if headers.get('Expect', '').lower() == '100-continue' and client_writer:
                     await client_writer.awrite(b'HTTP/1.1 100 Continue\r\n\r\n')
                 if length <= max_body:
-                    body = await client_reader.readexactly(length)
+                    body = await client_reader.readbuffer(length)
                     if len(body) != length:
                         raise ValueError('incomplete body')
                 else:
@@ -283,10 +283,11 @@ class Request:
 
     @classmethod
     async def _read_chunked(cls, reader):
-        """The chunked body, in a 1 KB buffer that, if the body outgrows it, is replaced at
-        once by one of `max_body_length` (the fewest large blocks to find on a fragmented heap;
-        copied once into bytes of the body's size at the end), never one allocation per chunk.
-        Chunk sizes must be hex digits only."""
+        """The chunked body, read in place into a buffer that doubles when the body outgrows
+        it (from 1 KB, at most `max_body_length`), never one allocation per chunk. Returned as
+        `BufferedReader.readbuffer` returns a body: bytes if it fits one chunk of the reader,
+        else the buffer itself, its unused end cut off in place (no copy). Chunk sizes must be
+        hex digits only."""
         buf = None
         used = 0
         while True:
@@ -298,12 +299,11 @@ class Request:
                 raise ValueError('bad chunk size')
             size = int(size, 16)
             if used + size > cls.max_body_length:
-                from .streams import RequestError
                 raise RequestError(413, 'Payload too large')
             if size == 0:
                 break
             if buf is None or used + size > len(buf):
-                grown = bytearray(cls.max_body_length if buf else max(size, 1024))
+                grown = bytearray(cls.max_body_length if buf or size > 1024 else 1024)
                 if used:
                     grown[:used] = memoryview(buf)[:used]
                 buf = grown
@@ -322,13 +322,19 @@ class Request:
             pass
         if buf is None:
             return b''
+        if used <= getattr(reader, 'chunk_size', 512):
+            return bytes(memoryview(buf)[:used])
         if used < len(buf):
-            buf = memoryview(buf)[:used]
-        return bytes(buf)
+            buf[used:] = b''  # in place: the block keeps its size, no copy is made
+        return buf
 
     @property
     def body(self):
-        """The request body as bytes (``b''`` when it was too large and left in `stream`)."""
+        """The request body (``b''`` when it was too large and left in `stream`): bytes, or,
+        when it was larger than one read of the connection (512 bytes), the bytearray it was
+        read into, as it is: on a small heap there is seldom room for a copy. Both compare,
+        slice, search and decode alike and `json.loads` takes both; use ``bytes(request.body)``
+        where bytes are required (a dict key, an ``isinstance(..., bytes)`` check)."""
         return self._body if self._body is not None else b''
 
     @property

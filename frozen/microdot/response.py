@@ -53,6 +53,8 @@ class Response:
                 self.headers['Content-Type'] = 'application/json; charset=UTF-8'
         elif isinstance(body, str):
             body = body.encode()
+        elif isinstance(body, bytearray):  # a request's body sent back (Request.body)
+            body = bytes(body)
         self.body = body
         self.is_head = False
 

@@ -142,6 +142,25 @@ class BufferedReader:
                 raise EOFError('connection closed')
         return self._take(n)
 
+    async def readbuffer(self, n):
+        """Exactly `n` bytes (EOFError if the stream ends first) for a request body: bytes if
+        they fit one chunk, else the bytearray they were read into, returned as it is (one
+        block of `n` bytes, allocated first; a copy into bytes would need a second one, which
+        a small heap seldom has)."""
+        if n <= self.chunk_size or len(self.buffer) >= n:
+            return await self.readexactly(n)
+        out = bytearray(n)  # first, while the heap has the most room
+        got = len(self.buffer)
+        out[:got] = self.buffer
+        self.buffer = b''
+        while got < n:
+            data = await self._read(min(self.chunk_size, n - got))
+            if not data:
+                raise EOFError('connection closed')
+            out[got:got + len(data)] = data
+            got += len(data)
+        return out
+
     async def readuntil(self, separator=b'\n'):
         start = 0
         while True:
