@@ -38,6 +38,8 @@ class Response:
     default_content_type = 'text/plain'
     default_send_file_max_age = None
     already_handled = None  # set below: a response meaning "already written, send nothing"
+    reason = None
+    is_head = False
 
     def __init__(self, body=b'', status_code=200, headers=None, reason=None):
         if body is None:
@@ -45,18 +47,18 @@ class Response:
             if status_code == 200:
                 status_code = 204
         self.status_code = status_code
-        self.headers = NoCaseDict(headers or {})
-        self.reason = reason
+        self.headers = NoCaseDict(headers)
+        if reason is not None:
+            self.reason = reason
         if isinstance(body, (dict, list)):
             body = json.dumps(body).encode()
-            if 'Content-Type' not in self.headers:
+            if 'content-type' not in self.headers:
                 self.headers['Content-Type'] = 'application/json; charset=UTF-8'
         elif isinstance(body, str):
             body = body.encode()
         elif isinstance(body, bytearray):  # a request's body sent back (Request.body)
             body = bytes(body)
         self.body = body
-        self.is_head = False
 
     def set_cookie(self, cookie, value, path=None, domain=None, expires=None, max_age=None,
                    secure=False, http_only=False, partitioned=False, same_site=None):
@@ -106,12 +108,13 @@ class Response:
 
         ``; charset=UTF-8`` is added to `default_content_type` unless it names a charset; a
         Content-Type the app set is never changed."""
-        if isinstance(self.body, bytes) and 'Content-Length' not in self.headers:
-            self.headers['Content-Length'] = str(len(self.body))
-        if 'Content-Type' not in self.headers:
+        headers = self.headers
+        if isinstance(self.body, bytes) and 'content-length' not in headers:
+            headers['Content-Length'] = str(len(self.body))
+        if 'content-type' not in headers:
             ctype = self.default_content_type
-            self.headers['Content-Type'] = ctype if 'charset=' in ctype.lower() else \
-                ctype + '; charset=UTF-8'
+            headers['Content-Type'] = ctype if '=' in ctype and 'charset=' in ctype.lower() \
+                else ctype + '; charset=UTF-8'
 
     def body_iter(self):
         """An async iterator over the body's chunks."""
@@ -120,27 +123,35 @@ class Response:
 
     def _head(self, version, keep_alive):
         # the reason phrase: `reason`, else OK for 200 and N/A for any other status, as
-        # Microdot sends (clients go by the code)
-        parts = ['HTTP/1.1 ' if version == '1.1' else 'HTTP/1.0 ', str(self.status_code), ' ',
-                 self.reason or ('OK' if self.status_code == 200 else 'N/A'), '\r\n']
-        lines = 1
+        # Microdot sends (clients go by the code). Built as one str and encoded once: on
+        # MicroPython every str made along the way would cost a lookup among the interned ones.
+        status = self.status_code
+        parts = ['HTTP/1.1 ' if version == '1.1' else 'HTTP/1.0 ',
+                 '200' if status == 200 else str(status), ' ',
+                 self.reason or ('OK' if status == 200 else 'N/A'), '\r\n']
+        add = parts.append
+        lines = 2  # the status line and the empty line
         for name, value in self.headers.items():
             for item in (value if isinstance(value, list) else (value,)):
-                parts += [name, ': ', str(item), '\r\n']
+                add(name)
+                add(': ')
+                add(item if isinstance(item, str) else str(item))
+                add('\r\n')
                 lines += 1
         if version == '1.1' and not keep_alive:
-            parts.append('Connection: close\r\n')
+            add('Connection: close\r\n')
             lines += 1
         elif version != '1.1' and keep_alive:
-            parts.append('Connection: keep-alive\r\n')
+            add('Connection: keep-alive\r\n')
             lines += 1
+        add('\r\n')
         head = ''.join(parts)
         # Every line must end in CRLF and nothing else: a CR or LF inside a name or value
         # would let it inject headers (or a whole response).
         if head.count('\n') != lines or head.count('\r') != lines:
             from .streams import HeaderInjection
             raise HeaderInjection('header contains CR or LF')
-        return (head + '\r\n').encode()
+        return head.encode()
 
     async def write(self, stream, version='1.0', keep_alive=False):
         """Write the response to `stream` (an object with ``async awrite(bytes)``).
@@ -152,7 +163,7 @@ class Response:
         self.complete()
         body = self.body
         chunked = False
-        if not isinstance(body, bytes) and 'Content-Length' not in self.headers \
+        if not isinstance(body, bytes) and 'content-length' not in self.headers \
                 and not self.is_head:
             if keep_alive and version == '1.1':
                 chunked = True

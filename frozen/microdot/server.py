@@ -372,7 +372,8 @@ async def _serve(app, conn, reader):
             return
         keep = app.keep_alive
         if keep:
-            connection = req.headers.get('Connection', '').lower()
+            connection = req.headers.get('connection')
+            connection = connection.lower() if connection else ''
             keep = 'close' not in connection if req.http_version == '1.1' else \
                 'keep-alive' in connection
         if conn.sent:
