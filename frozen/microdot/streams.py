@@ -233,10 +233,10 @@ async def _chunk_line(reader, limit):
 
 
 async def read_chunked(reader, max_readline, max_body_length):
-    """A chunked request body from `reader`, in a 1 KB buffer that, if the body outgrows it, is
-    replaced at once by one of `max_body_length` (the fewest large blocks to find on a
-    fragmented heap: doubling instead needs 8 KB and 16 KB blocks at once for a 16 KiB body,
-    which got 503 on 64wK), never one allocation per chunk. Returned as `readbuffer` returns a
+    """A chunked request body from `reader`, in a buffer of `max_body_length` allocated at the
+    first chunk (or, if the heap has no such block then, one of 1 KB that is replaced at once
+    by one of `max_body_length` if the body outgrows it: doubling instead needs 8 KB and 16 KB
+    blocks at once for a 16 KiB body, which got 503 on 64wK), never one allocation per chunk. Returned as `readbuffer` returns a
     body: bytes if it fits one chunk of the reader, else the buffer itself, its unused end cut
     off in place (no copy). Chunk sizes must be hex digits only; a body over `max_body_length`
     is `RequestError` 413, a size or trailer line over `max_readline` 431."""
@@ -254,8 +254,13 @@ async def read_chunked(reader, max_readline, max_body_length):
             raise RequestError(413, 'Payload too large')
         if size == 0:
             break
-        if buf is None or used + size > len(buf):
-            grown = bytearray(max_body_length if buf or size > 1024 else 1024)
+        if buf is None:  # the largest first, while the heap is at its tidiest
+            try:
+                buf = bytearray(max_body_length)
+            except MemoryError:  # a small body may still fit: grown later if it must
+                buf = bytearray(max(size, 1024))
+        if used + size > len(buf):
+            grown = bytearray(max_body_length)
             if used:
                 grown[:used] = memoryview(buf)[:used]
             buf = grown
