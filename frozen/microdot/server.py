@@ -41,9 +41,9 @@ import gc
 import sys
 
 from .request import Request
-from .response import Response, is_muted
+from .response import Response
 from .platform import MICROPYTHON, print_exception, readable, ticks_add, ticks_diff, ticks_ms
-from .streams import BufferedReader, HeaderInjection, RequestError
+from .streams import BufferedReader, HeaderInjection, RequestError, is_muted
 
 CancelledError = asyncio.CancelledError
 

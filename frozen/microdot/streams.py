@@ -2,10 +2,23 @@
 so lines and pipelined requests never need more than one chunk beyond what was asked for),
 `BodyReader` (a request body limited to its declared length), `read_chunked` (a chunked request
 body), `BodyIter` (a response body of any kind as chunks), and the errors of the wire:
-`LineTooLong`, `RequestError` (a request the server does not take) and `HeaderInjection` (a
-response header that would carry CR or LF). Loaded by the server (and for a streamed body or an
+`LineTooLong`, `RequestError` (a request the server does not take), `HeaderInjection` (a
+response header that would carry CR or LF) and `is_muted` (a socket error that only means the
+client went away). Loaded by the server (and for a streamed body or an
 error): `import microdot` does not need them. `AsyncBytesIO` (bytes in memory) is in
 `microdot.request`."""
+
+
+MUTED_SOCKET_ERRORS = (32, 54, 104, 128)  # EPIPE, ECONNRESET (BSD, Linux), closed socket
+
+
+def is_muted(exc):
+    """True for the socket errors that just mean the client went away."""
+    if not isinstance(exc, OSError):
+        return False
+    code = exc.args[0] if exc.args else None
+    return code in MUTED_SOCKET_ERRORS or (isinstance(code, int) and code < 0) or \
+        code == 'Connection lost' or str(exc) == 'Connection lost'
 
 
 class LineTooLong(ValueError):
