@@ -172,14 +172,22 @@ def test_status_reports_device_memory_filesystem_and_network(app):
     assert isinstance(s['uptime'], int)
 
 
-def test_dashboard_page_is_rendered_with_the_status(app):
-    status, headers, body = app.request('/')
-    page = body.decode()
+def test_dashboard_page_is_static_and_its_script_fills_it_from_the_api(app):
+    """The page at / is the gzipped static/index.html (the heap of a file send, not of a
+    template), revalidated by its ETag; the values come from /api/status (test_browser.py
+    shows them filled in)."""
+    status, headers, body = app.request('/', headers={'Accept-Encoding': 'gzip'})
     assert status == 200 and headers['Content-Type'].startswith('text/html')
-    assert '<title>microdot-sim</title>' in page
-    assert '<dd id="ssid">SimNet</dd>' in page
-    assert '/static/app.css?v=' in page and '/static/app.js?v=' in page
-    assert '<meta name="viewport"' in page
+    assert headers['Content-Encoding'] == 'gzip' and headers['Cache-Control'] == 'no-cache'
+    page = gzip.decompress(body).decode()
+    with open(os.path.join(ROOT, 'app', 'static', 'index.html')) as f:
+        assert page.split('/static/')[0] == f.read().split('@static/')[0]
+    assert re.search(r'/static/app\.css\?v=\w{10}"', page) and \
+        re.search(r'/static/app\.js\?v=\w{10}"', page)
+    assert '<meta name="viewport"' in page and '<dd id="ssid">' in page
+    assert app.request('/', headers={'If-None-Match': headers['ETag']})[0] == 304
+    assert app.request('/', auth=False)[0] == 302  # the owner's page still
+    assert app.json('/api/status')[1]['wifi']['ssid'] == 'SimNet'
 
 
 def test_assets_are_served_gzipped_with_an_etag_and_long_cache(app):
@@ -206,8 +214,7 @@ def test_build_keeps_the_assets_under_20_kb_gzipped():
     import build_assets
     sizes = build_assets.main(['--quiet'])
     assert set(sizes) == {'static/app.css', 'static/app.js', 'static/firmware.js',
-                          'static/settings.html', 'static/settings.js',
-                          'templates/index.html'}
+                          'static/index.html', 'static/settings.html', 'static/settings.js'}
     assert sum(sizes.values()) < 20 * 1024
 
 

@@ -178,12 +178,12 @@ if os.environ.get('HOSTILE_SOAK'):  # `make hostile` only: the UI is at the edge
     def test_ui_esp8266_profile_memory_comes_back(tmp_path):
         check_target(ui_target(tmp_path, ['--rom', '--heapsize', '56wK', '--max-connections',
                                           '3']),
-                     'UI, ESP8266 profile (ROMFS, 56wK, 3 connections)', page_required=False)
+                     'UI, ESP8266 profile (ROMFS, 56wK, 3 connections)', page_required=True)
 
     def test_ui_mpy_64wK_memory_comes_back(tmp_path):
         check_target(ui_target(tmp_path, ['--mpy', '--heapsize', '64wK', '--max-connections',
                                           '3']),
-                     'UI, .mpy, 64wK', page_required=False)
+                     'UI, .mpy, 64wK', page_required=True)
 
 
 @pytest.mark.parametrize('runtime', ['mp-mpy'])
