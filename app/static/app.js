@@ -242,6 +242,7 @@ $('upload-form').onsubmit = async (ev) => {
   for (const file of f.file.files) total += file.size;
   if (total > uploadMax) return say('upload-msg', 'These files are ' + kb(total) + ': the device takes at most ' + kb(uploadMax) + ' per upload. Upload them a few at a time.', true);
   data.append('dir', f.dir.value);  // before the files: the device reads the form in order
+  data.append('names', [...f.file.files].map((file) => file.name).join('\n'));  // checked before any file is written
   for (const file of f.file.files) data.append('file', file, file.name);
   say('upload-msg', 'Uploading\u2026');
   try {

@@ -36,6 +36,12 @@ function show(data, msg) {  // an error next to its field, else in the form's me
   p.className = 'msg bad';
 }
 
+const LABELS = { port: 'port', hostname: 'name', ap_ssid: 'access point name', ap_password: 'access point password',
+  dns_port: 'DNS port', watchdog_ms: 'watchdog' };
+function later(names) {  // what the device says counts only from its next start
+  return names && names.length ? ' Takes effect after a restart: ' + names.map((n) => LABELS[n] || n).join(', ') + '.' : ' In effect now.';
+}
+
 function pinRow(p) {
   const mode = el('select', { name: 'mode' }, ...MODES.map((m) => el('option', { value: m, textContent: m })));
   mode.value = p.mode || 'switch';
@@ -73,7 +79,7 @@ $('device-form').onsubmit = async (ev) => {
   f.ap_mode.value = 'keep';
   f.ap_password.value = '';
   $('ap-new').hidden = true;
-  $('device-msg').textContent = 'Saved.' + (data.restart ? ' A new name, port or access point password takes effect after a restart.' : '');
+  $('device-msg').textContent = 'Saved.' + later(data.restart);
 };
 
 $('add-pin').onclick = () => $('pin-rows').append(pinRow({}));
@@ -102,7 +108,7 @@ $('restore-form').onsubmit = async (ev) => {
   if (!ok) return show({ error: (data.field ? data.field + ': ' : '') + data.error }, 'restore-msg');
   $('restore-msg').textContent = 'Restored: ' + (data.restored.join(', ') || 'nothing') +
     (data.networks_added.length ? '; networks added: ' + data.networks_added.join(', ') : '') +
-    (data.ignored.length ? '; ignored: ' + data.ignored.join(', ') : '') + '. Restart for the name and port.';
+    (data.ignored.length ? '; ignored: ' + data.ignored.join(', ') : '') + '.' + later(data.restart);
   send().then(([ok, s]) => ok && fill(s));
 };
 

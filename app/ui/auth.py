@@ -47,6 +47,20 @@ def load(cfg=None):
     return cfg
 
 
+def follow(cfg):
+    """Put changed settings to use at once: the session lifetime (``session_s``: each open
+    session now ends the new lifetime after its last use) and the allowed names (``hosts``,
+    ``hostname``: looked up again on the next request, so a removed name is refused from then
+    on)."""
+    ttl = cfg.get('session_s') or SESSION_S
+    change = ttl - state.get('ttl', ttl)
+    if change:
+        for token in sessions:  # values replaced in place: the dict does not grow
+            sessions[token] += change
+    state['ttl'] = ttl
+    state['hosts'] = None
+
+
 def _cold():
     # ui.verify: the rare and slow steps, loaded for one call (the caller's reference keeps it)
     from ui import forget, verify

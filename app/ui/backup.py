@@ -7,7 +7,9 @@
   settings page checks it (``ui.settings``; a bad one gets ``400 {"error", "field"}`` and
   nothing changes), then merged into the current settings: the Wi-Fi networks of the backup
   that have a password are added after the saved ones, which stay (a restore never leaves the
-  device without the network it is on); an owner password in the file is ignored.
+  device without the network it is on); an owner password in the file is ignored. The restored
+  settings take effect at once, except those ``ui.settings.LATER`` names: the answer's
+  ``"restart"`` lists the ones that changed.
 - ``POST /api/reset`` with ``{"confirm": "reset"}``: factory reset. The settings go back to the
   defaults (no networks, no owner password; ``"keep_wifi": true`` keeps the networks) and the
   board restarts: without a network it opens its setup access point. The app's files stay.
@@ -125,13 +127,13 @@ async def restore(request):
         new, networks, ignored = changes(data, cfg)
     except Bad as exc:
         return {'error': exc.args[1], 'field': exc.args[0]}, 400
+    from ui import settings
+    restart = settings.later(new)
     config.change(cfg, _merge, new, networks)
-    if 'pins' in new:
-        from ui import pins
-        pins.reload()
+    settings.follow(cfg, new)
     log.add('settings restored from a backup')
     return {'restored': sorted(new), 'networks_added': [n['ssid'] for n in networks],
-            'ignored': sorted(ignored), 'restart': True}
+            'ignored': sorted(ignored), 'restart': restart}
 
 
 def _reset(cfg, keep_wifi):

@@ -7,8 +7,9 @@ every route of the UI), through the one copy in RAM (``device.config``), saved a
 - ``POST`` with any of those keys (``ap_password``: the new one, ``""`` for an open access point,
   ``"auto"`` for one made for this board; ``pins``: the whole new list): every field is checked
   first; a bad one gets ``400 {"error": message, "field": key}`` and nothing is saved. Otherwise
-  the settings are saved and the new pins take effect at once; a new port or host name after a
-  restart (``"restart": true`` in the answer).
+  the settings are saved and take effect at once (the pins, and for ``ui.auth`` the name the
+  device answers to), except those in `LATER`: a changed one is listed in the answer's
+  ``"restart"`` (the names of the settings that count from the next start; ``[]``: none).
 
 The owner password is changed on ``/password`` (``ui.login``), which ends the other sessions.
 ``ui.backup`` uses `check` for a restore.
@@ -16,6 +17,9 @@ The owner password is changed on ``/password`` (``ui.login``), which ends the ot
 MODES = ('switch', 'pwm', 'input')
 RESERVED = ('safe_mode', 'bootsel')  # inputs of the boot package, not listed or changed here
 MAX_PINS = 16
+# settings read only at start-up: the server's port, the name the radio gives DHCP and mDNS,
+# the setup access point and its DNS (opened at start-up), the hardware watchdog
+LATER = ('port', 'hostname', 'ap_ssid', 'ap_password', 'dns_port', 'watchdog_ms')
 
 
 class Bad(Exception):
@@ -136,18 +140,33 @@ def _apply(cfg, changes):
         config.set_saved(key, changes[key])
 
 
-def store(changes):
-    """Save the checked `changes` (``check``) through ``device.config`` and put them to use:
-    new pins at once, the others at the next start. Returns True if a restart is needed."""
+def later(changes):
+    """The names of the `changes` in `LATER` that differ from the saved values, sorted: what
+    counts only from the next start."""
     from device import config
-    from ui import log
-    cfg = config.current()
-    config.change(cfg, _apply, changes)
+    return sorted(k for k in changes if k in LATER and changes[k] != config.saved(k))
+
+
+def follow(cfg, changes):
+    """Put saved `changes` to use at once: the pins, the login's settings (``ui.auth``)."""
     if 'pins' in changes:
         from ui import pins
         pins.reload()
+    from ui import auth
+    auth.follow(cfg)
+
+
+def store(changes):
+    """Save the checked `changes` (``check``) through ``device.config`` and put them to use
+    (`follow`). Returns the names of those that count from the next start (`later`)."""
+    from device import config
+    from ui import log
+    cfg = config.current()
+    restart = later(changes)
+    config.change(cfg, _apply, changes)
+    follow(cfg, changes)
     log.add('settings saved:', ', '.join(sorted(changes)) or 'nothing')
-    return 'port' in changes or 'hostname' in changes or 'ap_password' in changes
+    return restart
 
 
 async def api(request, path, name):

@@ -1,8 +1,13 @@
 """``POST /api/files``: a multipart/form-data body with an optional ``dir`` field first (a
-folder such as ``ui``), then one or more files.
+folder such as ``ui``), then an optional ``names`` field (the file names that follow, one a line:
+the web UI sends it), then one or more files.
 
 Through ``device.install``: one upload at a time (another one meanwhile gets 409); each file is
-streamed to its own temporary file while its size is checked; a file name given twice is 400;
+streamed to its own temporary file while its size is checked; a file name given twice is 400
+(with ``names``, before anything is written: a streamed body cannot be looked ahead in, so
+without it the second part is where the repeat shows, and the temporary file of the first is
+removed with the 400; a file that ``names`` did not announce, or one it announced that does not
+come, is 400 too);
 a ``.py`` file must compile (the error is the answer); only when every file has arrived intact
 and passed are they installed together, the files they replace kept as the previous version
 (which the runtime restores if the new app fails to import). A refused, failed or aborted upload
@@ -20,24 +25,42 @@ def _free():
     return filesystem()[1]
 
 
+def _target(folder, filename, taken):
+    """(the path `filename` is installed at, None) or (None, the 400 to answer): a bad name, or
+    one already in `taken`."""
+    target = _safe((folder + '/' if folder else '') + filename)
+    if target is None or _is_dir(target):
+        return None, error(400, 'bad file name %r' % filename)
+    if target in taken:
+        return None, error(400, '%s is twice in the upload' % target)
+    return target, None
+
+
 async def _receive(request, pairs):
     """Stream every file part to a temporary file, appending (temporary file, target) to
     `pairs`; returns an error response or None."""
     from device import install
     from microdot.multipart import FileUpload, FormDataIter
     folder = ''
+    declared = None  # the targets the names field announced
     budget = request.content_length
     async for name, value in FormDataIter(request):
         if not isinstance(value, FileUpload):
             if name == 'dir':
                 folder = value.strip('/')
+            elif name == 'names' and declared is None and not pairs:
+                declared = []
+                for line in value.split('\n'):
+                    target, res = _target(folder, line.strip('\r'), declared)
+                    if res:
+                        return res
+                    declared.append(target)
             continue
-        target = _safe((folder + '/' if folder else '') + value.filename)
-        if target is None or _is_dir(target):
-            return error(400, 'bad file name %r' % value.filename)
-        for _, other in pairs:
-            if other == target:
-                return error(400, '%s is twice in the upload' % target)
+        target, res = _target(folder, value.filename, [t for _, t in pairs])
+        if res:
+            return res
+        if declared is not None and target not in declared:
+            return error(400, '%s is not among the names announced' % target)
         tmp = install.temp()
         pairs.append((tmp, target))
         size = 0
@@ -50,6 +73,8 @@ async def _receive(request, pairs):
                 if size > budget:
                     return error(413, 'file larger than the request')
                 f.write(chunk)
+    if declared is not None and len(pairs) != len(declared):
+        return error(400, 'the upload announced %d files and sent %d' % (len(declared), len(pairs)))
     return None if pairs else error(400, 'no file in the upload')
 
 

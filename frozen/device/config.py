@@ -233,18 +233,20 @@ def save(cfg=None, path=None):
     os.rename(tmp, path)
 
 
-def change(cfg, edit, *args):
-    """Apply ``edit(cfg, *args)`` (e.g. ``add_network``) and save `cfg`; returns what `edit`
-    returned (an edit returning False changed nothing: no save). If the save fails (a
-    MemoryError, a full filesystem), the edit is undone in RAM as well and the error raised, so
-    the settings in RAM never differ from the file."""
+def change(cfg, edit, *args, path=None):
+    """Apply ``edit(cfg, *args)`` (e.g. ``add_network``) and save `cfg` (to `path`, default its
+    file); returns what `edit` returned (an edit returning False changed nothing: no save). If
+    the edit or the save fails (a MemoryError, a full filesystem, a ValueError), the edit is
+    undone in RAM as well (values put back, keys it added removed) and the error raised, so the
+    settings in RAM never differ from the file."""
     old, kept = dict(cfg), dict(_kept)
-    result = edit(cfg, *args)
-    if result is False:
-        return result
     try:
-        save(cfg)
+        result = edit(cfg, *args)
+        if result is not False:
+            save(cfg, path)
     except BaseException:
+        for key in [k for k in cfg if k not in old]:
+            del cfg[key]
         for key in old:  # edits replace values (a new networks list): put the old ones back
             cfg[key] = old[key]
         for key in kept:  # and what set_saved() changed for an overridden key

@@ -20,14 +20,16 @@ On the filesystem (dot names: hidden from the UI's file list and refused as uplo
 - ``.upload/``: temporary files (``.upload/<n>``) and ``.upload/plan``, the renames of an
   install in progress; ``recover()`` (at boot) finishes an install cut short after its plan was
   written and removes the temporary files of uploads that never completed.
-- ``.prev/``: the previous version of each file replaced, under the same relative path, and
-  ``.prev/.untested``: the installed files have not been imported successfully since
-  (``started()`` clears it). While it is there, a second upload keeps the versions already saved
-  (those are known to have worked); otherwise each install starts a new previous version.
+- ``.prev/``: the previous version of each file replaced, under the same relative path;
+  ``.prev/.added/``: an empty file for each file the uploads since added (there was none of that
+  name), under its path, and ``<folder>/.dir`` for each folder they created; ``.prev/.untested``: the installed files have not been imported
+  successfully since (``started()`` clears it). While it is there, a second upload keeps the
+  versions already saved (those are known to have worked); otherwise each install starts a new
+  previous version.
 
 A failed or aborted upload never touches the installed files: they are only ever replaced by a
-rename of a complete, checked temporary file. Files an upload adds (that had no previous
-version) stay when the previous version is restored.
+rename of a complete, checked temporary file. Restoring the previous version also removes the
+files the uploads since added, so the app's files are exactly as they were.
 """
 import os
 
@@ -36,6 +38,7 @@ from device.launcher import UPLOADS as UP
 
 PLAN = UP + '/plan'
 UNTESTED = PREV + '/.untested'  # a dot name: no uploaded file can have it
+ADDED = PREV + '/.added'  # markers of the files added since the previous version
 ENOENT = 2
 COMPILE_FACTOR = 8  # heap needed to compile a .py, in multiples of its size (a rough bound)
 
@@ -207,16 +210,35 @@ def _apply(pairs, failed=False):
     for tmp, target in pairs:
         if not exists(tmp):  # done before the cut
             continue
-        _mkdirs(target)
+        _mkdirs_marked(target)
+        kept = PREV + '/' + target
+        added = ADDED + '/' + target
         if exists(target):
-            kept = PREV + '/' + target
-            if exists(kept):  # a version that worked is already kept
+            if exists(kept) or exists(added):  # a version that worked is kept, or none was
                 os.remove(target)
             else:
                 _mkdirs(kept)
                 os.rename(target, kept)
+        elif not exists(kept):  # a new file: marked first, so that restore() removes it
+            _mark(added)
         os.rename(tmp, target)
     os.remove(PLAN)
+
+
+def _mark(path):
+    _mkdirs(path)
+    with open(path, 'w'):
+        pass
+
+
+def _mkdirs_marked(path):
+    """Create the folders of file `path`, each marked as added first (restore removes it)."""
+    parts = path.split('/')[:-1]
+    for i in range(len(parts)):
+        d = '/'.join(parts[:i + 1])
+        if not _is_dir(d):
+            _mark(ADDED + '/' + d + '/.dir')
+            os.mkdir(d)
 
 
 def recover():
@@ -243,7 +265,14 @@ def recover():
 
 def previous():
     """The files of the kept previous version (relative paths)."""
-    return [name for name in _files(PREV) if PREV + '/' + name != UNTESTED]
+    return [name for name in _files(PREV) if PREV + '/' + name != UNTESTED and
+            not (PREV + '/' + name).startswith(ADDED + '/')]
+
+
+def added():
+    """The files added since the previous version (relative paths; ``<folder>/.dir`` for a
+    folder): restore() removes them."""
+    return _files(ADDED)
 
 
 def untested():
@@ -257,11 +286,23 @@ def started():
 
 
 def restore():
-    """Put the previous version back (each kept file replaces the current one). Returns the
-    names restored."""
+    """Put the previous version back: each kept file replaces the current one, and each file
+    added since is removed. Returns the names restored or removed. A power cut midway is
+    finished by restoring again."""
     names = previous()
+    new = added()
+    new.sort(reverse=True)  # a folder's files before the folder
+    for name in new:
+        if name.endswith('/.dir'):
+            try:
+                os.rmdir(name[:-5])
+            except OSError:  # gone already, or holds files that are not the upload's
+                pass
+        else:
+            _remove(name)
+        _remove(ADDED + '/' + name)  # after the file: a cut between keeps it to remove again
     for name in names:
         _mkdirs(name)
         _replace(PREV + '/' + name, name)
     _remove(UNTESTED)
-    return names
+    return names + [name for name in new if not name.endswith('/.dir')]

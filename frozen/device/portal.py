@@ -15,7 +15,10 @@ Pages:
 
 Limits, as in the main server: a request's head, and then its body, must each arrive within
 `TIMEOUT_S` (408), lines are at most `MAX_LINE` bytes and `MAX_HEADERS` header lines (400),
-bodies `_MAX_BODY` (413), and at most `MAX_CONNECTIONS` are served at once (more get 503). Only
+bodies `_MAX_BODY` (413), and at most `MAX_CONNECTIONS` are served at once (more get 503, as a
+request that runs out of heap does: ``Retry-After: 1``, and the portal goes on). Settings are
+changed through ``config.change``: saved atomically with the previous file kept as ``.bak``, or,
+if the save fails, undone in RAM too. Only
 the device's own names are served (any other ``Host`` is sent to the setup page: DNS rebinding
 runs nothing). A POST that a browser says comes from another site (``Origin``,
 ``Sec-Fetch-Site``) is refused (403).
@@ -37,6 +40,8 @@ MAX_HEADERS = 32
 TIMEOUT_S = 5
 MAX_CONNECTIONS = 3
 _SCAN_CACHE_S = 20
+_BUSY = (b'HTTP/1.0 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 4\r\n'
+         b'Connection: close\r\n\r\nbusy')  # ready-made: no heap needed to send it
 PROBES = (b'/generate_204', b'/gen_204', b'/hotspot-detect.html', b'/library/test/success.html',
           b'/connecttest.txt', b'/ncsi.txt', b'/redirect', b'/canonical.html', b'/success.txt',
           b'/check_network_status.txt', b'/mobile/status.php')
@@ -141,14 +146,14 @@ class Portal:
     (``machine.reset`` on a board); `scan` returns wifi.scan()-style dicts."""
 
     def __init__(self, cfg, ip, error=None, safe=None, reboot=None, scan=None,
-                 config_path=config.PATH):
+                 config_path=None):
         self.cfg = cfg
         self.ip = ip
         self.error = error
         self.safe = safe
         self.reboot = reboot
         self.scan = scan
-        self.config_path = config_path
+        self.config_path = config_path  # None: the settings' own file (config.current())
         self.requests = 0
         self.active = 0
         self.failures = {}  # the owner password's throttle table (device.owner.check)
@@ -179,8 +184,7 @@ class Portal:
 
     async def _refuse(self, writer):
         try:
-            writer.write(b'HTTP/1.0 503 Service Unavailable\r\nRetry-After: 1\r\n'
-                         b'Content-Length: 4\r\nConnection: close\r\n\r\nbusy')
+            writer.write(_BUSY)
             await writer.drain()
         except OSError:
             pass
@@ -199,11 +203,17 @@ class Portal:
         except (ValueError, IndexError, EOFError) as exc:  # a bad request must not kill us
             status, headers, body = '400 Bad Request', (), b'bad request'
             print('portal: bad request:', exc)
-        except Exception as exc:  # MemoryError and the like: answer, keep serving
+        except MemoryError:  # short of heap for now: the client may try again, we keep serving
+            status, headers, body = None, (), b''
+            print('portal: out of memory')
+        except Exception as exc:  # anything else: answer, keep serving
             status, headers, body = '500 Internal Server Error', (), b'server error'
             print('portal: error:', repr(exc))
         gc.collect()
+        sent = False
         try:
+            if status is None:
+                raise MemoryError
             parts = body if isinstance(body, list) else (body,)
             size = 0
             for p in parts:  # str parts: their UTF-8 length
@@ -214,10 +224,20 @@ class Portal:
                 head.append(h)
                 head.append('\r\n')
             head.append('\r\n')
-            writer.write(''.join(head).encode())
+            head = ''.join(head).encode()
+            sent = True
+            writer.write(head)
             for part in parts:  # each one on its way before the next: no copy of them all
                 writer.write(part if isinstance(part, bytes) else part.encode())
                 await writer.drain()
+        except MemoryError:  # 503, unless part of the answer is out (then it just ends)
+            body = parts = None
+            if not sent:
+                try:
+                    writer.write(_BUSY)
+                    await writer.drain()
+                except (OSError, MemoryError):
+                    pass
         except OSError:
             pass
         finally:
@@ -420,6 +440,20 @@ class Portal:
                 '</p>' % (escape(ssid), escape(ssid), url, url, name,
                           escape(wifi.ap_name_cached() or wifi.ap_name(self.cfg))))
 
+    def _setup(self, cfg, ssid, password, name, new):
+        """The setup form's edit of the settings (``config.change``: saved, or all undone if
+        anything fails): the network first in the list, the device name, the owner password.
+        Returns the page to answer (ValueError for a bad network)."""
+        config.add_network(cfg, ssid, password)
+        if name:
+            cfg['hostname'] = name
+        done = self.page('Saved', self.saved_html(ssid))  # before the hash fills the heap
+        if new:
+            from device import owner
+            owner.set_password(cfg, new)
+            print('portal: owner password set')
+        return done
+
     def post(self, path, form, peer=None):
         if path in (b'/setup', b'/forget', b'/reboot', b'/restore'):
             refused = self.allowed(form, peer)
@@ -430,24 +464,17 @@ class Portal:
             try:
                 new = self.new_owner(form)
                 name = self.new_name(form)
-                config.add_network(self.cfg, ssid, form.get('password', ''))
+                done = config.change(self.cfg, self._setup, ssid, form.get('password', ''), name,
+                                     new, path=self.config_path)
             except ValueError as exc:
                 return self.page('Wi-Fi setup', ['<p>%s</p>' % escape(exc)] + self.setup_html(),
                                  '400 Bad Request')
-            if name:
-                self.cfg['hostname'] = name
-            done = self.page('Saved', self.saved_html(ssid))  # before the hash fills the heap
-            if new:
-                from device import owner
-                owner.set_password(self.cfg, new)
-                print('portal: owner password set')
-            config.save(self.cfg, self.config_path)
             print('portal: saved network', repr(ssid))
             self._reboot_after = True
             return done
         if path == b'/forget':
-            if config.forget_network(self.cfg, form.get('ssid', '')):
-                config.save(self.cfg, self.config_path)
+            config.change(self.cfg, config.forget_network, form.get('ssid', ''),
+                          path=self.config_path)
             return self.redirect('/setup')
         if path == b'/leave-safe-mode':
             from device import safemode

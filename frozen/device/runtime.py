@@ -85,7 +85,7 @@ async def serve(cfg, mode, ip, module=None, error=None, safe=None, rollback=None
         if cfg['networks']:
             asyncio.create_task(retry_station(cfg))
         return await serve_portal(cfg, ip, safe=safe, wd=wd)
-    asyncio.create_task(wifi.keep_connected(cfg, cfg['reconnect_s']))
+    asyncio.create_task(wifi.keep_connected(cfg))
     if module is not None:
         if rollback is not None:  # a new firmware stays once the app has served a request
             rollback.arm(module.app)

@@ -210,12 +210,16 @@ def connect_saved(cfg):
     return None
 
 
-async def keep_connected(cfg, period=5):
-    """Background task for station mode: every `period` seconds check the link and, when it
-    dropped, rejoin the saved networks (without blocking the server)."""
+async def keep_connected(cfg, period=None):
+    """Background task for station mode: every `period` seconds (default: the setting
+    ``reconnect_s``, looked at every second, so a change counts at once) check the link and,
+    when it dropped, rejoin the saved networks (without blocking the server)."""
     import asyncio
     while True:
-        await asyncio.sleep(period)
+        waited = 0
+        while waited < (period or cfg.get('reconnect_s') or 5):
+            await asyncio.sleep(1)
+            waited += 1
         if _busy() or sta().isconnected():
             continue
         _log('connection lost, reconnecting')

@@ -4,9 +4,9 @@ optional features live in their own modules so an app only pays for what it impo
 from .app import Microdot
 from .platform import iscoroutine
 from .exceptions import abort
-from .request import Request
+from .request import AsyncBytesIO, Request
 from .response import Response, redirect, send_file
 from .routing import URLPattern
-from .streams import AsyncBytesIO
 
 __version__ = '2.7.0'
+

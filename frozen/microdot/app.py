@@ -1,5 +1,5 @@
 """The `Microdot` application: routes, hooks, error handling and request dispatch."""
-from .exceptions import HTTPException, HeaderInjection, abort
+from .exceptions import HTTPException, abort
 from .platform import invoke_handler, print_exception
 from .request import Request
 from .response import REASONS, Response
@@ -171,7 +171,9 @@ class Microdot:
         """Return the handler for `req` (setting its url_args, url_prefix, subapp, route), or
         404 / 405. For a 405 the request's `subapp` is that of the first route of the path, so a
         locally mounted sub-app's error handlers answer it."""
-        method = req.method.upper()
+        method = req.method
+        if not method.isupper():
+            method = method.upper()
         status = 404
         for methods, pattern, handler, prefix, subapp in self.url_map:
             args = pattern.match(req.path)
@@ -251,13 +253,20 @@ class Microdot:
         """Run the full request cycle for `req` (None means unparseable: 400) and return the
         Response. Used by the built-in server, the test client and the ASGI/WSGI adapters."""
         after_done = False
+        if req is not None:
+            method = req.method
+            if not method.isupper():
+                method = method.upper()
+            limit = req.max_content_length  # the route's, or the class's
+            if req.content_length and self.route_limits:
+                limits = self.limits_for(type(req), method, req.url)
+                if limits:
+                    limit = limits[0]
         if req is None:
             res = await self.error_response(None, 400)
-        elif req.content_length > (self.route_limits and req.content_length and
-                                   self.limits_for(type(req), req.method, req.url) or
-                                   (req.max_content_length,))[0]:  # the route's, or the class's
+        elif req.content_length > limit:
             res = await self.error_response(req, 413)
-        elif req.method.upper() == 'OPTIONS' and self.options_handler:
+        elif method == 'OPTIONS' and self.options_handler:
             res = Response(headers=await invoke_handler(self.options_handler, req))
         else:
             try:
@@ -266,14 +275,17 @@ class Microdot:
                     res = await self.error_response(req, f)
                 else:
                     res = None
-                    for handler in self.get_request_handlers(req, 'before_request', False):
+                    local = req.subapp is not None  # else the app's own hooks only
+                    for handler in self.get_request_handlers(req, 'before_request', False) \
+                            if local else self.before_request_handlers:
                         res = await invoke_handler(handler, req)
                         if res:
                             break
                     if res is None:
                         res = await invoke_handler(f, req, **req.url_args)
                     res = self._make_response(res)
-                    for handler in self.get_request_handlers(req, 'after_request', True):
+                    for handler in self.get_request_handlers(req, 'after_request', True) \
+                            if local else self.after_request_handlers:
                         new = await invoke_handler(handler, req, res)
                         if new is not None:
                             res = new
@@ -284,22 +296,24 @@ class Microdot:
                     after_done = True
             except HTTPException as exc:
                 res = await self.error_response(req, exc.status_code, exc.reason)
-            except HeaderInjection:  # CR/LF from the client reached a header: its fault
-                res = await self.error_response(req, 400)
             except MemoryError:
                 import gc
                 gc.collect()
                 res = Response(REASONS[503], 503)
             except Exception as exc:
-                print_exception(exc)
                 res = None
-                handler = self._exception_handler(req, exc)
-                if handler is not None:
-                    try:
-                        res = await invoke_handler(handler, req, exc)
-                    except Exception as exc2:
-                        print_exception(exc2)
-                        res = None
+                from .streams import HeaderInjection  # (loaded on the first error, not at import)
+                if isinstance(exc, HeaderInjection):  # CR/LF from the client reached a header
+                    res = await self.error_response(req, 400)
+                else:
+                    print_exception(exc)
+                    handler = self._exception_handler(req, exc)
+                    if handler is not None:
+                        try:
+                            res = await invoke_handler(handler, req, exc)
+                        except Exception as exc2:
+                            print_exception(exc2)
+                            res = None
                 if res is None:
                     res = await self.error_response(req, 500)
         if isinstance(res, tuple):
@@ -312,7 +326,7 @@ class Microdot:
                 if new is not None:
                     res = new
         if req is not None:
-            res.is_head = req.method.upper() == 'HEAD'
+            res.is_head = method == 'HEAD'
             if req.vary_names:
                 self._merge_vary(res, req.vary_names)
         return res

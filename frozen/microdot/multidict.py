@@ -49,7 +49,10 @@ class MultiDict(dict):
 class NoCaseDict(dict):
     """A dict with case-insensitive string keys that remembers the first spelling of each key.
 
-    `keymap` maps each lower-cased key to the spelling stored in the dict.
+    `keymap` maps each lower-cased key to the spelling stored in the dict. A key given in lower
+    case is looked up as it is; any other is lower-cased first (on MicroPython a new string,
+    which costs far more than the lookup), so the framework looks its own headers up in lower
+    case.
     """
 
     def __init__(self, initial_dict=None):
@@ -59,23 +62,23 @@ class NoCaseDict(dict):
             self.update(initial_dict)
 
     def __setitem__(self, key, value):
-        lower = key.lower()
+        lower = key if key.islower() else key.lower()
         stored = self.keymap.get(lower)
         if stored is None:
             self.keymap[lower] = stored = key
         super().__setitem__(stored, value)
 
     def __getitem__(self, key):
-        return super().__getitem__(self.keymap.get(key.lower(), key))
+        return super().__getitem__(self.keymap.get(key if key.islower() else key.lower(), key))
 
     def __delitem__(self, key):
-        super().__delitem__(self.keymap.pop(key.lower(), key))
+        super().__delitem__(self.keymap.pop(key if key.islower() else key.lower(), key))
 
     def __contains__(self, key):
-        return key.lower() in self.keymap
+        return (key if key.islower() else key.lower()) in self.keymap
 
     def get(self, key, default=None):
-        stored = self.keymap.get(key.lower())
+        stored = self.keymap.get(key if key.islower() else key.lower())
         return default if stored is None else super().__getitem__(stored)
 
     def setdefault(self, key, default=None):
@@ -84,7 +87,7 @@ class NoCaseDict(dict):
         return self[key]
 
     def pop(self, key, *default):
-        stored = self.keymap.pop(key.lower(), None)
+        stored = self.keymap.pop(key if key.islower() else key.lower(), None)
         if stored is None:
             if default:
                 return default[0]

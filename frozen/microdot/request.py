@@ -1,13 +1,13 @@
-"""The `Request` object: one parsed HTTP request."""
+"""The `Request` object: one parsed HTTP request, and `AsyncBytesIO`, the stream of a buffered
+body."""
+import io
 import json
 
-from .exceptions import HTTPException, RequestError
+from .exceptions import HTTPException
 from .multidict import MultiDict, NoCaseDict
-from .streams import AsyncBytesIO, BodyReader, BufferedReader, LineTooLong
-from .urlcodec import parse_query
 
 _DIGITS = '0123456789'
-_HEX = '0123456789abcdefABCDEF'
+_SPACE = b' \t\n\r\x0b\x0c'  # what bytes.strip() strips
 
 
 def too_deep(data, limit):
@@ -48,6 +48,36 @@ def loads(data, max_depth=32):
         raise ValueError('JSON nested too deeply')
 
 
+class AsyncBytesIO:
+    """An async stream over a bytes object (the body of a buffered request, a test request)."""
+
+    def __init__(self, data):
+        self.stream = io.BytesIO(data)
+
+    async def read(self, n=-1):
+        return self.stream.read(n)
+
+    async def readline(self):
+        return self.stream.readline()
+
+    async def readexactly(self, n):
+        return self.stream.read(n)
+
+    async def readuntil(self, separator=b'\n'):
+        data = self.stream.getvalue()
+        start = self.stream.tell()
+        end = data.find(separator, start)
+        end = len(data) if end < 0 else end + len(separator)
+        self.stream.seek(end)
+        return data[start:end]
+
+    async def awrite(self, data):
+        self.stream.write(data)
+
+    async def aclose(self):
+        pass
+
+
 class Request:
     """An HTTP request as seen by handlers.
 
@@ -80,9 +110,13 @@ class Request:
     subapp = None
     route = None
     url_args = None
+    query_string = None
+    content_length = 0
+    content_type = None
     body_used = False
     after_request_handlers = ()
     vary_names = ()
+    _body = None
     _stream = None
     _cookies = None
     _json = None
@@ -110,12 +144,19 @@ class Request:
             self.route = route
         if '?' in url:
             self.path, self.query_string = url.split('?', 1)
+            from .urlcodec import parse_query  # loaded by the first query string
             self.args = parse_query(self.query_string, MultiDict())
         else:
-            self.path, self.query_string, self.args = url, None, MultiDict()
-        self.content_length = int(headers.get('Content-Length', 0))
-        self.content_type = headers.get('Content-Type')
-        self._body = body
+            self.path = url
+            self.args = MultiDict()
+        length = headers.get('content-length')
+        if length is not None:
+            self.content_length = int(length)
+        ctype = headers.get('content-type')
+        if ctype is not None:
+            self.content_type = ctype
+        if body is not None:
+            self._body = body
         if stream is not None:
             self._stream = stream
 
@@ -134,54 +175,83 @@ class Request:
         anything malformed, and its subclass `RequestError` (with the status to answer) for
         oversized lines or header sets and unsupported versions or codings.
         """
+        from .streams import RequestError
         if not hasattr(client_reader, 'readhead'):
             # Any other async reader (Microdot's only needs readline/read) is read through a
             # BufferedReader, so that there is one head reader. Bytes it reads past this
             # request stay in it: it is the request's `sock[0]` and reads the body.
+            from .streams import BufferedReader
             client_reader = BufferedReader(client_reader)
         head = await cls._read_head(client_reader)
         if not head:
             return None
+        # Parsed as bytes: only what a handler sees (method, URL, each header's name and value)
+        # becomes a str, each decoded once (not UTF-8: UnicodeError, a ValueError). On
+        # MicroPython every new str is looked up among the interned strings, which costs far
+        # more than the bytes operations around it.
         if b'\x00' in head:
             raise ValueError('NUL in request head')
-        lines = head.decode().split('\n')  # not UTF-8: UnicodeError, a ValueError
-        line = lines[0].rstrip('\r')
+        end = head.find(b'\n')
+        line = head[:end - 1] if head[end - 1] == 13 else head[:end]
         if len(line) > cls.max_readline:
             raise RequestError(414, 'URI too long')
-        method, url, version = line.split(' ')  # anything but three words: ValueError
-        if version[:5] != 'HTTP/' or len(version) != 8 or version[6] != '.':
+        method, url, version = line.split(b' ')  # anything but three words: ValueError
+        if version[:5] != b'HTTP/' or len(version) != 8 or version[6] != 46:  # '.'
             raise ValueError('bad HTTP version')
-        version = version[5:]
-        if version[0] != '1' or version[2] not in '01':
+        if version[5] != 49 or version[7] not in b'01':  # 1.0 or 1.1
             raise RequestError(505, 'HTTP version not supported')
-        if url[0] != '/':
-            if '://' in url:  # absolute form: keep the path
-                url = '/' + url.split('://', 1)[1].partition('/')[2]
-            elif url != '*':
+        version = '1.1' if version[7] == 49 else '1.0'
+        method = 'GET' if method == b'GET' else method.decode()
+        if url[0] != 47:  # '/'
+            if b'://' in url:  # absolute form: keep the path
+                url = b'/' + url.split(b'://', 1)[1].partition(b'/')[2]
+            elif url != b'*':
                 raise ValueError('bad request target')
-        if len(lines) > cls.max_headers + 3:  # request line, headers, '\r', ''
+        url = url.decode()
+        if head.count(b'\n') > cls.max_headers + 2:  # request line, headers, empty line
             raise RequestError(431, 'Too many headers')
         headers = NoCaseDict()
         length = coding = None
-        for line in lines[1:]:
-            if len(line) > cls.max_readline:
+        limit = cls.max_readline
+        n = len(head)
+        pos = end + 1
+        while pos < n:
+            end = head.find(b'\n', pos)
+            if end < 0:
+                end = n
+            if end - pos > limit:
                 raise RequestError(431, 'Header too large')
-            if line == '\r' or not line:
+            stop = end - 1 if end > pos and head[end - 1] == 13 else end  # without the CR
+            if stop == pos:
+                pos = end + 1
                 continue  # the empty line that ends the head
-            name, value = line.split(':', 1)
-            if not name or ' ' in name or '\t' in name or '\r' in name:
+            colon = head.find(b':', pos, stop)
+            if colon <= pos:  # none, or an empty name
+                raise ValueError('bad header name')
+            name = head[pos:colon]
+            if b' ' in name or b'\t' in name or b'\r' in name:
                 raise ValueError('bad header name')  # also what obsolete line folding looks like
-            value = value.strip()
-            if '\r' in value:
+            size = colon - pos
+            pos = colon + 2 if head[colon + 1] == 32 else colon + 1  # the usual single space
+            value = head[pos:stop]
+            if value and (value[0] in _SPACE or value[-1] in _SPACE):
+                value = value.strip()
+            pos = end + 1
+            if b'\r' in value:
                 raise ValueError('CR inside a header')
-            lower = name.lower()
-            if lower == 'content-length':
-                if length is not None and length != value:
-                    raise ValueError('conflicting Content-Length')
-                length = value
-            elif lower == 'transfer-encoding':
-                coding = value
-            headers[name] = value
+            if size == 14 or size == 17:  # Content-Length, Transfer-Encoding
+                lower = name.lower()
+                if lower == b'content-length':
+                    if length is not None and length != value:
+                        raise ValueError('conflicting Content-Length')
+                    length = value
+                elif lower == b'transfer-encoding':
+                    coding = value
+            headers[name.decode()] = value.decode()
+        if length is not None:
+            length = length.decode()
+        if coding is not None:
+            coding = coding.decode()
         if length is not None and (not length or length.strip(_DIGITS)):
             raise ValueError('bad Content-Length')  # ASCII digits only (str.isdigit takes more)
         chunked = False
@@ -194,7 +264,8 @@ class Request:
         body = b''
         stream = None
         if chunked:
-            body = await cls._read_chunked(client_reader)
+            from .streams import read_chunked
+            body = await read_chunked(client_reader, cls.max_readline, cls.max_body_length)
             headers['Content-Length'] = str(len(body))
             del headers['Transfer-Encoding']
         elif length:
@@ -203,13 +274,14 @@ class Request:
             limits = getattr(app, 'route_limits', None) and app.limits_for(cls, method, url)
             max_content, max_body = limits or (cls.max_content_length, cls.max_body_length)
             if length <= max_content:
-                if headers.get('Expect', '').lower() == '100-continue' and client_writer:
+                if client_writer and headers.get('expect', '').lower() == '100-continue':
                     await client_writer.awrite(b'HTTP/1.1 100 Continue\r\n\r\n')
                 if length <= max_body:
                     body = await client_reader.readexactly(length)
                     if len(body) != length:
                         raise ValueError('incomplete body')
                 else:
+                    from .streams import BodyReader
                     stream = BodyReader(client_reader, length)
         return cls(app, client_addr, method, url, version, headers, body=body, stream=stream,
                    sock=(client_reader, client_writer), scheme=scheme)
@@ -220,69 +292,13 @@ class Request:
         `BufferedReader.readhead`, with its overflow answered 414 or 431."""
         try:
             return await reader.readhead(cls.max_head_length)
-        except LineTooLong as exc:
+        except ValueError as exc:  # streams (loaded: `reader` is one of its) LineTooLong
+            from .streams import LineTooLong, RequestError
+            if not isinstance(exc, LineTooLong):
+                raise
             if exc.args and exc.args[0]:
                 raise RequestError(431, 'Header too large')
             raise RequestError(414, 'URI too long')
-
-    @classmethod
-    async def _readline(cls, reader, status):
-        """The next line as str without its line end; None at the end of the stream."""
-        try:
-            line = await reader.readline()
-        except LineTooLong:
-            line = None
-        if line is None or len(line) > cls.max_readline:
-            raise RequestError(status, 'URI too long' if status == 414 else 'Header too large')
-        if not line:
-            return None
-        if b'\x00' in line:
-            raise ValueError('NUL in request head')
-        return line.rstrip(b'\r\n').decode()  # not UTF-8: UnicodeError, a ValueError
-
-    @classmethod
-    async def _read_chunked(cls, reader):
-        """The chunked body, in a 1 KB buffer that, if the body outgrows it, is replaced at
-        once by one of `max_body_length` (the fewest large blocks to find on a fragmented heap;
-        copied once into bytes of the body's size at the end), never one allocation per chunk.
-        Chunk sizes must be hex digits only."""
-        buf = None
-        used = 0
-        while True:
-            line = await cls._readline(reader, 431)
-            if line is None:
-                raise EOFError('connection closed inside the body')
-            size = line.split(';', 1)[0].strip(' \t')
-            if not size or size.strip(_HEX):  # no sign, 0x, _ or spaces inside
-                raise ValueError('bad chunk size')
-            size = int(size, 16)
-            if used + size > cls.max_body_length:
-                raise RequestError(413, 'Payload too large')
-            if size == 0:
-                break
-            if buf is None or used + size > len(buf):
-                grown = bytearray(cls.max_body_length if buf else max(size, 1024))
-                if used:
-                    grown[:used] = memoryview(buf)[:used]
-                buf = grown
-                grown = None
-            end = used + size
-            while used < end:  # read in place, no intermediate bytes
-                data = await reader.read(end - used)
-                if not data:
-                    raise EOFError('connection closed inside the body')
-                buf[used:used + len(data)] = data
-                used += len(data)
-            data = None
-            if await reader.readexactly(2) != b'\r\n':
-                raise ValueError('bad chunk')
-        while await cls._readline(reader, 431):  # trailers, ignored
-            pass
-        if buf is None:
-            return b''
-        if used < len(buf):
-            buf = memoryview(buf)[:used]
-        return bytes(buf)
 
     @property
     def body(self):
@@ -333,6 +349,7 @@ class Request:
         """The body of an application/x-www-form-urlencoded request as a MultiDict, else None."""
         if self._form is None and self._mimetype() == 'application/x-www-form-urlencoded':
             try:
+                from .urlcodec import parse_query
                 self._form = parse_query(self.body, MultiDict())
             except ValueError:
                 raise HTTPException(400, 'Invalid form data')

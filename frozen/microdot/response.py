@@ -2,81 +2,13 @@
 import json
 import os
 
-from .exceptions import HeaderInjection
 from .multidict import NoCaseDict
-
-MUTED_SOCKET_ERRORS = (32, 54, 104, 128)  # EPIPE, ECONNRESET (BSD, Linux), closed socket
-
-
-def is_muted(exc):
-    """True for the socket errors that just mean the client went away."""
-    if not isinstance(exc, OSError):
-        return False
-    code = exc.args[0] if exc.args else None
-    return code in MUTED_SOCKET_ERRORS or (isinstance(code, int) and code < 0) or \
-        code == 'Connection lost' or str(exc) == 'Connection lost'
-
 
 # The one table of status texts: the body of the framework's own error responses (app, static,
 # the built-in server's ready-made 503). The status line's reason phrase is Microdot's: `reason`,
 # else OK for 200 and N/A for any other status.
 REASONS = {400: 'Bad request', 404: 'Not found', 405: 'Not found', 413: 'Payload too large',
            500: 'Internal server error', 503: 'Service unavailable'}
-
-
-def _has(obj, name):
-    return hasattr(obj, name)
-
-
-class BodyIter:
-    """Async iterator over a response body: bytes (one chunk), a file-like object (read in
-    `Response.send_file_buffer_size` pieces, sync or async `read`), an async iterator, or a sync
-    iterator/generator. The source is released (its `aclose()` or `close()` called) when it is
-    exhausted, or by `aclose()` when the response is abandoned."""
-
-    def __init__(self, body, chunk_size):
-        self.chunk_size = chunk_size
-        if not isinstance(body, bytes) and not _has(body, 'read') and not _has(body, '__anext__'):
-            if _has(body, '__aiter__'):
-                body = body.__aiter__()
-            else:
-                body = iter(body)
-        self.body = body
-
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self):
-        body = self.body
-        if body is None:
-            raise StopAsyncIteration
-        if isinstance(body, bytes):
-            self.body = None
-            if body:
-                return body
-            raise StopAsyncIteration
-        if _has(body, 'read'):
-            chunk = body.read(self.chunk_size)
-            if _has(chunk, 'send'):  # an async read()
-                chunk = await chunk
-            if chunk:
-                return chunk
-            await self.aclose()
-            raise StopAsyncIteration
-        try:
-            if _has(body, '__anext__'):
-                return await body.__anext__()
-            return next(body)
-        except (StopIteration, StopAsyncIteration):
-            await self.aclose()  # exhausted: release it now (runs a generator's `finally`)
-            raise StopAsyncIteration
-
-    async def aclose(self):
-        body, self.body = self.body, None
-        if _has(body, 'aclose'):
-            await body.aclose()
-        elif _has(body, 'close'):
-            body.close()
 
 
 class Response:
@@ -94,6 +26,8 @@ class Response:
     default_content_type = 'text/plain'
     default_send_file_max_age = None
     already_handled = None  # set below: a response meaning "already written, send nothing"
+    reason = None
+    is_head = False
 
     def __init__(self, body=b'', status_code=200, headers=None, reason=None):
         if body is None:
@@ -101,16 +35,16 @@ class Response:
             if status_code == 200:
                 status_code = 204
         self.status_code = status_code
-        self.headers = NoCaseDict(headers or {})
-        self.reason = reason
+        self.headers = NoCaseDict(headers)
+        if reason is not None:
+            self.reason = reason
         if isinstance(body, (dict, list)):
             body = json.dumps(body).encode()
-            if 'Content-Type' not in self.headers:
+            if 'content-type' not in self.headers:
                 self.headers['Content-Type'] = 'application/json; charset=UTF-8'
         elif isinstance(body, str):
             body = body.encode()
         self.body = body
-        self.is_head = False
 
     def set_cookie(self, cookie, value, path=None, domain=None, expires=None, max_age=None,
                    secure=False, http_only=False, partitioned=False, same_site=None):
@@ -142,6 +76,7 @@ class Response:
         if same_site:
             text += '; SameSite=' + same_site
         if '\r' in text or '\n' in text:
+            from .streams import HeaderInjection
             raise HeaderInjection('cookie cannot contain CR or LF')
         if 'Set-Cookie' in self.headers:
             self.headers['Set-Cookie'].append(text)
@@ -159,39 +94,50 @@ class Response:
 
         ``; charset=UTF-8`` is added to `default_content_type` unless it names a charset; a
         Content-Type the app set is never changed."""
-        if isinstance(self.body, bytes) and 'Content-Length' not in self.headers:
-            self.headers['Content-Length'] = str(len(self.body))
-        if 'Content-Type' not in self.headers:
+        headers = self.headers
+        if isinstance(self.body, bytes) and 'content-length' not in headers:
+            headers['Content-Length'] = str(len(self.body))
+        if 'content-type' not in headers:
             ctype = self.default_content_type
-            self.headers['Content-Type'] = ctype if 'charset=' in ctype.lower() else \
-                ctype + '; charset=UTF-8'
+            headers['Content-Type'] = ctype if '=' in ctype and 'charset=' in ctype.lower() \
+                else ctype + '; charset=UTF-8'
 
     def body_iter(self):
         """An async iterator over the body's chunks."""
+        from .streams import BodyIter  # only streamed bodies need it
         return BodyIter(self.body, self.send_file_buffer_size)
 
     def _head(self, version, keep_alive):
         # the reason phrase: `reason`, else OK for 200 and N/A for any other status, as
-        # Microdot sends (clients go by the code)
-        parts = ['HTTP/1.1 ' if version == '1.1' else 'HTTP/1.0 ', str(self.status_code), ' ',
-                 self.reason or ('OK' if self.status_code == 200 else 'N/A'), '\r\n']
-        lines = 1
+        # Microdot sends (clients go by the code). Built as one str and encoded once: on
+        # MicroPython every str made along the way would cost a lookup among the interned ones.
+        status = self.status_code
+        parts = ['HTTP/1.1 ' if version == '1.1' else 'HTTP/1.0 ',
+                 '200' if status == 200 else str(status), ' ',
+                 self.reason or ('OK' if status == 200 else 'N/A'), '\r\n']
+        add = parts.append
+        lines = 2  # the status line and the empty line
         for name, value in self.headers.items():
             for item in (value if isinstance(value, list) else (value,)):
-                parts += [name, ': ', str(item), '\r\n']
+                add(name)
+                add(': ')
+                add(item if isinstance(item, str) else str(item))
+                add('\r\n')
                 lines += 1
         if version == '1.1' and not keep_alive:
-            parts.append('Connection: close\r\n')
+            add('Connection: close\r\n')
             lines += 1
         elif version != '1.1' and keep_alive:
-            parts.append('Connection: keep-alive\r\n')
+            add('Connection: keep-alive\r\n')
             lines += 1
+        add('\r\n')
         head = ''.join(parts)
         # Every line must end in CRLF and nothing else: a CR or LF inside a name or value
         # would let it inject headers (or a whole response).
         if head.count('\n') != lines or head.count('\r') != lines:
+            from .streams import HeaderInjection
             raise HeaderInjection('header contains CR or LF')
-        return (head + '\r\n').encode()
+        return head.encode()
 
     async def write(self, stream, version='1.0', keep_alive=False):
         """Write the response to `stream` (an object with ``async awrite(bytes)``).
@@ -203,7 +149,7 @@ class Response:
         self.complete()
         body = self.body
         chunked = False
-        if not isinstance(body, bytes) and 'Content-Length' not in self.headers \
+        if not isinstance(body, bytes) and 'content-length' not in self.headers \
                 and not self.is_head:
             if keep_alive and version == '1.1':
                 chunked = True
@@ -241,6 +187,7 @@ class Response:
                 await chunks.aclose()
             return keep_alive
         except OSError as exc:
+            from .streams import is_muted
             if is_muted(exc):
                 return False
             raise
@@ -250,6 +197,7 @@ class Response:
         """A redirect to `location` (`HeaderInjection`, a ValueError, if it contains CR or
         LF)."""
         if '\r' in location or '\n' in location:
+            from .streams import HeaderInjection
             raise HeaderInjection('invalid redirect URL')
         return cls(status_code=status_code, headers={'Location': location})
 

@@ -40,11 +40,10 @@ import asyncio
 import gc
 import sys
 
-from .exceptions import HeaderInjection, RequestError
 from .request import Request
-from .response import Response, is_muted
+from .response import Response
 from .platform import MICROPYTHON, print_exception, readable, ticks_add, ticks_diff, ticks_ms
-from .streams import BufferedReader
+from .streams import BufferedReader, HeaderInjection, RequestError, is_muted
 
 CancelledError = asyncio.CancelledError
 
@@ -226,18 +225,37 @@ class Server:
                 pass
 
     def _hung_up(self):
+        """End the silent streams whose client hung up; returns how many."""
+        n = 0
         if self.poller is None:  # CPython: the reader has seen the end of the stream
             for c in list(self.conns):
                 r = c.reader
                 if c.silent and r is not None and (r.at_eof() or r.exception() is not None):
                     self.expire(c)  # the client closed (or reset) its end
-            return
+                    n += 1
+            return n
         for event in self.poller.ipoll(0):
             sock = event[0]
             self.poller.unregister(sock)
             for c in list(self.conns):
                 if c.silent and c.stream.s is sock:
                     self.expire(c)
+                    n += 1
+        return n
+
+    async def reap(self):
+        """Before a new connection is served (MicroPython): end the streams whose client hung
+        up and let their tasks finish, so that the new request finds their heap free. (The
+        watchdog notices a hang-up only within 0.1 s: a page that closes its stream and at
+        once sends an upload would otherwise meet a heap still held by the dead stream.)"""
+        try:
+            left = self.streams - self._hung_up()
+            for _ in range(8):  # a cancelled stream's task ends within a round or two
+                if self.streams <= left:
+                    break
+                await asyncio.sleep_ms(0)
+        except MemoryError:  # the watchdog tries again
+            pass
 
     async def watch(self):
         """Cancel connections past their deadline (and silent streams whose client hung up);
@@ -354,7 +372,8 @@ async def _serve(app, conn, reader):
             return
         keep = app.keep_alive
         if keep:
-            connection = req.headers.get('Connection', '').lower()
+            connection = req.headers.get('connection')
+            connection = connection.lower() if connection else ''
             keep = 'close' not in connection if req.http_version == '1.1' else \
                 'keep-alive' in connection
         if conn.sent:
@@ -453,7 +472,8 @@ class Listener:
     small task that closes it gracefully. While even that cannot be afforded (heap below the
     reserve after a collection, or 8 refusals in progress) it stops accepting for a moment:
     new connections wait in the kernel's backlog (`listen_backlog`). A MemoryError while
-    accepting is survived.
+    accepting is survived. Before a new connection is served, event streams whose client hung
+    up are ended (`Server.reap`), so that their heap is free for it.
     """
 
     def __init__(self, app, sock, ssl):
@@ -479,6 +499,8 @@ class Listener:
                 except MemoryError:
                     gc.collect()
                     continue
+                if server.streams:
+                    await server.reap()
                 try:
                     busy = server.short_of_memory() or not server.admit()
                     if busy and (len(server.closing) >= server.limit or

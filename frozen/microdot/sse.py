@@ -1,7 +1,7 @@
 """Server-Sent Events: ``@with_sse`` routes get an `SSE` object and stream events to the client.
 
-The handler runs as its own task; each ``await sse.send(...)`` queues one event that the response
-writes out. When the client disconnects the handler task is cancelled; when the handler returns
+The handler runs as its own task, started once the response head is written (a response never
+sent starts none); each ``await sse.send(...)`` queues one event that the response writes out. When the client disconnects the handler task is cancelled; when the handler returns
 the stream ends. Each stream counts against the app's `max_streams` (see `microdot.server`):
 past it the request is answered 503.
 
@@ -68,18 +68,37 @@ from .platform import ticks_ms as _ticks, ticks_diff as _ticks_diff  # noqa: E40
 
 
 class _EventStream:
-    """The async iterator the response writes: queued events until the handler ends."""
+    """The async iterator the response writes: queued events until the handler ends.
 
-    def __init__(self, sse, task):
+    The handler's task starts when the first event is asked for, that is once the response
+    head is out: a response that is never sent (the client gone first, a MemoryError, an
+    after-request hook replacing it) leaves no task behind, and `aclose` ends a running one."""
+
+    def __init__(self, sse, producer):
         self.sse = sse
-        self.task = task
+        self.producer = producer  # (handler, request, args, kwargs) until the task starts
+        self.task = None
         self.last = _ticks()  # when the last event went out
+
+    async def _run(self, f, request, args, kwargs):
+        sse = self.sse
+        try:
+            await f(request, sse, *args, **kwargs)
+        except Exception as exc:  # kept for the response to raise: a task's own unretrieved
+            sse.error = exc  # exception would be printed by MicroPython's scheduler
+        finally:
+            sse.event.set()
 
     def __aiter__(self):
         return self
 
     async def __anext__(self):
         sse = self.sse
+        if self.producer is not None:
+            f, request, args, kwargs = self.producer
+            self.producer = None
+            self.task = asyncio.create_task(self._run(f, request, args, kwargs))
+            self.last = _ticks()
         while True:
             if sse.events:
                 self.last = _ticks()
@@ -114,6 +133,7 @@ class _EventStream:
                 await sse.event.wait()
 
     async def aclose(self):
+        self.producer = None  # never started: nothing to stop
         task, self.task = self.task, None
         if task is not None and not task.done():
             task.cancel()
@@ -124,25 +144,15 @@ class _EventStream:
 
 
 def sse_response(request, event_function, *args, **kwargs):
-    """Start ``event_function(request, sse, *args, **kwargs)`` as a task and return the streaming
-    response ``(iterator, 200, headers)``; 503 if the app's `max_streams` are all in use."""
+    """The streaming response ``(iterator, 200, headers)`` that runs ``event_function(request,
+    sse, *args, **kwargs)`` as a task once the response is being sent; 503 if the app's
+    `max_streams` are all in use."""
     sock = getattr(request, 'sock', None)
     claim = getattr(sock[1], 'claim_stream', None) if sock else None
     if claim is not None and not claim(True):
         from .exceptions import abort
         abort(503, 'Too many streams')
-    sse = SSE()
-
-    async def run():
-        try:
-            await event_function(request, sse, *args, **kwargs)
-        except Exception as exc:  # kept for the response to raise: a task's own unretrieved
-            sse.error = exc  # exception would be printed by MicroPython's scheduler
-        finally:
-            sse.event.set()
-
-    task = asyncio.create_task(run())
-    return _EventStream(sse, task), 200, {'Content-Type': 'text/event-stream',
+    return _EventStream(SSE(), (event_function, request, args, kwargs)), 200, {'Content-Type': 'text/event-stream',
                                           'Cache-Control': 'no-cache'}
 
 

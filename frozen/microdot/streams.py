@@ -1,41 +1,46 @@
-"""Async byte streams: `AsyncBytesIO` (bytes in memory), `BufferedReader` (a socket stream read
-in bounded chunks, so lines and pipelined requests never need more than one chunk beyond what
-was asked for) and `BodyReader` (a request body limited to its declared length)."""
-import io
+"""Async byte streams of a connection: `BufferedReader` (a socket stream read in bounded chunks,
+so lines and pipelined requests never need more than one chunk beyond what was asked for),
+`BodyReader` (a request body limited to its declared length), `read_chunked` (a chunked request
+body), `BodyIter` (a response body of any kind as chunks), and the errors of the wire:
+`LineTooLong`, `RequestError` (a request the server does not take), `HeaderInjection` (a
+response header that would carry CR or LF) and `is_muted` (a socket error that only means the
+client went away). Loaded by the server (and for a streamed body or an
+error): `import microdot` does not need them. `AsyncBytesIO` (bytes in memory) is in
+`microdot.request`."""
+
+
+MUTED_SOCKET_ERRORS = (32, 54, 104, 128)  # EPIPE, ECONNRESET (BSD, Linux), closed socket
+
+
+def is_muted(exc):
+    """True for the socket errors that just mean the client went away."""
+    if not isinstance(exc, OSError):
+        return False
+    code = exc.args[0] if exc.args else None
+    return code in MUTED_SOCKET_ERRORS or (isinstance(code, int) and code < 0) or \
+        code == 'Connection lost' or str(exc) == 'Connection lost'
 
 
 class LineTooLong(ValueError):
     """A line did not end within the reader's `line_limit`."""
 
 
-class AsyncBytesIO:
-    """An async stream over a bytes object (the body of a buffered request, a test request)."""
+class HeaderInjection(ValueError):
+    """A header value (or redirect URL, cookie) would contain CR or LF: sending it would let
+    whoever chose the value add headers or a body. The request is answered with 400."""
 
-    def __init__(self, data):
-        self.stream = io.BytesIO(data)
 
-    async def read(self, n=-1):
-        return self.stream.read(n)
+class RequestError(ValueError):
+    """Raised by `Request.create` for a request it does not take: a line or head too long (414,
+    431), too many headers (431), a chunked body over the limit (413), an HTTP version (505) or
+    transfer coding (501) it does not speak. `status_code` and `reason` are the server's answer.
+    A ValueError, as what Microdot raises for these, so code that calls `Request.create` and
+    catches ValueError keeps working."""
 
-    async def readline(self):
-        return self.stream.readline()
-
-    async def readexactly(self, n):
-        return self.stream.read(n)
-
-    async def readuntil(self, separator=b'\n'):
-        data = self.stream.getvalue()
-        start = self.stream.tell()
-        end = data.find(separator, start)
-        end = len(data) if end < 0 else end + len(separator)
-        self.stream.seek(end)
-        return data[start:end]
-
-    async def awrite(self, data):
-        self.stream.write(data)
-
-    async def aclose(self):
-        pass
+    def __init__(self, status_code, reason):
+        super().__init__(reason)
+        self.status_code = status_code
+        self.reason = reason
 
 
 class BufferedReader:
@@ -198,3 +203,122 @@ class BodyReader(BufferedReader):
                 return False
             self.buffer = b''
         return True
+
+
+_HEX = '0123456789abcdefABCDEF'
+
+
+async def _chunk_line(reader, limit):
+    """The next line of a chunked body (a size or a trailer) as str without its line end; None
+    at the end of the stream. Longer than `limit`: `RequestError` 431."""
+    try:
+        line = await reader.readline()
+    except LineTooLong:
+        line = None
+    if line is None or len(line) > limit:
+        raise RequestError(431, 'Header too large')
+    if not line:
+        return None
+    if b'\x00' in line:
+        raise ValueError('NUL in request head')
+    return line.rstrip(b'\r\n').decode()  # not UTF-8: UnicodeError, a ValueError
+
+
+async def read_chunked(reader, max_readline, max_body_length):
+    """A chunked request body from `reader`, in a 1 KB buffer that, if the body outgrows it, is
+    replaced at once by one of `max_body_length` (the fewest large blocks to find on a
+    fragmented heap; copied once into bytes of the body's size at the end), never one
+    allocation per chunk. Chunk sizes must be hex digits only; a body over `max_body_length`
+    is `RequestError` 413, a size or trailer line over `max_readline` 431."""
+    buf = None
+    used = 0
+    while True:
+        line = await _chunk_line(reader, max_readline)
+        if line is None:
+            raise EOFError('connection closed inside the body')
+        size = line.split(';', 1)[0].strip(' \t')
+        if not size or size.strip(_HEX):  # no sign, 0x, _ or spaces inside
+            raise ValueError('bad chunk size')
+        size = int(size, 16)
+        if used + size > max_body_length:
+            raise RequestError(413, 'Payload too large')
+        if size == 0:
+            break
+        if buf is None or used + size > len(buf):
+            grown = bytearray(max_body_length if buf else max(size, 1024))
+            if used:
+                grown[:used] = memoryview(buf)[:used]
+            buf = grown
+            grown = None
+        end = used + size
+        while used < end:  # read in place, no intermediate bytes
+            data = await reader.read(end - used)
+            if not data:
+                raise EOFError('connection closed inside the body')
+            buf[used:used + len(data)] = data
+            used += len(data)
+        data = None
+        if await reader.readexactly(2) != b'\r\n':
+            raise ValueError('bad chunk')
+    while await _chunk_line(reader, max_readline):  # trailers, ignored
+        pass
+    if buf is None:
+        return b''
+    if used < len(buf):
+        buf = memoryview(buf)[:used]
+    return bytes(buf)
+
+
+def _has(obj, name):
+    return hasattr(obj, name)
+
+
+class BodyIter:
+    """Async iterator over a response body: bytes (one chunk), a file-like object (read in
+    `Response.send_file_buffer_size` pieces, sync or async `read`), an async iterator, or a sync
+    iterator/generator. The source is released (its `aclose()` or `close()` called) when it is
+    exhausted, or by `aclose()` when the response is abandoned."""
+
+    def __init__(self, body, chunk_size):
+        self.chunk_size = chunk_size
+        if not isinstance(body, bytes) and not _has(body, 'read') and not _has(body, '__anext__'):
+            if _has(body, '__aiter__'):
+                body = body.__aiter__()
+            else:
+                body = iter(body)
+        self.body = body
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        body = self.body
+        if body is None:
+            raise StopAsyncIteration
+        if isinstance(body, bytes):
+            self.body = None
+            if body:
+                return body
+            raise StopAsyncIteration
+        if _has(body, 'read'):
+            chunk = body.read(self.chunk_size)
+            if _has(chunk, 'send'):  # an async read()
+                chunk = await chunk
+            if chunk:
+                return chunk
+            await self.aclose()
+            raise StopAsyncIteration
+        try:
+            if _has(body, '__anext__'):
+                return await body.__anext__()
+            return next(body)
+        except (StopIteration, StopAsyncIteration):
+            await self.aclose()  # exhausted: release it now (runs a generator's `finally`)
+            raise StopAsyncIteration
+
+    async def aclose(self):
+        body, self.body = self.body, None
+        if _has(body, 'aclose'):
+            await body.aclose()
+        elif _has(body, 'close'):
+            body.close()

@@ -6,9 +6,8 @@ requests as a browser keeps them (see `TestClient`).
 """
 import json
 
-from .request import Request
+from .request import AsyncBytesIO, Request
 from .response import Response
-from .streams import AsyncBytesIO
 
 
 class TestResponse:

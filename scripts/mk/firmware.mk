@@ -166,3 +166,13 @@ firmware-test: fw-check-board $(STAMP) app-build
 	$(if $(UF2),,$(MAKE) --no-print-directory firmware BOARD=$(BOARD))
 	$(PY) $(FW_TEST_DIR)/firmware_test.py --uf2 $(or $(UF2),$(FW_IMAGE)) --bootrom $(BOOTROM) \
 	  --micropy $(FW_ABS_MPY) --board $(BOARD) --app $(APP_DIR)
+
+# -- make fw-compare: our framework against Microdot 2.7.0, frozen into one Pico W image -----------
+## make fw-compare BOARD=RPI_PICO_W [MICROPY_DIR=dir]  heap and flash of our framework vs Microdot
+##                  2.7.0, both frozen into one image (a measurement: bench/fw_compare.py)
+.PHONY: fw-compare
+fw-compare: fw-stage
+	@[ "$(BOARD)" = RPI_PICO_W ] || { echo "error: fw-compare emulates an RP2040: BOARD=RPI_PICO_W only" >&2; exit 2; }
+	@$(MAKE) --no-print-directory fw-test-tools
+	$(PY) bench/fw_compare.py --micropy $(FW_ABS_MPY) --stage $(FW_STAGE) --bootrom $(BOOTROM) \
+	  --board $(BOARD) $(FW_COMPARE_ARGS)

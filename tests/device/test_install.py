@@ -67,11 +67,84 @@ def test_install_replaces_the_files_and_keeps_the_previous_ones():
     assert text('main.py') == 'new' and text('lib/x.py') == 'added'
     assert text('.prev/main.py') == 'old'
     assert install.previous() == ['main.py'] and install.untested()
+    assert sorted(install.added()) == ['lib/.dir', 'lib/x.py']
     assert os.listdir('.upload') == []
-    assert install.restore() == ['main.py']
+    assert install.restore() == ['main.py', 'lib/x.py']
     assert text('main.py') == 'old' and not install.untested()
-    assert text('lib/x.py') == 'added'  # added files stay
+    assert text('lib/x.py') is None and 'lib' not in os.listdir()  # what the upload added, gone
     done()
+
+
+def tree(path='.'):
+    """The app's files and folders (not .prev or .upload): {path: text, or None for a folder}."""
+    out = {}
+    for name in os.listdir(path):
+        if name in ('.prev', '.upload'):
+            continue
+        p = name if path == '.' else path + '/' + name
+        if os.stat(p)[0] & 0x4000:
+            out[p] = None
+            out.update(tree(p))
+        else:
+            out[p] = text(p)
+    return out
+
+
+def board_with_an_app():
+    put('main.py', 'old')
+    os.mkdir('lib')
+    put('lib/util.py', 'util')
+    os.mkdir('empty')
+    return tree()
+
+
+def two_untested_uploads():
+    install.install(upload({'main.py': 'new', 'extra.txt': 'e', 'pkg/sub/x.py': 'x',
+                            'lib/more.py': 'm'}))
+    # a second upload before the first ran: extra.txt is the first upload's, not a version
+    # that worked, so it is not kept; lib/util.py is
+    install.install(upload({'extra.txt': 'e2', 'lib/util.py': 'util2', 'empty/y.py': 'y'}))
+
+
+def test_restore_removes_the_files_and_folders_the_uploads_added():
+    fresh()
+    before = board_with_an_app()
+    two_untested_uploads()
+    assert text('.prev/extra.txt') is None
+    restored = install.restore()
+    assert sorted(restored) == ['empty/y.py', 'extra.txt', 'lib/more.py', 'lib/util.py',
+                                'main.py', 'pkg/sub/x.py']
+    assert tree() == before
+    assert install.added() == [] and install.previous() == []
+    install.install(upload({'extra.txt': 'again'}))  # a new upload after that: all as usual
+    assert text('extra.txt') == 'again' and install.restore() == ['extra.txt']
+    assert tree() == before
+    done()
+
+
+def test_a_power_cut_during_a_restore_that_removes_added_files_is_finished_by_restoring_again():
+    cuts = 0
+    for limit in range(1, 40):
+        fresh()
+        before = board_with_an_app()
+        two_untested_uploads()
+        cut = PowerCut(limit)
+        cut.install(install)
+        try:
+            install.restore()
+            finished = True
+        except Crash:
+            finished = False
+            cuts += 1
+        finally:
+            cut.remove_from(install)
+        if not finished:
+            install.restore()  # the next boot, or the recovery page's button
+        assert tree() == before, (limit, tree())
+        done()
+        if finished:
+            break
+    assert cuts >= 8
 
 
 def test_an_untested_install_keeps_the_version_that_worked():

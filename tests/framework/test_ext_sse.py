@@ -123,3 +123,58 @@ async def test_closing_a_started_stream_stops_its_producer():
     n = len(ran)
     await asyncio.sleep(0.05)
     assert len(ran) == n
+
+
+class _Gone:
+    """A connection whose client has gone: every write fails (connection reset)."""
+
+    async def awrite(self, data):
+        raise OSError(104)
+
+
+def _ticking_app(ran):
+    app = Microdot()
+
+    @app.route('/tick')
+    @with_sse
+    async def tick(request, sse):
+        while True:
+            ran.append(1)
+            await sse.send('tick')
+            await asyncio.sleep(0.01)
+
+    return app
+
+
+async def _request(app, path):
+    from microdot import Request
+    from microdot.request import AsyncBytesIO
+    return await Request.create(app, AsyncBytesIO(b'GET ' + path + b' HTTP/1.1\r\n\r\n'),
+                                None, None)
+
+
+async def test_no_producer_left_when_the_client_is_gone_before_the_head():
+    ran = []
+    app = _ticking_app(ran)
+    res = await app.dispatch_request(await _request(app, b'/tick'))
+    assert res.status_code == 200
+    try:
+        await res.write(_Gone(), '1.1', True)
+    except OSError:
+        pass
+    await asyncio.sleep(0.05)
+    assert ran == []  # the handler never ran: no task holds the stream or its memory
+
+
+async def test_no_producer_left_when_the_response_is_replaced_by_a_memory_error():
+    ran = []
+    app = _ticking_app(ran)
+
+    @app.after_request
+    async def short_of_heap(request, response):
+        raise MemoryError  # the heap runs out after the handler returned its stream
+
+    res = await app.dispatch_request(await _request(app, b'/tick'))
+    assert res.status_code == 503
+    await asyncio.sleep(0.05)
+    assert ran == []

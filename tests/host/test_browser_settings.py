@@ -52,7 +52,10 @@ def test_a_bad_name_is_explained_beside_the_field_and_a_good_one_saved(browser, 
     expect(page.locator('#err-ap_password')).to_contain_text('8 to 63')
     page.fill('input[name=ap_password]', 'a long setup password')
     page.click('#device-form button[type=submit]')
-    expect(page.locator('#device-msg')).to_contain_text('after a restart')
+    expect(page.locator('#device-msg')).to_have_text(
+        'Saved. Takes effect after a restart: access point password, name.')
+    expect(page.locator('label', has_text='Web server port')).to_contain_text(
+        'takes effect after a restart')
     cfg = saved(app)
     assert cfg['hostname'] == 'kitchen' and cfg['ap_password'] == 'a long setup password'
     assert cfg['networks'][0]['ssid'] == 'SimNet'
@@ -111,6 +114,7 @@ def test_backup_download_and_restore_in_the_browser(browser, app, size, tmp_path
     page.set_input_files('#restore-form input[name=file]', str(good))
     page.click('#restore-form button[type=submit]')
     expect(page.locator('#restore-msg')).to_contain_text('networks added: Cottage')
+    expect(page.locator('#restore-msg')).to_contain_text('Takes effect after a restart: name.')
     expect(page.locator('input[name=hostname]')).to_have_value('from-backup')
     assert [n['ssid'] for n in saved(app)['networks']] == ['SimNet', 'Cottage']
     shot(page, 'settings-backup-%s.png' % size)

@@ -107,3 +107,33 @@ def test_each_module_imports_on_its_own(runtime):
         if proc.returncode:
             failed.append((name, (proc.stdout + proc.stderr).strip().splitlines()[-1:]))
     assert not failed, failed
+
+
+# What `import microdot` and a two-route app load: the core only. The server (app.run()), the
+# connection streams and wire errors, url decoding (the first query string or form) and every
+# extension load when first used: each module loaded is heap on a board.
+CORE = {'microdot', 'microdot.app', 'microdot.exceptions', 'microdot.multidict',
+        'microdot.platform', 'microdot.request', 'microdot.response', 'microdot.routing'}
+TWO_ROUTES = '''import sys
+import microdot
+from microdot import Microdot
+app = Microdot()
+@app.get('/')
+async def index(request):
+    return 'hello'
+@app.post('/echo')
+async def echo(request):
+    return request.json
+print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] == 'microdot')))
+'''
+
+
+@pytest.mark.parametrize('runtime', ['cpython', 'mp-py', 'mp-mpy'])
+def test_import_microdot_and_a_two_route_app_load_only_the_core(runtime):
+    if runtime == 'cpython':
+        cmd, env = [sys.executable, '-c', TWO_ROUTES], dict(os.environ, PYTHONPATH=FROZEN)
+    else:
+        cmd, env = [MICROPYTHON, '-c', TWO_ROUTES], micropython_env(runtime)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert set(proc.stdout.split()) == CORE

@@ -2,6 +2,7 @@
 serves them (scripts/run_host.py) in a temporary board filesystem."""
 import json
 import os
+import time
 
 import pytest
 
@@ -78,6 +79,57 @@ def test_a_restore_merges_and_never_wipes_the_saved_wifi(app):
     status, _, raw = app.request('/api/backup?secrets=1')
     assert restore(app, dict(json.loads(raw), **{
         'hostname': before['hostname'], 'pins': before['pins']}))[0] == 200
+
+
+def test_restored_host_names_count_at_once_added_and_removed(app):
+    kitchen = {'Host': 'kitchen.example'}
+    assert app.request('/api/status', headers=kitchen)[0] == 421
+    status, answer = restore(app, {'hosts': ['kitchen.example']})
+    assert status == 200 and answer['restored'] == ['hosts'] and answer['restart'] == []
+    assert app.request('/api/status', headers=kitchen)[0] == 200
+    assert restore(app, {'hosts': []})[0] == 200
+    assert app.request('/api/status', headers=kitchen)[0] == 421  # not only after a restart
+    assert app.json('/api/settings')[0] == 200
+
+
+def test_a_restore_names_the_settings_that_count_after_a_restart(app):
+    status, answer = restore(app, {'port': 8099, 'retries': 3, 'hostname': 'microdot-sim'})
+    assert status == 200 and answer['restart'] == ['port']  # the same name: no change
+    assert saved(app)['port'] == 8099
+    assert app.json('/api/status')[0] == 200  # still where it was until then
+    assert restore(app, {'port': 80})[1]['restart'] == ['port']
+
+
+def test_a_restored_session_lifetime_counts_for_the_open_session_at_once(tmp_path):
+    from test_auth import cookie_of, login
+    server = HostApp(tmp_path, config={'session_s': 2}).start()
+    try:
+        status, headers = login(server)
+        assert status == 303
+        session = {'Cookie': cookie_of(headers), 'Content-Type': 'application/json'}
+        status, _, raw = server.request('/api/backup', b'{"session_s": 3600}', 'POST', session,
+                                        auth=False)
+        assert status == 200 and json.loads(raw)['restart'] == []
+        time.sleep(3)  # past the old lifetime of 2 s
+        assert server.request('/api/status', headers=session, auth=False)[0] == 200
+    finally:
+        server.stop()
+
+
+def test_a_restored_reconnect_period_counts_at_once(tmp_path):
+    server = HostApp(tmp_path, config={'reconnect_s': 3600}).start()
+    try:
+        server.wait_for("connected to 'SimNet'")
+        assert restore(server, {'reconnect_s': 1}) == (200, {
+            'restored': ['reconnect_s'], 'networks_added': [], 'ignored': [], 'restart': []})
+        with open(os.path.join(server.fs, 'sim.json')) as f:
+            world = json.load(f)
+        world['up'] = False  # the access point disappears: noticed within a second, not an hour
+        with open(os.path.join(server.fs, 'sim.json'), 'w') as f:
+            json.dump(world, f)
+        server.wait_for('wifi: connection lost, reconnecting', timeout=10)
+    finally:
+        server.stop()
 
 
 @pytest.mark.parametrize('body, field', [

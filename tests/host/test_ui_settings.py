@@ -79,7 +79,7 @@ def test_a_body_that_is_not_an_object_is_400(app):
 def test_name_port_and_access_point_password_are_saved_for_the_next_start(app):
     status, s = app.json('/api/settings', {'hostname': 'kitchen', 'port': 8081,
                                            'ap_password': 'setup-pass-1'})
-    assert status == 200 and s['restart'] is True
+    assert status == 200 and s['restart'] == ['ap_password', 'hostname', 'port']
     assert s['hostname'] == 'kitchen' and s['port'] == 8081 and s['ap_password_set'] is True
     cfg = saved(app)
     assert cfg['hostname'] == 'kitchen' and cfg['port'] == 8081
@@ -98,7 +98,7 @@ def test_new_pins_take_effect_at_once_and_the_boot_inputs_stay(app):
             p['mode'] = 'pwm'
     pins.append({'name': 'heater', 'pin': '12', 'mode': 'switch', 'invert': True})
     status, s = app.json('/api/settings', {'pins': pins})
-    assert status == 200 and s['restart'] is False
+    assert status == 200 and s['restart'] == []
     heater = [p for p in s['pins'] if p['name'] == 'heater'][0]
     assert heater == {'name': 'heater', 'pin': 12, 'mode': 'switch', 'invert': True,
                       'on': False}

@@ -67,6 +67,39 @@ def test_a_name_twice_in_one_upload_is_400_and_the_installed_file_stays(app):
     assert leftovers(app) == []
 
 
+def field(name, value):
+    return (b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+            % (BOUNDARY.encode(), name.encode(), value))
+
+
+def test_a_name_twice_among_the_names_is_400_before_anything_is_written(app):
+    # The web UI announces the file names first. A repeat among them is answered at once:
+    # the first file has only begun to arrive and nothing of it is on the board.
+    body = field('names', b'a.txt\ntwice.txt\nb.txt\ntwice.txt') + multipart(
+        [('a.txt', b'A' * 20000), ('twice.txt', b'1'), ('b.txt', b'2'), ('twice.txt', b'3')])
+    s = socket.create_connection(('127.0.0.1', app.port), timeout=10)
+    try:
+        s.sendall(head(len(body)) + body[:1000])  # the rest never comes
+        answer = s.recv(4096)
+        assert leftovers(app) == []
+    finally:
+        s.close()
+    assert answer.startswith(b'HTTP/1.1 400 ') and b'twice.txt is twice' in answer, answer
+    assert not os.path.exists(os.path.join(app.fs, 'a.txt'))
+    # and files the names did not announce, or announced and missing, are 400 as well
+    for names, files in ((b'a.txt', [('a.txt', b'A'), ('b.txt', b'B')]),
+                         (b'a.txt\nb.txt', [('a.txt', b'A')])):
+        body = field('names', names) + multipart(files)
+        s = socket.create_connection(('127.0.0.1', app.port), timeout=10)
+        try:
+            s.sendall(head(len(body)) + body)
+            answer = s.recv(4096)
+        finally:
+            s.close()
+        assert answer.startswith(b'HTTP/1.1 400 '), answer
+    assert not os.path.exists(os.path.join(app.fs, 'a.txt')) and leftovers(app) == []
+
+
 def test_a_second_upload_meanwhile_gets_409_and_the_first_one_completes(app):
     assert app.upload([('same.txt', b'old')])[0] == 201
     body = multipart([('same.txt', b'A' * 3000)])
@@ -114,7 +147,8 @@ def test_a_py_file_that_does_not_compile_is_refused_with_the_error(app):
 
 
 def test_an_upload_keeps_the_previous_version(app):
-    assert app.upload([('kept.py', b'VERSION = 1\n')])[0] == 201
+    with open(os.path.join(app.fs, 'kept.py'), 'wb') as f:  # on the board before (deployed)
+        f.write(b'VERSION = 1\n')
     assert app.upload([('kept.py', b'VERSION = 2\n')])[0] == 201
     assert read_file(app, 'kept.py') == b'VERSION = 2\n'
     assert read_file(app, '.prev/kept.py') == b'VERSION = 1\n'
@@ -122,6 +156,11 @@ def test_an_upload_keeps_the_previous_version(app):
     assert '.untested' in os.listdir(os.path.join(app.fs, '.prev'))
     assert app.upload([('kept.py', b'VERSION = 3\n')])[0] == 201
     assert read_file(app, '.prev/kept.py') == b'VERSION = 1\n'
+    # A file these untested uploads added is no version to keep: restoring removes it.
+    assert app.upload([('new.py', b'A = 1\n')])[0] == 201
+    assert app.upload([('new.py', b'A = 2\n')])[0] == 201
+    assert not os.path.exists(os.path.join(app.fs, '.prev', 'new.py'))
+    assert os.path.exists(os.path.join(app.fs, '.prev', '.added', 'new.py'))
     assert '.prev' not in [e['name'] for e in app.json('/api/files')[1]]
 
 
