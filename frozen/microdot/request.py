@@ -48,6 +48,11 @@ def loads(data, max_depth=32):
         raise ValueError('JSON nested too deeply')
 
 
+def _mimetype(req):
+    """The request's media type, lower-cased, without parameters ('' if none)."""
+    return (req.content_type or '').split(';', 1)[0].strip().lower()
+
+
 class AsyncBytesIO:
     """An async stream over a bytes object (the body of a buffered request, a test request)."""
 
@@ -121,7 +126,7 @@ class Request:
     _cookies = None
     _json = None
     _form = None
-    _files = None
+    files = None  # uploaded files: set by microdot.multipart.with_form_data
     _g = None
 
     def __init__(self, app, client_addr, method, url, http_version, headers, body=None,
@@ -182,7 +187,7 @@ class Request:
             # request stay in it: it is the request's `sock[0]` and reads the body.
             from .streams import BufferedReader
             client_reader = BufferedReader(client_reader)
-        head = await cls._read_head(client_reader)
+        head = await client_reader.readhead(cls.max_head_length)
         if not head:
             return None
         # Parsed as bytes: only what a handler sees (method, URL, each header's name and value)
@@ -286,20 +291,6 @@ class Request:
         return cls(app, client_addr, method, url, version, headers, body=body, stream=stream,
                    sock=(client_reader, client_writer), scheme=scheme)
 
-    @classmethod
-    async def _read_head(cls, reader):
-        """The head as bytes (b'' at the end of the stream), at most `max_head_length` bytes:
-        `BufferedReader.readhead`, with its overflow answered 414 or 431."""
-        try:
-            return await reader.readhead(cls.max_head_length)
-        except ValueError as exc:  # streams (loaded: `reader` is one of its) LineTooLong
-            from .streams import LineTooLong, RequestError
-            if not isinstance(exc, LineTooLong):
-                raise
-            if exc.args and exc.args[0]:
-                raise RequestError(431, 'Header too large')
-            raise RequestError(414, 'URI too long')
-
     @property
     def body(self):
         """The request body as bytes (``b''`` when it was too large and left in `stream`)."""
@@ -328,16 +319,13 @@ class Request:
                 self._cookies[name] = value
         return self._cookies
 
-    def _mimetype(self):
-        return (self.content_type or '').split(';', 1)[0].strip().lower()
-
     @property
     def json(self):
         """The body parsed as JSON if the Content-Type is application/json, else None.
 
         Invalid JSON, or JSON nested deeper than `max_json_depth`, aborts the request with 400.
         """
-        if self._json is None and self._mimetype() == 'application/json':
+        if self._json is None and _mimetype(self) == 'application/json':
             try:
                 self._json = loads(self.body, self.max_json_depth)
             except ValueError:
@@ -347,18 +335,13 @@ class Request:
     @property
     def form(self):
         """The body of an application/x-www-form-urlencoded request as a MultiDict, else None."""
-        if self._form is None and self._mimetype() == 'application/x-www-form-urlencoded':
+        if self._form is None and _mimetype(self) == 'application/x-www-form-urlencoded':
             try:
                 from .urlcodec import parse_query
                 self._form = parse_query(self.body, MultiDict())
             except ValueError:
                 raise HTTPException(400, 'Invalid form data')
         return self._form
-
-    @property
-    def files(self):
-        """Uploaded files (set by `microdot.multipart.with_form_data`), else None."""
-        return self._files
 
     def vary(self, name):
         """Note that the response depends on the request header `name`: it is added once to

@@ -96,8 +96,8 @@ class BufferedReader:
     async def readhead(self, limit):
         """A request head: the bytes up to and including the empty line that ends it (CRLF or
         bare LF line ends), empty lines before it skipped; b'' if the stream ends before
-        anything else arrives. Raises `LineTooLong` (argument: whether the first line ended in
-        time) if `limit` bytes arrive without the end, EOFError if the stream ends inside."""
+        anything else arrives. Raises `RequestError` 431 (or 414 if the request line did not end
+        in time) if `limit` bytes arrive without the end, EOFError if the stream ends inside."""
         start = 0
         while True:
             buf = self.buffer
@@ -116,7 +116,9 @@ class BufferedReader:
             if len(buf) > limit or (self.line_limit and
                                     len(buf) - buf.rfind(b'\n') > self.line_limit + 1):
                 i = buf.find(b'\n')  # an over-long line is refused at once, not at `limit`
-                raise LineTooLong(0 <= i <= limit)
+                if 0 <= i <= limit:
+                    raise RequestError(431, 'Header too large')
+                raise RequestError(414, 'URI too long')
             start = max(0, len(buf) - 2)
             if not await self._fill():
                 if self.buffer:
