@@ -93,8 +93,9 @@ class Request:
     answers 400 for deeper nesting).
 
     A buffered body is read into one allocation of its declared length (a chunked one into a
-    buffer that grows once, from 1 KB to `max_body_length`), never by concatenating piece after piece, which on a small heap
-    leaves it too fragmented for the body.
+    buffer that grows once, from 1 KB to `max_body_length`), never by concatenating piece after
+    piece, which on a small heap leaves it too fragmented for the body; that buffer is `body`
+    (see there).
     """
 
     max_content_length = 16 * 1024
@@ -281,7 +282,7 @@ class Request:
                 if client_writer and headers.get('expect', '').lower() == '100-continue':
                     await client_writer.awrite(b'HTTP/1.1 100 Continue\r\n\r\n')
                 if length <= max_body:
-                    body = await client_reader.readexactly(length)
+                    body = await client_reader.readbuffer(length)
                     if len(body) != length:
                         raise ValueError('incomplete body')
                 else:
@@ -292,7 +293,11 @@ class Request:
 
     @property
     def body(self):
-        """The request body as bytes (``b''`` when it was too large and left in `stream`)."""
+        """The request body (``b''`` when it was too large and left in `stream`): bytes, or,
+        when it was larger than one read of the connection (512 bytes), the bytearray it was
+        read into, as it is: on a small heap there is seldom room for a copy. Both compare,
+        slice, search and decode alike and `json.loads` takes both; use ``bytes(request.body)``
+        where bytes are required (a dict key, an ``isinstance(..., bytes)`` check)."""
         return self._body if self._body is not None else b''
 
     @property
