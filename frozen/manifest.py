@@ -19,6 +19,10 @@ package(
     files=sorted(f for f in os.listdir("microdot") if f.endswith(".py") and f not in NOT_FROZEN),
 )
 
+# The test client is not frozen, but a module of the frozen package is never looked for on the
+# filesystem: a stand-in loads the one mip or the .mpy bundle installs (stubs/microdot/).
+module("microdot/test_client.py", base_path="stubs")
+
 # utemplate's runtime (what microdot.utemplate imports), so Template() works in any app. It is not
 # in the repository: `make` (scripts/bootstrap.py) copies it here from the pinned utemplate
 # package at build time.

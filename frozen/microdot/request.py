@@ -7,7 +7,6 @@ from .exceptions import HTTPException
 from .multidict import MultiDict, NoCaseDict
 
 _DIGITS = '0123456789'
-_HEX = '0123456789abcdefABCDEF'
 _SPACE = b' \t\n\r\x0b\x0c'  # what bytes.strip() strips
 
 
@@ -55,6 +54,11 @@ def loads(data, max_depth=32):
         raise ValueError('JSON nested too deeply')
 
 
+def _mimetype(req):
+    """The request's media type, lower-cased, without parameters ('' if none)."""
+    return (req.content_type or '').split(';', 1)[0].strip().lower()
+
+
 class AsyncBytesIO:
     """An async stream over a bytes object (the body of a buffered request, a test request)."""
 
@@ -96,8 +100,9 @@ class Request:
     answers 400 for deeper nesting).
 
     A buffered body is read into one allocation of its declared length (a chunked one into a
-    buffer that grows once, from 1 KB to `max_body_length`), never by concatenating piece after piece, which on a small heap
-    leaves it too fragmented for the body.
+    buffer that grows once, from 1 KB to `max_body_length`), never by concatenating piece after
+    piece, which on a small heap leaves it too fragmented for the body; that buffer is `body`
+    (see there).
     """
 
     max_content_length = 16 * 1024
@@ -128,7 +133,7 @@ class Request:
     _cookies = None
     _json = None
     _form = None
-    _files = None
+    files = None  # uploaded files: set by microdot.multipart.with_form_data
     _g = None
 
     def __init__(self, app, client_addr, method, url, http_version, headers, body=None,
@@ -188,7 +193,7 @@ class Request:
             # request stay in it: it is the request's `sock[0]` and reads the body.
             from .streams import BufferedReader
             client_reader = BufferedReader(client_reader)
-        head = await cls._read_head(client_reader)
+        head = await client_reader.readhead(cls.max_head_length)
         if not head:
             return None
         # Parsed as bytes: only what a handler sees (method, URL, each header's name and value)
@@ -270,7 +275,8 @@ class Request:
         body = b''
         stream = None
         if chunked:
-            body = await cls._read_chunked(client_reader)
+            from .streams import read_chunked
+            body = await read_chunked(client_reader, cls.max_readline, cls.max_body_length)
             headers['Content-Length'] = str(len(body))
             del headers['Transfer-Encoding']
         elif length:
@@ -282,7 +288,7 @@ class Request:
                 if client_writer and headers.get('expect', '').lower() == '100-continue':
                     await client_writer.awrite(b'HTTP/1.1 100 Continue\r\n\r\n')
                 if length <= max_body:
-                    body = await client_reader.readexactly(length)
+                    body = await client_reader.readbuffer(length)
                     if len(body) != length:
                         raise ValueError('incomplete body')
                 else:
@@ -291,85 +297,13 @@ class Request:
         return cls(app, client_addr, method, url, version, headers, body=body, stream=stream,
                    sock=(client_reader, client_writer), scheme=scheme)
 
-    @classmethod
-    async def _read_head(cls, reader):
-        """The head as bytes (b'' at the end of the stream), at most `max_head_length` bytes:
-        `BufferedReader.readhead`, with its overflow answered 414 or 431."""
-        try:
-            return await reader.readhead(cls.max_head_length)
-        except ValueError as exc:  # streams (loaded: `reader` is one of its) LineTooLong
-            from .streams import LineTooLong, RequestError
-            if not isinstance(exc, LineTooLong):
-                raise
-            if exc.args and exc.args[0]:
-                raise RequestError(431, 'Header too large')
-            raise RequestError(414, 'URI too long')
-
-    @classmethod
-    async def _readline(cls, reader, status):
-        """The next line as str without its line end; None at the end of the stream."""
-        try:
-            line = await reader.readline()
-        except ValueError as exc:
-            from .streams import LineTooLong
-            if not isinstance(exc, LineTooLong):
-                raise
-            line = None
-        if line is None or len(line) > cls.max_readline:
-            raise _refused(status, 'URI too long' if status == 414 else 'Header too large')
-        if not line:
-            return None
-        if b'\x00' in line:
-            raise ValueError('NUL in request head')
-        return line.rstrip(b'\r\n').decode()  # not UTF-8: UnicodeError, a ValueError
-
-    @classmethod
-    async def _read_chunked(cls, reader):
-        """The chunked body, in a 1 KB buffer that, if the body outgrows it, is replaced at
-        once by one of `max_body_length` (the fewest large blocks to find on a fragmented heap;
-        copied once into bytes of the body's size at the end), never one allocation per chunk.
-        Chunk sizes must be hex digits only."""
-        buf = None
-        used = 0
-        while True:
-            line = await cls._readline(reader, 431)
-            if line is None:
-                raise EOFError('connection closed inside the body')
-            size = line.split(';', 1)[0].strip(' \t')
-            if not size or size.strip(_HEX):  # no sign, 0x, _ or spaces inside
-                raise ValueError('bad chunk size')
-            size = int(size, 16)
-            if used + size > cls.max_body_length:
-                raise _refused(413, 'Payload too large')
-            if size == 0:
-                break
-            if buf is None or used + size > len(buf):
-                grown = bytearray(cls.max_body_length if buf else max(size, 1024))
-                if used:
-                    grown[:used] = memoryview(buf)[:used]
-                buf = grown
-                grown = None
-            end = used + size
-            while used < end:  # read in place, no intermediate bytes
-                data = await reader.read(end - used)
-                if not data:
-                    raise EOFError('connection closed inside the body')
-                buf[used:used + len(data)] = data
-                used += len(data)
-            data = None
-            if await reader.readexactly(2) != b'\r\n':
-                raise ValueError('bad chunk')
-        while await cls._readline(reader, 431):  # trailers, ignored
-            pass
-        if buf is None:
-            return b''
-        if used < len(buf):
-            buf = memoryview(buf)[:used]
-        return bytes(buf)
-
     @property
     def body(self):
-        """The request body as bytes (``b''`` when it was too large and left in `stream`)."""
+        """The request body (``b''`` when it was too large and left in `stream`): bytes, or,
+        when it was larger than one read of the connection (512 bytes), the bytearray it was
+        read into, as it is: on a small heap there is seldom room for a copy. Both compare,
+        slice, search and decode alike and `json.loads` takes both; use ``bytes(request.body)``
+        where bytes are required (a dict key, an ``isinstance(..., bytes)`` check)."""
         return self._body if self._body is not None else b''
 
     @property
@@ -395,16 +329,13 @@ class Request:
                 self._cookies[name] = value
         return self._cookies
 
-    def _mimetype(self):
-        return (self.content_type or '').split(';', 1)[0].strip().lower()
-
     @property
     def json(self):
         """The body parsed as JSON if the Content-Type is application/json, else None.
 
         Invalid JSON, or JSON nested deeper than `max_json_depth`, aborts the request with 400.
         """
-        if self._json is None and self._mimetype() == 'application/json':
+        if self._json is None and _mimetype(self) == 'application/json':
             try:
                 self._json = loads(self.body, self.max_json_depth)
             except ValueError:
@@ -414,18 +345,13 @@ class Request:
     @property
     def form(self):
         """The body of an application/x-www-form-urlencoded request as a MultiDict, else None."""
-        if self._form is None and self._mimetype() == 'application/x-www-form-urlencoded':
+        if self._form is None and _mimetype(self) == 'application/x-www-form-urlencoded':
             try:
                 from .urlcodec import parse_query
                 self._form = parse_query(self.body, MultiDict())
             except ValueError:
                 raise HTTPException(400, 'Invalid form data')
         return self._form
-
-    @property
-    def files(self):
-        """Uploaded files (set by `microdot.multipart.with_form_data`), else None."""
-        return self._files
 
     def vary(self, name):
         """Note that the response depends on the request header `name`: it is added once to

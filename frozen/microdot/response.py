@@ -4,18 +4,6 @@ import os
 
 from .multidict import NoCaseDict
 
-MUTED_SOCKET_ERRORS = (32, 54, 104, 128)  # EPIPE, ECONNRESET (BSD, Linux), closed socket
-
-
-def is_muted(exc):
-    """True for the socket errors that just mean the client went away."""
-    if not isinstance(exc, OSError):
-        return False
-    code = exc.args[0] if exc.args else None
-    return code in MUTED_SOCKET_ERRORS or (isinstance(code, int) and code < 0) or \
-        code == 'Connection lost' or str(exc) == 'Connection lost'
-
-
 # The one table of status texts: the body of the framework's own error responses (app, static,
 # the built-in server's ready-made 503). The status line's reason phrase is Microdot's: `reason`,
 # else OK for 200 and N/A for any other status.
@@ -56,6 +44,8 @@ class Response:
                 self.headers['Content-Type'] = 'application/json; charset=UTF-8'
         elif isinstance(body, str):
             body = body.encode()
+        elif isinstance(body, bytearray):  # a request's body sent back (Request.body)
+            body = bytes(body)
         self.body = body
 
     def set_cookie(self, cookie, value, path=None, domain=None, expires=None, max_age=None,
@@ -199,6 +189,7 @@ class Response:
                 await chunks.aclose()
             return keep_alive
         except OSError as exc:
+            from .streams import is_muted
             if is_muted(exc):
                 return False
             raise

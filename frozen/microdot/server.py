@@ -41,10 +41,10 @@ import gc
 import sys
 
 from .request import Request
-from .response import Response, is_muted
+from .response import Response
 from .platform import MICROPYTHON, print_exception, readable, ticks_add, ticks_diff, ticks_ms, \
     unsent
-from .streams import BufferedReader, HeaderInjection, RequestError
+from .streams import BufferedReader, HeaderInjection, RequestError, is_muted
 
 CancelledError = asyncio.CancelledError
 

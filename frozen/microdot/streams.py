@@ -1,10 +1,24 @@
 """Async byte streams of a connection: `BufferedReader` (a socket stream read in bounded chunks,
 so lines and pipelined requests never need more than one chunk beyond what was asked for),
-`BodyReader` (a request body limited to its declared length) and `BodyIter` (a response body of
-any kind as chunks), and the errors of the wire: `LineTooLong`, `RequestError` (a request the
-server does not take) and `HeaderInjection` (a response header that would carry CR or LF).
-Loaded by the server (and for a streamed body or an error): `import microdot` does not need
-them. `AsyncBytesIO` (bytes in memory) is in `microdot.request`."""
+`BodyReader` (a request body limited to its declared length), `read_chunked` (a chunked request
+body), `BodyIter` (a response body of any kind as chunks), and the errors of the wire:
+`LineTooLong`, `RequestError` (a request the server does not take), `HeaderInjection` (a
+response header that would carry CR or LF) and `is_muted` (a socket error that only means the
+client went away). Loaded by the server (and for a streamed body or an
+error): `import microdot` does not need them. `AsyncBytesIO` (bytes in memory) is in
+`microdot.request`."""
+
+
+MUTED_SOCKET_ERRORS = (32, 54, 104, 128)  # EPIPE, ECONNRESET (BSD, Linux), closed socket
+
+
+def is_muted(exc):
+    """True for the socket errors that just mean the client went away."""
+    if not isinstance(exc, OSError):
+        return False
+    code = exc.args[0] if exc.args else None
+    return code in MUTED_SOCKET_ERRORS or (isinstance(code, int) and code < 0) or \
+        code == 'Connection lost' or str(exc) == 'Connection lost'
 
 
 class LineTooLong(ValueError):
@@ -14,8 +28,6 @@ class LineTooLong(ValueError):
 class HeaderInjection(ValueError):
     """A header value (or redirect URL, cookie) would contain CR or LF: sending it would let
     whoever chose the value add headers or a body. The request is answered with 400."""
-
-    status_code = 400
 
 
 class RequestError(ValueError):
@@ -85,8 +97,8 @@ class BufferedReader:
     async def readhead(self, limit):
         """A request head: the bytes up to and including the empty line that ends it (CRLF or
         bare LF line ends), empty lines before it skipped; b'' if the stream ends before
-        anything else arrives. Raises `LineTooLong` (argument: whether the first line ended in
-        time) if `limit` bytes arrive without the end, EOFError if the stream ends inside."""
+        anything else arrives. Raises `RequestError` 431 (or 414 if the request line did not end
+        in time) if `limit` bytes arrive without the end, EOFError if the stream ends inside."""
         start = 0
         while True:
             buf = self.buffer
@@ -105,7 +117,9 @@ class BufferedReader:
             if len(buf) > limit or (self.line_limit and
                                     len(buf) - buf.rfind(b'\n') > self.line_limit + 1):
                 i = buf.find(b'\n')  # an over-long line is refused at once, not at `limit`
-                raise LineTooLong(0 <= i <= limit)
+                if 0 <= i <= limit:
+                    raise RequestError(431, 'Header too large')
+                raise RequestError(414, 'URI too long')
             start = max(0, len(buf) - 2)
             if not await self._fill():
                 if self.buffer:
@@ -142,6 +156,25 @@ class BufferedReader:
             if not await self._fill():
                 raise EOFError('connection closed')
         return self._take(n)
+
+    async def readbuffer(self, n):
+        """Exactly `n` bytes (EOFError if the stream ends first) for a request body: bytes if
+        they fit one chunk, else the bytearray they were read into, returned as it is (one
+        block of `n` bytes, allocated first; a copy into bytes would need a second one, which
+        a small heap seldom has)."""
+        if n <= self.chunk_size or len(self.buffer) >= n:
+            return await self.readexactly(n)
+        out = bytearray(n)  # first, while the heap has the most room
+        got = len(self.buffer)
+        out[:got] = self.buffer
+        self.buffer = b''
+        while got < n:
+            data = await self._read(min(self.chunk_size, n - got))
+            if not data:
+                raise EOFError('connection closed')
+            out[got:got + len(data)] = data
+            got += len(data)
+        return out
 
     async def readuntil(self, separator=b'\n'):
         start = 0
@@ -192,6 +225,79 @@ class BodyReader(BufferedReader):
                 return False
             self.buffer = b''
         return True
+
+
+_HEX = '0123456789abcdefABCDEF'
+
+
+async def _chunk_line(reader, limit):
+    """The next line of a chunked body (a size or a trailer) as str without its line end; None
+    at the end of the stream. Longer than `limit`: `RequestError` 431."""
+    try:
+        line = await reader.readline()
+    except LineTooLong:
+        line = None
+    if line is None or len(line) > limit:
+        raise RequestError(431, 'Header too large')
+    if not line:
+        return None
+    if b'\x00' in line:
+        raise ValueError('NUL in request head')
+    return line.rstrip(b'\r\n').decode()  # not UTF-8: UnicodeError, a ValueError
+
+
+async def read_chunked(reader, max_readline, max_body_length):
+    """A chunked request body from `reader`, in a buffer of `max_body_length` allocated at the
+    first chunk (or, if the heap has no such block then, one of 1 KB that is replaced at once
+    by one of `max_body_length` if the body outgrows it: doubling instead needs 8 KB and 16 KB
+    blocks at once for a 16 KiB body, which got 503 on 64wK), never one allocation per chunk. Returned as `readbuffer` returns a
+    body: bytes if it fits one chunk of the reader, else the buffer itself, its unused end cut
+    off in place (no copy). Chunk sizes must be hex digits only; a body over `max_body_length`
+    is `RequestError` 413, a size or trailer line over `max_readline` 431."""
+    buf = None
+    used = 0
+    while True:
+        line = await _chunk_line(reader, max_readline)
+        if line is None:
+            raise EOFError('connection closed inside the body')
+        size = line.split(';', 1)[0].strip(' \t')
+        if not size or size.strip(_HEX):  # no sign, 0x, _ or spaces inside
+            raise ValueError('bad chunk size')
+        size = int(size, 16)
+        if used + size > max_body_length:
+            raise RequestError(413, 'Payload too large')
+        if size == 0:
+            break
+        if buf is None:  # the largest first, while the heap is at its tidiest
+            try:
+                buf = bytearray(max_body_length)
+            except MemoryError:  # a small body may still fit: grown later if it must
+                buf = bytearray(max(size, 1024))
+        if used + size > len(buf):
+            grown = bytearray(max_body_length)
+            if used:
+                grown[:used] = memoryview(buf)[:used]
+            buf = grown
+            grown = None
+        end = used + size
+        while used < end:  # read in place, no intermediate bytes
+            data = await reader.read(end - used)
+            if not data:
+                raise EOFError('connection closed inside the body')
+            buf[used:used + len(data)] = data
+            used += len(data)
+        data = None
+        if await reader.readexactly(2) != b'\r\n':
+            raise ValueError('bad chunk')
+    while await _chunk_line(reader, max_readline):  # trailers, ignored
+        pass
+    if buf is None:
+        return b''
+    if used <= getattr(reader, 'chunk_size', 512):
+        return bytes(memoryview(buf)[:used])
+    if used < len(buf):
+        buf[used:] = b''  # in place: the block keeps its size, no copy is made
+    return buf
 
 
 def _has(obj, name):

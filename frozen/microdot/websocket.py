@@ -19,7 +19,7 @@ import hashlib
 from .exceptions import abort
 from .platform import wraps
 from .request import Request
-from .response import Response, is_muted
+from .response import Response
 
 _GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 _B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
@@ -134,6 +134,7 @@ class WebSocket:
                     await self._wait_input()
                 fin, op, payload = await self._read_frame(limit)
             except (EOFError, OSError) as exc:
+                from .streams import is_muted
                 if isinstance(exc, OSError) and not is_muted(exc):
                     raise
                 self._gone(self.ABNORMAL_CLOSURE)
@@ -506,6 +507,7 @@ def websocket_wrapper(f, upgrade_function):
         except WebSocketError:
             pass
         except OSError as exc:
+            from .streams import is_muted
             if not is_muted(exc):
                 from .platform import print_exception
                 print_exception(exc)

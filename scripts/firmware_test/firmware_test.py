@@ -86,17 +86,19 @@ def make_fs_image(path, block_count, files, extra=None):
     from littlefs import LittleFS
     fs = LittleFS(block_size=4096, block_count=block_count, prog_size=256, read_size=32,
                   lookahead_size=32)
-    for local, remote in files:
+    def folders(remote):
         parts = remote.split('/')[:-1]
         for i in range(1, len(parts) + 1):
-            d = '/'.join(parts[:i])
             try:
-                fs.mkdir(d)
+                fs.mkdir('/'.join(parts[:i]))
             except FileExistsError:
                 pass
+    for local, remote in files:
+        folders(remote)
         with open(local, 'rb') as src, fs.open(remote, 'wb') as dst:
             dst.write(src.read())
     for remote, data in (extra or {}).items():
+        folders(remote)
         with fs.open(remote, 'wb') as dst:
             dst.write(data)
     with open(path, 'wb') as f:
@@ -301,12 +303,16 @@ def run_checks(opts):
         transcripts[name] = b
         return b
 
-    # The test client is not frozen (apps install it with mip). A module of the frozen microdot
-    # package cannot come from the filesystem, so the check carries its own copy as a top-level
-    # module with absolute imports: an extra file in the image, next to what deploy copies.
-    with open(os.path.join(ROOT, 'frozen', 'microdot', 'test_client.py')) as f:
-        client = f.read().replace('from .', 'from microdot.').encode()
-    plain = image('no-network', extra={'fwtest_client.py': client})
+    # The test client is not frozen: it is installed as apps install it (mip or the .mpy
+    # bundle), compiled by the checkout's mpy-cross into /lib/microdot/test_client.mpy, and
+    # found there through the frozen stand-in (frozen/stubs/microdot/test_client.py).
+    mpy = os.path.join(tmp, 'test_client.mpy')
+    subprocess.run([os.path.join(opts.micropy, 'mpy-cross', 'build', 'mpy-cross'), '-o', mpy,
+                    '-s', 'microdot/test_client.py',
+                    os.path.join(ROOT, 'frozen', 'microdot', 'test_client.py')], check=True)
+    with open(mpy, 'rb') as f:
+        client = f.read()
+    plain = image('no-network', extra={'lib/microdot/test_client.mpy': client})
     saved = image('saved-unreachable', {
         'networks': [{'ssid': 'HomeNet', 'password': 'secret123'}],
         'connect_timeout': 3, 'retries': 2, 'radio_wait_s': 8})
@@ -355,11 +361,14 @@ def run_checks(opts):
                     problems.append('%s answered %s (%d bytes)' % (path, status, size))
             if len(rows) != 3:
                 problems.append('%d of 3 routes answered' % len(rows))
+            if 'TESTCLIENT /lib/microdot/test_client.mpy' not in out:
+                problems.append('the test client did not come from /lib/microdot/test_client.mpy')
             for line in out.splitlines():
                 if line.startswith('HEAP'):
                     heap.append(json.loads(line[4:]))
             return problems
-        check('the deployed app imports and its routes answer (test client)', app)
+        check('the deployed app imports and its routes answer (test client installed in '
+              '/lib/microdot)', app)
 
         def heap_report():
             b.enter_raw_repl()
@@ -428,8 +437,10 @@ heap('at boot')
 import main
 heap('the deployed app imported (/main.py)')
 import asyncio, json
-from fwtest_client import TestClient
-heap('plus asyncio and the test client (bytecode in RAM: not frozen)')
+from microdot.test_client import TestClient
+import microdot.test_client
+print('TESTCLIENT', microdot.test_client.__file__)
+heap('plus asyncio and the test client (bytecode in RAM: installed in /lib, not frozen)')
 seen = []
 @main.app.get('/__heap')
 async def _heap(request):

@@ -186,6 +186,28 @@ def test_header_injection_is_refused():
         res._head('1.1', True)
 
 
+async def test_header_injection_from_the_client_is_400_not_the_apps_value_error_handler():
+    # A redirect to a URL the client chose, with CR/LF in it: the client's fault (400), not an
+    # error of the app for its ValueError handler (HeaderInjection is a ValueError).
+    app = Microdot()
+    seen = []
+
+    @app.route('/go')
+    async def go(req):
+        return redirect(req.args.get('next'))
+
+    @app.errorhandler(ValueError)
+    async def value_error(req, exc):
+        seen.append(exc)
+        return 'handled', 500
+
+    client = TestClient(app)
+    res = await client.get('/go?next=/x%0d%0aSet-Cookie:%20evil=1')
+    assert res.status_code == 400 and 'Set-Cookie' not in res.headers and seen == []
+    res = await client.get('/go?next=/fine')
+    assert res.status_code == 302 and res.headers['Location'] == '/fine'
+
+
 def test_redirect():
     res = redirect('/next')
     assert res.status_code == 302 and res.headers['Location'] == '/next'

@@ -172,14 +172,22 @@ def test_status_reports_device_memory_filesystem_and_network(app):
     assert isinstance(s['uptime'], int)
 
 
-def test_dashboard_page_is_rendered_with_the_status(app):
-    status, headers, body = app.request('/')
-    page = body.decode()
+def test_dashboard_page_is_static_and_its_script_fills_it_from_the_api(app):
+    """The page at / is the gzipped static/index.html (the heap of a file send, not of a
+    template), revalidated by its ETag; the values come from /api/status (test_browser.py
+    shows them filled in)."""
+    status, headers, body = app.request('/', headers={'Accept-Encoding': 'gzip'})
     assert status == 200 and headers['Content-Type'].startswith('text/html')
-    assert '<title>microdot-sim</title>' in page
-    assert '<dd id="ssid">SimNet</dd>' in page
-    assert '/static/app.css?v=' in page and '/static/app.js?v=' in page
-    assert '<meta name="viewport"' in page
+    assert headers['Content-Encoding'] == 'gzip' and headers['Cache-Control'] == 'no-cache'
+    page = gzip.decompress(body).decode()
+    with open(os.path.join(ROOT, 'app', 'static', 'index.html')) as f:
+        assert page.split('/static/')[0] == f.read().split('@static/')[0]
+    assert re.search(r'/static/app\.css\?v=\w{10}"', page) and \
+        re.search(r'/static/app\.js\?v=\w{10}"', page)
+    assert '<meta name="viewport"' in page and '<dd id="ssid">' in page
+    assert app.request('/', headers={'If-None-Match': headers['ETag']})[0] == 304
+    assert app.request('/', auth=False)[0] == 302  # the owner's page still
+    assert app.json('/api/status')[1]['wifi']['ssid'] == 'SimNet'
 
 
 def test_assets_are_served_gzipped_with_an_etag_and_long_cache(app):
@@ -206,8 +214,7 @@ def test_build_keeps_the_assets_under_20_kb_gzipped():
     import build_assets
     sizes = build_assets.main(['--quiet'])
     assert set(sizes) == {'static/app.css', 'static/app.js', 'static/firmware.js',
-                          'static/settings.html', 'static/settings.js',
-                          'templates/index.html'}
+                          'static/index.html', 'static/settings.html', 'static/settings.js'}
     assert sum(sizes.values()) < 20 * 1024
 
 
@@ -393,10 +400,21 @@ def test_restart_reboots_the_board_which_then_serves_again(app):
 
 # --- the ESP8266-class heap ---------------------------------------------------------------------
 
+SMALL_HEAP_UPLOAD = '64wK'
+
+
 def test_app_answers_its_pages_in_a_small_heap_with_mpy_bytecode(tmp_path):
     """The app as .mpy; frozen/ and the simulation in a ROMFS image (imported in place, like
-    frozen code); the heap is 58wK beyond the image (see docs/web-ui.md for the other figures)."""
-    server = HostApp(tmp_path, '--rom', '--heapsize', '58wK').start()
+    frozen code); the heap is `SMALL_HEAP_UPLOAD` beyond the image (see docs/web-ui.md for the
+    other figures).
+
+    The upload after the live stream is what needs the most: at 58wK it passed (with the
+    stream's heap given back at once, Server.reap) until the upload's 'names' check (f46fff9)
+    made ui.update larger; since then it fails at 58wK every time (MemoryError importing
+    device.install, 503) and passed at 59wK and 60wK, until device.install grew again (restore
+    removing added files, 3a16474) and the request head became bytes (c2b8c03): at 60wK it then
+    failed 3 runs in 5, at 62wK and 64wK it passed 6 of 6. Lower it as heap is won back."""
+    server = HostApp(tmp_path, '--rom', '--heapsize', SMALL_HEAP_UPLOAD).start()
     try:
         assert os.path.exists(os.path.join(server.fs, 'main.mpy'))
         assert not os.path.exists(os.path.join(server.fs, 'main.py'))
@@ -440,7 +458,7 @@ def test_settings_are_saved_in_the_same_small_heap(tmp_path):
         server.stop()
 
 
-ESP8266_DASHBOARD_HEAP = '60wK'
+ESP8266_DASHBOARD_HEAP = '58wK'
 
 
 def test_dashboard_loads_whole_on_the_esp8266_profile_with_its_live_stream_open(tmp_path):
@@ -448,12 +466,13 @@ def test_dashboard_loads_whole_on_the_esp8266_profile_with_its_live_stream_open(
     (.mpy app, frozen/ in ROMFS, 3 connections): log in, the page and its assets whole, then
     the live stream held open while the page's API calls are answered, all 200.
 
-    `ESP8266_DASHBOARD_HEAP` is the lowest heap this passes at today. At 56wK (make
-    run-esp8266's default) and 58wK the API calls get 503 while the stream is open: since
-    789df22, where this fitted 56wK, free heap after boot fell from 68 KB to 40 KB (64-bit
-    port; ui.auth and the routes, device.config/launcher/wifi, the framework, and a 6th qstr
-    pool of 7 KB now allocated at boot). Keep it green here so that it gets no worse; lower
-    it as heap is won back."""
+    `ESP8266_DASHBOARD_HEAP` is the lowest heap this passes at today: 58wK since the
+    dashboard is a static page (60wK with the template). At 56wK (make run-esp8266's
+    default) the API calls get 503 while the stream is open: since 789df22, where this fitted
+    56wK, free heap after boot fell from 68 KB to 40 KB (64-bit port; ui.auth and the routes,
+    device.config/launcher/wifi, the framework, and a 6th qstr pool of 7 KB now allocated at
+    boot), and what a page view leaves is in pieces (docs/memory.md). Keep it green here so
+    that it gets no worse; lower it as heap is won back."""
     server = HostApp(tmp_path, '--rom', '--heapsize', ESP8266_DASHBOARD_HEAP,
                      '--max-connections', '3').start()
     try:
@@ -465,7 +484,9 @@ def test_dashboard_loads_whole_on_the_esp8266_profile_with_its_live_stream_open(
             auth=False)
         assert status == 303, server.output
         cookie = {'Cookie': headers['Set-Cookie'].split(';')[0]}
-        status, headers, page = server.request('/', headers=cookie, auth=False)
+        status, headers, page = server.request(
+            '/', headers=dict(cookie, **{'Accept-Encoding': 'gzip'}), auth=False)
+        page = gzip.decompress(page)  # a static page, stored gzipped
         assert status == 200 and page.rstrip().endswith(b'</html>'), server.output
         assets = re.findall(rb'/static/[\w.]+\?v=\w+', page)
         assert len(assets) >= 2
