@@ -10,6 +10,12 @@ _DIGITS = '0123456789'
 _SPACE = b' \t\n\r\x0b\x0c'  # what bytes.strip() strips
 
 
+def _refused(status, reason):
+    """The `RequestError` to raise (streams, where it lives, is loaded only when one is)."""
+    from .streams import RequestError
+    return RequestError(status, reason)
+
+
 def too_deep(data, limit):
     """True if the JSON text `data` (bytes) nests arrays and objects more than `limit` deep.
     Brackets inside strings do not count. Scans only when there are that many brackets."""
@@ -180,7 +186,6 @@ class Request:
         anything malformed, and its subclass `RequestError` (with the status to answer) for
         oversized lines or header sets and unsupported versions or codings.
         """
-        from .streams import RequestError
         if not hasattr(client_reader, 'readhead'):
             # Any other async reader (Microdot's only needs readline/read) is read through a
             # BufferedReader, so that there is one head reader. Bytes it reads past this
@@ -199,12 +204,12 @@ class Request:
         end = head.find(b'\n')
         line = head[:end - 1] if head[end - 1] == 13 else head[:end]
         if len(line) > cls.max_readline:
-            raise RequestError(414, 'URI too long')
+            raise _refused(414, 'URI too long')
         method, url, version = line.split(b' ')  # anything but three words: ValueError
         if version[:5] != b'HTTP/' or len(version) != 8 or version[6] != 46:  # '.'
             raise ValueError('bad HTTP version')
         if version[5] != 49 or version[7] not in b'01':  # 1.0 or 1.1
-            raise RequestError(505, 'HTTP version not supported')
+            raise _refused(505, 'HTTP version not supported')
         version = '1.1' if version[7] == 49 else '1.0'
         method = 'GET' if method == b'GET' else method.decode()
         if url[0] != 47:  # '/'
@@ -214,7 +219,7 @@ class Request:
                 raise ValueError('bad request target')
         url = url.decode()
         if head.count(b'\n') > cls.max_headers + 2:  # request line, headers, empty line
-            raise RequestError(431, 'Too many headers')
+            raise _refused(431, 'Too many headers')
         headers = NoCaseDict()
         length = coding = None
         limit = cls.max_readline
@@ -225,7 +230,7 @@ class Request:
             if end < 0:
                 end = n
             if end - pos > limit:
-                raise RequestError(431, 'Header too large')
+                raise _refused(431, 'Header too large')
             stop = end - 1 if end > pos and head[end - 1] == 13 else end  # without the CR
             if stop == pos:
                 pos = end + 1
@@ -262,7 +267,7 @@ class Request:
         chunked = False
         if coding is not None:
             if coding.lower() != 'chunked':  # gzip, deflate, ...: cannot be framed here
-                raise RequestError(501, 'Transfer-Encoding not supported')
+                raise _refused(501, 'Transfer-Encoding not supported')
             chunked = True
         if chunked and length is not None:
             raise ValueError('Content-Length with Transfer-Encoding')

@@ -58,9 +58,10 @@ class BufferedReader:
         self.line_limit = line_limit
         self.buffer = b''
 
-    async def _read(self, n):
-        """Up to `n` bytes from the underlying stream (b'' at its end)."""
-        return await self.stream.read(n)
+    def _read(self, n):
+        """Up to `n` bytes from the underlying stream (b'' at its end), to await (the stream's
+        own read, not a coroutine around it)."""
+        return self.stream.read(n)
 
     async def _fill(self):
         try:
