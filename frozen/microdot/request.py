@@ -1,6 +1,4 @@
-"""The `Request` object: one parsed HTTP request, and `AsyncBytesIO`, the stream of a buffered
-body."""
-import io
+"""The `Request` object: one parsed HTTP request."""
 import json
 
 from .exceptions import HTTPException
@@ -57,35 +55,6 @@ def loads(data, max_depth=32):
 def _mimetype(req):
     """The request's media type, lower-cased, without parameters ('' if none)."""
     return (req.content_type or '').split(';', 1)[0].strip().lower()
-
-
-class AsyncBytesIO:
-    """An async stream over a bytes object (the body of a buffered request, a test request)."""
-
-    def __init__(self, data):
-        self.stream = io.BytesIO(data)
-
-    async def read(self, n=-1):
-        return self.stream.read(n)
-
-    async def readline(self):
-        return self.stream.readline()
-
-    readexactly = read  # (the same: a function object less)
-
-    async def readuntil(self, separator=b'\n'):
-        data = self.stream.getvalue()
-        start = self.stream.tell()
-        end = data.find(separator, start)
-        end = len(data) if end < 0 else end + len(separator)
-        self.stream.seek(end)
-        return data[start:end]
-
-    async def awrite(self, data):
-        self.stream.write(data)
-
-    async def aclose(self):
-        pass
 
 
 class Request:
@@ -309,6 +278,7 @@ class Request:
     def stream(self):
         """An async reader for the body (`read`, `readline`, `readexactly`, `readuntil`)."""
         if self._stream is None:
+            from .streams import AsyncBytesIO  # (a buffered body read as a stream)
             self._stream = AsyncBytesIO(self.body)
         return self._stream
 

@@ -4,10 +4,11 @@ so lines and pipelined requests never need more than one chunk beyond what was a
 body), `BodyIter` (a response body of any kind as chunks), and the errors of the wire:
 `LineTooLong`, `RequestError` (a request the server does not take), `HeaderInjection` (a
 response header that would carry CR or LF) and `is_muted` (a socket error that only means the
-client went away). Loaded by the server (and for a streamed body or an
-error): `import microdot` does not need them. `AsyncBytesIO` (bytes in memory) is in
-`microdot.request`."""
+client went away), and `AsyncBytesIO` (an async stream over bytes in memory: a buffered
+body read through `Request.stream`, a test request). Loaded by the server (and for a streamed
+body or an error): `import microdot` does not need them."""
 
+import io
 
 MUTED_SOCKET_ERRORS = (32, 54, 104, 128)  # EPIPE, ECONNRESET (BSD, Linux), closed socket
 
@@ -298,6 +299,35 @@ async def read_chunked(reader, max_readline, max_body_length):
     if used < len(buf):
         buf[used:] = b''  # in place: the block keeps its size, no copy is made
     return buf
+
+
+class AsyncBytesIO:
+    """An async stream over a bytes object (the body of a buffered request, a test request)."""
+
+    def __init__(self, data):
+        self.stream = io.BytesIO(data)
+
+    async def read(self, n=-1):
+        return self.stream.read(n)
+
+    async def readline(self):
+        return self.stream.readline()
+
+    readexactly = read  # (the same: a function object less)
+
+    async def readuntil(self, separator=b'\n'):
+        data = self.stream.getvalue()
+        start = self.stream.tell()
+        end = data.find(separator, start)
+        end = len(data) if end < 0 else end + len(separator)
+        self.stream.seek(end)
+        return data[start:end]
+
+    async def awrite(self, data):
+        self.stream.write(data)
+
+    async def aclose(self):
+        pass
 
 
 def _has(obj, name):

@@ -6,7 +6,8 @@ requests as a browser keeps them (see `TestClient`).
 """
 import json
 
-from .request import AsyncBytesIO, Request
+from .request import Request
+from .streams import AsyncBytesIO
 from .response import Response
 
 
