@@ -8,7 +8,6 @@ client went away), and `AsyncBytesIO` (an async stream over bytes in memory: a b
 body read through `Request.stream`, a test request). Loaded by the server (and for a streamed
 body or an error): `import microdot` does not need them."""
 
-import io
 
 MUTED_SOCKET_ERRORS = (32, 54, 104, 128)  # EPIPE, ECONNRESET (BSD, Linux), closed socket
 
@@ -302,29 +301,36 @@ async def read_chunked(reader, max_readline, max_body_length):
 
 
 class AsyncBytesIO:
-    """An async stream over a bytes object (the body of a buffered request, a test request)."""
+    """An async stream over bytes in memory (a buffered request body, a test request).
+
+    The bytes (or bytearray) are read where they are, never copied whole (a body may be most of
+    a small heap), and a read allocates only what it returns, however much is asked for.
+    `awrite` appends.
+    """
 
     def __init__(self, data):
-        self.stream = io.BytesIO(data)
+        self.data = data
+        self.pos = 0
 
     async def read(self, n=-1):
-        return self.stream.read(n)
-
-    async def readline(self):
-        return self.stream.readline()
+        return self._take(len(self.data) if n is None or n < 0 else self.pos + n)
 
     readexactly = read  # (the same: a function object less)
 
     async def readuntil(self, separator=b'\n'):
-        data = self.stream.getvalue()
-        start = self.stream.tell()
-        end = data.find(separator, start)
-        end = len(data) if end < 0 else end + len(separator)
-        self.stream.seek(end)
-        return data[start:end]
+        end = self.data.find(separator, self.pos)
+        return self._take(len(self.data) if end < 0 else end + len(separator))
+
+    readline = readuntil
+
+    def _take(self, end):
+        data = self.data
+        pos = self.pos
+        self.pos = end = min(end, len(data))
+        return data[pos:end] if isinstance(data, bytes) else bytes(memoryview(data)[pos:end])
 
     async def awrite(self, data):
-        self.stream.write(data)
+        self.data += data
 
     async def aclose(self):
         pass
