@@ -69,8 +69,13 @@ class Request:
 
     A buffered body is read into one allocation of its declared length (a chunked one into a
     buffer that grows once, from 1 KB to `max_body_length`), never by concatenating piece after
-    piece, which on a small heap leaves it too fragmented for the body; that buffer is `body`
-    (see there).
+    piece, which on a small heap leaves it too fragmented for the body.
+
+    `body` is the request body (``b''`` when it was too large and left in `stream`): bytes, or,
+    when it was larger than one read of the connection (512 bytes), the bytearray it was read
+    into, as it is: on a small heap there is seldom room for a copy. Both compare, slice,
+    search and decode alike and `json.loads` takes both; use ``bytes(request.body)`` where
+    bytes are required (a dict key, an ``isinstance(..., bytes)`` check).
     """
 
     max_content_length = 16 * 1024
@@ -96,7 +101,7 @@ class Request:
     body_used = False
     after_request_handlers = ()
     vary_names = ()
-    _body = None
+    body = b''
     _stream = None
     _cookies = None
     _json = None
@@ -135,8 +140,8 @@ class Request:
         ctype = headers.get('content-type')
         if ctype is not None:
             self.content_type = ctype
-        if body is not None:
-            self._body = body
+        if body:
+            self.body = body
         if stream is not None:
             self._stream = stream
 
@@ -264,15 +269,6 @@ class Request:
                     stream = BodyReader(client_reader, length)
         return cls(app, client_addr, method, url, version, headers, body=body, stream=stream,
                    sock=(client_reader, client_writer), scheme=scheme)
-
-    @property
-    def body(self):
-        """The request body (``b''`` when it was too large and left in `stream`): bytes, or,
-        when it was larger than one read of the connection (512 bytes), the bytearray it was
-        read into, as it is: on a small heap there is seldom room for a copy. Both compare,
-        slice, search and decode alike and `json.loads` takes both; use ``bytes(request.body)``
-        where bytes are required (a dict key, an ``isinstance(..., bytes)`` check)."""
-        return self._body if self._body is not None else b''
 
     @property
     def stream(self):
