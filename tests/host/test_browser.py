@@ -31,14 +31,25 @@ def browser():
         b.close()
 
 
-def log_in(page, url, password=PASSWORD):
-    """Open the dashboard at `url` through the login page it redirects to."""
-    page.goto(url + '/')
-    expect(page).to_have_url(url + '/login?next=/')
-    page.fill('input[name=password]', password)
-    page.click('button[type=submit]')
+def log_in(page, url, password=PASSWORD, live=True):
+    """Open the dashboard at `url` through the login page it redirects to; with `live`, wait
+    until its live stream is up. A page refused with 503 (a board at its connection cap) is
+    loaded again, as a person would."""
+    for _ in range(10):
+        if page.goto(url + '/').status == 503:
+            page.wait_for_timeout(1000)
+            continue
+        expect(page).to_have_url(url + '/login?next=/')
+        page.fill('input[name=password]', password)
+        with page.expect_navigation() as sent:
+            page.click('button[type=submit]')
+        if sent.value is None or sent.value.status != 503:
+            break
+        page.wait_for_timeout(1000)
     expect(page).to_have_url(url + '/')
-    expect(page.locator('#link')).to_have_class('on', timeout=10000)  # the live stream is up
+    expect(page.locator('#pins .pin').first).to_be_visible(timeout=20000)  # the page is up
+    if live:
+        expect(page.locator('#link')).to_have_class('on', timeout=10000)  # the live stream
 
 
 @pytest.fixture
@@ -154,6 +165,34 @@ def test_usable_on_a_phone(browser, app):
     expect(page.locator('#pin-led .toggle')).to_have_attribute('aria-pressed', 'true')
     shot(page, 'phone.png')
     context.close()
+
+
+def test_a_page_without_a_stream_to_spare_is_busy_not_offline(browser, tmp_path):
+    """A board that serves one stream (`--max-connections 2`: the server keeps one connection
+    free of streams). The first page is fully up, its live stream open, before the second one
+    is opened, so which page holds the stream is decided: the second page's stream is refused
+    while the device answers, so it says it is busy (not offline), keeps its controls and sees
+    a change made from the first page by asking."""
+    server = HostApp(tmp_path, '--max-connections', '2').start()
+    pages = []
+    try:
+        for _ in range(2):
+            pages.append(browser.new_context().new_page())
+            log_in(pages[-1], server.url, live=len(pages) == 1)  # the first: its stream up
+        expect(pages[1].locator('#link')).to_have_text('busy: updates every few seconds',
+                                                       timeout=20000)
+        expect(pages[1].locator('#offline')).to_be_hidden()
+        expect(pages[1].locator('#pin-led .toggle')).to_be_enabled()
+        pages[0].locator('#pin-led .toggle').click()
+        expect(pages[0].locator('#pin-led .toggle')).to_have_attribute('aria-pressed', 'true')
+        expect(pages[1].locator('#pin-led .toggle')).to_have_attribute('aria-pressed', 'true',
+                                                                       timeout=20000)
+        expect(pages[0].locator('#link')).to_have_class('on')  # the first page kept its stream
+        shot(pages[1], 'second-page-busy.png', full_page=False)
+    finally:
+        for page in pages:
+            page.context.close()
+        server.stop()
 
 
 def test_two_pages_share_a_board_with_an_esp8266s_three_connections(browser, tmp_path):

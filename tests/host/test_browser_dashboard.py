@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from test_app import HostApp
+from test_app import PASSWORD, HostApp
 from test_browser import browser, log_in, shot  # noqa: F401 (the fixture)
 
 PHONE = {'viewport': {'width': 390, 'height': 844}, 'is_mobile': True, 'has_touch': True}
@@ -74,6 +74,40 @@ def test_offline_banner_disables_the_controls_until_the_stream_is_back(browser, 
         expect(toggle).to_be_enabled()
         toggle.click()
         expect(toggle).to_have_attribute('aria-pressed', 'true')
+    finally:
+        context.close()
+        server.stop()
+
+
+def test_a_board_that_goes_away_is_offline_at_once_and_after_its_restart_asks_for_a_login(
+        browser, tmp_path):  # noqa: F811
+    """The server process stopped (no answer at all: the stream breaks and the page's check
+    fails), then started again on the same port and files: the page is offline with its
+    controls disabled while it is gone, and once it is back the page notices the restart (the
+    sessions were in RAM) and asks for the password; after it the controls work again."""
+    server = HostApp(tmp_path).start()
+    context = browser.new_context(**PHONE)
+    try:
+        page = context.new_page()
+        log_in(page, server.url)
+        toggle = page.locator('#pin-led .toggle')
+        expect(toggle).to_be_enabled()
+        server.stop()  # gone: connections refused
+        expect(page.locator('#offline')).to_be_visible(timeout=10000)
+        expect(toggle).to_be_disabled()
+        expect(page.locator('#link')).to_have_text('offline')
+        port = server.port
+        server = HostApp(tmp_path)
+        server.port = port
+        server.start()
+        expect(page).to_have_url(server.url + '/login?next=%2F', timeout=20000)
+        page.fill('input[name=password]', PASSWORD)
+        page.click('button[type=submit]')
+        expect(page.locator('#link')).to_have_class('on', timeout=10000)
+        expect(page.locator('#offline')).to_be_hidden()
+        toggle.click()
+        expect(toggle).to_have_attribute('aria-pressed', 'true')
+        assert server.json('/api/pins/led')[1]['on'] is True
     finally:
         context.close()
         server.stop()
