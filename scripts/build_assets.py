@@ -9,12 +9,15 @@ up to date: `frozen/device/style.css` minified into the `_STYLE` constant of
 From `app/` (what a user edits):
 
 - `*.py` (main.py, ui/...) are copied as they are;
-- `static/*` (CSS, JS) are gzipped (level 9, reproducible) to `static/<name>.gz`; only the
-  compressed copy is shipped, and the server sends it with ``Content-Encoding: gzip``;
-- `templates/*.html` are compiled by utemplate into Python generator modules
-  (`templates/index_html.py`), so the board needs no template engine. Before compiling, a
-  reference ``@static/app.css@`` becomes ``/static/app.css?v=<hash of its content>``, which lets
-  the browser cache the asset for a year and still fetch a new one after an update.
+- `static/*` (CSS, JS, static pages such as the dashboard `static/index.html`) are gzipped
+  (level 9, reproducible) to `static/<name>.gz`; only the compressed copy is shipped, and the
+  server sends it with ``Content-Encoding: gzip``;
+- `templates/*.html` (the templates of your own routes) are compiled by utemplate into Python
+  generator modules (`templates/NAME_html.py`), so the board needs no template engine.
+
+In the static pages and in templates, a reference ``@static/app.css@`` becomes
+``/static/app.css?v=<hash of its content>``, which lets the browser cache the asset for a year and
+still fetch a new one after an update.
 
 `--in-place` writes only the generated files (static/*.gz, the compiled templates) into the
 source directory itself, beside their sources, so that it can be mounted on a board as it is
@@ -176,6 +179,13 @@ def make_image(src):
     image = Image()
     sizes = {}
     versions = {}
+    pages = {}
+
+    def add_static(rel, data):
+        packed = gz(data)
+        image.add(rel + '.gz', packed)
+        sizes[rel] = len(packed)
+        versions[rel] = hashlib.sha1(data).hexdigest()[:10]
     for dirpath, dirnames, filenames in os.walk(src):
         dirnames[:] = sorted(d for d in dirnames if d != '__pycache__' and not d.startswith('.'))
         rel_dir = os.path.relpath(dirpath, src).replace(os.sep, '/')
@@ -189,10 +199,10 @@ def make_image(src):
             with open(os.path.join(dirpath, name), 'rb') as f:
                 data = f.read()
             if rel.startswith('static/'):
-                packed = gz(data)
-                image.add(rel + '.gz', packed)
-                sizes[rel] = len(packed)
-                versions[rel] = hashlib.sha1(data).hexdigest()[:10]
+                if name.endswith('.html'):
+                    pages[rel] = data  # after the assets: it may name them (@static/...@)
+                    continue
+                add_static(rel, data)
             elif rel.endswith('.py'):
                 image.add(rel, data)
     templates = os.path.join(src, 'templates')
@@ -205,7 +215,9 @@ def make_image(src):
 
     def rewrite(text):
         return re.sub(r'@(static/[^@\s"]+)@', version, text)
-    for name in sorted(os.listdir(templates)):
+    for name, data in sorted(pages.items()):  # static pages: references made versioned too
+        add_static(name, rewrite(data.decode()).encode())
+    for name in sorted(os.listdir(templates) if os.path.isdir(templates) else ()):
         if not name.endswith('.html'):
             continue
         with open(os.path.join(templates, name)) as f:

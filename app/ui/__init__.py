@@ -11,7 +11,6 @@ import time
 STARTED = time.time()
 UPLOAD_MAX = 128 * 1024  # bytes per upload request (uploads stream to flash, not to RAM)
 state = {}  # what a dropped module keeps between requests (ui.net: the last Wi-Fi join)
-_HTML = {'Content-Type': 'text/html; charset=UTF-8', 'Cache-Control': 'no-cache'}
 
 
 def error(status, message):
@@ -78,6 +77,15 @@ def forget(name):
         delattr(sys.modules[pkg], attr)
 
 
+def static(request, name):
+    """The page or asset `name` (``ui.page``, loaded for it)."""
+    from ui import page
+    try:
+        return page.asset(request, name)
+    finally:
+        forget('ui.page')
+
+
 def install(app):
     """Add the UI routes to `app`. On these routes only, request bodies above 1 kB are streamed,
     not buffered, so that uploads of up to `UPLOAD_MAX` bytes never sit in RAM; the app's own
@@ -90,34 +98,21 @@ def install(app):
                max_body_length=1024)
     async def owner_pages(request, what):
         if what == 'settings':  # the settings page: its form posts to /api/settings
-            from ui import page
-            try:
-                return page.settings(request)
-            finally:
-                forget('ui.page')
+            return static(request, 'settings.html')
         from ui import login
         try:
             return await login.answer(request, what)
         finally:
             forget('ui.login')
             forget('ui.verify')
-            forget('ui.page')
 
     @app.get('/')
-    async def index(request):
-        from ui import page
-        try:
-            return page.render(), _HTML
-        finally:
-            forget('ui.page')
+    async def index(request):  # the dashboard: a static page its script fills in
+        return static(request, 'index.html')
 
     @app.get('/static/<name>')
-    async def static(request, name):
-        from ui import page
-        try:
-            return page.asset(request, name)
-        finally:
-            forget('ui.page')
+    async def assets(request, name):
+        return static(request, name)
 
     for pattern in _ROUTES:
         app.route(pattern, methods=['GET', 'POST', 'DELETE'], max_content_length=UPLOAD_MAX,

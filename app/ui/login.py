@@ -52,8 +52,13 @@ def page(title, body, status=200, headers=None):
     return Response(_PAGE % (title, title, body), status, h)
 
 
+def esc(value):
+    """`value` as text safe inside HTML."""
+    return str(value).replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;') \
+        .replace('"', '&quot;')
+
+
 def _note(text):
-    from ui.page import esc
     return '<p class="msg bad" role="alert">%s</p>' % esc(text) if text else ''
 
 
@@ -83,7 +88,6 @@ def _safe_path(url):
 
 
 def login(request):
-    from ui.page import esc
     if not auth.record():
         return Response.redirect('/password')
     form = request.form or {}

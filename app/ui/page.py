@@ -1,61 +1,20 @@
-"""The dashboard page, the settings page and their assets.
+"""The device's pages and their assets, all static files: the dashboard (``static/index.html``,
+at ``/``), the settings page (``static/settings.html``, at ``/settings``), their CSS and scripts.
 
-The page is ``templates/index.html``, compiled by utemplate at build time
-(``scripts/build_assets.py``) into the generator module ``templates/index_html``, so the board
-needs no template engine; it is streamed chunk by chunk as the generator runs, and the module is
-dropped from memory afterwards (a page view is rare, heap on an ESP8266 is not).
-
-The assets (``static/*.css|js``) are stored gzipped by the build and sent as they are, with an
-ETag; the page asks for them as ``/static/app.js?v=<content hash>``, which may be cached for a
-year because an update changes the hash.
+Each is stored gzipped by the build (``scripts/build_assets.py``) and sent as it is, with an
+ETag, in small reads; the pages' scripts fill them in from the JSON API. So a page view costs the
+heap of a file send, not of a template: on a board that has been busy, its heap is in small
+pieces, and a page must still load. The pages ask for the assets as
+``/static/app.js?v=<content hash>``, which may be cached for a year because an update changes
+the hash.
 """
-
-
-def esc(value):
-    """`value` as text safe inside HTML (None shows as a dash)."""
-    if value is None:
-        return '\u2014'
-    return str(value).replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;') \
-        .replace('"', '&quot;')
-
-
-def kb(n):
-    """A byte count for people: 812 B, 3.4 kB, 1.2 MB, 4.0 GB."""
-    if n is None:
-        return '\u2014'
-    for unit in ('B', 'kB', 'MB'):
-        if n < 1024:
-            return ('%d %s' if unit == 'B' else '%.1f %s') % (n, unit)
-        n /= 1024
-    return '%.1f GB' % n
-
-
-def render():
-    """The page as a generator of str chunks, with the current status filled in."""
-    from ui.status import status
-    from templates import index_html
-    return _then_forget(index_html.render(status(), esc, kb), 'templates.index_html')
-
-
-def settings(request):
-    """The settings page: a static page (``static/settings.html``, gzipped like the assets; its
-    script fills it from ``/api/settings``), so it costs no more heap than an asset."""
-    return asset(request, 'settings.html')
-
-
-def _then_forget(chunks, name):
-    from ui import forget
-    try:
-        yield from chunks
-    finally:
-        forget(name)
-
 
 _TYPES = {'html': 'text/html', 'css': 'text/css', 'js': 'application/javascript', 'svg': 'image/svg+xml'}
 
 
 def asset(request, name):
-    """``GET /static/<name>``: the gzipped asset, 304 if the browser has it, or 404."""
+    """``GET /static/<name>`` (and the pages): the gzipped file, 304 if the browser has it, or
+    404."""
     import os
     from microdot import Response
     ext = name.rpartition('.')[2]

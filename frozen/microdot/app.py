@@ -17,6 +17,55 @@ def mro(cls):
     return out
 
 
+# Helpers of Microdot.dispatch_request, kept out of the class: each entry of a class's dict is
+# heap on a board, and a module-level function needs no staticmethod wrapper.
+
+def _error_handler(app, req, key):
+    """The error handler of `app` for `key` (status or exception class); a locally mounted
+    sub-app's own first."""
+    subapp = req.subapp if req is not None else None
+    if subapp is not None and key in subapp.error_handlers:
+        return subapp.error_handlers[key]
+    return app.error_handlers.get(key)
+
+
+def _exception_handler(app, req, exc):
+    """The handler for `exc`: that of its class, else of the nearest base class."""
+    classes = mro(type(exc))
+    for cls in classes:
+        handler = _error_handler(app, req, cls)
+        if handler is not None:
+            return handler
+    return None
+
+
+def _make_response(value):
+    """A handler's return value as a Response: a Response, (body, status, headers) tuples and
+    their shorter forms, a status, or a body."""
+    if isinstance(value, Response):
+        return value
+    if isinstance(value, tuple):
+        if isinstance(value[0], int):
+            value = ('', value[0], value[1] if len(value) > 1 else {})
+        if isinstance(value[1], int):
+            return Response(value[0], value[1], value[2] if len(value) > 2 else None)
+        return Response(value[0], 200, value[1])
+    if isinstance(value, int):
+        return Response('', value)
+    return Response(value)
+
+
+def _merge_vary(res, names):
+    """Add the header `names` a response depends on to its Vary header, once each."""
+    current = [v.strip() for v in res.headers.get('Vary', '').split(',') if v.strip()]
+    lower = [v.lower() for v in current]
+    for name in names:
+        if name.lower() not in lower:
+            current.append(name)
+            lower.append(name.lower())
+    res.headers['Vary'] = ', '.join(current)
+
+
 class Microdot:
     """A web application.
 
@@ -181,8 +230,10 @@ class Microdot:
                 continue
             if method in methods or (method == 'HEAD' and 'GET' in methods):
                 req.url_args = args
-                req.url_prefix = prefix
-                req.subapp = subapp
+                if prefix or status == 405:  # else the class's default ('', None) stands
+                    req.url_prefix = prefix
+                if subapp is not None or status == 405:
+                    req.subapp = subapp
                 req.route = handler
                 return handler
             if status == 404:
@@ -214,40 +265,12 @@ class Microdot:
             return handlers
         return local + handlers if local_first else handlers + local
 
-    def _error_handler(self, req, key):
-        subapp = req.subapp if req is not None else None
-        if subapp is not None and key in subapp.error_handlers:
-            return subapp.error_handlers[key]
-        return self.error_handlers.get(key)
-
-    def _exception_handler(self, req, exc):
-        classes = mro(type(exc))
-        for cls in classes:
-            handler = self._error_handler(req, cls)
-            if handler is not None:
-                return handler
-        return None
-
     async def error_response(self, req, status_code, reason=None):
         """The response for an error status: its handler's, or the default text."""
-        handler = self._error_handler(req, status_code)
+        handler = _error_handler(self, req, status_code)
         if handler is not None:
             return await invoke_handler(handler, req)
         return Response(reason or REASONS.get(status_code, 'N/A'), status_code)
-
-    @staticmethod
-    def _make_response(value):
-        if isinstance(value, Response):
-            return value
-        if isinstance(value, tuple):
-            if isinstance(value[0], int):
-                value = ('', value[0], value[1] if len(value) > 1 else {})
-            if isinstance(value[1], int):
-                return Response(value[0], value[1], value[2] if len(value) > 2 else None)
-            return Response(value[0], 200, value[1])
-        if isinstance(value, int):
-            return Response('', value)
-        return Response(value)
 
     async def dispatch_request(self, req):
         """Run the full request cycle for `req` (None means unparseable: 400) and return the
@@ -283,7 +306,7 @@ class Microdot:
                             break
                     if res is None:
                         res = await invoke_handler(f, req, **req.url_args)
-                    res = self._make_response(res)
+                    res = _make_response(res)
                     for handler in self.get_request_handlers(req, 'after_request', True) \
                             if local else self.after_request_handlers:
                         new = await invoke_handler(handler, req, res)
@@ -307,7 +330,7 @@ class Microdot:
                     res = await self.error_response(req, 400)
                 else:
                     print_exception(exc)
-                    handler = self._exception_handler(req, exc)
+                    handler = _exception_handler(self, req, exc)
                     if handler is not None:
                         try:
                             res = await invoke_handler(handler, req, exc)
@@ -328,18 +351,8 @@ class Microdot:
         if req is not None:
             res.is_head = method == 'HEAD'
             if req.vary_names:
-                self._merge_vary(res, req.vary_names)
+                _merge_vary(res, req.vary_names)
         return res
-
-    @staticmethod
-    def _merge_vary(res, names):
-        current = [v.strip() for v in res.headers.get('Vary', '').split(',') if v.strip()]
-        lower = [v.lower() for v in current]
-        for name in names:
-            if name.lower() not in lower:
-                current.append(name)
-                lower.append(name.lower())
-        res.headers['Vary'] = ', '.join(current)
 
     # --- serving --------------------------------------------------------------------------
 

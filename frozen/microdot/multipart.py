@@ -258,7 +258,7 @@ def with_form_data(f):
                         form[name] = value
                 if form or files:
                     request._form = form
-                    request._files = files
+                    request.files = files
             return await invoke_handler(f, request, *args, **kwargs)
         finally:
             for upload in files.values():

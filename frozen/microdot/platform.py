@@ -13,6 +13,11 @@ the same code on both and imports what differs from here.
   internal of MicroPython's asyncio, ``asyncio.core._io_queue``, so that the server can decide
   about a connection before a task or stream exists for it; the framework tests check it on
   the MicroPython they run on (see docs/install.md for the versions that are tested).
+- `unsent(stream)`: whether an asyncio stream kept part of what `write()` gave it (so that
+  `drain()` has something to wait for). MicroPython's Stream keeps it in ``out_buf``, the
+  other internal used here: its `drain()` passes through the scheduler even when the socket
+  took everything, which the server avoids for the one write of a small response. On
+  CPython always true (its `drain()` returns at once when there is nothing to wait for).
 
 What only CPython's server needs (its listener, a writer with MicroPython's stream methods)
 is in `microdot.server_cpython`, which a board never imports.
@@ -51,6 +56,11 @@ if MICROPYTHON:
         """A coroutine the scheduler resumes when `sock` can be read (or accepted)."""
         import asyncio
         yield asyncio.core._io_queue.queue_read(sock)
+
+    def unsent(stream):
+        """What `stream` (MicroPython's asyncio Stream) kept of its writes: b'' if the socket
+        took everything (another kind of writer: True)."""
+        return getattr(stream, 'out_buf', True)
 else:
     import asyncio
     from time import monotonic
@@ -66,6 +76,10 @@ else:
 
     iscoroutine = asyncio.iscoroutine
     readable = None  # the CPython server listens through asyncio.start_server
+
+    def unsent(stream):
+        """Always true: CPython's `drain()` costs nothing when there is nothing to wait for."""
+        return True
 
     def print_exception(exc):
         import traceback

@@ -10,6 +10,12 @@ _DIGITS = '0123456789'
 _SPACE = b' \t\n\r\x0b\x0c'  # what bytes.strip() strips
 
 
+def _refused(status, reason):
+    """The `RequestError` to raise (streams, where it lives, is loaded only when one is)."""
+    from .streams import RequestError
+    return RequestError(status, reason)
+
+
 def too_deep(data, limit):
     """True if the JSON text `data` (bytes) nests arrays and objects more than `limit` deep.
     Brackets inside strings do not count. Scans only when there are that many brackets."""
@@ -48,6 +54,11 @@ def loads(data, max_depth=32):
         raise ValueError('JSON nested too deeply')
 
 
+def _mimetype(req):
+    """The request's media type, lower-cased, without parameters ('' if none)."""
+    return (req.content_type or '').split(';', 1)[0].strip().lower()
+
+
 class AsyncBytesIO:
     """An async stream over a bytes object (the body of a buffered request, a test request)."""
 
@@ -60,8 +71,7 @@ class AsyncBytesIO:
     async def readline(self):
         return self.stream.readline()
 
-    async def readexactly(self, n):
-        return self.stream.read(n)
+    readexactly = read  # (the same: a function object less)
 
     async def readuntil(self, separator=b'\n'):
         data = self.stream.getvalue()
@@ -89,8 +99,9 @@ class Request:
     answers 400 for deeper nesting).
 
     A buffered body is read into one allocation of its declared length (a chunked one into a
-    buffer that grows once, from 1 KB to `max_body_length`), never by concatenating piece after piece, which on a small heap
-    leaves it too fragmented for the body.
+    buffer that grows once, from 1 KB to `max_body_length`), never by concatenating piece after
+    piece, which on a small heap leaves it too fragmented for the body; that buffer is `body`
+    (see there).
     """
 
     max_content_length = 16 * 1024
@@ -121,7 +132,7 @@ class Request:
     _cookies = None
     _json = None
     _form = None
-    _files = None
+    files = None  # uploaded files: set by microdot.multipart.with_form_data
     _g = None
 
     def __init__(self, app, client_addr, method, url, http_version, headers, body=None,
@@ -175,14 +186,13 @@ class Request:
         anything malformed, and its subclass `RequestError` (with the status to answer) for
         oversized lines or header sets and unsupported versions or codings.
         """
-        from .streams import RequestError
         if not hasattr(client_reader, 'readhead'):
             # Any other async reader (Microdot's only needs readline/read) is read through a
             # BufferedReader, so that there is one head reader. Bytes it reads past this
             # request stay in it: it is the request's `sock[0]` and reads the body.
             from .streams import BufferedReader
             client_reader = BufferedReader(client_reader)
-        head = await cls._read_head(client_reader)
+        head = await client_reader.readhead(cls.max_head_length)
         if not head:
             return None
         # Parsed as bytes: only what a handler sees (method, URL, each header's name and value)
@@ -194,12 +204,12 @@ class Request:
         end = head.find(b'\n')
         line = head[:end - 1] if head[end - 1] == 13 else head[:end]
         if len(line) > cls.max_readline:
-            raise RequestError(414, 'URI too long')
+            raise _refused(414, 'URI too long')
         method, url, version = line.split(b' ')  # anything but three words: ValueError
         if version[:5] != b'HTTP/' or len(version) != 8 or version[6] != 46:  # '.'
             raise ValueError('bad HTTP version')
         if version[5] != 49 or version[7] not in b'01':  # 1.0 or 1.1
-            raise RequestError(505, 'HTTP version not supported')
+            raise _refused(505, 'HTTP version not supported')
         version = '1.1' if version[7] == 49 else '1.0'
         method = 'GET' if method == b'GET' else method.decode()
         if url[0] != 47:  # '/'
@@ -209,7 +219,7 @@ class Request:
                 raise ValueError('bad request target')
         url = url.decode()
         if head.count(b'\n') > cls.max_headers + 2:  # request line, headers, empty line
-            raise RequestError(431, 'Too many headers')
+            raise _refused(431, 'Too many headers')
         headers = NoCaseDict()
         length = coding = None
         limit = cls.max_readline
@@ -220,7 +230,7 @@ class Request:
             if end < 0:
                 end = n
             if end - pos > limit:
-                raise RequestError(431, 'Header too large')
+                raise _refused(431, 'Header too large')
             stop = end - 1 if end > pos and head[end - 1] == 13 else end  # without the CR
             if stop == pos:
                 pos = end + 1
@@ -257,7 +267,7 @@ class Request:
         chunked = False
         if coding is not None:
             if coding.lower() != 'chunked':  # gzip, deflate, ...: cannot be framed here
-                raise RequestError(501, 'Transfer-Encoding not supported')
+                raise _refused(501, 'Transfer-Encoding not supported')
             chunked = True
         if chunked and length is not None:
             raise ValueError('Content-Length with Transfer-Encoding')
@@ -277,7 +287,7 @@ class Request:
                 if client_writer and headers.get('expect', '').lower() == '100-continue':
                     await client_writer.awrite(b'HTTP/1.1 100 Continue\r\n\r\n')
                 if length <= max_body:
-                    body = await client_reader.readexactly(length)
+                    body = await client_reader.readbuffer(length)
                     if len(body) != length:
                         raise ValueError('incomplete body')
                 else:
@@ -286,23 +296,13 @@ class Request:
         return cls(app, client_addr, method, url, version, headers, body=body, stream=stream,
                    sock=(client_reader, client_writer), scheme=scheme)
 
-    @classmethod
-    async def _read_head(cls, reader):
-        """The head as bytes (b'' at the end of the stream), at most `max_head_length` bytes:
-        `BufferedReader.readhead`, with its overflow answered 414 or 431."""
-        try:
-            return await reader.readhead(cls.max_head_length)
-        except ValueError as exc:  # streams (loaded: `reader` is one of its) LineTooLong
-            from .streams import LineTooLong, RequestError
-            if not isinstance(exc, LineTooLong):
-                raise
-            if exc.args and exc.args[0]:
-                raise RequestError(431, 'Header too large')
-            raise RequestError(414, 'URI too long')
-
     @property
     def body(self):
-        """The request body as bytes (``b''`` when it was too large and left in `stream`)."""
+        """The request body (``b''`` when it was too large and left in `stream`): bytes, or,
+        when it was larger than one read of the connection (512 bytes), the bytearray it was
+        read into, as it is: on a small heap there is seldom room for a copy. Both compare,
+        slice, search and decode alike and `json.loads` takes both; use ``bytes(request.body)``
+        where bytes are required (a dict key, an ``isinstance(..., bytes)`` check)."""
         return self._body if self._body is not None else b''
 
     @property
@@ -328,16 +328,13 @@ class Request:
                 self._cookies[name] = value
         return self._cookies
 
-    def _mimetype(self):
-        return (self.content_type or '').split(';', 1)[0].strip().lower()
-
     @property
     def json(self):
         """The body parsed as JSON if the Content-Type is application/json, else None.
 
         Invalid JSON, or JSON nested deeper than `max_json_depth`, aborts the request with 400.
         """
-        if self._json is None and self._mimetype() == 'application/json':
+        if self._json is None and _mimetype(self) == 'application/json':
             try:
                 self._json = loads(self.body, self.max_json_depth)
             except ValueError:
@@ -347,18 +344,13 @@ class Request:
     @property
     def form(self):
         """The body of an application/x-www-form-urlencoded request as a MultiDict, else None."""
-        if self._form is None and self._mimetype() == 'application/x-www-form-urlencoded':
+        if self._form is None and _mimetype(self) == 'application/x-www-form-urlencoded':
             try:
                 from .urlcodec import parse_query
                 self._form = parse_query(self.body, MultiDict())
             except ValueError:
                 raise HTTPException(400, 'Invalid form data')
         return self._form
-
-    @property
-    def files(self):
-        """Uploaded files (set by `microdot.multipart.with_form_data`), else None."""
-        return self._files
 
     def vary(self, name):
         """Note that the response depends on the request header `name`: it is added once to

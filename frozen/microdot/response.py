@@ -44,6 +44,8 @@ class Response:
                 self.headers['Content-Type'] = 'application/json; charset=UTF-8'
         elif isinstance(body, str):
             body = body.encode()
+        elif isinstance(body, bytearray):  # a request's body sent back (Request.body)
+            body = bytes(body)
         self.body = body
 
     def set_cookie(self, cookie, value, path=None, domain=None, expires=None, max_age=None,

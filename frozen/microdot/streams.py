@@ -58,9 +58,10 @@ class BufferedReader:
         self.line_limit = line_limit
         self.buffer = b''
 
-    async def _read(self, n):
-        """Up to `n` bytes from the underlying stream (b'' at its end)."""
-        return await self.stream.read(n)
+    def _read(self, n):
+        """Up to `n` bytes from the underlying stream (b'' at its end), to await (the stream's
+        own read, not a coroutine around it)."""
+        return self.stream.read(n)
 
     async def _fill(self):
         try:
@@ -96,8 +97,8 @@ class BufferedReader:
     async def readhead(self, limit):
         """A request head: the bytes up to and including the empty line that ends it (CRLF or
         bare LF line ends), empty lines before it skipped; b'' if the stream ends before
-        anything else arrives. Raises `LineTooLong` (argument: whether the first line ended in
-        time) if `limit` bytes arrive without the end, EOFError if the stream ends inside."""
+        anything else arrives. Raises `RequestError` 431 (or 414 if the request line did not end
+        in time) if `limit` bytes arrive without the end, EOFError if the stream ends inside."""
         start = 0
         while True:
             buf = self.buffer
@@ -116,7 +117,9 @@ class BufferedReader:
             if len(buf) > limit or (self.line_limit and
                                     len(buf) - buf.rfind(b'\n') > self.line_limit + 1):
                 i = buf.find(b'\n')  # an over-long line is refused at once, not at `limit`
-                raise LineTooLong(0 <= i <= limit)
+                if 0 <= i <= limit:
+                    raise RequestError(431, 'Header too large')
+                raise RequestError(414, 'URI too long')
             start = max(0, len(buf) - 2)
             if not await self._fill():
                 if self.buffer:
@@ -153,6 +156,25 @@ class BufferedReader:
             if not await self._fill():
                 raise EOFError('connection closed')
         return self._take(n)
+
+    async def readbuffer(self, n):
+        """Exactly `n` bytes (EOFError if the stream ends first) for a request body: bytes if
+        they fit one chunk, else the bytearray they were read into, returned as it is (one
+        block of `n` bytes, allocated first; a copy into bytes would need a second one, which
+        a small heap seldom has)."""
+        if n <= self.chunk_size or len(self.buffer) >= n:
+            return await self.readexactly(n)
+        out = bytearray(n)  # first, while the heap has the most room
+        got = len(self.buffer)
+        out[:got] = self.buffer
+        self.buffer = b''
+        while got < n:
+            data = await self._read(min(self.chunk_size, n - got))
+            if not data:
+                raise EOFError('connection closed')
+            out[got:got + len(data)] = data
+            got += len(data)
+        return out
 
     async def readuntil(self, separator=b'\n'):
         start = 0
@@ -225,10 +247,12 @@ async def _chunk_line(reader, limit):
 
 
 async def read_chunked(reader, max_readline, max_body_length):
-    """A chunked request body from `reader`, in a 1 KB buffer that, if the body outgrows it, is
-    replaced at once by one of `max_body_length` (the fewest large blocks to find on a
-    fragmented heap; copied once into bytes of the body's size at the end), never one
-    allocation per chunk. Chunk sizes must be hex digits only; a body over `max_body_length`
+    """A chunked request body from `reader`, in a buffer of `max_body_length` allocated at the
+    first chunk (or, if the heap has no such block then, one of 1 KB that is replaced at once
+    by one of `max_body_length` if the body outgrows it: doubling instead needs 8 KB and 16 KB
+    blocks at once for a 16 KiB body, which got 503 on 64wK), never one allocation per chunk. Returned as `readbuffer` returns a
+    body: bytes if it fits one chunk of the reader, else the buffer itself, its unused end cut
+    off in place (no copy). Chunk sizes must be hex digits only; a body over `max_body_length`
     is `RequestError` 413, a size or trailer line over `max_readline` 431."""
     buf = None
     used = 0
@@ -244,8 +268,13 @@ async def read_chunked(reader, max_readline, max_body_length):
             raise RequestError(413, 'Payload too large')
         if size == 0:
             break
-        if buf is None or used + size > len(buf):
-            grown = bytearray(max_body_length if buf else max(size, 1024))
+        if buf is None:  # the largest first, while the heap is at its tidiest
+            try:
+                buf = bytearray(max_body_length)
+            except MemoryError:  # a small body may still fit: grown later if it must
+                buf = bytearray(max(size, 1024))
+        if used + size > len(buf):
+            grown = bytearray(max_body_length)
             if used:
                 grown[:used] = memoryview(buf)[:used]
             buf = grown
@@ -264,9 +293,11 @@ async def read_chunked(reader, max_readline, max_body_length):
         pass
     if buf is None:
         return b''
+    if used <= getattr(reader, 'chunk_size', 512):
+        return bytes(memoryview(buf)[:used])
     if used < len(buf):
-        buf = memoryview(buf)[:used]
-    return bytes(buf)
+        buf[used:] = b''  # in place: the block keeps its size, no copy is made
+    return buf
 
 
 def _has(obj, name):

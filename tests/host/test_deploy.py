@@ -283,8 +283,7 @@ def test_servers_refuse_a_serial_device_in_port(target):
 MOUNTED = """
 import asyncio, os
 import main
-from templates import index_html
-print('page', 'render' in dir(index_html), os.getcwd())
+print('page', os.stat('static/index.html.gz')[6] > 0, os.getcwd())
 from microdot.test_client import TestClient
 client = TestClient(main.app)
 async def check():
@@ -308,7 +307,7 @@ def test_make_mount_mounts_app_sources_built_in_place(pty_board, tmp_path):
     r = subprocess.run([sys.executable, os.path.join(ROOT, 'scripts', 'build_assets.py'),
                         '--in-place', '--src', app], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    assert os.path.exists(os.path.join(app, 'templates', 'index_html.py'))
+    assert os.path.exists(os.path.join(app, 'static', 'index.html.gz'))
     assert os.path.exists(os.path.join(app, 'static', 'app.css.gz'))
     pty_board.power_on(frozen=True)
     r = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'mpremote'), 'connect',

@@ -1,7 +1,7 @@
 """Memory comes back after pressure (issue 13, item 6): a mixed soak (pages, API reads and
 writes, assets, event streams opened and dropped, hostile bodies, bursts past the connection
 cap) against the device UI on the ESP8266 profile (`make run-esp8266`: framework in ROMFS, 56wK,
-3 connections; `make hostile` only, see below) and as .mpy under 64wK (likewise), and against
+3 connections; always) and as .mpy under 64wK (`make hostile` only, see below), and against
 the stream test app as .mpy under 64wK (always). Afterwards the
 free heap must be back within a few KB of its idle baseline (taken after a warm-up that loads
 every module the load uses once), and the server must answer again within seconds.
@@ -172,14 +172,16 @@ def ui_target(tmp_path, options):
     return t
 
 
-if os.environ.get('HOSTILE_SOAK'):  # `make hostile` only: the UI is at the edge of this heap
-    # (about 10 KB free once its modules are loaded), so whether it gets its memory back
-    # depends on the UI's own footprint; see issue 13's closing note for the figures
-    def test_ui_esp8266_profile_memory_comes_back(tmp_path):
-        check_target(ui_target(tmp_path, ['--rom', '--heapsize', '56wK', '--max-connections',
-                                          '3']),
-                     'UI, ESP8266 profile (ROMFS, 56wK, 3 connections)', page_required=False)
+def test_ui_esp8266_profile_memory_comes_back(tmp_path):
+    # The dashboard at / is a static page (ui.page: a file send in small reads), so it loads on
+    # the heap a soak leaves behind, in small pieces; a template module did not (issue 13).
+    check_target(ui_target(tmp_path, ['--rom', '--heapsize', '56wK', '--max-connections', '3']),
+                 'UI, ESP8266 profile (ROMFS, 56wK, 3 connections)', page_required=True)
 
+
+if os.environ.get('HOSTILE_SOAK'):  # `make hostile` only: with the framework's bytecode in RAM
+    # the UI has about 15 KB free once it listens, and its first requests already get 503
+    # (docs/memory.md); kept here so that the figures are printed
     def test_ui_mpy_64wK_memory_comes_back(tmp_path):
         check_target(ui_target(tmp_path, ['--mpy', '--heapsize', '64wK', '--max-connections',
                                           '3']),

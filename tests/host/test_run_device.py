@@ -93,7 +93,7 @@ def test_run_device_builds_what_it_copies_and_serves_on_port(run_device, tmp_pat
     status, body = get(port)
     assert status == 200 and 'Recovery' not in body and '<html' in body.lower(), \
         (status, body[:300], m.output)
-    assert os.path.exists(str(tmp_path / 'board' / 'templates' / 'index_html.py'))
+    assert os.path.exists(str(tmp_path / 'board' / 'static' / 'index.html.gz'))
     assert m.ctrl_c(), m.output
     # The next run serves on the PORT it is given, not the first run's.
     port2 = free_port()
