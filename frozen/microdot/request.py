@@ -101,6 +101,7 @@ class Request:
     body_used = False
     after_request_handlers = ()
     vary_names = ()
+    _args = None
     body = b''
     _stream = None
     _cookies = None
@@ -130,20 +131,31 @@ class Request:
         if '?' in url:
             self.path, self.query_string = url.split('?', 1)
             from .urlcodec import parse_query  # loaded by the first query string
-            self.args = parse_query(self.query_string, MultiDict())
+            self._args = parse_query(self.query_string, MultiDict())
         else:
             self.path = url
-            self.args = MultiDict()
         length = headers.get('content-length')
         if length is not None:
             self.content_length = int(length)
         ctype = headers.get('content-type')
         if ctype is not None:
             self.content_type = ctype
-        if body:
+        if body:  # else the class's b''
             self.body = body
         if stream is not None:
             self._stream = stream
+
+    @property
+    def args(self):
+        """The query string's arguments, a MultiDict (empty, made on first use, without
+        one)."""
+        if self._args is None:
+            self._args = MultiDict()
+        return self._args
+
+    @args.setter
+    def args(self, value):
+        self._args = value
 
     @property
     def g(self):
@@ -169,6 +181,56 @@ class Request:
         head = await client_reader.readhead(cls.max_head_length)
         if not head:
             return None
+        method, url, version, headers, length, coding = cls._parse_head(head)
+        if length is not None and (not length or length.strip(_DIGITS)):
+            raise ValueError('bad Content-Length')  # ASCII digits only (str.isdigit takes more)
+        chunked = False
+        if coding is not None:
+            if coding.lower() != 'chunked':  # gzip, deflate, ...: cannot be framed here
+                raise _refused(501, 'Transfer-Encoding not supported')
+            chunked = True
+        if chunked and length is not None:
+            raise ValueError('Content-Length with Transfer-Encoding')
+        body = stream = None
+        if chunked or length:
+            body, stream = await cls._read_body(app, client_reader, client_writer, method, url,
+                                                headers, chunked, length)
+        return cls(app, client_addr, method, url, version, headers, body=body, stream=stream,
+                   sock=(client_reader, client_writer), scheme=scheme)
+
+    @classmethod
+    async def _read_body(cls, app, client_reader, client_writer, method, url, headers, chunked,
+                         length):
+        """``(body, stream)`` of a request that has one (a coroutine of its own, so that a
+        request without a body does not carry this one's locals)."""
+        if chunked:
+            from .streams import read_chunked
+            body = await read_chunked(client_reader, cls.max_readline, cls.max_body_length)
+            headers['Content-Length'] = str(len(body))
+            del headers['Transfer-Encoding']
+            return body, None
+        length = int(length)
+        # a route's own limits (Microdot.route), else the class's
+        limits = getattr(app, 'route_limits', None) and app.limits_for(cls, method, url)
+        max_content, max_body = limits or (cls.max_content_length, cls.max_body_length)
+        if length <= max_content:
+            if client_writer and headers.get('expect', '').lower() == '100-continue':
+                await client_writer.awrite(b'HTTP/1.1 100 Continue\r\n\r\n')
+            if length <= max_body:
+                body = await client_reader.readbuffer(length)
+                if len(body) != length:
+                    raise ValueError('incomplete body')
+                return body, None
+            from .streams import BodyReader
+            return None, BodyReader(client_reader, length)
+        return None, None
+
+    @classmethod
+    def _parse_head(cls, head):
+        """The request line and headers of `head` (bytes, up to the empty line):
+        ``(method, url, version, headers, content_length, transfer_encoding)``, the last two
+        as str or None. Raises as `create` does. A plain function, so that its many locals
+        live on the stack while it runs, not in the coroutine of every request."""
         # Parsed as bytes: only what a handler sees (method, URL, each header's name and value)
         # becomes a str, each decoded once (not UTF-8: UnicodeError, a ValueError). On
         # MicroPython every new str is looked up among the interned strings, which costs far
@@ -176,22 +238,30 @@ class Request:
         if b'\x00' in head:
             raise ValueError('NUL in request head')
         end = head.find(b'\n')
-        line = head[:end - 1] if head[end - 1] == 13 else head[:end]
-        if len(line) > cls.max_readline:
+        stop = end - 1 if head[end - 1] == 13 else end  # the request line is head[:stop]
+        if stop > cls.max_readline:
             raise _refused(414, 'URI too long')
-        method, url, version = line.split(b' ')  # anything but three words: ValueError
-        if version[:5] != b'HTTP/' or len(version) != 8 or version[6] != 46:  # '.'
-            raise ValueError('bad HTTP version')
-        if version[5] != 49 or version[7] not in b'01':  # 1.0 or 1.1
+        # three words, split by single spaces (found in place: no list, no copies)
+        one = head.find(b' ', 0, stop)
+        two = head.find(b' ', one + 1, stop)
+        if one <= 0 or two <= one + 1 or head.find(b' ', two + 1, stop) >= 0:
+            raise ValueError('bad request line')
+        if stop - two != 9 or not head.startswith(b'HTTP/', two + 1) or head[two + 7] != 46:
+            raise ValueError('bad HTTP version')  # not HTTP/x.y
+        if head[two + 6] != 49 or head[two + 8] not in b'01':  # 1.0 or 1.1
             raise _refused(505, 'HTTP version not supported')
-        version = '1.1' if version[7] == 49 else '1.0'
-        method = 'GET' if method == b'GET' else method.decode()
-        if url[0] != 47:  # '/'
+        version = '1.1' if head[two + 8] == 49 else '1.0'
+        method = 'GET' if one == 3 and head.startswith(b'GET') else head[:one].decode()
+        if head[one + 1] != 47:  # '/'
+            url = head[one + 1:two]
             if b'://' in url:  # absolute form: keep the path
-                url = b'/' + url.split(b'://', 1)[1].partition(b'/')[2]
-            elif url != b'*':
+                url = '/' + url.split(b'://', 1)[1].partition(b'/')[2].decode()
+            elif url == b'*':
+                url = '*'
+            else:
                 raise ValueError('bad request target')
-        url = url.decode()
+        else:
+            url = head[one + 1:two].decode()
         if head.count(b'\n') > cls.max_headers + 2:  # request line, headers, empty line
             raise _refused(431, 'Too many headers')
         headers = NoCaseDict()
@@ -232,43 +302,8 @@ class Request:
                 elif lower == b'transfer-encoding':
                     coding = value
             headers[name.decode()] = value.decode()
-        if length is not None:
-            length = length.decode()
-        if coding is not None:
-            coding = coding.decode()
-        if length is not None and (not length or length.strip(_DIGITS)):
-            raise ValueError('bad Content-Length')  # ASCII digits only (str.isdigit takes more)
-        chunked = False
-        if coding is not None:
-            if coding.lower() != 'chunked':  # gzip, deflate, ...: cannot be framed here
-                raise _refused(501, 'Transfer-Encoding not supported')
-            chunked = True
-        if chunked and length is not None:
-            raise ValueError('Content-Length with Transfer-Encoding')
-        body = b''
-        stream = None
-        if chunked:
-            from .streams import read_chunked
-            body = await read_chunked(client_reader, cls.max_readline, cls.max_body_length)
-            headers['Content-Length'] = str(len(body))
-            del headers['Transfer-Encoding']
-        elif length:
-            length = int(length)
-            # a route's own limits (Microdot.route), else the class's
-            limits = getattr(app, 'route_limits', None) and app.limits_for(cls, method, url)
-            max_content, max_body = limits or (cls.max_content_length, cls.max_body_length)
-            if length <= max_content:
-                if client_writer and headers.get('expect', '').lower() == '100-continue':
-                    await client_writer.awrite(b'HTTP/1.1 100 Continue\r\n\r\n')
-                if length <= max_body:
-                    body = await client_reader.readbuffer(length)
-                    if len(body) != length:
-                        raise ValueError('incomplete body')
-                else:
-                    from .streams import BodyReader
-                    stream = BodyReader(client_reader, length)
-        return cls(app, client_addr, method, url, version, headers, body=body, stream=stream,
-                   sock=(client_reader, client_writer), scheme=scheme)
+        return (method, url, version, headers, None if length is None else length.decode(),
+                None if coding is None else coding.decode())
 
     @property
     def stream(self):

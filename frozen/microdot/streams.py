@@ -43,6 +43,10 @@ class RequestError(ValueError):
         self.reason = reason
 
 
+async def _true():
+    return True
+
+
 class BufferedReader:
     """Reads from an asyncio stream `chunk_size` bytes at a time.
 
@@ -73,14 +77,18 @@ class BufferedReader:
         return bool(data)
 
     def _take(self, n):
-        data = self.buffer[:n]
-        self.buffer = self.buffer[n:]
-        return data
+        buf = self.buffer
+        if n >= len(buf):  # all of it: no copy, and no new empty bytes for the rest
+            self.buffer = b''
+            return buf
+        self.buffer = buf[n:]
+        return buf[:n]
 
-    async def wait(self):
-        """Wait until at least one byte is buffered; False if the stream ended first. Safe to
-        cancel (nothing read is lost), so it can run under a timeout."""
-        return bool(self.buffer) or await self._fill()
+    def wait(self):
+        """Await this to wait until at least one byte is buffered: False if the stream ended
+        first. Safe to cancel (nothing read is lost), so it can run under a timeout. (Not a
+        coroutine itself: with nothing buffered it hands back the read's.)"""
+        return self._fill() if not self.buffer else _true()
 
     async def readline(self):
         start = 0
