@@ -3,7 +3,7 @@ tokens). The authenticated user is in ``request.g.current_user``."""
 import binascii
 
 from .exceptions import abort
-from .platform import wraps
+from .helpers import wraps
 
 
 class BaseAuth:

@@ -10,7 +10,7 @@ still refuses larger bodies with 413: raise it for uploads.
 import os
 
 from .exceptions import abort
-from .platform import wraps
+from .helpers import wraps
 
 
 def _param(header, name):

@@ -12,7 +12,7 @@ connection closes. Either way no task is left behind holding the connection.
 import asyncio
 import json
 
-from .platform import wraps
+from .helpers import wraps
 
 
 class SSE:

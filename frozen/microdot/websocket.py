@@ -17,7 +17,7 @@ import binascii
 import hashlib
 
 from .exceptions import abort
-from .platform import wraps
+from .helpers import wraps
 from .request import Request
 from .response import Response
 
