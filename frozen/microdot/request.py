@@ -1,6 +1,4 @@
-"""The `Request` object: one parsed HTTP request, and `AsyncBytesIO`, the stream of a buffered
-body."""
-import io
+"""The `Request` object: one parsed HTTP request."""
 import json
 
 from .exceptions import HTTPException
@@ -59,35 +57,6 @@ def _mimetype(req):
     return (req.content_type or '').split(';', 1)[0].strip().lower()
 
 
-class AsyncBytesIO:
-    """An async stream over a bytes object (the body of a buffered request, a test request)."""
-
-    def __init__(self, data):
-        self.stream = io.BytesIO(data)
-
-    async def read(self, n=-1):
-        return self.stream.read(n)
-
-    async def readline(self):
-        return self.stream.readline()
-
-    readexactly = read  # (the same: a function object less)
-
-    async def readuntil(self, separator=b'\n'):
-        data = self.stream.getvalue()
-        start = self.stream.tell()
-        end = data.find(separator, start)
-        end = len(data) if end < 0 else end + len(separator)
-        self.stream.seek(end)
-        return data[start:end]
-
-    async def awrite(self, data):
-        self.stream.write(data)
-
-    async def aclose(self):
-        pass
-
-
 class Request:
     """An HTTP request as seen by handlers.
 
@@ -100,8 +69,13 @@ class Request:
 
     A buffered body is read into one allocation of its declared length (a chunked one into a
     buffer that grows once, from 1 KB to `max_body_length`), never by concatenating piece after
-    piece, which on a small heap leaves it too fragmented for the body; that buffer is `body`
-    (see there).
+    piece, which on a small heap leaves it too fragmented for the body.
+
+    `body` is the request body (``b''`` when it was too large and left in `stream`): bytes, or,
+    when it was larger than one read of the connection (512 bytes), the bytearray it was read
+    into, as it is: on a small heap there is seldom room for a copy. Both compare, slice,
+    search and decode alike and `json.loads` takes both; use ``bytes(request.body)`` where
+    bytes are required (a dict key, an ``isinstance(..., bytes)`` check).
     """
 
     max_content_length = 16 * 1024
@@ -128,7 +102,7 @@ class Request:
     after_request_handlers = ()
     vary_names = ()
     _args = None
-    _body = None
+    body = b''
     _stream = None
     _cookies = None
     _json = None
@@ -166,8 +140,8 @@ class Request:
         ctype = headers.get('content-type')
         if ctype is not None:
             self.content_type = ctype
-        if body:  # else `body` is b''
-            self._body = body
+        if body:  # else the class's b''
+            self.body = body
         if stream is not None:
             self._stream = stream
 
@@ -334,18 +308,10 @@ class Request:
                 None if coding is None else coding.decode())
 
     @property
-    def body(self):
-        """The request body (``b''`` when it was too large and left in `stream`): bytes, or,
-        when it was larger than one read of the connection (512 bytes), the bytearray it was
-        read into, as it is: on a small heap there is seldom room for a copy. Both compare,
-        slice, search and decode alike and `json.loads` takes both; use ``bytes(request.body)``
-        where bytes are required (a dict key, an ``isinstance(..., bytes)`` check)."""
-        return self._body if self._body is not None else b''
-
-    @property
     def stream(self):
         """An async reader for the body (`read`, `readline`, `readexactly`, `readuntil`)."""
         if self._stream is None:
+            from .streams import AsyncBytesIO  # (a buffered body read as a stream)
             self._stream = AsyncBytesIO(self.body)
         return self._stream
 

@@ -4,9 +4,9 @@ so lines and pipelined requests never need more than one chunk beyond what was a
 body), `BodyIter` (a response body of any kind as chunks), and the errors of the wire:
 `LineTooLong`, `RequestError` (a request the server does not take), `HeaderInjection` (a
 response header that would carry CR or LF) and `is_muted` (a socket error that only means the
-client went away). Loaded by the server (and for a streamed body or an
-error): `import microdot` does not need them. `AsyncBytesIO` (bytes in memory) is in
-`microdot.request`."""
+client went away), and `AsyncBytesIO` (an async stream over bytes in memory: a buffered
+body read through `Request.stream`, a test request). Loaded by the server (and for a streamed
+body or an error): `import microdot` does not need them."""
 
 
 MUTED_SOCKET_ERRORS = (32, 54, 104, 128)  # EPIPE, ECONNRESET (BSD, Linux), closed socket
@@ -315,6 +315,42 @@ async def read_chunked(reader, max_readline, max_body_length):
     if used < len(buf):
         buf[used:] = b''  # in place: the block keeps its size, no copy is made
     return buf
+
+
+class AsyncBytesIO:
+    """An async stream over bytes in memory (a buffered request body, a test request).
+
+    The bytes (or bytearray) are read where they are, never copied whole (a body may be most of
+    a small heap), and a read allocates only what it returns, however much is asked for.
+    `awrite` appends.
+    """
+
+    def __init__(self, data):
+        self.data = data
+        self.pos = 0
+
+    async def read(self, n=-1):
+        return self._take(len(self.data) if n is None or n < 0 else self.pos + n)
+
+    readexactly = read  # (the same: a function object less)
+
+    async def readuntil(self, separator=b'\n'):
+        end = self.data.find(separator, self.pos)
+        return self._take(len(self.data) if end < 0 else end + len(separator))
+
+    readline = readuntil
+
+    def _take(self, end):
+        data = self.data
+        pos = self.pos
+        self.pos = end = min(end, len(data))
+        return data[pos:end] if isinstance(data, bytes) else bytes(memoryview(data)[pos:end])
+
+    async def awrite(self, data):
+        self.data += data
+
+    async def aclose(self):
+        pass
 
 
 def _has(obj, name):
