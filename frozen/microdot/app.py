@@ -324,21 +324,7 @@ class Microdot:
                 gc.collect()
                 res = Response(REASONS[503], 503)
             except Exception as exc:
-                res = None
-                from .streams import HeaderInjection  # (loaded on the first error, not at import)
-                if isinstance(exc, HeaderInjection):  # CR/LF from the client reached a header
-                    res = await self.error_response(req, 400)
-                else:
-                    print_exception(exc)
-                    handler = _exception_handler(self, req, exc)
-                    if handler is not None:
-                        try:
-                            res = await invoke_handler(handler, req, exc)
-                        except Exception as exc2:
-                            print_exception(exc2)
-                            res = None
-                if res is None:
-                    res = await self.error_response(req, 500)
+                res = await self._exception_response(req, exc)
         if isinstance(res, tuple):
             res = Response(*res)
         elif not isinstance(res, Response):
@@ -352,6 +338,27 @@ class Microdot:
             res.is_head = method == 'HEAD'
             if req.vary_names:
                 _merge_vary(res, req.vary_names)
+        return res
+
+    async def _exception_response(self, req, exc):
+        """The response for an exception a route or hook raised: its handler's, else 500 (400
+        for CR/LF from the client that reached a header). Its own coroutine, so that
+        `dispatch_request`, which every request runs, stays small."""
+        res = None
+        from .streams import HeaderInjection  # (loaded on the first error, not at import)
+        if isinstance(exc, HeaderInjection):  # CR/LF from the client reached a header
+            res = await self.error_response(req, 400)
+        else:
+            print_exception(exc)
+            handler = _exception_handler(self, req, exc)
+            if handler is not None:
+                try:
+                    res = await invoke_handler(handler, req, exc)
+                except Exception as exc2:
+                    print_exception(exc2)
+                    res = None
+        if res is None:
+            res = await self.error_response(req, 500)
         return res
 
     # --- serving --------------------------------------------------------------------------

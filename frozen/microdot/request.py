@@ -171,13 +171,15 @@ class Request:
         anything malformed, and its subclass `RequestError` (with the status to answer) for
         oversized lines or header sets and unsupported versions or codings.
         """
-        if not hasattr(client_reader, 'readhead'):
+        if not hasattr(client_reader, 'takehead'):
             # Any other async reader (Microdot's only needs readline/read) is read through a
             # BufferedReader, so that there is one head reader. Bytes it reads past this
             # request stay in it: it is the request's `sock[0]` and reads the body.
             from .streams import BufferedReader
             client_reader = BufferedReader(client_reader)
-        head = await client_reader.readhead(cls.max_head_length)
+        head = client_reader.takehead(cls.max_head_length)  # arrived whole: no coroutine
+        if head is None:
+            head = await client_reader.readhead(cls.max_head_length)
         if not head:
             return None
         method, url, version, headers, length, coding = cls._parse_head(head)
