@@ -3,8 +3,7 @@ the Microdot 2.x API. The core is split by concept (app, request, response, rout
 optional features live in their own modules so an app only pays for what it imports."""
 from .app import Microdot
 from .platform import iscoroutine
-from .exceptions import abort
-from .request import Request
+from .request import Request, abort
 from .response import Response, redirect, send_file
 from .routing import URLPattern
 

@@ -1,7 +1,6 @@
 """The `Microdot` application: routes, hooks, error handling and request dispatch."""
-from .exceptions import HTTPException, abort
 from .platform import invoke_handler, print_exception
-from .request import Request
+from .request import HTTPException, Request, abort
 from .response import REASONS, Response
 from .routing import URLPattern
 

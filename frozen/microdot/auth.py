@@ -2,7 +2,7 @@
 tokens). The authenticated user is in ``request.g.current_user``."""
 import binascii
 
-from .exceptions import abort
+from .request import abort
 from .helpers import wraps
 
 

@@ -9,7 +9,7 @@ still refuses larger bodies with 413: raise it for uploads.
 """
 import os
 
-from .exceptions import abort
+from .request import abort
 from .helpers import wraps
 
 

@@ -16,7 +16,7 @@ end there; the server then closes the TCP connection.
 import binascii
 import hashlib
 
-from .exceptions import abort
+from .request import abort
 from .helpers import wraps
 from .request import Request
 from .response import Response

@@ -1,7 +1,7 @@
 # Request parsing: line, headers, body, json, form, stream, limits.
 from check import raises
 from microdot import AsyncBytesIO, Microdot, Request
-from microdot.exceptions import HTTPException
+from microdot.microdot import HTTPException
 from microdot.streams import RequestError
 from microdot.streams import BufferedReader
 from microdot.test_client import TestClient
