@@ -206,6 +206,16 @@ async def test_async_bytes_io_reads():
     await s.aclose()
 
 
+def test_the_package_gives_async_bytes_io_from_streams_and_nothing_it_lacks():
+    # microdot.AsyncBytesIO is looked up on first use (module __getattr__), not at import
+    import microdot
+    from microdot import streams
+    assert microdot.AsyncBytesIO is streams.AsyncBytesIO
+    assert not hasattr(microdot, 'no_such_name')
+    from microdot import urlcodec  # a submodule not loaded yet, through the same path
+    assert urlcodec.urldecode('a%20b') == 'a b'
+
+
 async def test_async_bytes_io_allocates_only_what_it_returns():
     # A read may ask for far more than is left (multipart asks for its buffer size): it must
     # not allocate what it asked for (MicroPython's BytesIO did: 8 MB here, beyond any test
