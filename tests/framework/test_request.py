@@ -213,7 +213,9 @@ def test_the_package_gives_async_bytes_io_from_streams_and_nothing_it_lacks():
     assert microdot.AsyncBytesIO is streams.AsyncBytesIO
     from microdot import URLPattern, iscoroutine
     from microdot.routing import URLPattern as pattern_class
-    assert URLPattern is pattern_class and iscoroutine(streams.AsyncBytesIO(b'').read())
+    read = streams.AsyncBytesIO(b'').read()
+    assert URLPattern is pattern_class and iscoroutine(read) and not iscoroutine(read.close)
+    read.close()
     assert not hasattr(microdot, 'no_such_name')
     from microdot import urlcodec  # a submodule not loaded yet, through the same path
     assert urlcodec.urldecode('a%20b') == 'a b'
