@@ -62,9 +62,13 @@ def _board_default(backlog):
     return None
 
 
-_BUSY = (b'HTTP/1.0 503 N/A\r\nContent-Type: text/plain; charset=UTF-8\r\n'
-         b'Content-Length: 19\r\nRetry-After: 1\r\nConnection: close\r\n\r\n'
-         b'Service unavailable')
+# The ready-made 503 (the cap, or a MemoryError before anything was sent). Its body is a page
+# that loads itself again in 2 s: a browser opening a page on a busy board (a second browser on
+# an ESP8266) retries instead of stopping at an error; scripts go by the status and Retry-After.
+_BUSY = (b'HTTP/1.0 503 N/A\r\nContent-Type: text/html; charset=UTF-8\r\n'
+         b'Content-Length: 125\r\nRetry-After: 1\r\nConnection: close\r\n\r\n'
+         b'<!doctype html><meta http-equiv="refresh" content="2"><title>Busy</title>'
+         b'Service unavailable: busy, trying again in a moment.')
 
 
 def default_max_connections():

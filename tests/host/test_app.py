@@ -204,6 +204,22 @@ def test_assets_are_served_gzipped_with_an_etag_and_long_cache(app):
     assert headers2['Cache-Control'] == 'no-cache'
 
 
+def test_a_page_the_board_has_no_heap_for_is_a_503_page_that_loads_itself_again():
+    """ui.busy, what the page handlers answer to a MemoryError (on a small heap it cannot be
+    forced at will): 503, Retry-After, and a page that reloads itself, never the server's
+    plain-text 503 a browser would stop at."""
+    sys.path.insert(0, os.path.join(ROOT, 'app'))
+    try:
+        import ui
+        body, status, headers = ui.busy()
+    finally:
+        sys.path.remove(os.path.join(ROOT, 'app'))
+        sys.modules.pop('ui', None)
+    assert status == 503 and headers['Retry-After'] == '2'
+    assert headers['Content-Type'].startswith('text/html')
+    assert '<meta http-equiv="refresh" content="2">' in body
+
+
 def test_unknown_asset_is_404(app):
     assert app.request('/static/nothing.js')[0] == 404
     assert app.request('/static/..%2fconfig.json')[0] == 404
