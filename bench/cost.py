@@ -30,6 +30,8 @@ BENCH = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, BENCH)
 import run  # noqa: E402  (Setup, Server, REQUESTS, alloc_per_request)
 
+REQUESTS = run.REQUESTS
+
 
 def recv_response(sock, buf):
     """Read one response from `sock` (Content-Length framed); returns (close, rest)."""
@@ -52,10 +54,13 @@ def recv_response(sock, buf):
     return bool(close), buf[length:]
 
 
+WRK = [b'GET /user/42 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n']  # what wrk sends
+
+
 def send(port, n, keep_alive):
-    """`n` requests of the bench mix, one at a time."""
-    reqs = run.REQUESTS if keep_alive else [
-        r.replace(b'\r\n\r\n', b'\r\nConnection: close\r\n\r\n', 1) for r in run.REQUESTS]
+    """`n` requests of the bench mix (or wrk's, with --wrk), one at a time."""
+    reqs = REQUESTS if keep_alive else [
+        r.replace(b'\r\n\r\n', b'\r\nConnection: close\r\n\r\n', 1) for r in REQUESTS]
     sock = None
     buf = b''
     for i in range(n):
@@ -146,7 +151,12 @@ def main():
     parser.add_argument('--profile', help='keep the callgrind files in this directory')
     parser.add_argument('--no-alloc', action='store_true')
     parser.add_argument('--keep-alive-only', action='store_true')
+    parser.add_argument('--wrk', action='store_true',
+                        help="send wrk's request (one header) instead of the loadgen mix")
     args = parser.parse_args()
+    if args.wrk:
+        global REQUESTS
+        REQUESTS = WRK
     setup = run.Setup(args.microdot)
     servers = args.servers.split(',')
     if args.profile:

@@ -2,6 +2,10 @@
 
     python scripts/build_assets.py [--src app] [--out build/app] [--mpy DIR] [--quiet]
 
+Also brings the style of the device's own pages (the setup portal, "Saved", recovery, welcome)
+up to date: `frozen/device/style.css` minified into the `_STYLE` constant of
+`frozen/device/portal.py` (`device_style`), which sends it inline from flash.
+
 From `app/` (what a user edits):
 
 - `*.py` (main.py, ui/...) are copied as they are;
@@ -67,6 +71,66 @@ def compile_template(source, includes=None):
     return out.getvalue()
 
 
+def put(path, data):
+    """Write `data` (bytes) to `path` atomically (a temporary file renamed into place), only if
+    the file does not hold it already (unchanged files keep their time stamps). Returns True if
+    it wrote."""
+    try:
+        with open(path, 'rb') as f:
+            if f.read() == data:
+                return False
+    except OSError:
+        pass
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path + '.tmp', 'wb') as f:
+        f.write(data)
+    os.replace(path + '.tmp', path)
+    return True
+
+
+# --- the style of the device's own pages ---------------------------------------------------------
+
+DEVICE_CSS = os.path.join(ROOT, 'frozen', 'device', 'style.css')
+PORTAL = os.path.join(ROOT, 'frozen', 'device', 'portal.py')
+STYLE_BEGIN = '# --- _STYLE: made by scripts/build_assets.py from style.css; edit that, then build ---\n'
+STYLE_END = '# --- end of _STYLE ---\n'
+
+
+def minify_css(text):
+    """CSS without comments and without the spaces it does not need."""
+    text = re.sub(r'/\*.*?\*/', '', text, flags=re.S)
+    text = re.sub(r'\s+', ' ', text).strip()
+    text = re.sub(r' ?([{};:,>]) ?', r'\1', text)
+    return text.replace(';}', '}')
+
+
+def style_block(css):
+    """The source of device.portal's `_STYLE` constant for the stylesheet text `css`: the end
+    of the page's title, the minified style and the start of its header, as a bytes literal in
+    lines of at most 100 characters."""
+    data = '</title><style>' + minify_css(css) + '</style><header>'
+    assert "'" not in data and '\\' not in data and data.isascii()
+    lines, width = [], 100 - len("          b''")
+    for i in range(0, len(data), width):
+        lines.append("b'%s'" % data[i:i + width])
+    return STYLE_BEGIN + '_STYLE = (' + '\n          '.join(lines) + ')\n' + STYLE_END
+
+
+def device_style(check=False):
+    """Bring device/portal.py's `_STYLE` up to date with device/style.css (the one source of
+    the device pages' look). With `check`, change nothing. Returns True if it was up to date."""
+    with open(PORTAL) as f:
+        source = f.read()
+    start, end = source.index(STYLE_BEGIN), source.index(STYLE_END) + len(STYLE_END)
+    with open(DEVICE_CSS) as f:
+        block = style_block(f.read())
+    if source[start:end] == block:
+        return True
+    if not check:
+        put(PORTAL, (source[:start] + block + source[end:]).encode())
+    return False
+
+
 class Image:
     """The files of one output tree: name -> bytes."""
 
@@ -79,17 +143,7 @@ class Image:
     def write(self, out):
         """Write to `out`, touching only changed files and removing stale ones."""
         for name, data in sorted(self.files.items()):
-            path = os.path.join(out, name)
-            try:
-                with open(path, 'rb') as f:
-                    if f.read() == data:
-                        continue
-            except OSError:
-                pass
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path + '.tmp', 'wb') as f:
-                f.write(data)
-            os.replace(path + '.tmp', path)
+            put(os.path.join(out, name), data)
         for dirpath, dirnames, filenames in os.walk(out, topdown=False):
             for name in filenames:
                 rel = os.path.relpath(os.path.join(dirpath, name), out).replace(os.sep, '/')
@@ -116,16 +170,7 @@ def build_in_place(src):
         if not (name.startswith('static/') and name.endswith('.gz') or
                 name.startswith('templates/') and name.endswith('.py')):
             continue
-        path = os.path.join(src, name)
-        try:
-            with open(path, 'rb') as f:
-                if f.read() == data:
-                    continue
-        except OSError:
-            pass
-        with open(path + '.tmp', 'wb') as f:
-            f.write(data)
-        os.replace(path + '.tmp', path)
+        put(os.path.join(src, name), data)
     return sizes
 
 
@@ -221,6 +266,7 @@ def main(argv=None):
                         help='write the generated files into --src instead (make mount)')
     parser.add_argument('--quiet', action='store_true')
     args = parser.parse_args(argv)
+    device_style()
     if args.in_place:
         sizes = build_in_place(args.src)
         total, text = report(sizes)

@@ -155,8 +155,8 @@ def build_rom(out):
     try:
         for pkg in ('microdot', 'device', 'utemplate'):
             shutil.copytree(os.path.join(ROOT, 'frozen', pkg), os.path.join(tree, pkg),
-                            ignore=shutil.ignore_patterns('__pycache__', 'asgi.py', 'wsgi.py',
-                                                          'jinja.py'))
+                            ignore=shutil.ignore_patterns('__pycache__', '*.css', 'asgi.py',
+                                                          'wsgi.py', 'jinja.py'))
         for name in ('network.py', 'machine.py', 'esp32.py', 'esp32_partition.py',
                      'esp32flash.py'):
             shutil.copy(os.path.join(ROOT, 'scripts', 'sim', name), tree)

@@ -46,28 +46,29 @@ PROBES = (b'/generate_204', b'/gen_204', b'/hotspot-detect.html', b'/library/tes
           b'/connecttest.txt', b'/ncsi.txt', b'/redirect', b'/canonical.html', b'/success.txt',
           b'/check_network_status.txt', b'/mobile/status.php')
 
-# The look of the app's dashboard (app/static/app.css), cut down to what these pages use: they
-# must work when the app does not, so the style is inline. Icons are CSS or inline SVG.
+# The look of these pages: device/style.css (the palette of the app's dashboard, cut down to what
+# they use), sent inline because they must work when the app does not. Icons are CSS or inline SVG.
 _TOP = (b'<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content="width='
         b'device-width,initial-scale=1"><title>')
-_STYLE = (b'</title><style>*{box-sizing:border-box}body{margin:0;font:16px/1.4 system-ui,sans-se'
-          b'rif;color:#1d2430;background:#f2f4f7}header{background:#0a66c2;color:#fff;padding:.7'
-          b'5rem 1rem;font:600 1.3rem system-ui,sans-serif}main{max-width:32rem;margin:auto;padd'
-          b'ing:1rem}section{background:#fff;border:1px solid #dde1e6;border-radius:.6rem;paddin'
-          b'g:1rem}h2{font-size:1.1rem;margin:1rem 0 .5rem}h2:first-child{margin-top:0}label{dis'
-          b'play:block;margin:.6rem 0;color:#6b7380;font-size:.9rem}input{font:inherit;width:100'
-          b'%;padding:.5rem;min-height:2.6rem;border:1px solid #dde1e6;border-radius:.4rem}butto'
-          b'n{font:inherit;min-height:2.6rem;padding:.4rem 1rem;border:0;border-radius:.4rem;bac'
-          b'kground:#0a66c2;color:#fff;margin:.3rem 0}.net,.chk{display:flex;align-items:center;'
-          b'gap:.6rem;color:#1d2430;font-size:1rem}.net{padding:.4rem .6rem;border:1px solid #dd'
-          b'e1e6;border-radius:.4rem}.net input,.chk input{width:1.3rem;min-height:1.3rem;margin'
-          b':0}.net span{flex:1;overflow-wrap:anywhere}.k{width:14px;height:14px;fill:#6b7380}.b'
-          b'{display:inline-flex;align-items:flex-end;gap:2px;height:16px}.b i{width:4px;backgro'
-          b'und:#dde1e6}.b i:nth-child(1){height:25%}.b i:nth-child(2){height:50%}.b i:nth-child'
-          b'(3){height:75%}.b i:nth-child(4){height:100%}.s1 i:nth-child(1),.s2 i:nth-child(-n+2'
-          b'),.s3 i:nth-child(-n+3),.s4 i{background:#0a66c2}pre{white-space:pre-wrap;background'
-          b':#fdecec;padding:.5rem;border-radius:.4rem;overflow:auto}.bad{color:#c62828}.hint{co'
-          b'lor:#6b7380}</style><header>')
+# --- _STYLE: made by scripts/build_assets.py from style.css; edit that, then build ---
+_STYLE = (b'</title><style>*{box-sizing:border-box}body{margin:0;font:16px/1.4 system-ui,sans-serif'
+          b';color:#1d2430;background:#f2f4f7}header{background:#0a66c2;color:#fff;padding:.75rem 1'
+          b'rem;font:600 1.3rem system-ui,sans-serif}main{max-width:32rem;margin:auto;padding:1rem}'
+          b'section{background:#fff;border:1px solid #dde1e6;border-radius:.6rem;padding:1rem}h2{fo'
+          b'nt-size:1.1rem;margin:1rem 0 .5rem}h2:first-child{margin-top:0}label{display:block;marg'
+          b'in:.6rem 0;color:#6b7380;font-size:.9rem}input{font:inherit;width:100%;padding:.5rem;mi'
+          b'n-height:2.6rem;border:1px solid #dde1e6;border-radius:.4rem}button{font:inherit;min-he'
+          b'ight:2.6rem;padding:.4rem 1rem;border:0;border-radius:.4rem;background:#0a66c2;color:#f'
+          b'ff;margin:.3rem 0}.net,.chk{display:flex;align-items:center;gap:.6rem;color:#1d2430;fon'
+          b't-size:1rem}.net{padding:.4rem .6rem;border:1px solid #dde1e6;border-radius:.4rem}.net '
+          b'input,.chk input{width:1.3rem;min-height:1.3rem;margin:0}.net span{flex:1;overflow-wrap'
+          b':anywhere}.k{width:14px;height:14px;fill:#6b7380}.b{display:inline-flex;align-items:fle'
+          b'x-end;gap:2px;height:16px}.b i{width:4px;background:#dde1e6}.b i:nth-child(1){height:25'
+          b'%}.b i:nth-child(2){height:50%}.b i:nth-child(3){height:75%}.b i:nth-child(4){height:10'
+          b'0%}.s1 i:nth-child(1),.s2 i:nth-child(-n+2),.s3 i:nth-child(-n+3),.s4 i{background:#0a6'
+          b'6c2}pre{white-space:pre-wrap;background:#fdecec;padding:.5rem;border-radius:.4rem;overf'
+          b'low:auto}.bad{color:#c62828}.hint{color:#6b7380}</style><header>')
+# --- end of _STYLE ---
 _MAIN = b'</header><main><section>'
 _LOCK = ('<svg width=0 height=0 style=position:absolute><symbol id=k viewBox="0 0 24 24"><path '
          'd="M6 10V7a6 6 0 0112 0v3h1v12H5V10zm2 0h8V7a4 4 0 00-8 0z"/></symbol></svg>')

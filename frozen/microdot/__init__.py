@@ -4,9 +4,21 @@ optional features live in their own modules so an app only pays for what it impo
 from .app import Microdot
 from .platform import iscoroutine
 from .exceptions import abort
-from .request import AsyncBytesIO, Request
+from .request import Request
 from .response import Response, redirect, send_file
 from .routing import URLPattern
 
 __version__ = '2.7.0'
+
+
+def __getattr__(name):
+    # Loaded on first use (a class is heap on a board): `AsyncBytesIO`, from microdot.streams.
+    # MicroPython asks this function first for `from microdot import <submodule>` too.
+    if name == 'AsyncBytesIO':
+        from .streams import AsyncBytesIO
+        return AsyncBytesIO
+    try:
+        return __import__('microdot.' + name, None, None, (name,))
+    except ImportError:
+        raise AttributeError(name)
 

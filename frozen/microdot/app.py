@@ -230,8 +230,10 @@ class Microdot:
                 continue
             if method in methods or (method == 'HEAD' and 'GET' in methods):
                 req.url_args = args
-                req.url_prefix = prefix
-                req.subapp = subapp
+                if prefix or status == 405:  # else the class's default ('', None) stands
+                    req.url_prefix = prefix
+                if subapp is not None or status == 405:
+                    req.subapp = subapp
                 req.route = handler
                 return handler
             if status == 404:

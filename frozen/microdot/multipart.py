@@ -191,7 +191,7 @@ class FileUpload:
         while size <= limit:
             piece = await self._read(256)
             if not piece:
-                from .request import AsyncBytesIO
+                from .streams import AsyncBytesIO
                 return FileUpload(self.filename, self.content_type,
                                   AsyncBytesIO(b''.join(pieces)).read)
             pieces.append(piece)

@@ -13,6 +13,11 @@ the same code on both and imports what differs from here.
   internal of MicroPython's asyncio, ``asyncio.core._io_queue``, so that the server can decide
   about a connection before a task or stream exists for it; the framework tests check it on
   the MicroPython they run on (see docs/install.md for the versions that are tested).
+- `unsent(stream)`: whether an asyncio stream kept part of what `write()` gave it (so that
+  `drain()` has something to wait for). MicroPython's Stream keeps it in ``out_buf``, the
+  other internal used here: its `drain()` passes through the scheduler even when the socket
+  took everything, which the server avoids for the one write of a small response. On
+  CPython always true (its `drain()` returns at once when there is nothing to wait for).
 
 What only CPython's server needs (its listener, a writer with MicroPython's stream methods)
 is in `microdot.server_cpython`, which a board never imports.
@@ -39,18 +44,26 @@ if MICROPYTHON:
         """True if `obj` is a coroutine (to be awaited)."""
         return isinstance(obj, _type)
 
-    async def invoke_handler(handler, *args, **kwargs):
-        """Call a handler of any kind and return its result: coroutine functions are awaited,
-        plain functions run inline (keep them short: they hold up every connection)."""
+    def invoke_handler(handler, *args, **kwargs):
+        """Call a handler of any kind; await what this returns for its result. A coroutine
+        function's coroutine is handed back as it is (no coroutine around it: one object and
+        one resumption less per request); plain functions run inline, at once (keep them
+        short: they hold up every connection)."""
         result = handler(*args, **kwargs)
-        if iscoroutine(result):
-            result = await result
+        return result if iscoroutine(result) else _result(result)
+
+    async def _result(result):
         return result
 
     def readable(sock):
         """A coroutine the scheduler resumes when `sock` can be read (or accepted)."""
         import asyncio
         yield asyncio.core._io_queue.queue_read(sock)
+
+    def unsent(stream):
+        """What `stream` (MicroPython's asyncio Stream) kept of its writes: b'' if the socket
+        took everything (another kind of writer: True)."""
+        return getattr(stream, 'out_buf', True)
 else:
     import asyncio
     from time import monotonic
@@ -66,6 +79,10 @@ else:
 
     iscoroutine = asyncio.iscoroutine
     readable = None  # the CPython server listens through asyncio.start_server
+
+    def unsent(stream):
+        """Always true: CPython's `drain()` costs nothing when there is nothing to wait for."""
+        return True
 
     def print_exception(exc):
         import traceback

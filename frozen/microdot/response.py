@@ -11,6 +11,15 @@ REASONS = {400: 'Bad request', 404: 'Not found', 405: 'Not found', 413: 'Payload
            500: 'Internal server error', 503: 'Service unavailable'}
 
 
+def _gone(exc):
+    """False (the connection is closed) for a socket error that just means the client went
+    away; anything else is raised again."""
+    from .streams import is_muted
+    if is_muted(exc):
+        return False
+    raise exc
+
+
 class Response:
     """An HTTP response.
 
@@ -44,6 +53,8 @@ class Response:
                 self.headers['Content-Type'] = 'application/json; charset=UTF-8'
         elif isinstance(body, str):
             body = body.encode()
+        elif isinstance(body, bytearray):  # a request's body sent back (Request.body)
+            body = bytes(body)
         self.body = body
 
     def set_cookie(self, cookie, value, path=None, domain=None, expires=None, max_age=None,
@@ -148,9 +159,24 @@ class Response:
         """
         self.complete()
         body = self.body
+        if not isinstance(body, bytes):  # a file or an iterator: streamed
+            return await self._stream_body(stream, version, keep_alive)
+        try:  # the usual case, in a small coroutine: head and body in one write
+            head = self._head(version, keep_alive)
+            if self.is_head:
+                await stream.awrite(head)
+            elif len(body) <= 512:
+                await stream.awrite(head + body)
+            else:
+                await stream.awrite(head)
+                await stream.awrite(body)
+            return keep_alive
+        except OSError as exc:
+            return _gone(exc)
+
+    async def _stream_body(self, stream, version, keep_alive):
         chunked = False
-        if not isinstance(body, bytes) and 'content-length' not in self.headers \
-                and not self.is_head:
+        if 'content-length' not in self.headers and not self.is_head:
             if keep_alive and version == '1.1':
                 chunked = True
                 self.headers['Transfer-Encoding'] = 'chunked'
@@ -158,19 +184,10 @@ class Response:
                 keep_alive = False
         try:
             head = self._head(version, keep_alive)
-            if self.is_head:
-                await stream.awrite(head)
-                if not isinstance(body, bytes):
-                    await self.body_iter().aclose()
-                return keep_alive
-            if isinstance(body, bytes):
-                if len(body) <= 512:
-                    await stream.awrite(head + body)
-                else:
-                    await stream.awrite(head)
-                    await stream.awrite(body)
-                return keep_alive
             await stream.awrite(head)
+            if self.is_head:
+                await self.body_iter().aclose()
+                return keep_alive
             chunks = self.body_iter()
             try:
                 async for chunk in chunks:
@@ -187,10 +204,7 @@ class Response:
                 await chunks.aclose()
             return keep_alive
         except OSError as exc:
-            from .streams import is_muted
-            if is_muted(exc):
-                return False
-            raise
+            return _gone(exc)
 
     @classmethod
     def redirect(cls, location, status_code=302):

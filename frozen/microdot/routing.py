@@ -126,7 +126,8 @@ class URLPattern:
             value = path[pos:end]
             pos = end
             if type_ == 'int':
-                if (value[1:] if value[0] == '-' else value).strip(_DIGITS) or value == '-':
+                if (value[1:] if value.startswith('-') else value).strip(_DIGITS) or \
+                        value == '-':
                     return False
             elif regex is not None:
                 try:
@@ -134,20 +135,16 @@ class URLPattern:
                         return False
                 except RuntimeError:  # too long for the regex engine's recursion
                     return False
-            value = self._parse(type_, value)
-            if value is None:
-                return False
+            parser = self.segment_parsers.get(type_)
+            if parser is not None:
+                try:
+                    value = parser(value)
+                except ValueError:
+                    return False
+                if value is None:
+                    return False
             result[name] = value
         return pos == n
-
-    def _parse(self, type_, value):
-        parser = self.segment_parsers.get(type_)
-        if parser is None:
-            return value
-        try:
-            return parser(value)
-        except ValueError:
-            return None
 
     def __repr__(self):  # pragma: no cover - diagnostic only
         return 'URLPattern(' + repr(self.url_pattern) + ')'

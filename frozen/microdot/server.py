@@ -42,7 +42,8 @@ import sys
 
 from .request import Request
 from .response import Response
-from .platform import MICROPYTHON, print_exception, readable, ticks_add, ticks_diff, ticks_ms
+from .platform import MICROPYTHON, print_exception, readable, ticks_add, ticks_diff, ticks_ms, \
+    unsent
 from .streams import BufferedReader, HeaderInjection, RequestError, is_muted
 
 CancelledError = asyncio.CancelledError
@@ -112,13 +113,22 @@ class Connection:
         return old
 
     async def awrite(self, data):
-        self.sent = True
-        old = self.deadline
-        ms = self.server.write_ms
-        if ms:
-            self.deadline = ticks_add(ticks_ms(), ms)
-        await self.stream.awrite(data)
-        self.deadline = old
+        """Write `data`, waiting (under `write_timeout`) until the socket has taken it. The
+        first write of a response does not pass through the scheduler when the socket takes
+        it all at once (a small response is one write, and the connection's next step is a
+        read, which waits anyway); every later one does, so a long body lets other
+        connections run between its writes."""
+        stream = self.stream
+        later = self.sent
+        self.sent = True  # from here on a 503 would be spliced into the response
+        stream.write(data)  # what the socket takes at once; the stream keeps the rest
+        if later or unsent(stream):
+            old = self.deadline
+            ms = self.server.write_ms
+            if ms:
+                self.deadline = ticks_add(ticks_ms(), ms)
+            await stream.drain()
+            self.deadline = old
 
     async def aclose(self):
         try:

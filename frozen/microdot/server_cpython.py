@@ -1,18 +1,21 @@
 """What the built-in server needs on CPython only (never imported on MicroPython, so a board
-does not pay for it): a writer with MicroPython's `awrite`/`aclose`, and listening through
+does not pay for it): a writer with MicroPython's stream methods, and listening through
 `asyncio.start_server`. The other differences between the two are in `microdot.platform`."""
 import asyncio
 
 
 class StreamAdapter:
-    """Gives a CPython StreamWriter the `awrite`/`aclose` of MicroPython's stream."""
+    """Gives a CPython StreamWriter the `aclose` of MicroPython's stream (and its `write`,
+    `drain` and `get_extra_info`)."""
 
     def __init__(self, writer):
         self.writer = writer
 
-    async def awrite(self, data):
+    def write(self, data):
         self.writer.write(data)
-        await self.writer.drain()
+
+    def drain(self):
+        return self.writer.drain()
 
     async def aclose(self):
         self.writer.close()

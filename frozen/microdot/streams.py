@@ -4,9 +4,9 @@ so lines and pipelined requests never need more than one chunk beyond what was a
 body), `BodyIter` (a response body of any kind as chunks), and the errors of the wire:
 `LineTooLong`, `RequestError` (a request the server does not take), `HeaderInjection` (a
 response header that would carry CR or LF) and `is_muted` (a socket error that only means the
-client went away). Loaded by the server (and for a streamed body or an
-error): `import microdot` does not need them. `AsyncBytesIO` (bytes in memory) is in
-`microdot.request`."""
+client went away), and `AsyncBytesIO` (an async stream over bytes in memory: a buffered
+body read through `Request.stream`, a test request). Loaded by the server (and for a streamed
+body or an error): `import microdot` does not need them."""
 
 
 MUTED_SOCKET_ERRORS = (32, 54, 104, 128)  # EPIPE, ECONNRESET (BSD, Linux), closed socket
@@ -43,6 +43,10 @@ class RequestError(ValueError):
         self.reason = reason
 
 
+async def _true():
+    return True
+
+
 class BufferedReader:
     """Reads from an asyncio stream `chunk_size` bytes at a time.
 
@@ -58,9 +62,10 @@ class BufferedReader:
         self.line_limit = line_limit
         self.buffer = b''
 
-    async def _read(self, n):
-        """Up to `n` bytes from the underlying stream (b'' at its end)."""
-        return await self.stream.read(n)
+    def _read(self, n):
+        """Up to `n` bytes from the underlying stream (b'' at its end), to await (the stream's
+        own read, not a coroutine around it)."""
+        return self.stream.read(n)
 
     async def _fill(self):
         try:
@@ -72,14 +77,18 @@ class BufferedReader:
         return bool(data)
 
     def _take(self, n):
-        data = self.buffer[:n]
-        self.buffer = self.buffer[n:]
-        return data
+        buf = self.buffer
+        if n >= len(buf):  # all of it: no copy, and no new empty bytes for the rest
+            self.buffer = b''
+            return buf
+        self.buffer = buf[n:]
+        return buf[:n]
 
-    async def wait(self):
-        """Wait until at least one byte is buffered; False if the stream ended first. Safe to
-        cancel (nothing read is lost), so it can run under a timeout."""
-        return bool(self.buffer) or await self._fill()
+    def wait(self):
+        """Await this to wait until at least one byte is buffered: False if the stream ended
+        first. Safe to cancel (nothing read is lost), so it can run under a timeout. (Not a
+        coroutine itself: with nothing buffered it hands back the read's.)"""
+        return self._fill() if not self.buffer else _true()
 
     async def readline(self):
         start = 0
@@ -156,6 +165,25 @@ class BufferedReader:
                 raise EOFError('connection closed')
         return self._take(n)
 
+    async def readbuffer(self, n):
+        """Exactly `n` bytes (EOFError if the stream ends first) for a request body: bytes if
+        they fit one chunk, else the bytearray they were read into, returned as it is (one
+        block of `n` bytes, allocated first; a copy into bytes would need a second one, which
+        a small heap seldom has)."""
+        if n <= self.chunk_size or len(self.buffer) >= n:
+            return await self.readexactly(n)
+        out = bytearray(n)  # first, while the heap has the most room
+        got = len(self.buffer)
+        out[:got] = self.buffer
+        self.buffer = b''
+        while got < n:
+            data = await self._read(min(self.chunk_size, n - got))
+            if not data:
+                raise EOFError('connection closed')
+            out[got:got + len(data)] = data
+            got += len(data)
+        return out
+
     async def readuntil(self, separator=b'\n'):
         start = 0
         while True:
@@ -227,10 +255,12 @@ async def _chunk_line(reader, limit):
 
 
 async def read_chunked(reader, max_readline, max_body_length):
-    """A chunked request body from `reader`, in a 1 KB buffer that, if the body outgrows it, is
-    replaced at once by one of `max_body_length` (the fewest large blocks to find on a
-    fragmented heap; copied once into bytes of the body's size at the end), never one
-    allocation per chunk. Chunk sizes must be hex digits only; a body over `max_body_length`
+    """A chunked request body from `reader`, in a buffer of `max_body_length` allocated at the
+    first chunk (or, if the heap has no such block then, one of 1 KB that is replaced at once
+    by one of `max_body_length` if the body outgrows it: doubling instead needs 8 KB and 16 KB
+    blocks at once for a 16 KiB body, which got 503 on 64wK), never one allocation per chunk. Returned as `readbuffer` returns a
+    body: bytes if it fits one chunk of the reader, else the buffer itself, its unused end cut
+    off in place (no copy). Chunk sizes must be hex digits only; a body over `max_body_length`
     is `RequestError` 413, a size or trailer line over `max_readline` 431."""
     buf = None
     used = 0
@@ -246,8 +276,13 @@ async def read_chunked(reader, max_readline, max_body_length):
             raise RequestError(413, 'Payload too large')
         if size == 0:
             break
-        if buf is None or used + size > len(buf):
-            grown = bytearray(max_body_length if buf else max(size, 1024))
+        if buf is None:  # the largest first, while the heap is at its tidiest
+            try:
+                buf = bytearray(max_body_length)
+            except MemoryError:  # a small body may still fit: grown later if it must
+                buf = bytearray(max(size, 1024))
+        if used + size > len(buf):
+            grown = bytearray(max_body_length)
             if used:
                 grown[:used] = memoryview(buf)[:used]
             buf = grown
@@ -266,9 +301,47 @@ async def read_chunked(reader, max_readline, max_body_length):
         pass
     if buf is None:
         return b''
+    if used <= getattr(reader, 'chunk_size', 512):
+        return bytes(memoryview(buf)[:used])
     if used < len(buf):
-        buf = memoryview(buf)[:used]
-    return bytes(buf)
+        buf[used:] = b''  # in place: the block keeps its size, no copy is made
+    return buf
+
+
+class AsyncBytesIO:
+    """An async stream over bytes in memory (a buffered request body, a test request).
+
+    The bytes (or bytearray) are read where they are, never copied whole (a body may be most of
+    a small heap), and a read allocates only what it returns, however much is asked for.
+    `awrite` appends.
+    """
+
+    def __init__(self, data):
+        self.data = data
+        self.pos = 0
+
+    async def read(self, n=-1):
+        return self._take(len(self.data) if n is None or n < 0 else self.pos + n)
+
+    readexactly = read  # (the same: a function object less)
+
+    async def readuntil(self, separator=b'\n'):
+        end = self.data.find(separator, self.pos)
+        return self._take(len(self.data) if end < 0 else end + len(separator))
+
+    readline = readuntil
+
+    def _take(self, end):
+        data = self.data
+        pos = self.pos
+        self.pos = end = min(end, len(data))
+        return data[pos:end] if isinstance(data, bytes) else bytes(memoryview(data)[pos:end])
+
+    async def awrite(self, data):
+        self.data += data
+
+    async def aclose(self):
+        pass
 
 
 def _has(obj, name):

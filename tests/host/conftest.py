@@ -131,6 +131,52 @@ def board(tmp_path):
     b.stop()
 
 
+@pytest.fixture(scope='module')
+def app(tmp_path_factory):
+    """`make run`'s server (test_app.HostApp: the owner password set, requests send it) on a
+    board filesystem of its own, shared by the tests of a module."""
+    from test_app import HostApp
+    server = HostApp(tmp_path_factory.mktemp('board')).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope='session')
+def browser():
+    """One headless Chromium (tests/support/browser.py) for all the browser tests."""
+    from playwright.sync_api import sync_playwright
+    from support.browser import CHROMIUM, FLAGS
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """``open_page(server=None, size='desktop', url=None, live=True, **context)``: a new page in
+    a browser context of its own (support.browser.SIZES), logged in to `server` (a HostApp,
+    support.browser.log_in) or opened at `url`. Its context is closed after the test, and the
+    test fails if a page had script errors."""
+    from support.browser import log_in, new_page
+    pages = []
+
+    def open_(server=None, size='desktop', url=None, live=True, **context):
+        page = new_page(browser, size, **context)
+        pages.append(page)
+        if server is not None:
+            log_in(page, server, live)
+        elif url is not None:
+            page.goto(url)
+        return page
+    yield open_
+    errors = []
+    for page in pages:
+        errors += page.errors
+        page.context.close()
+    assert not errors, errors
+
+
 def pytest_terminal_summary(terminalreporter):
     """Print the frozen-bytecode size report gathered by test_manifests.py."""
     sizes = None

@@ -13,7 +13,6 @@ import time
 import urllib.error
 import urllib.request
 
-import pytest
 
 from support.console import ConsoleProcess
 from support.servers import free_port
@@ -68,6 +67,11 @@ class HostApp(ConsoleProcess):
         self.launch(cmd, cwd=ROOT)
         self.wait_for('Starting async server', timeout)
         return self
+
+    def saved(self):
+        """The settings as saved on the board (its config.json)."""
+        with open(os.path.join(self.fs, 'config.json')) as f:
+            return json.load(f)
 
     def request(self, path, data=None, method=None, headers=None, timeout=10, auth=True):
         """(status, headers, body bytes). Redirects are not followed."""
@@ -139,13 +143,6 @@ def read_events(port, count, timeout=10, on_open=None, password=PASSWORD):
     finally:
         conn.close()
     return events
-
-
-@pytest.fixture(scope='module')
-def app(tmp_path_factory):
-    server = HostApp(tmp_path_factory.mktemp('board')).start()
-    yield server
-    server.stop()
 
 
 # --- first run, dashboard, assets ------------------------------------------------------------

@@ -22,13 +22,6 @@ JSON = {'Content-Type': 'application/json'}
 FORM = {'Content-Type': 'application/x-www-form-urlencoded'}
 
 
-@pytest.fixture(scope='module')
-def app(tmp_path_factory):
-    server = HostApp(tmp_path_factory.mktemp('board')).start()
-    yield server
-    server.stop()
-
-
 def form(**fields):
     return urllib.parse.urlencode(fields).encode()
 

@@ -1,63 +1,21 @@
 """The device web UI in a real browser: Playwright drives Debian's Chromium (/usr/bin/chromium,
-never a downloaded browser) against the server `make run` starts (scripts/run_host.py).
+never a downloaded browser) against the server `make run` starts (scripts/run_host.py); the
+fixtures `browser`, `open_page` and `app` are in conftest.py, the helpers in support/browser.py.
 Screenshots go to test-artifacts/ (gitignored)."""
 import json
 import os
 import time
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from test_app import PASSWORD, ROOT, HostApp
-
-CHROMIUM = '/usr/bin/chromium'
-FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync']
-ARTIFACTS = os.path.join(ROOT, 'test-artifacts')
-
-
-@pytest.fixture(scope='module')
-def app(tmp_path_factory):
-    server = HostApp(tmp_path_factory.mktemp('board')).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope='module')
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield b
-        b.close()
-
-
-def log_in(page, url, password=PASSWORD):
-    """Open the dashboard at `url` through the login page it redirects to."""
-    page.goto(url + '/')
-    expect(page).to_have_url(url + '/login?next=/')
-    page.fill('input[name=password]', password)
-    page.click('button[type=submit]')
-    expect(page).to_have_url(url + '/')
-    expect(page.locator('#link')).to_have_class('on', timeout=10000)  # the live stream is up
+from support.browser import shot
+from test_app import PASSWORD, HostApp
 
 
 @pytest.fixture
-def page(browser, app):
-    context = browser.new_context(viewport={'width': 1100, 'height': 900})
-    page = context.new_page()
-    errors = []
-    page.on('pageerror', lambda exc: errors.append(str(exc)))
-    log_in(page, app.url)
-    yield page
-    context.close()
-    assert not errors, errors
-
-
-def shot(page, name, full_page=True):
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    path = os.path.join(ARTIFACTS, name)
-    page.screenshot(path=path, full_page=full_page)
-    return path
+def page(open_page, app):
+    return open_page(app)
 
 
 def test_dashboard_loads_with_status_and_controls(page):
@@ -81,9 +39,8 @@ def test_a_live_value_changes_without_reloading(page):
     expect(uptime).not_to_have_text(before, timeout=6000)  # pushed by the event stream
 
 
-def test_toggling_the_led_changes_it_in_every_browser_and_the_api_agrees(page, browser, app):
-    other = browser.new_page()
-    log_in(other, app.url)
+def test_toggling_the_led_changes_it_in_every_browser_and_the_api_agrees(page, open_page, app):
+    other = open_page(app)
     toggle = page.locator('#pin-led .toggle')
     expect(toggle).to_have_attribute('aria-pressed', 'false')
     toggle.click()
@@ -92,7 +49,7 @@ def test_toggling_the_led_changes_it_in_every_browser_and_the_api_agrees(page, b
     assert app.json('/api/pins/led')[1]['on'] is True
     expect(other.locator('#pin-led .toggle')).to_have_attribute('aria-pressed', 'true')
     shot(other, 'led-on-second-browser.png')
-    other.close()
+    other.context.close()
     toggle.click()
     expect(toggle).to_have_attribute('aria-pressed', 'false')
     assert app.json('/api/pins/led')[1]['on'] is False
@@ -141,11 +98,9 @@ def test_file_upload_lands_on_the_board(page, app, tmp_path):
     shot(page, 'upload.png')
 
 
-def test_usable_on_a_phone(browser, app):
-    context = browser.new_context(viewport={'width': 390, 'height': 844}, is_mobile=True,
-                                  has_touch=True, device_scale_factor=2)
-    page = context.new_page()
-    log_in(page, app.url)
+def test_usable_on_a_phone(open_page, app):
+    page = open_page(app, viewport={'width': 390, 'height': 844}, is_mobile=True,
+                     has_touch=True, device_scale_factor=2)
     width = page.evaluate('document.documentElement.scrollWidth')
     assert width <= 390  # one column, nothing sideways
     box = page.locator('#pin-led .toggle').bounding_box()
@@ -153,10 +108,33 @@ def test_usable_on_a_phone(browser, app):
     page.locator('#pin-led .toggle').tap()
     expect(page.locator('#pin-led .toggle')).to_have_attribute('aria-pressed', 'true')
     shot(page, 'phone.png')
-    context.close()
 
 
-def test_two_pages_share_a_board_with_an_esp8266s_three_connections(browser, tmp_path):
+def test_a_page_without_a_stream_to_spare_is_busy_not_offline(open_page, tmp_path):
+    """A board that serves one stream (`--max-connections 2`: the server keeps one connection
+    free of streams). The first page is fully up, its live stream open, before the second one
+    is opened, so which page holds the stream is decided: the second page's stream is refused
+    while the device answers, so it says it is busy (not offline), keeps its controls and sees
+    a change made from the first page by asking."""
+    server = HostApp(tmp_path, '--max-connections', '2').start()
+    try:
+        pages = [open_page(server)]  # its stream up
+        pages.append(open_page(server, live=False))
+        expect(pages[1].locator('#link')).to_have_text('busy: updates every few seconds',
+                                                       timeout=20000)
+        expect(pages[1].locator('#offline')).to_be_hidden()
+        expect(pages[1].locator('#pin-led .toggle')).to_be_enabled()
+        pages[0].locator('#pin-led .toggle').click()
+        expect(pages[0].locator('#pin-led .toggle')).to_have_attribute('aria-pressed', 'true')
+        expect(pages[1].locator('#pin-led .toggle')).to_have_attribute('aria-pressed', 'true',
+                                                                       timeout=20000)
+        expect(pages[0].locator('#link')).to_have_class('on')  # the first page kept its stream
+        shot(pages[1], 'second-page-busy.png', full_page=False)
+    finally:
+        server.stop()
+
+
+def test_two_pages_share_a_board_with_an_esp8266s_three_connections(open_page, tmp_path):
     """With the server capped at 3 connections (an ESP8266's default) and so at two streams
     (microdot.server: one less than the connections) both pages hold a live stream; a refused
     asset (503) is retried until the page works."""
@@ -164,12 +142,7 @@ def test_two_pages_share_a_board_with_an_esp8266s_three_connections(browser, tmp
     pages = []
     try:
         for _ in range(2):
-            context = browser.new_context()
-            pages.append(context.new_page())
-            pages[-1].goto(server.url + '/login')
-            pages[-1].fill('input[name=password]', PASSWORD)
-            pages[-1].click('button[type=submit]')
-            expect(pages[-1].locator('#link')).to_have_class('on', timeout=20000)
+            pages.append(open_page(server))
             expect(pages[-1].locator('#offline')).to_be_hidden()
             expect(pages[-1].locator('#files li').first).to_be_visible(timeout=10000)
             time.sleep(1)  # the settled page's idle sockets become evictable (evict_after)
@@ -188,17 +161,15 @@ def test_two_pages_share_a_board_with_an_esp8266s_three_connections(browser, tmp
         assert json.loads(body)['on'] is True
         shot(pages[0], 'two-pages-three-connections.png')
     finally:
-        for page in pages:
-            page.context.close()
         server.stop()
 
 
 # --- the owner: first setup, login, logout, an expired session --------------------------------
 
-def test_first_visit_to_a_board_without_a_password_sets_one(browser, tmp_path):
+def test_first_visit_to_a_board_without_a_password_sets_one(open_page, tmp_path):
     server = HostApp(tmp_path, password=None).start()
     try:
-        page = browser.new_context().new_page()
+        page = open_page()
         page.goto(server.url + '/')
         expect(page).to_have_url(server.url + '/password')
         expect(page.locator('h2')).to_have_text('Set a password')
@@ -215,14 +186,13 @@ def test_first_visit_to_a_board_without_a_password_sets_one(browser, tmp_path):
         expect(page.locator('#log-lines')).to_contain_text('owner password set')
         server.password = 'my new board'
         assert server.request('/api/status')[0] == 200  # and scripts use it too
-        page.context.close()
     finally:
         server.stop()
 
 
-def test_login_refuses_a_wrong_password_then_logout_ends_the_session(browser, app):
-    context = browser.new_context()
-    page = context.new_page()
+def test_login_refuses_a_wrong_password_then_logout_ends_the_session(open_page, app):
+    page = open_page()
+    context = page.context
     page.goto(app.url + '/api/status')
     assert page.evaluate('document.body.innerText').find('log in first') >= 0  # no session
     page.goto(app.url + '/')
@@ -242,14 +212,12 @@ def test_login_refuses_a_wrong_password_then_logout_ends_the_session(browser, ap
     expect(page).to_have_url(app.url + '/login')
     page.goto(app.url + '/')
     expect(page).to_have_url(app.url + '/login?next=/')  # the session is gone
-    context.close()
 
 
-def test_an_expired_session_leads_back_to_the_login_page(browser, tmp_path):
+def test_an_expired_session_leads_back_to_the_login_page(open_page, tmp_path):
     server = HostApp(tmp_path, config={'session_s': 2}).start()
     try:
-        page = browser.new_context().new_page()
-        log_in(page, server.url)
+        page = open_page(server)
         page.context.set_offline(True)  # quiet for longer than session_s: the session ends
         time.sleep(3)
         page.context.set_offline(False)
@@ -259,15 +227,14 @@ def test_an_expired_session_leads_back_to_the_login_page(browser, tmp_path):
         page.fill('input[name=password]', PASSWORD)
         page.click('button[type=submit]')
         expect(page).to_have_url(server.url + '/')
-        page.context.close()
     finally:
         server.stop()
 
 
-def test_first_setup_in_the_setup_portal_sets_network_and_password(browser, board):
+def test_first_setup_in_the_setup_portal_sets_network_and_password(open_page, board):
     from test_boot_portal import start_ap
     start_ap(board)
-    page = browser.new_context().new_page()
+    page = open_page()
     page.goto('http://127.0.0.1:%d/generate_204' % board.port)  # the phone's captive check
     expect(page).to_have_url('http://127.0.0.1:%d/setup' % board.port)
     page.check('input[name=ssid][value=home]')
@@ -281,10 +248,9 @@ def test_first_setup_in_the_setup_portal_sets_network_and_password(browser, boar
     saved = json.loads(board.read('config.json'))
     assert saved['networks'] == [{'ssid': 'home', 'password': 'secret'}]
     assert saved['owner'].startswith('pbkdf2-sha256$') and 'my new board' not in json.dumps(saved)
-    page.context.close()
 
 
-def test_recovery_page_upload_and_restore_in_a_browser(browser, board, tmp_path):
+def test_recovery_page_upload_and_restore_in_a_browser(open_page, board, tmp_path):
     """A board whose main.py does not compile, with an earlier version kept: the recovery page's
     upload form (its script, the device password) installs a fix, and its restore button puts
     the kept version back."""
@@ -298,8 +264,7 @@ def test_recovery_page_upload_and_restore_in_a_browser(browser, board, tmp_path)
     board.write('.prev/main.py', good)
     board.boot()
     board.wait_for('portal: serving on port')
-    page = browser.new_context().new_page()
-    page.goto('http://127.0.0.1:%d/' % board.port)
+    page = open_page(url='http://127.0.0.1:%d/' % board.port)
     expect(page.locator('pre')).to_contain_text('SyntaxError')
     fix = tmp_path / 'main.py'
     fix.write_text(good + '# fixed\n')
@@ -319,4 +284,3 @@ def test_recovery_page_upload_and_restore_in_a_browser(browser, board, tmp_path)
     expect(page.locator('body')).to_contain_text('Restored main.py')
     assert board.wait_exit() == 77
     assert board.read('main.py') == good
-    page.context.close()

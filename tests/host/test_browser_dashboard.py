@@ -10,31 +10,15 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from support.browser import shot
 from test_app import PASSWORD, HostApp, basic
-from test_browser import browser, log_in, shot  # noqa: F401 (the fixture)
-
-PHONE = {'viewport': {'width': 390, 'height': 844}, 'is_mobile': True, 'has_touch': True}
-
-
-@pytest.fixture(scope='module')
-def app(tmp_path_factory):
-    server = HostApp(tmp_path_factory.mktemp('board')).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(params=['desktop', 'phone'])
-def page(request, browser, app):  # noqa: F811
-    context = browser.new_context(**(PHONE if request.param == 'phone' else
-                                     {'viewport': {'width': 1100, 'height': 900}}))
-    page = context.new_page()
+def page(request, open_page, app):
+    page = open_page(app, request.param)
     page.size = request.param
-    errors = []
-    page.on('pageerror', lambda exc: errors.append(str(exc)))
-    log_in(page, app.url)
-    yield page
-    context.close()
-    assert not errors, errors
+    return page
 
 
 def test_controls_come_first_and_only_pwm_pins_have_a_slider_with_its_value(page, app):
@@ -55,12 +39,10 @@ def test_controls_come_first_and_only_pwm_pins_have_a_slider_with_its_value(page
     assert app.json('/api/pins/fan', {'level': 0})[0] == 200
 
 
-def test_offline_banner_disables_the_controls_until_the_stream_is_back(browser, tmp_path):  # noqa: F811
+def test_offline_banner_disables_the_controls_until_the_stream_is_back(open_page, tmp_path):
     server = HostApp(tmp_path).start()
-    context = browser.new_context(**PHONE)
     try:
-        page = context.new_page()
-        log_in(page, server.url)
+        page = open_page(server, 'phone')
         toggle = page.locator('#pin-led .toggle')
         expect(page.locator('#offline')).to_be_hidden()
         expect(toggle).to_be_enabled()
@@ -77,7 +59,37 @@ def test_offline_banner_disables_the_controls_until_the_stream_is_back(browser, 
         toggle.click()
         expect(toggle).to_have_attribute('aria-pressed', 'true')
     finally:
-        context.close()
+        server.stop()
+
+
+def test_a_board_that_goes_away_is_offline_at_once_and_after_its_restart_asks_for_a_login(
+        open_page, tmp_path):
+    """The server process stopped (no answer at all: the stream breaks and the page's check
+    fails), then started again on the same port and files: the page is offline with its
+    controls disabled while it is gone, and once it is back the page notices the restart (the
+    sessions were in RAM) and asks for the password; after it the controls work again."""
+    server = HostApp(tmp_path).start()
+    try:
+        page = open_page(server, 'phone')
+        toggle = page.locator('#pin-led .toggle')
+        expect(toggle).to_be_enabled()
+        server.stop()  # gone: connections refused
+        expect(page.locator('#offline')).to_be_visible(timeout=10000)
+        expect(toggle).to_be_disabled()
+        expect(page.locator('#link')).to_have_text('offline')
+        port = server.port
+        server = HostApp(tmp_path)
+        server.port = port
+        server.start()
+        expect(page).to_have_url(server.url + '/login?next=%2F', timeout=20000)
+        page.fill('input[name=password]', PASSWORD)
+        page.click('button[type=submit]')
+        expect(page.locator('#link')).to_have_class('on', timeout=10000)
+        expect(page.locator('#offline')).to_be_hidden()
+        toggle.click()
+        expect(toggle).to_have_attribute('aria-pressed', 'true')
+        assert server.json('/api/pins/led')[1]['on'] is True
+    finally:
         server.stop()
 
 
@@ -132,7 +144,7 @@ def test_folders_open_and_files_are_deleted_after_a_confirmation(page, app, tmp_
 ESP8266_TWO_PAGES_HEAP = '68wK'
 
 
-def test_two_pages_on_the_esp8266_profile_both_load_and_stay_live(browser, tmp_path):  # noqa: F811
+def test_two_pages_on_the_esp8266_profile_both_load_and_stay_live(browser, tmp_path):
     """`make run-esp8266`'s board (ROMFS framework, 3 connections) at `ESP8266_TWO_PAGES_HEAP`:
     two browsers on the dashboard, both whole and live, a change made in one shown in the
     other, no page error."""
@@ -169,7 +181,7 @@ def test_two_pages_on_the_esp8266_profile_both_load_and_stay_live(browser, tmp_p
         server.stop()
 
 
-def test_a_page_refused_503_loads_itself_again_once_the_board_has_room(browser, tmp_path):  # noqa: F811
+def test_a_page_refused_503_loads_itself_again_once_the_board_has_room(browser, tmp_path):
     """A board with every connection busy answers a new page 503 (Retry-After) with a page that
     loads itself again every 2 s: the browser gets the page as soon as a connection is free,
     without the user reloading. Here the 3 connections are held by two event streams and a

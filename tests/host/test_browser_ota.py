@@ -11,8 +11,8 @@ import sys
 import pytest
 from playwright.sync_api import expect
 
+from support.browser import ARTIFACTS
 from test_app import PASSWORD, ROOT, HostApp
-from test_browser import ARTIFACTS, browser, log_in  # noqa: F401  (the shared Chromium fixture)
 
 sys.path.insert(0, os.path.join(ROOT, 'scripts', 'sim'))
 import esp32flash  # noqa: E402
@@ -32,27 +32,20 @@ def card(page, name):
     page.locator('#firmware').screenshot(path=os.path.join(ARTIFACTS, name))
 
 
-def open_page(browser, app, **context):  # noqa: F811
-    ctx = browser.new_context(**(context or {'viewport': {'width': 1100, 'height': 1400}}))
-    page = ctx.new_page()
-    errors = []
-    page.on('pageerror', lambda exc: errors.append(str(exc)))
-    log_in(page, app.url)  # the owner (test_app.HostApp sets the password)
-    return page, errors
+DESKTOP = {'viewport': {'width': 1100, 'height': 1400}}  # the Firmware card in view
 
 
-def test_the_page_hashes_like_hashlib(browser, ota_app):  # noqa: F811
-    page, errors = open_page(browser, ota_app)
+def test_the_page_hashes_like_hashlib(open_page, ota_app):
+    page = open_page(ota_app, **DESKTOP)
     for n in (0, 55, 64, 1000, 70001):
         data = bytes((i * 7 + n) & 0xFF for i in range(n))
         got = page.evaluate('(a) => sha256hex(new Uint8Array(a))', list(data))
         assert got == hashlib.sha256(data).hexdigest(), n
-    assert not errors
 
 
-def test_a_firmware_update_from_the_page_boots_and_is_kept(browser, ota_app,  # noqa: F811
+def test_a_firmware_update_from_the_page_boots_and_is_kept(open_page, ota_app,
                                                            tmp_path_factory):
-    page, errors = open_page(browser, ota_app)
+    page = open_page(ota_app, **DESKTOP)
     expect(page.locator('#fw-info')).to_contain_text('Running micropython 1.0.0 from ota_0')
     image = tmp_path_factory.mktemp('upload') / 'micropython.bin'
     image.write_bytes(esp32flash.make_image('2.0.0', 300000))
@@ -71,12 +64,11 @@ def test_a_firmware_update_from_the_page_boots_and_is_kept(browser, ota_app,  # 
     assert flash.running() == 'ota_1'
     assert flash.active() == ('ota_1', 'valid')
     assert 'mark_app_valid_cancel_rollback: ota_1 confirmed' in ota_app.output
-    assert not errors
 
 
-def test_a_file_that_is_no_firmware_gets_a_readable_error(browser, ota_app,  # noqa: F811
+def test_a_file_that_is_no_firmware_gets_a_readable_error(open_page, ota_app,
                                                           tmp_path_factory):
-    page, errors = open_page(browser, ota_app, viewport={'width': 390, 'height': 844},
+    page = open_page(ota_app, viewport={'width': 390, 'height': 844},
                              is_mobile=True, has_touch=True, device_scale_factor=2)
     expect(page.locator('#fw-form')).to_be_visible()
     junk = tmp_path_factory.mktemp('upload') / 'photo.bin'
@@ -88,33 +80,30 @@ def test_a_file_that_is_no_firmware_gets_a_readable_error(browser, ota_app,  # n
     card(page, 'firmware-refused-phone.png')
     flash = esp32flash.Flash(os.path.join(ota_app.fs, '.flash'))
     assert flash.boot_label() == 'ota_0' and flash.running() == 'ota_0'
-    assert not errors
 
 
-def test_a_board_without_ota_says_to_update_over_usb(browser, tmp_path):  # noqa: F811
+def test_a_board_without_ota_says_to_update_over_usb(open_page, tmp_path):
     app = HostApp(tmp_path).start()
     try:
-        page, errors = open_page(browser, app)
+        page = open_page(app, **DESKTOP)
         expect(page.locator('#fw-info')).to_contain_text('Update it over USB instead')
         expect(page.locator('#fw-form')).to_be_hidden()
         card(page, 'firmware-no-ota.png')
-        assert not errors
     finally:
         app.stop()
 
 
-def test_the_card_says_when_an_update_was_rolled_back(browser, tmp_path):  # noqa: F811
+def test_the_card_says_when_an_update_was_rolled_back(open_page, tmp_path):
     # The board last wrote an update to ota_1, but the bootloader went back to ota_0.
     with open(os.path.join(str(tmp_path), 'ota.json'), 'w') as f:
         f.write('{"label": "ota_1", "from": "ota_0", "version": "2.0.0"}')
     app = HostApp(tmp_path, '--ota').start()
     try:
-        page, errors = open_page(browser, app)
+        page = open_page(app, **DESKTOP)
         expect(page.locator('#fw-msg')).to_contain_text(
             'The update to 2.0.0 did not start properly and was rolled back')
         expect(page.locator('#fw-info')).to_contain_text('Running micropython 1.0.0 from ota_0')
         card(page, 'firmware-rolled-back.png')
         assert 'was rolled back; running ota_0' in app.output
-        assert not errors
     finally:
         app.stop()

@@ -8,20 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from test_boot_portal import CAFE, HOME
-from test_browser import browser, shot  # noqa: F401 (the fixture)
-
-SIZES = {'desktop': {'viewport': {'width': 1100, 'height': 900}},
-         'phone': {'viewport': {'width': 390, 'height': 844}, 'is_mobile': True,
-                   'has_touch': True}}
-
-
-def open_page(browser, size, url):  # noqa: F811
-    page = browser.new_context(**SIZES[size]).new_page()
-    errors = []
-    page.on('pageerror', lambda exc: errors.append(str(exc)))
-    page.goto(url)
-    return page, errors
-
+from support.browser import goto_when_up, shot
 
 def fits(page, size):
     if size == 'phone':
@@ -29,14 +16,14 @@ def fits(page, size):
 
 
 @pytest.mark.parametrize('size', ['desktop', 'phone'])
-def test_first_setup_portal_then_saved_says_where_to_go_then_the_app(browser, board, size):  # noqa: F811
+def test_first_setup_portal_then_saved_says_where_to_go_then_the_app(open_page, board, size):
     board.world(networks=[HOME, CAFE])
     board.write('main.py', 'from microdot import Microdot\napp = Microdot()\n'
                 '@app.get("/")\nasync def i(r):\n    return "the app"\n')
     board.boot(connect_timeout=1, retries=1)
     board.wait_for('portal: serving on port')
     url = 'http://127.0.0.1:%d' % board.port
-    page, errors = open_page(browser, size, url + '/generate_204')  # the phone's captive check
+    page = open_page(size=size, url=url + '/generate_204')  # the phone's captive check
     expect(page).to_have_url(url + '/setup')
     rows = page.locator('label.net')
     expect(rows).to_have_count(2)
@@ -76,42 +63,36 @@ def test_first_setup_portal_then_saved_says_where_to_go_then_the_app(browser, bo
     board.boot()  # "after the reboot": the station, and the app
     board.wait_for("connected to 'home'")
     board.wait_for('launcher: starting the app')
-    page.goto('http://127.0.0.1:%d/' % board.port)
+    goto_when_up(page, 'http://127.0.0.1:%d/' % board.port)
     expect(page.locator('body')).to_have_text('the app')
-    page.context.close()
-    assert not errors, errors
 
 
 @pytest.mark.parametrize('size', ['desktop', 'phone'])
-def test_a_board_without_an_app_welcomes_and_says_how_to_deploy(browser, board, size):  # noqa: F811
+def test_a_board_without_an_app_welcomes_and_says_how_to_deploy(open_page, board, size):
     board.world(networks=[HOME])
     board.write('config.json', json.dumps({'networks': [{'ssid': 'home', 'password': 'secret'}]}))
     board.boot()
     board.wait_for('portal: serving on port')
-    page, errors = open_page(browser, size, 'http://127.0.0.1:%d/' % board.port)
+    page = open_page(size=size, url='http://127.0.0.1:%d/' % board.port)
     expect(page.locator('header')).to_have_text('Welcome')
     expect(page.locator('main')).to_contain_text('no main.py on it yet')
     expect(page.locator('main')).to_contain_text('make deploy DEVICE=')
     assert 'failed' not in page.locator('main').inner_text()
     fits(page, size)
     shot(page, 'welcome-%s.png' % size)
-    page.context.close()
-    assert not errors, errors
 
 
 @pytest.mark.parametrize('size', ['desktop', 'phone'])
-def test_the_recovery_page_shows_the_error_in_the_same_design(browser, board, size):  # noqa: F811
+def test_the_recovery_page_shows_the_error_in_the_same_design(open_page, board, size):
     board.world(networks=[HOME])
     board.write('config.json', json.dumps({'networks': [{'ssid': 'home', 'password': 'secret'}]}))
     board.write('main.py', 'import nothing_here\n')
     board.boot()
     board.wait_for('portal: serving on port')
-    page, errors = open_page(browser, size, 'http://127.0.0.1:%d/' % board.port)
+    page = open_page(size=size, url='http://127.0.0.1:%d/' % board.port)
     expect(page.locator('header')).to_have_text('Recovery')
     expect(page.locator('pre')).to_contain_text('nothing_here')
     assert page.evaluate('getComputedStyle(document.querySelector("header")).backgroundColor') \
         == 'rgb(10, 102, 194)'  # the dashboard's accent
     fits(page, size)
     shot(page, 'recovery-%s.png' % size)
-    page.context.close()
-    assert not errors, errors

@@ -9,18 +9,6 @@ import pytest
 from test_app import HostApp
 
 
-@pytest.fixture(scope='module')
-def app(tmp_path_factory):
-    server = HostApp(tmp_path_factory.mktemp('board')).start()
-    yield server
-    server.stop()
-
-
-def saved(app):
-    with open(os.path.join(app.fs, 'config.json')) as f:
-        return json.load(f)
-
-
 def restore(app, body):
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     status, _, answer = app.request('/api/backup', raw, 'POST',
@@ -54,11 +42,11 @@ def test_backup_and_restore_need_the_owner(app):
     assert app.request('/api/backup', auth=False)[0] == 401
     status, _, _ = app.request('/api/backup', b'{"hostname": "evil"}', 'POST',
                                {'Content-Type': 'application/json'}, auth=False)
-    assert status == 401 and saved(app)['hostname'] == 'microdot-sim'
+    assert status == 401 and app.saved()['hostname'] == 'microdot-sim'
 
 
 def test_a_restore_merges_and_never_wipes_the_saved_wifi(app):
-    before = saved(app)
+    before = app.saved()
     backup = {'hostname': 'restored', 'networks': [
         {'ssid': 'Cottage', 'password': 'cottage-pw'}, {'ssid': 'NoPassword'},
         {'ssid': 'SimNet', 'password': 'an old one'}],
@@ -67,7 +55,7 @@ def test_a_restore_merges_and_never_wipes_the_saved_wifi(app):
     status, answer = restore(app, backup)
     assert status == 200, answer
     assert answer['networks_added'] == ['Cottage'] and answer['ignored'] == ['colour', 'owner']
-    cfg = saved(app)
+    cfg = app.saved()
     assert cfg['networks'] == [{'ssid': 'SimNet', 'password': 'simulated'},
                                {'ssid': 'Cottage', 'password': 'cottage-pw'}]
     assert cfg['owner'] == before['owner']  # the owner password stays the one it was
@@ -95,7 +83,7 @@ def test_restored_host_names_count_at_once_added_and_removed(app):
 def test_a_restore_names_the_settings_that_count_after_a_restart(app):
     status, answer = restore(app, {'port': 8099, 'retries': 3, 'hostname': 'microdot-sim'})
     assert status == 200 and answer['restart'] == ['port']  # the same name: no change
-    assert saved(app)['port'] == 8099
+    assert app.saved()['port'] == 8099
     assert app.json('/api/status')[0] == 200  # still where it was until then
     assert restore(app, {'port': 80})[1]['restart'] == ['port']
 
@@ -143,31 +131,31 @@ def test_a_restored_reconnect_period_counts_at_once(tmp_path):
     ([1, 2], ''),
 ])
 def test_a_bad_backup_is_refused_naming_the_field_and_nothing_changes(app, body, field):
-    before = saved(app)
+    before = app.saved()
     status, answer = restore(app, body)
     assert status == 400 and answer['field'] == field and answer['error'], answer
-    assert saved(app) == before
+    assert app.saved() == before
 
 
 def test_a_file_that_is_not_json_or_too_large_is_refused(app):
-    before = saved(app)
+    before = app.saved()
     assert restore(app, b'{not json')[0] == 400
     status, answer = restore(app, b'{"hosts": ["' + b'x' * 9000 + b'"]}')
     assert status == 413 and '8192' in answer['error']
-    assert saved(app) == before
+    assert app.saved() == before
     assert app.json('/api/status')[0] == 200
 
 
 def test_factory_reset_needs_the_confirmation_then_the_board_opens_its_setup_page(app):
-    before = saved(app)
+    before = app.saved()
     assert app.json('/api/reset', {}, auth=False)[0] == 401
     status, answer = app.json('/api/reset', {'confirm': 'yes'})
     assert status == 400 and 'confirm' in answer['error']
-    assert saved(app) == before
+    assert app.saved() == before
     mark = len(app.lines)
     assert app.json('/api/reset', {'confirm': 'reset'}) == (202, {'reset': True,
                                                                  'restarting': True})
-    cfg = saved(app)
+    cfg = app.saved()
     assert cfg['networks'] == [] and 'owner' not in cfg and cfg['hostname'] == 'microdot'
     assert cfg['port'] == 80  # the saved port, not the one make run gave this run
     app.wait_for('run: the board reset', after=mark)

@@ -4,15 +4,6 @@ import os
 
 import pytest
 
-from test_app import HostApp
-
-
-@pytest.fixture(scope='module')
-def app(tmp_path_factory):
-    server = HostApp(tmp_path_factory.mktemp('board')).start()
-    yield server
-    server.stop()
-
 
 def delete(app, path, auth=True):
     return app.json('/api/files?path=' + path, method='DELETE', auth=auth)

@@ -10,18 +10,6 @@ import pytest
 from test_app import HostApp, read_events
 
 
-@pytest.fixture(scope='module')
-def app(tmp_path_factory):
-    server = HostApp(tmp_path_factory.mktemp('board')).start()
-    yield server
-    server.stop()
-
-
-def saved(app):
-    with open(os.path.join(app.fs, 'config.json')) as f:
-        return json.load(f)
-
-
 def test_settings_show_name_port_and_pins_but_no_secret(app):
     status, s = app.json('/api/settings')
     assert status == 200
@@ -38,7 +26,7 @@ def test_settings_show_name_port_and_pins_but_no_secret(app):
 def test_settings_need_the_owner(app):
     assert app.json('/api/settings', auth=False)[0] == 401
     assert app.json('/api/settings', {'hostname': 'x'}, auth=False)[0] == 401
-    assert saved(app)['hostname'] == 'microdot-sim'
+    assert app.saved()['hostname'] == 'microdot-sim'
 
 
 @pytest.mark.parametrize('body, field', [
@@ -62,11 +50,11 @@ def test_settings_need_the_owner(app):
     ({'colour': 'red'}, 'colour'),
 ])
 def test_a_bad_field_gets_a_400_naming_it_and_nothing_is_saved(app, body, field):
-    before = saved(app)
+    before = app.saved()
     status, answer = app.json('/api/settings', dict(body, hostname='changed')
                               if field != 'hostname' else body)
     assert status == 400 and answer['field'] == field and answer['error'], answer
-    assert saved(app) == before
+    assert app.saved() == before
     assert app.json('/api/settings')[1]['hostname'] == 'microdot-sim'
 
 
@@ -81,7 +69,7 @@ def test_name_port_and_access_point_password_are_saved_for_the_next_start(app):
                                            'ap_password': 'setup-pass-1'})
     assert status == 200 and s['restart'] == ['ap_password', 'hostname', 'port']
     assert s['hostname'] == 'kitchen' and s['port'] == 8081 and s['ap_password_set'] is True
-    cfg = saved(app)
+    cfg = app.saved()
     assert cfg['hostname'] == 'kitchen' and cfg['port'] == 8081
     assert cfg['ap_password'] == 'setup-pass-1'
     assert cfg['networks'][0]['ssid'] == 'SimNet' and cfg['owner']  # the rest is kept
@@ -102,7 +90,7 @@ def test_new_pins_take_effect_at_once_and_the_boot_inputs_stay(app):
     heater = [p for p in s['pins'] if p['name'] == 'heater'][0]
     assert heater == {'name': 'heater', 'pin': 12, 'mode': 'switch', 'invert': True,
                       'on': False}
-    assert 'safe_mode' in saved(app)['pins']
+    assert 'safe_mode' in app.saved()['pins']
     states = {p['name']: p for p in app.json('/api/pins')[1]}
     assert states['heater']['pwm'] is False and states['relay']['pwm'] is True
     assert app.json('/api/pins/relay', {'level': 30})[0] == 200

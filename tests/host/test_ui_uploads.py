@@ -6,7 +6,6 @@ import os
 import socket
 import time
 
-import pytest
 
 from test_app import PASSWORD, HostApp, basic
 
@@ -47,13 +46,6 @@ def leftovers(app):
     """Temporary files still on the board (there must be none after an upload ended)."""
     up = os.path.join(app.fs, '.upload')
     return sorted(os.listdir(up)) if os.path.isdir(up) else []
-
-
-@pytest.fixture(scope='module')
-def app(tmp_path_factory):
-    server = HostApp(tmp_path_factory.mktemp('board')).start()
-    yield server
-    server.stop()
 
 
 def test_a_name_twice_in_one_upload_is_400_and_the_installed_file_stays(app):
