@@ -471,7 +471,7 @@ def test_settings_are_saved_in_the_same_small_heap(tmp_path):
         server.stop()
 
 
-ESP8266_DASHBOARD_HEAP = '58wK'
+ESP8266_DASHBOARD_HEAP = '60wK'
 
 
 def test_dashboard_loads_whole_on_the_esp8266_profile_with_its_live_stream_open(tmp_path):
@@ -479,8 +479,9 @@ def test_dashboard_loads_whole_on_the_esp8266_profile_with_its_live_stream_open(
     (.mpy app, frozen/ in ROMFS, 3 connections): log in, the page and its assets whole, then
     the live stream held open while the page's API calls are answered, all 200.
 
-    `ESP8266_DASHBOARD_HEAP` is the lowest heap this passes at today: 58wK since the
-    dashboard is a static page (60wK with the template). At 56wK (make run-esp8266's
+    `ESP8266_DASHBOARD_HEAP` is the lowest heap this passes at every run today. (With the
+    dashboard as a static page 58wK passed 10 of 10 on one day and about half the runs the
+    next: the margin there is a few hundred bytes.) At 56wK (make run-esp8266's
     default) the API calls get 503 while the stream is open: since 789df22, where this fitted
     56wK, free heap after boot fell from 68 KB to 40 KB (64-bit port; ui.auth and the routes,
     device.config/launcher/wifi, the framework, and a 6th qstr pool of 7 KB now allocated at
