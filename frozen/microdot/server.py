@@ -513,9 +513,9 @@ class Listener:
                 except MemoryError:
                     gc.collect()
                     continue
-                if server.streams:
-                    await server.reap()
                 try:
+                    if server.streams:
+                        await server.reap()
                     busy = server.short_of_memory() or not server.admit()
                     if busy and (len(server.closing) >= server.limit or
                                  server.short_of_memory()):
