@@ -32,7 +32,7 @@ import gc, sys
 sys.path.insert(0, '')
 import esp32
 from esp32 import Partition
-from microdot.request import AsyncBytesIO
+from microdot import AsyncBytesIO
 import asyncio, hashlib, binascii
 import ui
 IMAGE = open('image.bin', 'rb').read()

@@ -9,8 +9,8 @@ still refuses larger bodies with 413: raise it for uploads.
 """
 import os
 
-from .exceptions import abort
-from .platform import wraps
+from .request import abort
+from .helpers import wraps
 
 
 def _param(header, name):
@@ -191,7 +191,7 @@ class FileUpload:
         while size <= limit:
             piece = await self._read(256)
             if not piece:
-                from .request import AsyncBytesIO
+                from .streams import AsyncBytesIO
                 return FileUpload(self.filename, self.content_type,
                                   AsyncBytesIO(b''.join(pieces)).read)
             pieces.append(piece)

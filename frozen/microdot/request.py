@@ -1,13 +1,30 @@
-"""The `Request` object: one parsed HTTP request, and `AsyncBytesIO`, the stream of a buffered
-body."""
-import io
+"""The `Request` object: one parsed HTTP request; `HTTPException` and `abort`, how a handler (or
+`Request.json`, `Request.form`) ends a request with an error status."""
 import json
 
-from .exceptions import HTTPException
 from .multidict import MultiDict, NoCaseDict
 
 _DIGITS = '0123456789'
 _SPACE = b' \t\n\r\x0b\x0c'  # what bytes.strip() strips
+
+
+class HTTPException(Exception):
+    """Raised (usually through `abort`) to end a request with an error status.
+
+    `reason` becomes the response body; it defaults to ``"<code> error"``.
+    """
+
+    def __init__(self, status_code, reason=None):
+        self.status_code = status_code
+        self.reason = reason or str(status_code) + ' error'
+
+    def __repr__(self):  # pragma: no cover - diagnostic only
+        return 'HTTPException: ' + str(self.status_code)
+
+
+def abort(status_code, reason=None):
+    """Stop handling the current request and answer with `status_code` (and `reason` as body)."""
+    raise HTTPException(status_code, reason)
 
 
 def _refused(status, reason):
@@ -59,35 +76,6 @@ def _mimetype(req):
     return (req.content_type or '').split(';', 1)[0].strip().lower()
 
 
-class AsyncBytesIO:
-    """An async stream over a bytes object (the body of a buffered request, a test request)."""
-
-    def __init__(self, data):
-        self.stream = io.BytesIO(data)
-
-    async def read(self, n=-1):
-        return self.stream.read(n)
-
-    async def readline(self):
-        return self.stream.readline()
-
-    readexactly = read  # (the same: a function object less)
-
-    async def readuntil(self, separator=b'\n'):
-        data = self.stream.getvalue()
-        start = self.stream.tell()
-        end = data.find(separator, start)
-        end = len(data) if end < 0 else end + len(separator)
-        self.stream.seek(end)
-        return data[start:end]
-
-    async def awrite(self, data):
-        self.stream.write(data)
-
-    async def aclose(self):
-        pass
-
-
 class Request:
     """An HTTP request as seen by handlers.
 
@@ -100,8 +88,13 @@ class Request:
 
     A buffered body is read into one allocation of its declared length (a chunked one into a
     buffer that grows once, from 1 KB to `max_body_length`), never by concatenating piece after
-    piece, which on a small heap leaves it too fragmented for the body; that buffer is `body`
-    (see there).
+    piece, which on a small heap leaves it too fragmented for the body.
+
+    `body` is the request body (``b''`` when it was too large and left in `stream`): bytes, or,
+    when it was larger than one read of the connection (512 bytes), the bytearray it was read
+    into, as it is: on a small heap there is seldom room for a copy. Both compare, slice,
+    search and decode alike and `json.loads` takes both; use ``bytes(request.body)`` where
+    bytes are required (a dict key, an ``isinstance(..., bytes)`` check).
     """
 
     max_content_length = 16 * 1024
@@ -127,13 +120,12 @@ class Request:
     body_used = False
     after_request_handlers = ()
     vary_names = ()
-    _body = None
+    _args = None
+    body = b''
     _stream = None
-    _cookies = None
-    _json = None
-    _form = None
     files = None  # uploaded files: set by microdot.multipart.with_form_data
-    _g = None
+    # (g, cookies, json and form keep what they made in _g, _cookies, _json and _form, read
+    # with getattr: no class default for them, four entries less in this class's dict)
 
     def __init__(self, app, client_addr, method, url, http_version, headers, body=None,
                  stream=None, sock=None, url_prefix='', subapp=None, scheme=None, route=None):
@@ -156,27 +148,39 @@ class Request:
         if '?' in url:
             self.path, self.query_string = url.split('?', 1)
             from .urlcodec import parse_query  # loaded by the first query string
-            self.args = parse_query(self.query_string, MultiDict())
+            self._args = parse_query(self.query_string, MultiDict())
         else:
             self.path = url
-            self.args = MultiDict()
         length = headers.get('content-length')
         if length is not None:
             self.content_length = int(length)
         ctype = headers.get('content-type')
         if ctype is not None:
             self.content_type = ctype
-        if body is not None:
-            self._body = body
+        if body:  # else the class's b''
+            self.body = body
         if stream is not None:
             self._stream = stream
 
     @property
+    def args(self):
+        """The query string's arguments, a MultiDict (empty, made on first use, without
+        one)."""
+        if self._args is None:
+            self._args = MultiDict()
+        return self._args
+
+    @args.setter
+    def args(self, value):
+        self._args = value
+
+    @property
     def g(self):
         """Per-request scratch space: set any attribute on it (created on first use)."""
-        if self._g is None:
-            self._g = Request.G()
-        return self._g
+        g = getattr(self, '_g', None)
+        if g is None:
+            self._g = g = Request.G()
+        return g
 
     @classmethod
     async def create(cls, app, client_reader, client_writer, client_addr, scheme=None):
@@ -186,15 +190,67 @@ class Request:
         anything malformed, and its subclass `RequestError` (with the status to answer) for
         oversized lines or header sets and unsupported versions or codings.
         """
-        if not hasattr(client_reader, 'readhead'):
+        if not hasattr(client_reader, 'takehead'):
             # Any other async reader (Microdot's only needs readline/read) is read through a
             # BufferedReader, so that there is one head reader. Bytes it reads past this
             # request stay in it: it is the request's `sock[0]` and reads the body.
             from .streams import BufferedReader
             client_reader = BufferedReader(client_reader)
-        head = await client_reader.readhead(cls.max_head_length)
+        head = client_reader.takehead(cls.max_head_length)  # arrived whole: no coroutine
+        if head is None:
+            head = await client_reader.readhead(cls.max_head_length)
         if not head:
             return None
+        method, url, version, headers, length, coding = cls._parse_head(head)
+        if length is not None and (not length or length.strip(_DIGITS)):
+            raise ValueError('bad Content-Length')  # ASCII digits only (str.isdigit takes more)
+        chunked = False
+        if coding is not None:
+            if coding.lower() != 'chunked':  # gzip, deflate, ...: cannot be framed here
+                raise _refused(501, 'Transfer-Encoding not supported')
+            chunked = True
+        if chunked and length is not None:
+            raise ValueError('Content-Length with Transfer-Encoding')
+        body = stream = None
+        if chunked or length:
+            body, stream = await cls._read_body(app, client_reader, client_writer, method, url,
+                                                headers, chunked, length)
+        return cls(app, client_addr, method, url, version, headers, body=body, stream=stream,
+                   sock=(client_reader, client_writer), scheme=scheme)
+
+    @classmethod
+    async def _read_body(cls, app, client_reader, client_writer, method, url, headers, chunked,
+                         length):
+        """``(body, stream)`` of a request that has one (a coroutine of its own, so that a
+        request without a body does not carry this one's locals)."""
+        if chunked:
+            from .streams import read_chunked
+            body = await read_chunked(client_reader, cls.max_readline, cls.max_body_length)
+            headers['Content-Length'] = str(len(body))
+            del headers['Transfer-Encoding']
+            return body, None
+        length = int(length)
+        # a route's own limits (Microdot.route), else the class's
+        limits = getattr(app, 'route_limits', None) and app.limits_for(cls, method, url)
+        max_content, max_body = limits or (cls.max_content_length, cls.max_body_length)
+        if length <= max_content:
+            if client_writer and headers.get('expect', '').lower() == '100-continue':
+                await client_writer.awrite(b'HTTP/1.1 100 Continue\r\n\r\n')
+            if length <= max_body:
+                body = await client_reader.readbuffer(length)
+                if len(body) != length:
+                    raise ValueError('incomplete body')
+                return body, None
+            from .streams import BodyReader
+            return None, BodyReader(client_reader, length)
+        return None, None
+
+    @classmethod
+    def _parse_head(cls, head):
+        """The request line and headers of `head` (bytes, up to the empty line):
+        ``(method, url, version, headers, content_length, transfer_encoding)``, the last two
+        as str or None. Raises as `create` does. A plain function, so that its many locals
+        live on the stack while it runs, not in the coroutine of every request."""
         # Parsed as bytes: only what a handler sees (method, URL, each header's name and value)
         # becomes a str, each decoded once (not UTF-8: UnicodeError, a ValueError). On
         # MicroPython every new str is looked up among the interned strings, which costs far
@@ -202,22 +258,30 @@ class Request:
         if b'\x00' in head:
             raise ValueError('NUL in request head')
         end = head.find(b'\n')
-        line = head[:end - 1] if head[end - 1] == 13 else head[:end]
-        if len(line) > cls.max_readline:
+        stop = end - 1 if head[end - 1] == 13 else end  # the request line is head[:stop]
+        if stop > cls.max_readline:
             raise _refused(414, 'URI too long')
-        method, url, version = line.split(b' ')  # anything but three words: ValueError
-        if version[:5] != b'HTTP/' or len(version) != 8 or version[6] != 46:  # '.'
-            raise ValueError('bad HTTP version')
-        if version[5] != 49 or version[7] not in b'01':  # 1.0 or 1.1
+        # three words, split by single spaces (found in place: no list, no copies)
+        one = head.find(b' ', 0, stop)
+        two = head.find(b' ', one + 1, stop)
+        if one <= 0 or two <= one + 1 or head.find(b' ', two + 1, stop) >= 0:
+            raise ValueError('bad request line')
+        if stop - two != 9 or not head.startswith(b'HTTP/', two + 1) or head[two + 7] != 46:
+            raise ValueError('bad HTTP version')  # not HTTP/x.y
+        if head[two + 6] != 49 or head[two + 8] not in b'01':  # 1.0 or 1.1
             raise _refused(505, 'HTTP version not supported')
-        version = '1.1' if version[7] == 49 else '1.0'
-        method = 'GET' if method == b'GET' else method.decode()
-        if url[0] != 47:  # '/'
+        version = '1.1' if head[two + 8] == 49 else '1.0'
+        method = 'GET' if one == 3 and head.startswith(b'GET') else head[:one].decode()
+        if head[one + 1] != 47:  # '/'
+            url = head[one + 1:two]
             if b'://' in url:  # absolute form: keep the path
-                url = b'/' + url.split(b'://', 1)[1].partition(b'/')[2]
-            elif url != b'*':
+                url = '/' + url.split(b'://', 1)[1].partition(b'/')[2].decode()
+            elif url == b'*':
+                url = '*'
+            else:
                 raise ValueError('bad request target')
-        url = url.decode()
+        else:
+            url = head[one + 1:two].decode()
         if head.count(b'\n') > cls.max_headers + 2:  # request line, headers, empty line
             raise _refused(431, 'Too many headers')
         headers = NoCaseDict()
@@ -258,65 +322,23 @@ class Request:
                 elif lower == b'transfer-encoding':
                     coding = value
             headers[name.decode()] = value.decode()
-        if length is not None:
-            length = length.decode()
-        if coding is not None:
-            coding = coding.decode()
-        if length is not None and (not length or length.strip(_DIGITS)):
-            raise ValueError('bad Content-Length')  # ASCII digits only (str.isdigit takes more)
-        chunked = False
-        if coding is not None:
-            if coding.lower() != 'chunked':  # gzip, deflate, ...: cannot be framed here
-                raise _refused(501, 'Transfer-Encoding not supported')
-            chunked = True
-        if chunked and length is not None:
-            raise ValueError('Content-Length with Transfer-Encoding')
-        body = b''
-        stream = None
-        if chunked:
-            from .streams import read_chunked
-            body = await read_chunked(client_reader, cls.max_readline, cls.max_body_length)
-            headers['Content-Length'] = str(len(body))
-            del headers['Transfer-Encoding']
-        elif length:
-            length = int(length)
-            # a route's own limits (Microdot.route), else the class's
-            limits = getattr(app, 'route_limits', None) and app.limits_for(cls, method, url)
-            max_content, max_body = limits or (cls.max_content_length, cls.max_body_length)
-            if length <= max_content:
-                if client_writer and headers.get('expect', '').lower() == '100-continue':
-                    await client_writer.awrite(b'HTTP/1.1 100 Continue\r\n\r\n')
-                if length <= max_body:
-                    body = await client_reader.readbuffer(length)
-                    if len(body) != length:
-                        raise ValueError('incomplete body')
-                else:
-                    from .streams import BodyReader
-                    stream = BodyReader(client_reader, length)
-        return cls(app, client_addr, method, url, version, headers, body=body, stream=stream,
-                   sock=(client_reader, client_writer), scheme=scheme)
-
-    @property
-    def body(self):
-        """The request body (``b''`` when it was too large and left in `stream`): bytes, or,
-        when it was larger than one read of the connection (512 bytes), the bytearray it was
-        read into, as it is: on a small heap there is seldom room for a copy. Both compare,
-        slice, search and decode alike and `json.loads` takes both; use ``bytes(request.body)``
-        where bytes are required (a dict key, an ``isinstance(..., bytes)`` check)."""
-        return self._body if self._body is not None else b''
+        return (method, url, version, headers, None if length is None else length.decode(),
+                None if coding is None else coding.decode())
 
     @property
     def stream(self):
         """An async reader for the body (`read`, `readline`, `readexactly`, `readuntil`)."""
         if self._stream is None:
+            from .streams import AsyncBytesIO  # (a buffered body read as a stream)
             self._stream = AsyncBytesIO(self.body)
         return self._stream
 
     @property
     def cookies(self):
         """Cookies sent by the client, as a dict (values as sent, not decoded)."""
-        if self._cookies is None:
-            self._cookies = {}
+        cookies = getattr(self, '_cookies', None)
+        if cookies is None:
+            self._cookies = cookies = {}
             for piece in self.headers.get('Cookie', '').split(';'):
                 piece = piece.strip()
                 if not piece and ';' not in self.headers.get('Cookie', ''):
@@ -325,8 +347,8 @@ class Request:
                     name, value = piece.split('=', 1)
                 else:
                     name, value = piece, ''
-                self._cookies[name] = value
-        return self._cookies
+                cookies[name] = value
+        return cookies
 
     @property
     def json(self):
@@ -334,23 +356,25 @@ class Request:
 
         Invalid JSON, or JSON nested deeper than `max_json_depth`, aborts the request with 400.
         """
-        if self._json is None and _mimetype(self) == 'application/json':
+        value = getattr(self, '_json', None)
+        if value is None and _mimetype(self) == 'application/json':
             try:
-                self._json = loads(self.body, self.max_json_depth)
+                self._json = value = loads(self.body, self.max_json_depth)
             except ValueError:
                 raise HTTPException(400, 'Invalid JSON')
-        return self._json
+        return value
 
     @property
     def form(self):
         """The body of an application/x-www-form-urlencoded request as a MultiDict, else None."""
-        if self._form is None and _mimetype(self) == 'application/x-www-form-urlencoded':
+        form = getattr(self, '_form', None)
+        if form is None and _mimetype(self) == 'application/x-www-form-urlencoded':
             try:
                 from .urlcodec import parse_query
-                self._form = parse_query(self.body, MultiDict())
+                self._form = form = parse_query(self.body, MultiDict())
             except ValueError:
                 raise HTTPException(400, 'Invalid form data')
-        return self._form
+        return form
 
     def vary(self, name):
         """Note that the response depends on the request header `name`: it is added once to

@@ -4,9 +4,9 @@ so lines and pipelined requests never need more than one chunk beyond what was a
 body), `BodyIter` (a response body of any kind as chunks), and the errors of the wire:
 `LineTooLong`, `RequestError` (a request the server does not take), `HeaderInjection` (a
 response header that would carry CR or LF) and `is_muted` (a socket error that only means the
-client went away). Loaded by the server (and for a streamed body or an
-error): `import microdot` does not need them. `AsyncBytesIO` (bytes in memory) is in
-`microdot.request`."""
+client went away), and `AsyncBytesIO` (an async stream over bytes in memory: a buffered
+body read through `Request.stream`, a test request). Loaded by the server (and for a streamed
+body or an error): `import microdot` does not need them."""
 
 
 MUTED_SOCKET_ERRORS = (32, 54, 104, 128)  # EPIPE, ECONNRESET (BSD, Linux), closed socket
@@ -43,6 +43,10 @@ class RequestError(ValueError):
         self.reason = reason
 
 
+async def _true():
+    return True
+
+
 class BufferedReader:
     """Reads from an asyncio stream `chunk_size` bytes at a time.
 
@@ -73,14 +77,18 @@ class BufferedReader:
         return bool(data)
 
     def _take(self, n):
-        data = self.buffer[:n]
-        self.buffer = self.buffer[n:]
-        return data
+        buf = self.buffer
+        if n >= len(buf):  # all of it: no copy, and no new empty bytes for the rest
+            self.buffer = b''
+            return buf
+        self.buffer = buf[n:]
+        return buf[:n]
 
-    async def wait(self):
-        """Wait until at least one byte is buffered; False if the stream ended first. Safe to
-        cancel (nothing read is lost), so it can run under a timeout."""
-        return bool(self.buffer) or await self._fill()
+    def wait(self):
+        """Await this to wait until at least one byte is buffered: False if the stream ended
+        first. Safe to cancel (nothing read is lost), so it can run under a timeout. (Not a
+        coroutine itself: with nothing buffered it hands back the read's.)"""
+        return self._fill() if not self.buffer else _true()
 
     async def readline(self):
         start = 0
@@ -94,6 +102,31 @@ class BufferedReader:
             if not await self._fill():
                 return self._take(len(self.buffer))
 
+    def takehead(self, limit, start=0):
+        """The head (see `readhead`) if the buffer holds all of it, else None: no coroutine
+        for a head that has already arrived whole, as a kept-alive connection's usually has.
+        `start`: where the end may begin (what was searched already)."""
+        buf = self.buffer
+        n = 0
+        while buf.startswith(b'\n', n) or buf.startswith(b'\r\n', n):
+            n += 1 if buf[n] == 10 else 2
+        if n:
+            buf = self.buffer = buf[n:]
+            start = 0
+        i = buf.find(b'\n\r\n', start)
+        j = buf.find(b'\n\n', start)
+        if i >= 0 and (j < 0 or i < j):
+            return self._take(i + 3)
+        if j >= 0:
+            return self._take(j + 2)
+        if len(buf) > limit or (self.line_limit and
+                                len(buf) - buf.rfind(b'\n') > self.line_limit + 1):
+            i = buf.find(b'\n')  # an over-long line is refused at once, not at `limit`
+            if 0 <= i <= limit:
+                raise RequestError(431, 'Header too large')
+            raise RequestError(414, 'URI too long')
+        return None
+
     async def readhead(self, limit):
         """A request head: the bytes up to and including the empty line that ends it (CRLF or
         bare LF line ends), empty lines before it skipped; b'' if the stream ends before
@@ -101,26 +134,10 @@ class BufferedReader:
         in time) if `limit` bytes arrive without the end, EOFError if the stream ends inside."""
         start = 0
         while True:
-            buf = self.buffer
-            n = 0
-            while buf.startswith(b'\n', n) or buf.startswith(b'\r\n', n):
-                n += 1 if buf[n] == 10 else 2
-            if n:
-                buf = self.buffer = buf[n:]
-                start = 0
-            i = buf.find(b'\n\r\n', start)
-            j = buf.find(b'\n\n', start)
-            if i >= 0 and (j < 0 or i < j):
-                return self._take(i + 3)
-            if j >= 0:
-                return self._take(j + 2)
-            if len(buf) > limit or (self.line_limit and
-                                    len(buf) - buf.rfind(b'\n') > self.line_limit + 1):
-                i = buf.find(b'\n')  # an over-long line is refused at once, not at `limit`
-                if 0 <= i <= limit:
-                    raise RequestError(431, 'Header too large')
-                raise RequestError(414, 'URI too long')
-            start = max(0, len(buf) - 2)
+            head = self.takehead(limit, start)
+            if head is not None:
+                return head
+            start = max(0, len(self.buffer) - 2)
             if not await self._fill():
                 if self.buffer:
                     raise EOFError('connection closed inside the head')
@@ -298,6 +315,42 @@ async def read_chunked(reader, max_readline, max_body_length):
     if used < len(buf):
         buf[used:] = b''  # in place: the block keeps its size, no copy is made
     return buf
+
+
+class AsyncBytesIO:
+    """An async stream over bytes in memory (a buffered request body, a test request).
+
+    The bytes (or bytearray) are read where they are, never copied whole (a body may be most of
+    a small heap), and a read allocates only what it returns, however much is asked for.
+    `awrite` appends.
+    """
+
+    def __init__(self, data):
+        self.data = data
+        self.pos = 0
+
+    async def read(self, n=-1):
+        return self._take(len(self.data) if n is None or n < 0 else self.pos + n)
+
+    readexactly = read  # (the same: a function object less)
+
+    async def readuntil(self, separator=b'\n'):
+        end = self.data.find(separator, self.pos)
+        return self._take(len(self.data) if end < 0 else end + len(separator))
+
+    readline = readuntil
+
+    def _take(self, end):
+        data = self.data
+        pos = self.pos
+        self.pos = end = min(end, len(data))
+        return data[pos:end] if isinstance(data, bytes) else bytes(memoryview(data)[pos:end])
+
+    async def awrite(self, data):
+        self.data += data
+
+    async def aclose(self):
+        pass
 
 
 def _has(obj, name):

@@ -6,7 +6,7 @@ requests as a browser keeps them (see `TestClient`).
 """
 import json
 
-from .request import AsyncBytesIO, Request
+from .request import Request
 from .response import Response
 
 
@@ -178,6 +178,8 @@ class TestClient:
     async def request(self, method, path, headers=None, body=None, sock=None):
         """Send a request and return its `TestResponse`."""
         raw = self._render(method, path, headers, body)
+        from .streams import AsyncBytesIO  # (not at import: an installed test client may only
+        # import at module level what `import microdot` loaded: test_test_client_stub.py)
         reader = AsyncBytesIO(raw)
         writer = sock[1] if sock else AsyncBytesIO(b'')
         req = await Request.create(self.app, sock[0] if sock else reader, writer,

@@ -24,7 +24,7 @@ else:
 from esp32 import Partition  # noqa: E402  (boots the simulated board)
 if hasattr(os, 'environ'):  # CPython runs all tests in one process: leave no ESP32 behind
     del os.environ['MICRODOT_FLASH']
-from microdot.request import AsyncBytesIO  # noqa: E402
+from microdot import AsyncBytesIO  # noqa: E402
 
 from device import ota, rollback  # noqa: E402
 

@@ -5,7 +5,7 @@ import os
 from device import config
 from device.portal import Portal
 from faults import Crash, PowerCut
-from microdot.request import AsyncBytesIO
+from microdot import AsyncBytesIO
 
 PATH = 'portal_cfg_under_test.json'
 

@@ -148,7 +148,7 @@ def _ticking_app(ran):
 
 async def _request(app, path):
     from microdot import Request
-    from microdot.request import AsyncBytesIO
+    from microdot import AsyncBytesIO
     return await Request.create(app, AsyncBytesIO(b'GET ' + path + b' HTTP/1.1\r\n\r\n'),
                                 None, None)
 

@@ -1,7 +1,7 @@
 # Request parsing: line, headers, body, json, form, stream, limits.
 from check import raises
 from microdot import AsyncBytesIO, Microdot, Request
-from microdot.exceptions import HTTPException
+from microdot.microdot import HTTPException
 from microdot.streams import RequestError
 from microdot.streams import BufferedReader
 from microdot.test_client import TestClient
@@ -202,7 +202,36 @@ async def test_async_bytes_io_reads():
     assert await s.readexactly(3) == b'thr'
     assert await s.read() == b'ee'
     await s.awrite(b'!')
+    assert await s.read() == b'!'
     await s.aclose()
+
+
+def test_the_package_gives_async_bytes_io_from_streams_and_nothing_it_lacks():
+    # microdot.AsyncBytesIO is looked up on first use (module __getattr__), not at import
+    import microdot
+    from microdot import streams
+    assert microdot.AsyncBytesIO is streams.AsyncBytesIO
+    from microdot import URLPattern, iscoroutine
+    from microdot.routing import URLPattern as pattern_class
+    read = streams.AsyncBytesIO(b'').read()
+    assert URLPattern is pattern_class and iscoroutine(read) and not iscoroutine(read.close)
+    read.close()
+    assert not hasattr(microdot, 'no_such_name')
+    from microdot import urlcodec  # a submodule not loaded yet, through the same path
+    assert urlcodec.urldecode('a%20b') == 'a b'
+
+
+async def test_async_bytes_io_allocates_only_what_it_returns():
+    # A read may ask for far more than is left (multipart asks for its buffer size): it must
+    # not allocate what it asked for (MicroPython's BytesIO did: 8 MB here, beyond any test
+    # heap). A bytearray (a large request body) is read where it is and returned as bytes.
+    s = AsyncBytesIO(b'0123456789')
+    assert await s.read(8 << 20) == b'0123456789'
+    s = AsyncBytesIO(bytearray(b'abc\ndef'))
+    line = await s.readline()
+    assert line == b'abc\n' and isinstance(line, bytes)
+    assert await s.readexactly(8 << 20) == b'def'
+    assert await s.read() == b''
 
 
 async def test_buffered_reader_line_limit():
