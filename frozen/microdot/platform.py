@@ -5,7 +5,6 @@ the same code on both and imports what differs from here.
 - `ticks_ms`, `ticks_add`, `ticks_diff`: MicroPython's wrapping millisecond clock (on CPython a
   monotonic one with the same functions).
 - `iscoroutine(obj)` and `print_exception(exc)`.
-- `wraps` (functools' where there is one, else a stand-in that keeps the wrapper as it is).
 - `invoke_handler(handler, *args, **kwargs)`: how a handler of any kind is called; plain
   functions run in asyncio's default executor (a worker thread) on CPython, inline on
   MicroPython.
@@ -26,15 +25,6 @@ from sys import implementation
 
 MICROPYTHON = implementation.name == 'micropython'
 del implementation  # every global is heap on a board
-
-try:
-    from functools import wraps
-except ImportError:  # MicroPython without functools
-    def wraps(wrapped):
-        """Stand-in for functools.wraps: returns the wrapper unchanged."""
-        def decorator(wrapper):
-            return wrapper
-        return decorator
 
 if MICROPYTHON:
     from sys import print_exception  # noqa: F401
