@@ -1,7 +1,6 @@
 """The `Microdot` application: routes, hooks, error handling and request dispatch."""
-from .exceptions import HTTPException, abort
 from .platform import invoke_handler, print_exception
-from .request import Request
+from .request import HTTPException, Request, abort
 from .response import REASONS, Response
 from .routing import URLPattern
 
@@ -64,6 +63,28 @@ def _merge_vary(res, names):
             current.append(name)
             lower.append(name.lower())
     res.headers['Vary'] = ', '.join(current)
+
+
+async def _exception_response(app, req, exc):
+    """The response of `app` for an exception a route or hook raised: its handler's, else 500
+    (400 for CR/LF from the client that reached a header). Its own coroutine, so that
+    `Microdot.dispatch_request`, which every request runs, stays small."""
+    res = None
+    from .streams import HeaderInjection  # (loaded on the first error, not at import)
+    if isinstance(exc, HeaderInjection):  # CR/LF from the client reached a header
+        res = await app.error_response(req, 400)
+    else:
+        print_exception(exc)
+        handler = _exception_handler(app, req, exc)
+        if handler is not None:
+            try:
+                res = await invoke_handler(handler, req, exc)
+            except Exception as exc2:
+                print_exception(exc2)
+                res = None
+    if res is None:
+        res = await app.error_response(req, 500)
+    return res
 
 
 class Microdot:
@@ -324,21 +345,7 @@ class Microdot:
                 gc.collect()
                 res = Response(REASONS[503], 503)
             except Exception as exc:
-                res = None
-                from .streams import HeaderInjection  # (loaded on the first error, not at import)
-                if isinstance(exc, HeaderInjection):  # CR/LF from the client reached a header
-                    res = await self.error_response(req, 400)
-                else:
-                    print_exception(exc)
-                    handler = _exception_handler(self, req, exc)
-                    if handler is not None:
-                        try:
-                            res = await invoke_handler(handler, req, exc)
-                        except Exception as exc2:
-                            print_exception(exc2)
-                            res = None
-                if res is None:
-                    res = await self.error_response(req, 500)
+                res = await _exception_response(self, req, exc)
         if isinstance(res, tuple):
             res = Response(*res)
         elif not isinstance(res, Response):
@@ -349,7 +356,8 @@ class Microdot:
                 if new is not None:
                     res = new
         if req is not None:
-            res.is_head = method == 'HEAD'
+            if method == 'HEAD' or res.is_head:  # (a response object may be reused)
+                res.is_head = method == 'HEAD'
             if req.vary_names:
                 _merge_vary(res, req.vary_names)
         return res

@@ -2,8 +2,8 @@
 tokens). The authenticated user is in ``request.g.current_user``."""
 import binascii
 
-from .exceptions import abort
-from .platform import wraps
+from .request import abort
+from .helpers import wraps
 
 
 class BaseAuth:

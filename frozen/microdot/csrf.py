@@ -1,7 +1,7 @@
 """Cross-Site Request Forgery protection from the headers browsers send (``Sec-Fetch-Site`` and
 ``Origin``): no tokens to embed in forms. Requests from non-browser clients (neither header)
 pass."""
-from .exceptions import abort
+from .request import abort
 
 
 class CSRF:

@@ -2,7 +2,7 @@
 `Login.login_user` / `logout_user`, ``@login`` to require a logged-in user (others are
 redirected to the login page), ``@login.fresh`` to also refuse remember-me logins.
 The user is in ``request.g.current_user``; user objects need an ``id``."""
-from .platform import wraps
+from .helpers import wraps
 from .response import redirect
 from .urlcodec import urlencode
 

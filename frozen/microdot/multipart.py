@@ -9,8 +9,8 @@ still refuses larger bodies with 413: raise it for uploads.
 """
 import os
 
-from .exceptions import abort
-from .platform import wraps
+from .request import abort
+from .helpers import wraps
 
 
 def _param(header, name):

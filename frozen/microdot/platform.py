@@ -5,7 +5,6 @@ the same code on both and imports what differs from here.
 - `ticks_ms`, `ticks_add`, `ticks_diff`: MicroPython's wrapping millisecond clock (on CPython a
   monotonic one with the same functions).
 - `iscoroutine(obj)` and `print_exception(exc)`.
-- `wraps` (functools' where there is one, else a stand-in that keeps the wrapper as it is).
 - `invoke_handler(handler, *args, **kwargs)`: how a handler of any kind is called; plain
   functions run in asyncio's default executor (a worker thread) on CPython, inline on
   MicroPython.
@@ -17,7 +16,7 @@ the same code on both and imports what differs from here.
   `drain()` has something to wait for). MicroPython's Stream keeps it in ``out_buf``, the
   other internal used here: its `drain()` passes through the scheduler even when the socket
   took everything, which the server avoids for the one write of a small response. On
-  CPython always true (its `drain()` returns at once when there is nothing to wait for).
+  CPython the size of the transport's write buffer.
 
 What only CPython's server needs (its listener, a writer with MicroPython's stream methods)
 is in `microdot.server_cpython`, which a board never imports.
@@ -26,15 +25,6 @@ from sys import implementation
 
 MICROPYTHON = implementation.name == 'micropython'
 del implementation  # every global is heap on a board
-
-try:
-    from functools import wraps
-except ImportError:  # MicroPython without functools
-    def wraps(wrapped):
-        """Stand-in for functools.wraps: returns the wrapper unchanged."""
-        def decorator(wrapper):
-            return wrapper
-        return decorator
 
 if MICROPYTHON:
     from sys import print_exception  # noqa: F401
@@ -81,18 +71,25 @@ else:
     readable = None  # the CPython server listens through asyncio.start_server
 
     def unsent(stream):
-        """Always true: CPython's `drain()` costs nothing when there is nothing to wait for."""
-        return True
+        """How many bytes `stream` (an asyncio StreamWriter) holds of its writes (0 if the
+        socket took everything); another kind of writer: True."""
+        transport = getattr(stream, 'transport', None)
+        return True if transport is None else transport.get_write_buffer_size()
 
     def print_exception(exc):
         import traceback
         traceback.print_exception(exc)
 
-    async def invoke_handler(handler, *args, **kwargs):
-        """Call a handler of any kind and return its result: coroutine functions are awaited,
-        plain functions run in a worker thread (so they may block)."""
-        if asyncio.iscoroutinefunction(handler):
-            return await handler(*args, **kwargs)
+    def invoke_handler(handler, *args, **kwargs):
+        """Call a handler of any kind; await what this returns for its result. A coroutine
+        function's coroutine is handed back as it is; plain functions run in a worker thread
+        (so they may block)."""
+        code = getattr(handler, '__code__', None)
+        if code is not None and code.co_flags & 0x80 or asyncio.iscoroutinefunction(handler):
+            return handler(*args, **kwargs)  # (0x80: CO_COROUTINE, as inspect looks it up)
+        return _in_thread(handler, args, kwargs)
+
+    async def _in_thread(handler, args, kwargs):
         loop = asyncio.get_running_loop()
         result = await loop.run_in_executor(None, lambda: handler(*args, **kwargs))
         if asyncio.iscoroutine(result):

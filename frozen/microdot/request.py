@@ -1,11 +1,30 @@
-"""The `Request` object: one parsed HTTP request."""
+"""The `Request` object: one parsed HTTP request; `HTTPException` and `abort`, how a handler (or
+`Request.json`, `Request.form`) ends a request with an error status."""
 import json
 
-from .exceptions import HTTPException
 from .multidict import MultiDict, NoCaseDict
 
 _DIGITS = '0123456789'
 _SPACE = b' \t\n\r\x0b\x0c'  # what bytes.strip() strips
+
+
+class HTTPException(Exception):
+    """Raised (usually through `abort`) to end a request with an error status.
+
+    `reason` becomes the response body; it defaults to ``"<code> error"``.
+    """
+
+    def __init__(self, status_code, reason=None):
+        self.status_code = status_code
+        self.reason = reason or str(status_code) + ' error'
+
+    def __repr__(self):  # pragma: no cover - diagnostic only
+        return 'HTTPException: ' + str(self.status_code)
+
+
+def abort(status_code, reason=None):
+    """Stop handling the current request and answer with `status_code` (and `reason` as body)."""
+    raise HTTPException(status_code, reason)
 
 
 def _refused(status, reason):
@@ -104,11 +123,9 @@ class Request:
     _args = None
     body = b''
     _stream = None
-    _cookies = None
-    _json = None
-    _form = None
     files = None  # uploaded files: set by microdot.multipart.with_form_data
-    _g = None
+    # (g, cookies, json and form keep what they made in _g, _cookies, _json and _form, read
+    # with getattr: no class default for them, four entries less in this class's dict)
 
     def __init__(self, app, client_addr, method, url, http_version, headers, body=None,
                  stream=None, sock=None, url_prefix='', subapp=None, scheme=None, route=None):
@@ -160,9 +177,10 @@ class Request:
     @property
     def g(self):
         """Per-request scratch space: set any attribute on it (created on first use)."""
-        if self._g is None:
-            self._g = Request.G()
-        return self._g
+        g = getattr(self, '_g', None)
+        if g is None:
+            self._g = g = Request.G()
+        return g
 
     @classmethod
     async def create(cls, app, client_reader, client_writer, client_addr, scheme=None):
@@ -172,13 +190,15 @@ class Request:
         anything malformed, and its subclass `RequestError` (with the status to answer) for
         oversized lines or header sets and unsupported versions or codings.
         """
-        if not hasattr(client_reader, 'readhead'):
+        if not hasattr(client_reader, 'takehead'):
             # Any other async reader (Microdot's only needs readline/read) is read through a
             # BufferedReader, so that there is one head reader. Bytes it reads past this
             # request stay in it: it is the request's `sock[0]` and reads the body.
             from .streams import BufferedReader
             client_reader = BufferedReader(client_reader)
-        head = await client_reader.readhead(cls.max_head_length)
+        head = client_reader.takehead(cls.max_head_length)  # arrived whole: no coroutine
+        if head is None:
+            head = await client_reader.readhead(cls.max_head_length)
         if not head:
             return None
         method, url, version, headers, length, coding = cls._parse_head(head)
@@ -195,8 +215,8 @@ class Request:
         if chunked or length:
             body, stream = await cls._read_body(app, client_reader, client_writer, method, url,
                                                 headers, chunked, length)
-        return cls(app, client_addr, method, url, version, headers, body=body, stream=stream,
-                   sock=(client_reader, client_writer), scheme=scheme)
+        return cls(app, client_addr, method, url, version, headers, body, stream,
+                   (client_reader, client_writer), '', None, scheme)  # (by position: smaller)
 
     @classmethod
     async def _read_body(cls, app, client_reader, client_writer, method, url, headers, chunked,
@@ -316,8 +336,9 @@ class Request:
     @property
     def cookies(self):
         """Cookies sent by the client, as a dict (values as sent, not decoded)."""
-        if self._cookies is None:
-            self._cookies = {}
+        cookies = getattr(self, '_cookies', None)
+        if cookies is None:
+            self._cookies = cookies = {}
             for piece in self.headers.get('Cookie', '').split(';'):
                 piece = piece.strip()
                 if not piece and ';' not in self.headers.get('Cookie', ''):
@@ -326,8 +347,8 @@ class Request:
                     name, value = piece.split('=', 1)
                 else:
                     name, value = piece, ''
-                self._cookies[name] = value
-        return self._cookies
+                cookies[name] = value
+        return cookies
 
     @property
     def json(self):
@@ -335,23 +356,25 @@ class Request:
 
         Invalid JSON, or JSON nested deeper than `max_json_depth`, aborts the request with 400.
         """
-        if self._json is None and _mimetype(self) == 'application/json':
+        value = getattr(self, '_json', None)
+        if value is None and _mimetype(self) == 'application/json':
             try:
-                self._json = loads(self.body, self.max_json_depth)
+                self._json = value = loads(self.body, self.max_json_depth)
             except ValueError:
                 raise HTTPException(400, 'Invalid JSON')
-        return self._json
+        return value
 
     @property
     def form(self):
         """The body of an application/x-www-form-urlencoded request as a MultiDict, else None."""
-        if self._form is None and _mimetype(self) == 'application/x-www-form-urlencoded':
+        form = getattr(self, '_form', None)
+        if form is None and _mimetype(self) == 'application/x-www-form-urlencoded':
             try:
                 from .urlcodec import parse_query
-                self._form = parse_query(self.body, MultiDict())
+                self._form = form = parse_query(self.body, MultiDict())
             except ValueError:
                 raise HTTPException(400, 'Invalid form data')
-        return self._form
+        return form
 
     def vary(self, name):
         """Note that the response depends on the request header `name`: it is added once to

@@ -20,6 +20,74 @@ def _gone(exc):
     raise exc
 
 
+def _head(res, version, keep_alive):
+    """The status line and headers of `res`, as bytes."""
+    # the reason phrase: `reason`, else OK for 200 and N/A for any other status, as
+    # Microdot sends (clients go by the code). Built as one str and encoded once: on
+    # MicroPython every str made along the way would cost a lookup among the interned ones.
+    status = res.status_code
+    parts = ['HTTP/1.1 ' if version == '1.1' else 'HTTP/1.0 ',
+             '200' if status == 200 else str(status), ' ',
+             res.reason or ('OK' if status == 200 else 'N/A'), '\r\n']
+    add = parts.append
+    lines = 2  # the status line and the empty line
+    for name, value in res.headers.items():
+        for item in (value if isinstance(value, list) else (value,)):
+            add(name)
+            add(': ')
+            add(item if isinstance(item, str) else str(item))
+            add('\r\n')
+            lines += 1
+    if version == '1.1' and not keep_alive:
+        add('Connection: close\r\n')
+        lines += 1
+    elif version != '1.1' and keep_alive:
+        add('Connection: keep-alive\r\n')
+        lines += 1
+    add('\r\n')
+    head = ''.join(parts)
+    # Every line must end in CRLF and nothing else: a CR or LF inside a name or value
+    # would let it inject headers (or a whole response).
+    if head.count('\n') != lines or head.count('\r') != lines:
+        from .streams import HeaderInjection
+        raise HeaderInjection('header contains CR or LF')
+    return head.encode()
+
+
+async def _stream_body(res, stream, version, keep_alive):
+    """`Response.write` for a file or an iterator body: chunked when its length is unknown."""
+    chunked = False
+    if 'content-length' not in res.headers and not res.is_head:
+        if keep_alive and version == '1.1':
+            chunked = True
+            res.headers['Transfer-Encoding'] = 'chunked'
+        else:
+            keep_alive = False
+    try:
+        head = _head(res, version, keep_alive)
+        await stream.awrite(head)
+        if res.is_head:
+            await res.body_iter().aclose()
+            return keep_alive
+        chunks = res.body_iter()
+        try:
+            async for chunk in chunks:
+                if isinstance(chunk, str):
+                    chunk = chunk.encode()
+                if chunked:
+                    if chunk:
+                        await stream.awrite(b'%x\r\n' % len(chunk) + chunk + b'\r\n')
+                else:
+                    await stream.awrite(chunk)
+            if chunked:
+                await stream.awrite(b'0\r\n\r\n')
+        finally:
+            await chunks.aclose()
+        return keep_alive
+    except OSError as exc:
+        return _gone(exc)
+
+
 class Response:
     """An HTTP response.
 
@@ -118,38 +186,6 @@ class Response:
         from .streams import BodyIter  # only streamed bodies need it
         return BodyIter(self.body, self.send_file_buffer_size)
 
-    def _head(self, version, keep_alive):
-        # the reason phrase: `reason`, else OK for 200 and N/A for any other status, as
-        # Microdot sends (clients go by the code). Built as one str and encoded once: on
-        # MicroPython every str made along the way would cost a lookup among the interned ones.
-        status = self.status_code
-        parts = ['HTTP/1.1 ' if version == '1.1' else 'HTTP/1.0 ',
-                 '200' if status == 200 else str(status), ' ',
-                 self.reason or ('OK' if status == 200 else 'N/A'), '\r\n']
-        add = parts.append
-        lines = 2  # the status line and the empty line
-        for name, value in self.headers.items():
-            for item in (value if isinstance(value, list) else (value,)):
-                add(name)
-                add(': ')
-                add(item if isinstance(item, str) else str(item))
-                add('\r\n')
-                lines += 1
-        if version == '1.1' and not keep_alive:
-            add('Connection: close\r\n')
-            lines += 1
-        elif version != '1.1' and keep_alive:
-            add('Connection: keep-alive\r\n')
-            lines += 1
-        add('\r\n')
-        head = ''.join(parts)
-        # Every line must end in CRLF and nothing else: a CR or LF inside a name or value
-        # would let it inject headers (or a whole response).
-        if head.count('\n') != lines or head.count('\r') != lines:
-            from .streams import HeaderInjection
-            raise HeaderInjection('header contains CR or LF')
-        return head.encode()
-
     async def write(self, stream, version='1.0', keep_alive=False):
         """Write the response to `stream` (an object with ``async awrite(bytes)``).
 
@@ -160,9 +196,9 @@ class Response:
         self.complete()
         body = self.body
         if not isinstance(body, bytes):  # a file or an iterator: streamed
-            return await self._stream_body(stream, version, keep_alive)
+            return await _stream_body(self, stream, version, keep_alive)
         try:  # the usual case, in a small coroutine: head and body in one write
-            head = self._head(version, keep_alive)
+            head = _head(self, version, keep_alive)
             if self.is_head:
                 await stream.awrite(head)
             elif len(body) <= 512:
@@ -170,38 +206,6 @@ class Response:
             else:
                 await stream.awrite(head)
                 await stream.awrite(body)
-            return keep_alive
-        except OSError as exc:
-            return _gone(exc)
-
-    async def _stream_body(self, stream, version, keep_alive):
-        chunked = False
-        if 'content-length' not in self.headers and not self.is_head:
-            if keep_alive and version == '1.1':
-                chunked = True
-                self.headers['Transfer-Encoding'] = 'chunked'
-            else:
-                keep_alive = False
-        try:
-            head = self._head(version, keep_alive)
-            await stream.awrite(head)
-            if self.is_head:
-                await self.body_iter().aclose()
-                return keep_alive
-            chunks = self.body_iter()
-            try:
-                async for chunk in chunks:
-                    if isinstance(chunk, str):
-                        chunk = chunk.encode()
-                    if chunked:
-                        if chunk:
-                            await stream.awrite(b'%x\r\n' % len(chunk) + chunk + b'\r\n')
-                    else:
-                        await stream.awrite(chunk)
-                if chunked:
-                    await stream.awrite(b'0\r\n\r\n')
-            finally:
-                await chunks.aclose()
             return keep_alive
         except OSError as exc:
             return _gone(exc)

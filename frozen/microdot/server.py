@@ -101,7 +101,7 @@ class Connection:
 
     def __init__(self, server, stream, task):
         self.server = server
-        self.stream = stream  # MicroPython Stream (or server_cpython.StreamAdapter)
+        self.stream = stream  # the asyncio stream writer (MicroPython: its Stream)
         self.task = task
         self.deadline = None  # ticks_ms after which the watchdog cancels the task
         self.waiting = None  # ticks_ms since the connection waits for a request head
@@ -131,8 +131,12 @@ class Connection:
             self.deadline = old
 
     async def aclose(self):
+        """Close the connection: asyncio's `close()` and `wait_closed()` (on MicroPython the
+        latter closes the socket)."""
+        stream = self.stream
         try:
-            await self.stream.aclose()
+            stream.close()
+            await stream.wait_closed()
         except Exception:
             pass
 
@@ -307,9 +311,6 @@ def _server_of(app):
 
 async def serve_connection(app, reader, writer):
     """Serve requests from one client connection until it closes, errs or idles out."""
-    if not MICROPYTHON:
-        from .server_cpython import StreamAdapter
-        writer = StreamAdapter(writer)
     server = _server_of(app)
     conn = Connection(server, writer, asyncio.current_task())
     if not MICROPYTHON:

@@ -1,7 +1,7 @@
 """User sessions kept in a signed cookie (a JWT, HS256): ``Session(app, secret_key=...)`` and
 ``@with_session`` routes get ``(request, session)``. Nothing is stored on the server. A cookie
 that is missing, tampered with, malformed or expired simply gives an empty session."""
-from .platform import wraps
+from .helpers import wraps
 from . import jwt
 
 

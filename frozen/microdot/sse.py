@@ -12,7 +12,7 @@ connection closes. Either way no task is left behind holding the connection.
 import asyncio
 import json
 
-from .platform import wraps
+from .helpers import wraps
 
 
 class SSE:
@@ -150,7 +150,7 @@ def sse_response(request, event_function, *args, **kwargs):
     sock = getattr(request, 'sock', None)
     claim = getattr(sock[1], 'claim_stream', None) if sock else None
     if claim is not None and not claim(True):
-        from .exceptions import abort
+        from .request import abort
         abort(503, 'Too many streams')
     return _EventStream(SSE(), (event_function, request, args, kwargs)), 200, {'Content-Type': 'text/event-stream',
                                           'Cache-Control': 'no-cache'}

@@ -102,6 +102,31 @@ class BufferedReader:
             if not await self._fill():
                 return self._take(len(self.buffer))
 
+    def takehead(self, limit, start=0):
+        """The head (see `readhead`) if the buffer holds all of it, else None: no coroutine
+        for a head that has already arrived whole, as a kept-alive connection's usually has.
+        `start`: where the end may begin (what was searched already)."""
+        buf = self.buffer
+        n = 0
+        while buf.startswith(b'\n', n) or buf.startswith(b'\r\n', n):
+            n += 1 if buf[n] == 10 else 2
+        if n:
+            buf = self.buffer = buf[n:]
+            start = 0
+        i = buf.find(b'\n\r\n', start)
+        j = buf.find(b'\n\n', start)
+        if i >= 0 and (j < 0 or i < j):
+            return self._take(i + 3)
+        if j >= 0:
+            return self._take(j + 2)
+        if len(buf) > limit or (self.line_limit and
+                                len(buf) - buf.rfind(b'\n') > self.line_limit + 1):
+            i = buf.find(b'\n')  # an over-long line is refused at once, not at `limit`
+            if 0 <= i <= limit:
+                raise RequestError(431, 'Header too large')
+            raise RequestError(414, 'URI too long')
+        return None
+
     async def readhead(self, limit):
         """A request head: the bytes up to and including the empty line that ends it (CRLF or
         bare LF line ends), empty lines before it skipped; b'' if the stream ends before
@@ -109,26 +134,10 @@ class BufferedReader:
         in time) if `limit` bytes arrive without the end, EOFError if the stream ends inside."""
         start = 0
         while True:
-            buf = self.buffer
-            n = 0
-            while buf.startswith(b'\n', n) or buf.startswith(b'\r\n', n):
-                n += 1 if buf[n] == 10 else 2
-            if n:
-                buf = self.buffer = buf[n:]
-                start = 0
-            i = buf.find(b'\n\r\n', start)
-            j = buf.find(b'\n\n', start)
-            if i >= 0 and (j < 0 or i < j):
-                return self._take(i + 3)
-            if j >= 0:
-                return self._take(j + 2)
-            if len(buf) > limit or (self.line_limit and
-                                    len(buf) - buf.rfind(b'\n') > self.line_limit + 1):
-                i = buf.find(b'\n')  # an over-long line is refused at once, not at `limit`
-                if 0 <= i <= limit:
-                    raise RequestError(431, 'Header too large')
-                raise RequestError(414, 'URI too long')
-            start = max(0, len(buf) - 2)
+            head = self.takehead(limit, start)
+            if head is not None:
+                return head
+            start = max(0, len(self.buffer) - 2)
             if not await self._fill():
                 if self.buffer:
                     raise EOFError('connection closed inside the head')

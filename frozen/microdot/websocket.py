@@ -16,8 +16,8 @@ end there; the server then closes the TCP connection.
 import binascii
 import hashlib
 
-from .exceptions import abort
-from .platform import wraps
+from .request import abort
+from .helpers import wraps
 from .request import Request
 from .response import Response
 

@@ -176,14 +176,16 @@ async def test_file_like_body_is_read_in_chunks():
 
 def test_repeated_headers_from_lists():
     res = Response('x', headers={'X-Multi': ['a', 'b']})
-    head = res._head('1.1', True).decode()
+    from microdot.response import _head
+    head = _head(res, '1.1', True).decode()
     assert 'X-Multi: a\r\n' in head and 'X-Multi: b\r\n' in head
 
 
 def test_header_injection_is_refused():
+    from microdot.response import _head
     res = Response('x', headers={'X-Bad': 'a\r\nSet-Cookie: evil=1'})
     with raises(ValueError):
-        res._head('1.1', True)
+        _head(res, '1.1', True)
 
 
 async def test_header_injection_from_the_client_is_400_not_the_apps_value_error_handler():

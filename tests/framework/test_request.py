@@ -1,7 +1,7 @@
 # Request parsing: line, headers, body, json, form, stream, limits.
 from check import raises
 from microdot import AsyncBytesIO, Microdot, Request
-from microdot.exceptions import HTTPException
+from microdot.microdot import HTTPException
 from microdot.streams import RequestError
 from microdot.streams import BufferedReader
 from microdot.test_client import TestClient
@@ -204,6 +204,21 @@ async def test_async_bytes_io_reads():
     await s.awrite(b'!')
     assert await s.read() == b'!'
     await s.aclose()
+
+
+def test_the_package_gives_async_bytes_io_from_streams_and_nothing_it_lacks():
+    # microdot.AsyncBytesIO is looked up on first use (module __getattr__), not at import
+    import microdot
+    from microdot import streams
+    assert microdot.AsyncBytesIO is streams.AsyncBytesIO
+    from microdot import URLPattern, iscoroutine
+    from microdot.routing import URLPattern as pattern_class
+    read = streams.AsyncBytesIO(b'').read()
+    assert URLPattern is pattern_class and iscoroutine(read) and not iscoroutine(read.close)
+    read.close()
+    assert not hasattr(microdot, 'no_such_name')
+    from microdot import urlcodec  # a submodule not loaded yet, through the same path
+    assert urlcodec.urldecode('a%20b') == 'a b'
 
 
 async def test_async_bytes_io_allocates_only_what_it_returns():
