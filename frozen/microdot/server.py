@@ -84,6 +84,20 @@ def default_max_connections():
     return max(2, min(64, heap // 6144))
 
 
+class _Done:
+    """An awaitable that is already done (awaiting it gives None at once, allocating
+    nothing): what `Connection.awrite` returns when there is nothing to wait for."""
+
+    def __await__(self):
+        return _EMPTY
+
+    __iter__ = __await__  # (MicroPython awaits through __iter__)
+
+
+_EMPTY = iter(())
+DONE = _Done()
+
+
 class Connection:
     """One client connection: the task serving it, its deadline and what it is waiting for.
 
@@ -112,23 +126,28 @@ class Connection:
         self.deadline = ticks_add(ticks_ms(), int(seconds * 1000)) if seconds else None
         return old
 
-    async def awrite(self, data):
-        """Write `data`, waiting (under `write_timeout`) until the socket has taken it. The
-        first write of a response does not pass through the scheduler when the socket takes
-        it all at once (a small response is one write, and the connection's next step is a
-        read, which waits anyway); every later one does, so a long body lets other
-        connections run between its writes."""
+    def awrite(self, data):
+        """Write `data`; await what this returns, which waits (under `write_timeout`) until the
+        socket has taken it. The first write of a response does not pass through the
+        scheduler when the socket takes it all at once (a small response is one write, and
+        the connection's next step is a read, which waits anyway): it is `DONE` then, and no
+        coroutine is made; every later write drains, so a long body lets other connections
+        run between its writes."""
         stream = self.stream
         later = self.sent
         self.sent = True  # from here on a 503 would be spliced into the response
         stream.write(data)  # what the socket takes at once; the stream keeps the rest
         if later or unsent(stream):
-            old = self.deadline
-            ms = self.server.write_ms
-            if ms:
-                self.deadline = ticks_add(ticks_ms(), ms)
-            await stream.drain()
-            self.deadline = old
+            return self._drain()
+        return DONE
+
+    async def _drain(self):
+        old = self.deadline
+        ms = self.server.write_ms
+        if ms:
+            self.deadline = ticks_add(ticks_ms(), ms)
+        await self.stream.drain()
+        self.deadline = old
 
     async def aclose(self):
         """Close the connection: asyncio's `close()` and `wait_closed()` (on MicroPython the
