@@ -157,6 +157,7 @@ def main():
     if args.wrk:
         global REQUESTS
         REQUESTS = WRK
+    run.BUILD = os.path.join(run.BUILD, 'cost')  # its own .mpy builds: make bench may be running
     setup = run.Setup(args.microdot)
     servers = args.servers.split(',')
     if args.profile:

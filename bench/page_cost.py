@@ -1,23 +1,26 @@
 """What each page of the device UI weighs on the wire and costs in heap on the ESP8266 profile.
 
-    .venv/bin/python bench/page_cost.py [--low 40] [--high 72] [--only / /settings ...]
+    .venv/bin/python bench/page_cost.py [--low 40wK] [--high 72wK] [--runs 3] [--only / ...]
+
+(`--runs 0`: the weights only.) Not while tests run in the same checkout: both build build/app.
 
 The profile is `make run-esp8266`'s: the app as .mpy, frozen/ and the simulated board in a
 ROMFS image imported in place (as frozen code is on a board), the heap given beside it. For
 each page, the smallest heap at which a fresh board serves it whole three times in a row
-(`whole`) is found by bisection between `--low` and `--high` wK, to `STEP` bytes (the login's
+(`whole`) is found by bisection between `--low` and `--high`, to `STEP` bytes (the login's
 password check is done once before, and is part of no page). The page's cost is that heap
 minus the one the app's smallest route needs (``/api/hello``, a JSON line): what the page needs
 on top of the running app (the request, the handler's modules, the answer's buffers), with the
 slack its largest allocations need. Each bisection is done `--runs` times and the largest result
 kept (a board's heap differs a little from one start to the next: about 2 KB). The device's own
 pages (the setup portal, the welcome and recovery pages) are served by the portal on a board
-without a running app: for them the smallest heap is the whole cost. Figures are bytes of the 64-bit unix port, where objects are
-about twice their size on a 32-bit board (``56wK`` is 114,688 bytes here).
+without a running app: for them the smallest heap is the whole cost. Figures are bytes of the
+64-bit unix port, where objects are about twice their size on a 32-bit board (``56wK`` is
+114,688 bytes here).
 
-Weights: the bytes sent, and gzipped (what a gzip of the page would make; the assets and the
-settings page are stored and sent gzipped, so there both figures are the same). A measurement,
-not a test: the figures go to docs/web-ui.md.
+Weights: the page's bytes, gzipped, and the bytes sent (the app's pages and assets are stored
+and sent gzipped; the JSON answers and the device's own pages are sent as they are). A
+measurement, not a test: the figures go to docs/web-ui.md.
 """
 import argparse
 import gzip
@@ -35,7 +38,6 @@ STEP = 1024
 BASE = '/api/hello'
 PAGES = ('/', '/settings', '/login', '/static/app.css', '/static/app.js',
          '/static/settings.js', '/api/status', '/api/settings', '/api/backup', '/api/files')
-GZIPPED = ('/static/', '/settings')  # stored and sent gzipped (the device's pages are not)
 
 
 def fetch(url, headers=None):
@@ -93,12 +95,13 @@ DEVICE_PAGES = {  # the device's own pages: the board's files that make the port
     '/ (recovery)': {'config.json': {'networks': [HOME]}, 'main.py': 'import nothing_here\n'}}
 
 
-_whole = {}  # device page -> its body at the largest heap (these pages do not end in a tag)
+_whole = {}  # device page -> its length at the largest heap (these pages do not end in a tag;
+# the recovery page's traceback names the ROMFS image's folder, which differs on each start)
 
 
 def device_served(page, heap):
     """The body of a device page (`DEVICE_PAGES`) if a fresh board with `heap` bytes, frozen/
-    in ROMFS and no app running, serves it three times as it does with the most heap."""
+    in ROMFS and no app running, serves it three times as long as with the most heap."""
     from conftest import Board
     with tempfile.TemporaryDirectory() as tmp:
         fs = os.path.join(tmp, 'fs')
@@ -112,7 +115,7 @@ def device_served(page, heap):
             board.wait_for('portal: serving on port', 30)
             for _ in range(3):
                 status, body = fetch('http://127.0.0.1:%d%s' % (board.port, page.split()[0]))
-                if status != 200 or not body or body != _whole.setdefault(page, body):
+                if status != 200 or not body or len(body) != _whole.setdefault(page, len(body)):
                     return None
             return body
         except AssertionError:  # the board did not get that far
@@ -130,6 +133,8 @@ def smallest(page, low, high, runs):
     if body is None:
         return None, None
     found = []
+    if not runs:  # the weights only
+        return None, body
     for _ in range(runs):
         lo, hi = low, high
         while hi - lo > STEP:
@@ -152,27 +157,31 @@ def main():
     parser.add_argument('--runs', type=int, default=3, help='bisections per page (default 3)')
     args = parser.parse_args()
     low, high = heap_bytes(args.low), heap_bytes(args.high)
-    base, _ = smallest(BASE, low, high, args.runs)
+    base = smallest(BASE, low, high, args.runs)[0] if args.runs else None
     print('%s: served from %s bytes of heap' % (BASE, base), flush=True)
     rows = []
     for page in args.only:
         heap, body = smallest(page, heap_bytes('8wK') if page in DEVICE_PAGES else low, high,
                               args.runs)
-        sent = len(body or b'')
-        zipped = sent if page.startswith(GZIPPED) else len(gzip.compress(body or b''))
-        rows.append((page, sent, zipped, heap))
-        print('%s: %d bytes sent, %d gzipped; served from %s bytes of heap' % (
-            page, sent, zipped, heap), flush=True)
-    print('\n| page | bytes sent | gzipped | smallest heap | heap it costs |')
-    print('|---|---:|---:|---:|---:|')
-    for page, sent, zipped, heap in rows:
-        print('| `%s` | %s | %s | %s | %s |' % (
-            page, format(sent, ','), format(zipped, ','),
-            'not served' if heap is None else format(heap, ','),
+        body = body or b''
+        if body[:2] == b'\x1f\x8b':  # stored and sent gzipped
+            size, zipped, sent = len(gzip.decompress(body)), len(body), len(body)
+        else:
+            size, zipped, sent = len(body), len(gzip.compress(body)), len(body)
+        rows.append((page, size, zipped, sent, heap))
+        print('%s: %d bytes, %d gzipped, %d sent; served from %s bytes of heap' % (
+            page, size, zipped, sent, heap), flush=True)
+    print('\n| page | bytes | gzipped | sent | smallest heap | heap it costs |')
+    print('|---|---:|---:|---:|---:|---:|')
+    for page, size, zipped, sent, heap in rows:
+        print('| `%s` | %s | %s | %s | %s | %s |' % (
+            page, format(size, ','), format(zipped, ','), format(sent, ','),
+            '' if not args.runs else 'not served' if heap is None else format(heap, ','),
             '' if heap is None or base is None or page in DEVICE_PAGES else
             format(heap - base, ',')))
-    print('\nthe app with its smallest route (`%s`): %s bytes; 56wK is %s bytes' % (
-        BASE, format(base or 0, ','), format(heap_bytes('56wK'), ',')))
+    if base:
+        print('\nthe app with its smallest route (`%s`): %s bytes; 56wK is %s bytes' % (
+            BASE, format(base, ','), format(heap_bytes('56wK'), ',')))
 
 
 if __name__ == '__main__':

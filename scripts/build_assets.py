@@ -92,7 +92,7 @@ def put(path, data):
 
 DEVICE_CSS = os.path.join(ROOT, 'frozen', 'device', 'style.css')
 PORTAL = os.path.join(ROOT, 'frozen', 'device', 'portal.py')
-STYLE_BEGIN = '# --- _STYLE: made by scripts/build_assets.py from style.css; edit that, then build ---\n'
+STYLE_BEGIN = '# --- _STYLE: made by scripts/build_assets.py from style.css (edit that) ---\n'
 STYLE_END = '# --- end of _STYLE ---\n'
 
 

@@ -50,7 +50,7 @@ PROBES = (b'/generate_204', b'/gen_204', b'/hotspot-detect.html', b'/library/tes
 # they use), sent inline because they must work when the app does not. Icons are CSS or inline SVG.
 _TOP = (b'<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content="width='
         b'device-width,initial-scale=1"><title>')
-# --- _STYLE: made by scripts/build_assets.py from style.css; edit that, then build ---
+# --- _STYLE: made by scripts/build_assets.py from style.css (edit that) ---
 _STYLE = (b'</title><style>*{box-sizing:border-box}body{margin:0;font:16px/1.4 system-ui,sans-serif'
           b';color:#1d2430;background:#f2f4f7}header{background:#0a66c2;color:#fff;padding:.75rem 1'
           b'rem;font:600 1.3rem system-ui,sans-serif}main{max-width:32rem;margin:auto;padding:1rem}'

@@ -356,7 +356,8 @@ class Microdot:
                 if new is not None:
                     res = new
         if req is not None:
-            res.is_head = method == 'HEAD'
+            if method == 'HEAD' or res.is_head:  # (a response object may be reused)
+                res.is_head = method == 'HEAD'
             if req.vary_names:
                 _merge_vary(res, req.vary_names)
         return res

@@ -215,8 +215,8 @@ class Request:
         if chunked or length:
             body, stream = await cls._read_body(app, client_reader, client_writer, method, url,
                                                 headers, chunked, length)
-        return cls(app, client_addr, method, url, version, headers, body=body, stream=stream,
-                   sock=(client_reader, client_writer), scheme=scheme)
+        return cls(app, client_addr, method, url, version, headers, body, stream,
+                   (client_reader, client_writer), '', None, scheme)  # (by position: smaller)
 
     @classmethod
     async def _read_body(cls, app, client_reader, client_writer, method, url, headers, chunked,
