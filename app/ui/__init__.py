@@ -79,11 +79,27 @@ def forget(name):
 
 def static(request, name):
     """The page or asset `name` (``ui.page``, loaded for it)."""
-    from ui import page
     try:
+        from ui import page
         return page.asset(request, name)
+    except MemoryError:
+        return busy()
     finally:
         forget('ui.page')
+
+
+_BUSY = ('<!doctype html><meta http-equiv="refresh" content="2"><title>Busy</title>'
+         'Service unavailable: busy, trying again in a moment.')
+
+
+def busy():
+    """The answer to a page the board has no heap for at the moment (MemoryError): 503 with a
+    page that loads itself again in 2 s, as the server's own 503 does, so a second browser on a
+    small board waits for its turn instead of stopping at an error page."""
+    import gc
+    gc.collect()
+    return _BUSY, 503, {'Content-Type': 'text/html; charset=UTF-8', 'Retry-After': '2',
+                        'Cache-Control': 'no-store'}
 
 
 def install(app):
@@ -99,9 +115,11 @@ def install(app):
     async def owner_pages(request, what):
         if what == 'settings':  # the settings page: its form posts to /api/settings
             return static(request, 'settings.html')
-        from ui import login
         try:
+            from ui import login
             return await login.answer(request, what)
+        except MemoryError:
+            return busy()
         finally:
             forget('ui.login')
             forget('ui.verify')

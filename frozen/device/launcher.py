@@ -36,12 +36,18 @@ def exists(path):
 
 
 def describe(exc):
-    """The traceback of `exc` as text (what the recovery page shows)."""
+    """The traceback of `exc` as text (what the recovery page shows); on a heap too short for
+    the traceback (the app died of a MemoryError), its type alone."""
     if hasattr(sys, 'print_exception'):
+        import gc
         import io
-        buf = io.StringIO()
-        sys.print_exception(exc, buf)
-        return buf.getvalue()
+        gc.collect()  # the dead app's connections and buffers
+        try:
+            buf = io.StringIO()
+            sys.print_exception(exc, buf)
+            return buf.getvalue()
+        except MemoryError:
+            return type(exc).__name__
     import traceback
     return ''.join(traceback.format_exception(type(exc), exc, exc.__traceback__))
 

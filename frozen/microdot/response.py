@@ -26,9 +26,11 @@ def _head(res, version, keep_alive):
     # Microdot sends (clients go by the code). Built as one str and encoded once: on
     # MicroPython every str made along the way would cost a lookup among the interned ones.
     status = res.status_code
-    parts = ['HTTP/1.1 ' if version == '1.1' else 'HTTP/1.0 ',
-             '200' if status == 200 else str(status), ' ',
-             res.reason or ('OK' if status == 200 else 'N/A'), '\r\n']
+    if status == 200 and not res.reason:  # the usual status line, as one constant
+        parts = ['HTTP/1.1 200 OK\r\n' if version == '1.1' else 'HTTP/1.0 200 OK\r\n']
+    else:
+        parts = ['HTTP/1.1 ' if version == '1.1' else 'HTTP/1.0 ', str(status), ' ',
+                 res.reason or ('OK' if status == 200 else 'N/A'), '\r\n']
     add = parts.append
     lines = 2  # the status line and the empty line
     for name, value in res.headers.items():

@@ -63,9 +63,13 @@ def _board_default(backlog):
     return None
 
 
-_BUSY = (b'HTTP/1.0 503 N/A\r\nContent-Type: text/plain; charset=UTF-8\r\n'
-         b'Content-Length: 19\r\nRetry-After: 1\r\nConnection: close\r\n\r\n'
-         b'Service unavailable')
+# The ready-made 503 (the cap, or a MemoryError before anything was sent). Its body is a page
+# that loads itself again in 2 s: a browser opening a page on a busy board (a second browser on
+# an ESP8266) retries instead of stopping at an error; scripts go by the status and Retry-After.
+_BUSY = (b'HTTP/1.0 503 N/A\r\nContent-Type: text/html; charset=UTF-8\r\n'
+         b'Content-Length: 125\r\nRetry-After: 1\r\nConnection: close\r\n\r\n'
+         b'<!doctype html><meta http-equiv="refresh" content="2"><title>Busy</title>'
+         b'Service unavailable: busy, trying again in a moment.')
 
 
 def default_max_connections():
@@ -78,6 +82,20 @@ def default_max_connections():
     if sys.maxsize > 1 << 32:  # a 64-bit port: objects take twice the bytes
         heap //= 2
     return max(2, min(64, heap // 6144))
+
+
+class _Done:
+    """An awaitable that is already done (awaiting it gives None at once, allocating
+    nothing): what `Connection.awrite` returns when there is nothing to wait for."""
+
+    def __await__(self):
+        return _EMPTY
+
+    __iter__ = __await__  # (MicroPython awaits through __iter__)
+
+
+_EMPTY = iter(())
+DONE = _Done()
 
 
 class Connection:
@@ -108,23 +126,28 @@ class Connection:
         self.deadline = ticks_add(ticks_ms(), int(seconds * 1000)) if seconds else None
         return old
 
-    async def awrite(self, data):
-        """Write `data`, waiting (under `write_timeout`) until the socket has taken it. The
-        first write of a response does not pass through the scheduler when the socket takes
-        it all at once (a small response is one write, and the connection's next step is a
-        read, which waits anyway); every later one does, so a long body lets other
-        connections run between its writes."""
+    def awrite(self, data):
+        """Write `data`; await what this returns, which waits (under `write_timeout`) until the
+        socket has taken it. The first write of a response does not pass through the
+        scheduler when the socket takes it all at once (a small response is one write, and
+        the connection's next step is a read, which waits anyway): it is `DONE` then, and no
+        coroutine is made; every later write drains, so a long body lets other connections
+        run between its writes."""
         stream = self.stream
         later = self.sent
         self.sent = True  # from here on a 503 would be spliced into the response
         stream.write(data)  # what the socket takes at once; the stream keeps the rest
         if later or unsent(stream):
-            old = self.deadline
-            ms = self.server.write_ms
-            if ms:
-                self.deadline = ticks_add(ticks_ms(), ms)
-            await stream.drain()
-            self.deadline = old
+            return self._drain()
+        return DONE
+
+    async def _drain(self):
+        old = self.deadline
+        ms = self.server.write_ms
+        if ms:
+            self.deadline = ticks_add(ticks_ms(), ms)
+        await self.stream.drain()
+        self.deadline = old
 
     async def aclose(self):
         """Close the connection: asyncio's `close()` and `wait_closed()` (on MicroPython the

@@ -3,13 +3,15 @@ controls first on a phone, PWM only where it applies, the offline banner, the up
 folders and deleting files. Screenshots go to test-artifacts/."""
 import os
 import signal
+import socket
 import subprocess
+import time
 
 import pytest
 from playwright.sync_api import expect
 
 from support.browser import shot
-from test_app import PASSWORD, HostApp
+from test_app import PASSWORD, HostApp, basic
 
 
 @pytest.fixture(params=['desktop', 'phone'])
@@ -132,3 +134,89 @@ def test_folders_open_and_files_are_deleted_after_a_confirmation(page, app, tmp_
     assert not os.path.exists(os.path.join(app.fs, 'lib', 'deep', 'gone.py'))
     page.locator('#files a', has_text='lib/').click()  # the way up
     expect(page.locator('#folder')).to_have_text('/lib')
+
+
+# The lowest heap at which two dashboards on the ESP8266 profile both load and stay live, every
+# run (66wK passed too, 72wK was needed with the dashboard as a template). At 56wK, make
+# run-esp8266's heap, one page with its live stream leaves the rest of the heap in pieces too
+# small for another page's requests: the second page gets the 503 page below and keeps
+# retrying until the first closes (docs/memory.md). Lower it as heap is won back.
+ESP8266_TWO_PAGES_HEAP = '68wK'
+
+
+def test_two_pages_on_the_esp8266_profile_both_load_and_stay_live(browser, tmp_path):
+    """`make run-esp8266`'s board (ROMFS framework, 3 connections) at `ESP8266_TWO_PAGES_HEAP`:
+    two browsers on the dashboard, both whole and live, a change made in one shown in the
+    other, no page error."""
+    server = HostApp(tmp_path, '--rom', '--heapsize', ESP8266_TWO_PAGES_HEAP,
+                     '--max-connections', '3').start()
+    pages, errors = [], []
+    try:
+        for _ in range(2):
+            page = browser.new_context().new_page()
+            page.on('pageerror', lambda exc: errors.append(str(exc)))
+            pages.append(page)
+            page.goto(server.url + '/')
+            expect(page).to_have_url(server.url + '/login?next=/', timeout=20000)
+            page.fill('input[name=password]', PASSWORD)
+            page.click('button[type=submit]')
+            expect(page).to_have_url(server.url + '/', timeout=20000)
+            expect(page.locator('#name')).to_have_text('microdot-sim', timeout=20000)
+            expect(page.locator('#pins .pin')).to_have_count(4, timeout=20000)
+        for page in pages:  # both live: the stream's values keep coming
+            expect(page.locator('#link')).to_have_text('live', timeout=20000)
+            uptime = page.locator('#uptime').inner_text()
+            expect(page.locator('#uptime')).not_to_have_text(uptime, timeout=10000)
+            assert page.evaluate('getComputedStyle(document.body).margin') == '0px'  # CSS
+        pages[1].locator('#pin-led .toggle').click()
+        for page in pages:
+            expect(page.locator('#pin-led .toggle')).to_have_attribute('aria-pressed', 'true',
+                                                                       timeout=15000)
+        shot(pages[1], 'two-pages-esp8266-profile.png')
+        assert not errors, errors
+        assert 'Traceback' not in server.output, server.output[-3000:]
+    finally:
+        for page in pages:
+            page.context.close()
+        server.stop()
+
+
+def test_a_page_refused_503_loads_itself_again_once_the_board_has_room(browser, tmp_path):
+    """A board with every connection busy answers a new page 503 (Retry-After) with a page that
+    loads itself again every 2 s: the browser gets the page as soon as a connection is free,
+    without the user reloading. Here the 3 connections are held by two event streams and a
+    an upload whose body is still coming."""
+    server = HostApp(tmp_path, '--max-connections', '3').start()
+    auth = b'Authorization: ' + basic().encode() + b'\r\nHost: 127.0.0.1\r\n'
+    held = []
+    try:
+        for _ in range(2):
+            s = socket.create_connection(('127.0.0.1', server.port), timeout=5)
+            s.sendall(b'GET /api/events HTTP/1.1\r\n' + auth + b'\r\n')
+            assert s.recv(64).startswith(b'HTTP/1.1 200'), server.output
+            held.append(s)
+        s = socket.create_connection(('127.0.0.1', server.port), timeout=5)
+        s.sendall(b'POST /api/files HTTP/1.1\r\n' + auth + b'Content-Type: multipart/form-data; '
+                  b'boundary=xyz\r\nContent-Length: 5000\r\n\r\n--xyz\r\nContent-Disposition: '
+                  b'form-data; name="file"; filename="a.txt"\r\n\r\nabc')
+        held.append(s)
+        time.sleep(0.5)
+        page = browser.new_context().new_page()
+        answer = page.goto(server.url + '/login')
+        assert answer.status == 503 and answer.headers['retry-after'] == '1'
+        expect(page.locator('body')).to_contain_text('busy, trying again in a moment')
+        shot(page, 'busy-503.png')
+        time.sleep(3)  # it keeps trying while the board is full
+        expect(page.locator('body')).to_contain_text('busy, trying again in a moment')
+        for s in held:
+            s.close()
+        held = []
+        expect(page.locator('input[name=password]')).to_be_visible(timeout=15000)
+        page.fill('input[name=password]', PASSWORD)
+        page.click('button[type=submit]')
+        expect(page.locator('#link')).to_have_text('live', timeout=15000)
+        page.context.close()
+    finally:
+        for s in held:
+            s.close()
+        server.stop()
