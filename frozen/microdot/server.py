@@ -280,20 +280,6 @@ class Server:
                     n += 1
         return n
 
-    async def reap(self):
-        """Before a new connection is served (MicroPython): end the streams whose client hung
-        up and let their tasks finish, so that the new request finds their heap free. (The
-        watchdog notices a hang-up only within 0.1 s: a page that closes its stream and at
-        once sends an upload would otherwise meet a heap still held by the dead stream.)"""
-        try:
-            left = self.streams - self._hung_up()
-            for _ in range(8):  # a cancelled stream's task ends within a round or two
-                if self.streams <= left:
-                    break
-                await asyncio.sleep_ms(0)
-        except MemoryError:  # the watchdog tries again
-            pass
-
     async def watch(self):
         """Cancel connections past their deadline (and silent streams whose client hung up);
         ends when there are none left."""
@@ -507,7 +493,7 @@ class Listener:
     reserve after a collection, or 8 refusals in progress) it stops accepting for a moment:
     new connections wait in the kernel's backlog (`listen_backlog`). A MemoryError while
     accepting is survived. Before a new connection is served, event streams whose client hung
-    up are ended (`Server.reap`), so that their heap is free for it.
+    up are ended, so that their heap is free for it.
     """
 
     def __init__(self, app, sock, ssl):
@@ -533,9 +519,16 @@ class Listener:
                 except MemoryError:
                     gc.collect()
                     continue
+                if server.streams:  # streams whose client left end first: their heap is
+                    try:  # free for this connection (the watchdog sees them only every 0.1 s)
+                        left = server.streams - server._hung_up()
+                        for _ in range(8):  # their tasks end within a round or two
+                            if server.streams <= left:
+                                break
+                            await asyncio.sleep_ms(0)
+                    except MemoryError:
+                        pass
                 try:
-                    if server.streams:
-                        await server.reap()
                     busy = server.short_of_memory() or not server.admit()
                     if busy and (len(server.closing) >= server.limit or
                                  server.short_of_memory()):

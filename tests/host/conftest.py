@@ -141,9 +141,11 @@ def app(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='module')
 def browser():
-    """One headless Chromium (tests/support/browser.py) for all the browser tests."""
+    """A headless Chromium (tests/support/browser.py) for the tests of a module. Not one per
+    session: Playwright's sync API keeps an asyncio loop running in this thread while it is
+    started, and later tests' asyncio.run() would then fail."""
     from playwright.sync_api import sync_playwright
     from support.browser import CHROMIUM, FLAGS
     with sync_playwright() as p:

@@ -422,11 +422,12 @@ def test_app_answers_its_pages_in_a_small_heap_with_mpy_bytecode(tmp_path):
     other figures).
 
     The upload after the live stream is what needs the most: at 58wK it passed (with the
-    stream's heap given back at once, Server.reap) until the upload's 'names' check (f46fff9)
-    made ui.update larger; since then it fails at 58wK every time (MemoryError importing
-    device.install, 503) and passed at 59wK and 60wK, until device.install grew again (restore
-    removing added files, 3a16474) and the request head became bytes (c2b8c03): at 60wK it then
-    failed 3 runs in 5, at 62wK and 64wK it passed 6 of 6. Lower it as heap is won back."""
+    stream's heap given back at once, Listener.accept_loop) until the upload's 'names' check
+    (f46fff9) made ui.update larger; since then it fails at 58wK every time (MemoryError
+    importing device.install, 503) and passed at 59wK and 60wK, until device.install grew
+    again (restore removing added files, 3a16474) and the request head became bytes (c2b8c03):
+    at 60wK it then failed 3 runs in 5, at 62wK and 64wK it passed 6 of 6. Lower it as heap is
+    won back."""
     server = HostApp(tmp_path, '--rom', '--heapsize', SMALL_HEAP_UPLOAD).start()
     try:
         assert os.path.exists(os.path.join(server.fs, 'main.mpy'))
@@ -444,8 +445,8 @@ def test_app_answers_its_pages_in_a_small_heap_with_mpy_bytecode(tmp_path):
         assert status == 200 and json.loads(body)['on'] is True, server.output
         assert [e for e, _ in read_events(server.port, 3)] == ['pins', 'log', 'live']
         # at once, one try: the server ends the stream its client left before it serves the
-        # next connection (microdot.server Server.reap; the watchdog alone would take 0.1 s,
-        # and an upload sent sooner met the dead stream's heap: 503)
+        # next connection (microdot.server Listener.accept_loop; the watchdog alone takes up to
+        # 0.1 s, and an upload sent sooner met the dead stream's heap: 503)
         status = server.upload([('x.txt', b'small')])[0]
         assert status == 201, server.output
         assert server.request('/api/status')[0] == 200, server.output
