@@ -220,3 +220,66 @@ def test_a_page_refused_503_loads_itself_again_once_the_board_has_room(browser, 
         for s in held:
             s.close()
         server.stop()
+
+
+
+def test_pages_at_the_esp8266_heap_are_whole_or_the_clean_503_page_never_broken(browser, tmp_path):
+    """`make run-esp8266`'s board exactly (ROMFS framework, 56wK, 3 connections), where two
+    dashboards do not fit (`ESP8266_TWO_PAGES_HEAP`): a first browser logs in, a second opens
+    the dashboard beside it, then the first closes. Whatever the heap allows, each page is at
+    every look either the whole page (login, or the dashboard down to its last element) or the
+    server's 503 page that loads itself again: never a browser error page, a failed or cut-off
+    page (the `net::ERR_INVALID_CHUNKED_ENCODING` and truncated pages of issue 14), a script
+    error or a traceback on the board. (A cut-off asset or event stream is allowed: the page
+    reloads on a failed asset, at most 5 times, and EventSource reconnects.) (That the second page then goes live is not
+    asserted: at 56wK it does not yet, see docs/web-ui.md.)"""
+    server = HostApp(tmp_path, '--rom', '--heapsize', '56wK', '--max-connections', '3').start()
+    errors, failed, shown, pages = [], [], [], []
+
+    def open_page():
+        page = browser.new_context().new_page()
+        pages.append(page)
+        page.on('pageerror', lambda exc: errors.append(str(exc)))
+        page.on('requestfailed', lambda r: r.resource_type != 'document' or r.failure ==
+                'net::ERR_ABORTED' or failed.append('%s %s' % (r.url, r.failure)))
+        page.on('framenavigated', lambda f: shown.append(f.url))
+        answer = page.goto(server.url + '/')  # raises on a net::ERR_*
+        assert answer.status in (200, 503), answer.status
+        return page
+
+    def whole(page, timeout=20000):
+        busy = page.locator('body', has_text='busy, trying again in a moment')
+        login = page.locator('input[name=password]')
+        dashboard = page.locator('#log-lines')  # the dashboard's last element: all of it came
+        expect(busy.or_(login).or_(dashboard).first).to_be_attached(timeout=timeout)
+        if busy.count():
+            return 'busy'
+        return 'dashboard' if dashboard.count() else 'login'
+
+    try:
+        first = open_page()
+        if whole(first) == 'login':
+            first.fill('input[name=password]', PASSWORD)
+            first.click('button[type=submit]')
+        second = open_page()
+        seen = set()
+        for _ in range(6):  # both side by side for a while
+            for page in (first, second):
+                seen.add(whole(page))
+            time.sleep(1)
+        shot(second, 'esp8266-56wK-second-page-beside-the-first.png')
+        first.context.close()
+        pages.remove(first)
+        for _ in range(6):
+            seen.add(whole(second))
+            time.sleep(1)
+        shot(second, 'esp8266-56wK-second-page-after-the-first-closed.png')
+        print('56wK pages showed', sorted(seen))
+        assert not [u for u in shown if not u.startswith(server.url)], shown  # no chrome-error://
+        assert not failed, failed
+        assert not errors, errors
+        assert 'Traceback' not in server.output, server.output[-3000:]
+    finally:
+        for page in pages:
+            page.context.close()
+        server.stop()
