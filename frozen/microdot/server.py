@@ -298,6 +298,9 @@ class Server:
                 except MemoryError:  # the next round tries again
                     self.oom += 1
                     gc.collect()
+                # Not kept while this coroutine sleeps: a connection that has ended holds its
+                # task, whose finished coroutine still holds the request and its body.
+                c = None
         finally:
             self.watchdog = None
 
