@@ -415,6 +415,8 @@ async def _serve(app, conn, reader):
         conn.end_stream()  # an event stream that ended leaves an ordinary connection
         if app.debug:
             print(req.method, req.path, res.status_code)
+        if req.body:  # answered: the body goes now, not when the last reference to the request
+            req.body = b''  # does (a finished task's coroutine can hold it into the next request)
         req = res = body = None
         if conn.server.tidy:
             gc.collect()  # a small heap: collect while little is alive, against fragmentation
