@@ -49,3 +49,42 @@ def test_status_text_has_the_framework_s_texts_and_n_a_for_the_rest():
     from microdot.response import status_text
     assert status_text(404) == 'Not found' and status_text(413) == 'Payload too large'
     assert status_text(500) == 'Internal server error' and status_text(418) == 'N/A'
+
+
+def _watched(server, big):
+    # A connection that holds `big` bytes, added last (the one a watchdog round looks at last).
+    # Made here, not in the test's coroutine, whose frame would keep a reference to it.
+    from microdot.server import Connection
+    conn = Connection(server, None, None)
+    conn.held = bytearray(big)
+    server.add(conn)
+
+
+async def test_the_watchdog_keeps_no_ended_connection_between_rounds():
+    # A watchdog round must not keep the last connection it looked at while it sleeps: an
+    # ended connection holds its task, whose finished coroutine holds the request and its body
+    # (a 16 KiB body held so got the next chunked body 503 on a 64wK heap).
+    import asyncio
+    import gc
+    from microdot.server import Connection, _server_of
+    big = 20000
+    server = _server_of(Microdot())
+    server.add(Connection(server, None, None))  # keeps the watchdog running
+    _watched(server, big)
+    if MICROPYTHON:
+        await asyncio.sleep(0.15)  # a round has looked at both
+        gc.collect()
+        before = gc.mem_free()
+        server.conns.pop()  # the connection ends
+        gc.collect()
+        assert gc.mem_free() - before >= big, gc.mem_free() - before
+    else:
+        import weakref
+        ref = weakref.ref(server.conns[-1])
+        await asyncio.sleep(0.15)
+        server.conns.pop()
+        gc.collect()
+        assert ref() is None
+    server.conns.clear()
+    await asyncio.sleep(0.15)  # the watchdog ends
+    assert server.watchdog is None
