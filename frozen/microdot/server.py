@@ -447,13 +447,15 @@ async def _write_error(app, conn, status, reason, stream):
 
 
 async def _busy(conn, reader):
-    """Answer the ready-made 503, then read what the client sends for a moment before closing,
-    so the close does not reset the connection before the client has read the answer."""
+    """Answer the ready-made 503, then read what the client sends (until it closes, for at most
+    0.2 s) before closing, so the close does not reset the connection before the client has
+    read the answer."""
     try:
         conn.arm(1)
         await conn.awrite(_BUSY)
         conn.arm(0.2)
-        await reader.read(2048)  # the request, if it is coming: one read is enough
+        while await reader.read(128):  # the request, in small pieces (a 2 kB buffer is often
+            pass  # more than a full heap has: the close would then reset the connection)
     except BaseException:
         pass
     try:
