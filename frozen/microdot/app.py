@@ -1,7 +1,7 @@
 """The `Microdot` application: routes, hooks, error handling and request dispatch."""
 from .platform import invoke_handler, print_exception
 from .request import HTTPException, Request, abort
-from .response import REASONS, Response
+from .response import Response, status_text
 from .routing import URLPattern
 
 def mro(cls):
@@ -291,7 +291,7 @@ class Microdot:
         handler = _error_handler(self, req, status_code)
         if handler is not None:
             return await invoke_handler(handler, req)
-        return Response(reason or REASONS.get(status_code, 'N/A'), status_code)
+        return Response(reason or status_text(status_code), status_code)
 
     async def dispatch_request(self, req):
         """Run the full request cycle for `req` (None means unparseable: 400) and return the
@@ -343,7 +343,7 @@ class Microdot:
             except MemoryError:
                 import gc
                 gc.collect()
-                res = Response(REASONS[503], 503)
+                res = Response(status_text(503), 503)
             except Exception as exc:
                 res = await _exception_response(self, req, exc)
         if isinstance(res, tuple):

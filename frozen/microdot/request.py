@@ -94,7 +94,9 @@ class Request:
     when it was larger than one read of the connection (512 bytes), the bytearray it was read
     into, as it is: on a small heap there is seldom room for a copy. Both compare, slice,
     search and decode alike and `json.loads` takes both; use ``bytes(request.body)`` where
-    bytes are required (a dict key, an ``isinstance(..., bytes)`` check).
+    bytes are required (a dict key, an ``isinstance(..., bytes)`` check). Once the response
+    has been written the server sets `body` back to ``b''``: a request that something still
+    refers to (a background task, a finished task's coroutine) holds no body.
     """
 
     max_content_length = 16 * 1024

@@ -5,10 +5,20 @@ import os
 from .multidict import NoCaseDict
 
 # The one table of status texts: the body of the framework's own error responses (app, static,
-# the built-in server's ready-made 503). The status line's reason phrase is Microdot's: `reason`,
-# else OK for 200 and N/A for any other status.
-REASONS = {400: 'Bad request', 404: 'Not found', 405: 'Not found', 413: 'Payload too large',
-           500: 'Internal server error', 503: 'Service unavailable'}
+# the built-in server's ready-made 503), read through `status_text`. The status line's reason
+# phrase is Microdot's: `reason`, else OK for 200 and N/A for any other status. A flat tuple of
+# constants, not a dict: on a board it stays in flash (a dict is built in RAM at import, 64 B).
+_REASONS = (400, 'Bad request', 404, 'Not found', 405, 'Not found', 413, 'Payload too large',
+            500, 'Internal server error', 503, 'Service unavailable')
+
+
+def status_text(status):
+    """The framework's text for an error `status` (the body of its own error responses), 'N/A'
+    for a status it has none for."""
+    for i in range(0, len(_REASONS), 2):
+        if _REASONS[i] == status:
+            return _REASONS[i + 1]
+    return 'N/A'
 
 
 def _gone(exc):

@@ -298,6 +298,9 @@ class Server:
                 except MemoryError:  # the next round tries again
                     self.oom += 1
                     gc.collect()
+                # Not kept while this coroutine sleeps: a connection that has ended holds its
+                # task, whose finished coroutine still holds the request and its body.
+                c = None
         finally:
             self.watchdog = None
 
@@ -412,6 +415,8 @@ async def _serve(app, conn, reader):
         conn.end_stream()  # an event stream that ended leaves an ordinary connection
         if app.debug:
             print(req.method, req.path, res.status_code)
+        if req.body:  # answered: the body goes now, not when the last reference to the request
+            req.body = b''  # does (a finished task's coroutine can hold it into the next request)
         req = res = body = None
         if conn.server.tidy:
             gc.collect()  # a small heap: collect while little is alive, against fragmentation

@@ -16,7 +16,7 @@
 
 Costs nothing unless imported.
 """
-from .response import REASONS, Response
+from .response import Response, status_text
 from .urlcodec import urldecode
 
 _BAD = '\\\x00'
@@ -67,12 +67,12 @@ def send_static(request, root, path, max_age=None, index='index.html', gzip=True
     304, or 400 / 404 as described in this module's documentation."""
     parts = safe_path(path)
     if isinstance(parts, int):
-        return Response(REASONS[parts], parts)
+        return Response(status_text(parts), parts)
     name = root.rstrip('/') + '/' + '/'.join(parts) if parts else root.rstrip('/') or '/'
     st = _stat(name)
     if st is not None and _is_dir(st[0]):
         if not index:
-            return Response(REASONS[404], 404)
+            return Response(status_text(404), 404)
         if path and not path.endswith('/'):
             return Response.redirect(request.path + '/', 301)
         name = name.rstrip('/') + '/' + index
@@ -89,7 +89,7 @@ def send_static(request, root, path, max_age=None, index='index.html', gzip=True
             return Response('Not acceptable: only a gzip copy exists', 406)
         st, encoding = gz, 'gzip'
     if st is None:
-        return Response(REASONS[404], 404)
+        return Response(status_text(404), 404)
     etag = '"%x-%x%s"' % (st[1], st[2], '-gz' if encoding else '')
     headers = {'ETag': etag, 'Vary': 'Accept-Encoding',
                'Cache-Control': 'no-cache' if max_age is None else 'max-age=%d' % max_age}

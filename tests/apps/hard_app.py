@@ -68,6 +68,21 @@ async def size(request):
     return {'received': len(request.body)}
 
 
+kept = []
+
+
+@app.post('/keep')
+async def keep(request):
+    # a reference to the request that outlives it (as a finished task's coroutine may hold one)
+    kept[:] = [request]
+    return {'received': len(request.body)}
+
+
+@app.get('/kept')
+async def kept_body(request):
+    return {'body': len(kept[0].body)}
+
+
 @app.get('/user/<int:uid>')
 async def user(request, uid):
     return {'uid': uid}

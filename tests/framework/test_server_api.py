@@ -35,11 +35,56 @@ async def test_shutdown_ends_start_server():
 
 def test_the_ready_made_503_says_what_the_table_says():
     # The busy answer is one constant (flash on a board, no heap): its text must agree with the
-    # one table of status texts (response.REASONS) that every other 503 comes from; it is a
+    # one table of status texts (response.status_text) that every other 503 comes from; it is a
     # page that loads itself again (a browser retries; scripts go by status and Retry-After).
-    from microdot.response import REASONS
+    from microdot.response import status_text
     from microdot.server import _BUSY
     head, _, body = _BUSY.partition(b'\r\n\r\n')
-    assert head.startswith(b'HTTP/1.0 503 ') and REASONS[503].encode() in body
+    assert head.startswith(b'HTTP/1.0 503 ') and status_text(503).encode() in body
     assert b'<meta http-equiv="refresh" content="2">' in body and b'\r\nRetry-After: 1' in head
     assert b'\r\nContent-Length: %d\r\n' % len(body) in head + b'\r\n'
+
+
+def test_status_text_has_the_framework_s_texts_and_n_a_for_the_rest():
+    from microdot.response import status_text
+    assert status_text(404) == 'Not found' and status_text(413) == 'Payload too large'
+    assert status_text(500) == 'Internal server error' and status_text(418) == 'N/A'
+
+
+def _watched(server, big):
+    # A connection that holds `big` bytes, added last (the one a watchdog round looks at last).
+    # Made here, not in the test's coroutine, whose frame would keep a reference to it.
+    from microdot.server import Connection
+    conn = Connection(server, None, None)
+    conn.held = bytearray(big)
+    server.add(conn)
+
+
+async def test_the_watchdog_keeps_no_ended_connection_between_rounds():
+    # A watchdog round must not keep the last connection it looked at while it sleeps: an
+    # ended connection holds its task, whose finished coroutine holds the request and its body
+    # (a 16 KiB body held so got the next chunked body 503 on a 64wK heap).
+    import asyncio
+    import gc
+    from microdot.server import Connection, _server_of
+    big = 20000
+    server = _server_of(Microdot())
+    server.add(Connection(server, None, None))  # keeps the watchdog running
+    _watched(server, big)
+    if MICROPYTHON:
+        await asyncio.sleep(0.15)  # a round has looked at both
+        gc.collect()
+        before = gc.mem_free()
+        server.conns.pop()  # the connection ends
+        gc.collect()
+        assert gc.mem_free() - before >= big, gc.mem_free() - before
+    else:
+        import weakref
+        ref = weakref.ref(server.conns[-1])
+        await asyncio.sleep(0.15)
+        server.conns.pop()
+        gc.collect()
+        assert ref() is None
+    server.conns.clear()
+    await asyncio.sleep(0.15)  # the watchdog ends
+    assert server.watchdog is None

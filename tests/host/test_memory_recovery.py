@@ -51,7 +51,7 @@ class Probe:
                 return value
         return None
 
-    def recovered_heap(self, base, within=12):
+    def recovered_heap(self, base, within=20):
         """The free heap once it is back within `SLACK` of `base` (the best reading within
         `within` seconds otherwise): connections the soak left half-open end at their
         deadline, a few seconds later, and their heap only then."""
