@@ -157,18 +157,7 @@ class BufferedReader:
         piece by piece and joined once: one allocation of `n` bytes, where growing the buffer
         by concatenation would allocate ever larger blocks and fragment a small heap."""
         if n > self.chunk_size and len(self.buffer) < n:
-            out = bytearray(n)  # first, while the heap has the most room
-            got = len(self.buffer)
-            out[:got] = self.buffer
-            self.buffer = b''
-            while got < n:
-                data = await self._read(min(self.chunk_size, n - got))
-                if not data:
-                    raise EOFError('connection closed')
-                out[got:got + len(data)] = data
-                got += len(data)
-            data = None
-            return bytes(out)
+            return bytes(await self._readinto(n))
         while len(self.buffer) < n:
             if not await self._fill():
                 raise EOFError('connection closed')
@@ -181,7 +170,11 @@ class BufferedReader:
         a small heap seldom has)."""
         if n <= self.chunk_size or len(self.buffer) >= n:
             return await self.readexactly(n)
-        out = bytearray(n)  # first, while the heap has the most room
+        return await self._readinto(n)
+
+    async def _readinto(self, n):
+        # n bytes into one bytearray allocated first, while the heap has the most room
+        out = bytearray(n)
         got = len(self.buffer)
         out[:got] = self.buffer
         self.buffer = b''
