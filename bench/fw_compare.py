@@ -178,23 +178,7 @@ def flash_report(build_dir, groups):
 # -- heap --------------------------------------------------------------------------------------
 
 def heap_code(pkg):
-    return ft.HEAP + '''
-import asyncio
-heap('asyncio')
-import {p}
-heap('import')
-from {p} import Microdot
-app = Microdot()
-@app.get('/')
-async def index(request):
-    return 'hello'
-@app.post('/echo')
-async def echo(request):
-    return request.json
-heap('app')
-import {p}.websocket, {p}.sse, {p}.session, {p}.cors
-heap('extensions')
-'''.format(p=pkg)
+    return ft.HEAP + ft.FRAMEWORK_STEPS.format(p=pkg)
 
 
 def measure_heap(opts):
@@ -212,8 +196,9 @@ def measure_heap(opts):
             rows = dict((r[0], r[1]) for r in (
                 __import__('json').loads(line[4:]) for line in out.splitlines()
                 if line.startswith('HEAP')))
-            base = rows['asyncio']
-            result[name] = [rows['import'] - base, rows['app'] - base, rows['extensions'] - base]
+            base = rows['after import asyncio']
+            result[name] = [rows[k] - base for k in ('after import microdot', 'plus a two-route app',
+                                                    'plus websocket, sse, session, cors')]
     finally:
         board.close()
     return result
