@@ -59,6 +59,7 @@ def probe_geometry(opts):
     filesystem (rp2.Flash(); formatting touches only the first ones) and reports the count."""
     start = -(-uf2_end(opts.uf2) // BLOCK) * BLOCK
     path = os.path.join(ROOT, 'build', 'firmware-test', 'probe.bin')
+    os.makedirs(os.path.dirname(path), exist_ok=True)  # fw_compare probes without a test run
     with open(path, 'wb') as f:
         for n in range(start // BLOCK, 4 * 1024 * 1024 // BLOCK):  # the RP2040 boards' 2 or 4 MiB
             f.write((b'MDFWBLK%08d\n' % n).ljust(BLOCK, b'\xff'))
