@@ -1,5 +1,5 @@
 """The `Microdot` application: routes, hooks, error handling and request dispatch."""
-from .platform import invoke_handler, print_exception
+from .platform import invoke_handler, invoke_route
 from .request import HTTPException, Request, abort
 from .response import Response, status_text
 from .routing import URLPattern
@@ -74,6 +74,7 @@ async def _exception_response(app, req, exc):
     if isinstance(exc, HeaderInjection):  # CR/LF from the client reached a header
         res = await app.error_response(req, 400)
     else:
+        from .platform import print_exception  # (not a global: errors only)
         print_exception(exc)
         handler = _exception_handler(app, req, exc)
         if handler is not None:
@@ -326,7 +327,7 @@ class Microdot:
                         if res:
                             break
                     if res is None:
-                        res = await invoke_handler(f, req, **req.url_args)
+                        res = await invoke_route(f, req, req.url_args)
                     res = _make_response(res)
                     for handler in self.get_request_handlers(req, 'after_request', True) \
                             if local else self.after_request_handlers:

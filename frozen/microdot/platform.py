@@ -8,6 +8,8 @@ the same code on both and imports what differs from here.
 - `invoke_handler(handler, *args, **kwargs)`: how a handler of any kind is called; plain
   functions run in asyncio's default executor (a worker thread) on CPython, inline on
   MicroPython.
+- `invoke_route(handler, req, args)`: ``invoke_handler(handler, req, **args)``, for a route's
+  handler (on MicroPython without the tuple and dict of a call through ``*args, **kwargs``).
 - `readable(sock)` (MicroPython only): waits until a listening socket can accept. It uses one
   internal of MicroPython's asyncio, ``asyncio.core._io_queue``, so that the server can decide
   about a connection before a task or stream exists for it; the framework tests check it on
@@ -95,3 +97,13 @@ else:
         if asyncio.iscoroutine(result):
             result = await result
         return result
+
+
+def invoke_route(handler, req, args):
+    """``invoke_handler(handler, req, **args)``; on MicroPython without the tuple and dict that
+    a call through ``*args, **kwargs`` costs (a route's handler: once per request). (One
+    function for both: each function is a little heap at import, even frozen.)"""
+    if MICROPYTHON:
+        result = handler(req, **args)
+        return result if iscoroutine(result) else _result(result)
+    return invoke_handler(handler, req, **args)

@@ -217,8 +217,11 @@ class Request:
         if chunked or length:
             body, stream = await cls._read_body(app, client_reader, client_writer, method, url,
                                                 headers, chunked, length)
-        return cls(app, client_addr, method, url, version, headers, body, stream,
-                   (client_reader, client_writer), '', None, scheme)  # (by position: smaller)
+        sock = client_reader.pair  # the (reader, writer) tuple: one per connection, not one
+        if sock is None or sock[1] is not client_writer:  # per request
+            client_reader.pair = sock = (client_reader, client_writer)
+        return cls(app, client_addr, method, url, version, headers, body, stream, sock, '',
+                   None, scheme)  # (by position: smaller)
 
     @classmethod
     async def _read_body(cls, app, client_reader, client_writer, method, url, headers, chunked,

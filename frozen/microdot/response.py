@@ -41,22 +41,30 @@ def _head(res, version, keep_alive):
     else:
         parts = ['HTTP/1.1 ' if version == '1.1' else 'HTTP/1.0 ', str(status), ' ',
                  res.reason or ('OK' if status == 200 else 'N/A'), '\r\n']
-    add = parts.append
+    # (parts.append called as a method each time: binding it, or a 1-tuple per header
+    # value, would be one more object per response)
     lines = 2  # the status line and the empty line
     for name, value in res.headers.items():
-        for item in (value if isinstance(value, list) else (value,)):
-            add(name)
-            add(': ')
-            add(item if isinstance(item, str) else str(item))
-            add('\r\n')
+        if isinstance(value, list):
+            for item in value:
+                parts.append(name)
+                parts.append(': ')
+                parts.append(item if isinstance(item, str) else str(item))
+                parts.append('\r\n')
+                lines += 1
+        else:
+            parts.append(name)
+            parts.append(': ')
+            parts.append(value if isinstance(value, str) else str(value))
+            parts.append('\r\n')
             lines += 1
     if version == '1.1' and not keep_alive:
-        add('Connection: close\r\n')
+        parts.append('Connection: close\r\n')
         lines += 1
     elif version != '1.1' and keep_alive:
-        add('Connection: keep-alive\r\n')
+        parts.append('Connection: keep-alive\r\n')
         lines += 1
-    add('\r\n')
+    parts.append('\r\n')
     head = ''.join(parts)
     # Every line must end in CRLF and nothing else: a CR or LF inside a name or value
     # would let it inject headers (or a whole response).

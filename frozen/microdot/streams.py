@@ -55,6 +55,7 @@ class BufferedReader:
     """
 
     timer = None  # set by the server: its Connection (`arm`, `deadline`), used by BodyReader
+    pair = None  # (this reader, the writer): the `sock` of the requests read from it
 
     def __init__(self, stream, chunk_size=512, line_limit=0):
         self.stream = stream
