@@ -83,6 +83,21 @@ def build(opts):
         f.write('include(%r)\nrequire("pyjwt")\npackage("mdref", base_path=%r)\n' % (
             os.path.join(ROOT, 'boards', opts.board, 'manifest.py'), ref))
     port = os.path.join(opts.micropy, 'ports', 'rp2')
+    # cmake keeps the board folder and manifest of its first configure: a build folder made
+    # from another working tree would go on building that tree's code, so start it afresh
+    source = os.path.join(opts.build, 'mdcmp-source')
+    if os.path.isdir(opts.build):
+        try:
+            with open(source) as f:
+                same = f.read() == manifest
+        except OSError:
+            same = False
+        if not same:
+            print('%s was configured for another tree: starting it afresh' % opts.build)
+            shutil.rmtree(opts.build)
+    os.makedirs(opts.build, exist_ok=True)
+    with open(source, 'w') as f:
+        f.write(manifest)
     cmd = ['make', '-C', port, 'BOARD=' + opts.board, 'BOARD_DIR=' + opts.stage,
            'BUILD=' + opts.build, 'FROZEN_MANIFEST=' + manifest]
     subprocess.check_call(['make', '-C', os.path.join(opts.micropy, 'mpy-cross')])
