@@ -4,17 +4,13 @@ import os
 
 from check import raises
 from device import config
-from faults import Crash, PowerCut
+from faults import Crash, PowerCut, remove_saved
 
 PATH = 'cfg_under_test.json'
 
 
 def cleanup():
-    for name in (PATH, PATH + '.tmp', PATH + '.bak'):
-        try:
-            os.remove(name)
-        except OSError:
-            pass
+    remove_saved(PATH)
 
 
 def write(text, path=PATH):

@@ -3,10 +3,10 @@
 # (the framework package, which jwt belongs to, sits in this heap as .mpy; frozen or in a
 # ROMFS a check needs ~3 KB more than the framework: bench/auth.py)
 import binascii
-import os
 
 from check import raises
 from device import config, owner
+from faults import remove_saved
 
 PATH = 'owner_under_test.json'
 
@@ -119,11 +119,7 @@ def test_no_password_set_means_no_check_passes():
 
 
 def cleanup():
-    for name in (PATH, PATH + '.tmp', PATH + '.bak'):
-        try:
-            os.remove(name)
-        except OSError:
-            pass
+    remove_saved(PATH)
 
 
 def test_reset_from_the_repl_sets_or_removes_the_password():

@@ -4,18 +4,14 @@ import os
 
 from device import config
 from device.portal import Portal
-from faults import Crash, PowerCut
+from faults import Crash, PowerCut, remove_saved
 from microdot import AsyncBytesIO
 
 PATH = 'portal_cfg_under_test.json'
 
 
 def cleanup():
-    for name in (PATH, PATH + '.tmp', PATH + '.bak'):
-        try:
-            os.remove(name)
-        except OSError:
-            pass
+    remove_saved(PATH)
 
 
 class Writer:

@@ -86,3 +86,12 @@ class TornFile:
 
     def __exit__(self, *exc):
         self.f.close()
+
+
+def remove_saved(path):
+    """Remove a file saved atomically and what a cut save can leave beside it (.tmp, .bak)."""
+    for name in (path, path + '.tmp', path + '.bak'):
+        try:
+            os.remove(name)
+        except OSError:
+            pass
