@@ -67,6 +67,8 @@ def check_usable(page):
             assert c['height'] >= 20, c
         elif c['kind'] not in ('range', 'file'):
             assert c['height'] >= 35, c  # 2.2rem and up
+        if c['kind'] in ('text', 'password', 'number', 'select-one'):
+            assert c['right'] - c['left'] >= 120, c  # room to see what is typed
     text = page.evaluate(TEXT)
     assert not EMOJI.findall(text), EMOJI.findall(text)
     return len(controls)
