@@ -5,6 +5,12 @@ Nothing is lost on the way: each file is written to a temporary file of its own 
 the old one only once it has arrived whole, so an upload cut short leaves the old file as it was,
 and two uploads of the same name at once each leave a whole file (the last one wins), never a mix.
 A name that is too long or has control characters gets 400.
+
+An upload names its files first, in a `names` field before them (one name a line, or the field
+once per file), so a bad or repeated name is refused (400) before anything is written: a streamed
+body cannot be looked ahead in. The page's form fills that field itself; with curl:
+
+    curl -F names=a.txt -F names=b.txt -F file=@a.txt -F file=@b.txt http://127.0.0.1:5000/upload
 """
 import os
 
@@ -26,7 +32,9 @@ app = Microdot()
 PAGE = '''<!doctype html><meta name="viewport" content="width=device-width">
 <title>Uploads</title><h1>Upload a file</h1>
 <form method="post" action="/upload" enctype="multipart/form-data">
-<input type="file" name="file" multiple> <button>Upload</button></form>
+<input type="hidden" name="names"><input type="file" name="file" multiple
+onchange="names.value=Array.from(files,function(f){return f.name}).join('\\n')">
+<button>Upload</button></form>
 <h2>Files</h2><ul>%s</ul>'''
 
 
@@ -77,12 +85,20 @@ async def index(request):
 
 @app.post('/upload')
 async def upload(request):
-    saved = []
+    names, saved = [], []
     async for field, value in FormDataIter(request):
-        if isinstance(value, FileUpload):
+        if field == 'names' and not saved:  # the names come first: checked before any write
+            for name in value.split('\n'):
+                name = safe_name(name.strip('\r'))
+                if name is None or name in names:
+                    return {'error': 'bad or repeated file name'}, 400
+                names.append(name)
+        elif isinstance(value, FileUpload):
             name = safe_name(value.filename)
-            if name is None:
-                return {'error': 'bad file name', 'saved': saved}, 400
+            if not names:
+                return {'error': 'name the files first: -F names=a.txt before -F file=@a.txt'}, 400
+            if name not in names or name in saved:
+                return {'error': 'a file the names did not announce', 'saved': saved}, 400
             await save(value, name)
             saved.append(name)
     return {'saved': saved}
