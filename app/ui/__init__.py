@@ -69,12 +69,10 @@ async def api(request, what, name=None):
 
 
 def forget(name):
-    """Drop module `name` so that the GC can reclaim it (the next use imports it again)."""
-    import sys
-    sys.modules.pop(name, None)
-    pkg, _, attr = name.rpartition('.')
-    if pkg in sys.modules and hasattr(sys.modules[pkg], attr):
-        delattr(sys.modules[pkg], attr)
+    """Drop module `name` so that the GC can reclaim it (the next use imports it again):
+    ``device.launcher.unload``."""
+    from device import launcher
+    launcher.unload(name)
 
 
 def static(request, name):
