@@ -201,6 +201,7 @@ def test_a_page_refused_503_loads_itself_again_once_the_board_has_room(browser, 
         s = socket.create_connection(('127.0.0.1', server.port), timeout=5)
         s.sendall(b'POST /api/files HTTP/1.1\r\n' + auth + b'Content-Type: multipart/form-data; '
                   b'boundary=xyz\r\nContent-Length: 5000\r\n\r\n--xyz\r\nContent-Disposition: '
+                  b'form-data; name="names"\r\n\r\na.txt\r\n--xyz\r\nContent-Disposition: '
                   b'form-data; name="file"; filename="a.txt"\r\n\r\nabc')
         held.append(s)
         time.sleep(0.5)
