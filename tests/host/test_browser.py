@@ -59,6 +59,10 @@ def test_toggling_the_led_changes_it_in_every_browser_and_the_api_agrees(page, o
 def test_wifi_scan_and_form_submit_saves_the_network(page, app):
     page.click('#scan')
     expect(page.locator('#networks li')).to_have_count(3)
+    # each with its signal bars (CSS) and, when secured, the lock (SVG), as on the setup page
+    expect(page.locator('#networks li b.b')).to_have_count(3)
+    expect(page.locator('#networks li', has_text='SimNet').locator('b.s4')).to_have_count(1)
+    expect(page.locator('#networks li', has_text='Neighbours').locator('svg.k')).to_have_count(1)
     page.locator('#networks li', has_text='Neighbours').get_by_role('button').click()
     expect(page.locator('#wifi-form input[name=ssid]')).to_have_value('Neighbours')
     page.fill('#wifi-form input[name=password]', 'not the password')
