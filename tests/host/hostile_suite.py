@@ -377,8 +377,14 @@ def case_nested_session(target):
     return [] if status in (302, 303, 401) else ['nested session cookie: %r' % answer[:160]]
 
 
-def _multipart(files):
+def _multipart(files, names=True):
+    """The upload of `files`, announced first in a `names` field as uploads must be (a list:
+    those names instead; False: no such field)."""
     body = b''
+    if names:
+        names = [n for n, _ in files] if names is True else names
+        body = (b'--hostile7boundary\r\nContent-Disposition: form-data; name="names"\r\n\r\n' +
+                b'\n'.join(names) + b'\r\n')
     for name, content in files:
         body += (b'--hostile7boundary\r\nContent-Disposition: form-data; name="file"; '
                  b'filename="' + name + b'"\r\nContent-Type: application/octet-stream\r\n\r\n' +
@@ -405,17 +411,21 @@ def _settled(target, before, within=15.0):
 
 def case_uploads(target):
     """Uploads that must change nothing on the board (items 2, 3, 5, 17): a name twice in one
-    request, names too long or with a NUL, an upload cut short midway, and a second upload while
+    request (among the names announced, announced once, or with no names field), names too long
+    or with a NUL, an upload cut short midway, and a second upload while
     one is under way. Refusals are 400 (409 for the second upload; 503 where the heap is short:
     try again); the files must be as they were, temporary files included."""
     if not target.upload_path:
         return []
     wrong = []
     before = snapshot(target.fs)
-    for name, files in (('a name twice', [(b'twice.txt', b'1' * 600), (b'twice.txt', b'2')]),
-                        ('a 300-character name', [(b'n' * 300 + b'.txt', b'x')]),
-                        ('a NUL in the name', [(b'a\x00b.txt', b'x')])):
-        body = _multipart(files)
+    twice = [(b'twice.txt', b'1' * 600), (b'twice.txt', b'2')]
+    for name, files, names in (('a name twice', twice, True),
+                               ('a name twice, announced once', twice, [b'twice.txt']),
+                               ('no names field', twice, False),
+                               ('a 300-character name', [(b'n' * 300 + b'.txt', b'x')], True),
+                               ('a NUL in the name', [(b'a\x00b.txt', b'x')], True)):
+        body = _multipart(files, names)
         answer = target.raw(_upload_head(target, len(body)) + b'Connection: close\r\n\r\n' +
                             body)
         if status_of(answer) not in (400, 503):
