@@ -84,13 +84,10 @@ def release(module=None):
 
 
 def forget(name):
-    """Drop module `name` so that the GC can reclaim it (the next use imports it again)."""
-    import sys
-    if sys.modules.pop(name, None) is None:
-        return
-    pkg = sys.modules.get(name.rpartition('.')[0])
-    if pkg is not None:  # its dict, not hasattr: microdot's __getattr__ would import it again
-        pkg.__dict__.pop(name.rpartition('.')[2], None)
+    """Drop module `name` so that the GC can reclaim it (the next use imports it again):
+    ``device.launcher.unload``."""
+    from device import launcher
+    launcher.unload(name)
 
 
 _TYPES = {'html': 'text/html', 'css': 'text/css', 'js': 'application/javascript',
