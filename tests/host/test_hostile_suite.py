@@ -28,6 +28,7 @@ class UiTarget(hostile_suite.Target):
     json_path = '/api/pins/led'
     static_prefix = '/static'
     upload_path = '/api/files'
+    settings = 'config.json'
     sse_path = '/api/events'
     # the JSON API, not the dashboard page: on these heaps the page needs a block the heap
     # rarely has once the UI's live-stream modules are loaded (see the report of issue 13)
