@@ -57,6 +57,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.name not in names():
         sys.exit('example: NAME must be one of: %s (got %r)' % (' '.join(names()), args.name))
+    sys.path.insert(0, os.path.join(ROOT, 'scripts'))
+    from run_host import port_in_use  # scripts/run_host.py (make run)
+    busy = port_in_use(args.host, args.port)
+    if busy:
+        sys.exit(busy)
     cmd, env, cwd = command(args.name, args.host, args.port, args.cpython, args.heapsize)
     print('Serving examples/%s on %s at http://%s:%d/ (Ctrl-C to stop)'
           % (args.name, 'CPython' if args.cpython else 'the MicroPython unix port', args.host,

@@ -3,11 +3,14 @@ upload rules): served as `make run` serves it (scripts/run_host.py, the firmware
 the unix port), in a temporary board filesystem."""
 import json
 import os
+import re
+import shlex
 import socket
+import subprocess
 import time
 
 
-from test_app import PASSWORD, HostApp, basic
+from test_app import PASSWORD, ROOT, HostApp, basic
 
 BOUNDARY = 'keepboundary7MA4YWxkTrZu0gW'
 GOOD_APP = b'''from microdot import Microdot
@@ -22,8 +25,15 @@ async def version(request):
 '''
 
 
-def multipart(files):
-    parts = []
+def field(name, value):
+    return (b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+            % (BOUNDARY.encode(), name.encode(), value))
+
+
+def multipart(files, names=True):
+    """A body with `files` ([(filename, bytes)]), announced first in a `names` field as the page
+    does (`names=False`: no such field)."""
+    parts = [field('names', b'\n'.join(n.encode() for n, _ in files))] if names else []
     for name, content in files:
         parts.append(b'--%s\r\nContent-Disposition: form-data; name="file"; filename="%s"\r\n'
                      b'Content-Type: application/octet-stream\r\n\r\n%s\r\n'
@@ -59,16 +69,71 @@ def test_a_name_twice_in_one_upload_is_400_and_the_installed_file_stays(app):
     assert leftovers(app) == []
 
 
-def field(name, value):
-    return (b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
-            % (BOUNDARY.encode(), name.encode(), value))
+def ask(app, body, sent):
+    """Send the upload `body` of which only `sent` bytes come (the rest never does): the answer
+    the server gives meanwhile, and the temporary files on the board at that moment."""
+    s = socket.create_connection(('127.0.0.1', app.port), timeout=10)
+    try:
+        s.sendall(head(len(body)) + body[:sent])
+        answer = s.recv(4096)
+        return answer, leftovers(app)
+    finally:
+        s.close()
+
+
+def test_an_upload_without_names_is_400_before_anything_is_written(app):
+    # Without the names field, a repeat could only show when it arrives, after the first file
+    # was written: such an upload is refused at its first file, before a byte of it is stored.
+    assert app.upload([('plain.txt', b'installed')])[0] == 201
+    body = multipart([('plain.txt', b'A' * 20000), ('plain.txt', b'B')], names=False)
+    answer, written = ask(app, body, 1000)
+    assert answer.startswith(b'HTTP/1.1 400 ') and b'-F names=main.py' in answer, answer
+    assert written == []
+    status, answer = app.upload([('one.txt', b'1')], names=False)  # even a single file
+    assert status == 400 and answer['error'].startswith('name the files first')
+    assert read_file(app, 'plain.txt') == b'installed' and leftovers(app) == []
+    assert not os.path.exists(os.path.join(app.fs, 'one.txt'))
+    # the names field given once per file (as curl -F names=a -F names=b sends it) works too
+    body = (field('dir', b'data') + field('names', b'one.txt') + field('names', b'two.txt')
+            + multipart([('one.txt', b'1'), ('two.txt', b'2')], names=False))
+    answer, _ = ask(app, body, len(body))
+    assert answer.startswith(b'HTTP/1.1 201 '), answer
+    assert read_file(app, 'data/two.txt') == b'2'
+
+
+def documented_uploads():
+    """The curl upload commands of docs/web-ui.md, as a user would copy them."""
+    with open(os.path.join(ROOT, 'docs', 'web-ui.md')) as f:
+        text = f.read().replace('\\\n', ' ')
+    lines = re.findall(r'^curl .*-F .*\$B/api/files.*$', text, re.M)
+    assert len(lines) >= 2, lines
+    return [shlex.split(line.split(' # ')[0]) for line in lines]
+
+
+def test_the_documented_curl_uploads_work(app):
+    # Run in the repository, as the docs' paths are (the files uploaded are the app's own, so
+    # the running app does not change).
+    for argv in documented_uploads():
+        argv = [arg.replace('$O', 'admin:' + PASSWORD).replace('$B', app.url) for arg in argv]
+        done = subprocess.run(argv + ['-s', '-w', '\\n%{http_code}'], cwd=ROOT,
+                              capture_output=True, timeout=30)
+        out = done.stdout.decode()
+        assert done.returncode == 0 and out.endswith('\n201'), (argv, out, done.stderr)
+        sent = [arg.split('@', 1)[1] for arg in argv if arg.startswith('file=@')]
+        files = json.loads(out.rsplit('\n', 1)[0])['files']
+        assert [f['name'] for f in files] == ['ui/' + os.path.basename(p) for p in sent]
+        for name, path in zip([f['name'] for f in files], sent):
+            with open(os.path.join(ROOT, path), 'rb') as f:
+                assert read_file(app, name) == f.read(), name
+    assert leftovers(app) == []
 
 
 def test_a_name_twice_among_the_names_is_400_before_anything_is_written(app):
     # The web UI announces the file names first. A repeat among them is answered at once:
     # the first file has only begun to arrive and nothing of it is on the board.
     body = field('names', b'a.txt\ntwice.txt\nb.txt\ntwice.txt') + multipart(
-        [('a.txt', b'A' * 20000), ('twice.txt', b'1'), ('b.txt', b'2'), ('twice.txt', b'3')])
+        [('a.txt', b'A' * 20000), ('twice.txt', b'1'), ('b.txt', b'2'), ('twice.txt', b'3')],
+        names=False)
     s = socket.create_connection(('127.0.0.1', app.port), timeout=10)
     try:
         s.sendall(head(len(body)) + body[:1000])  # the rest never comes
@@ -79,9 +144,11 @@ def test_a_name_twice_among_the_names_is_400_before_anything_is_written(app):
     assert answer.startswith(b'HTTP/1.1 400 ') and b'twice.txt is twice' in answer, answer
     assert not os.path.exists(os.path.join(app.fs, 'a.txt'))
     # and files the names did not announce, or announced and missing, are 400 as well
+    # and a body that sends an announced file twice is 400 at the repeat
     for names, files in ((b'a.txt', [('a.txt', b'A'), ('b.txt', b'B')]),
-                         (b'a.txt\nb.txt', [('a.txt', b'A')])):
-        body = field('names', names) + multipart(files)
+                         (b'a.txt\nb.txt', [('a.txt', b'A')]),
+                         (b'a.txt', [('a.txt', b'A'), ('a.txt', b'B')])):
+        body = field('names', names) + multipart(files, names=False)
         s = socket.create_connection(('127.0.0.1', app.port), timeout=10)
         try:
             s.sendall(head(len(body)) + body)
