@@ -3,7 +3,8 @@
 A *target* is a real server: the device UI as `make run-esp8266` serves it (ROMFS framework,
 56wK heap, 3 connections), the UI as .mpy under 64wK, and apps under CPython and the unix port.
 A *case* attacks it through raw sockets: each is a function ``case(target)`` that returns a
-list of complaints (empty when the server answered as it should). After every case the suite
+list of complaints (empty when the server answered as it should), or None when the target has
+nothing it attacks (no WebSocket route, no uploads...): only the cases run are counted. After every case the suite
 checks what the issue demands of every case: the server is alive, a fresh client is served,
 and the files and settings on the (simulated) board are unchanged.
 
@@ -45,6 +46,7 @@ class Target:
     streams = None  # the stream cap, if the suite should test it
     protected_path = None  # a page that needs a login through microdot.session (a JWT cookie)
     upload_path = None  # a multipart/form-data upload route (files in a field named "file")
+    settings = None  # the settings file in `fs` the uploads must not replace (and its spellings)
 
     def alive(self):
         raise NotImplementedError
@@ -277,7 +279,7 @@ def case_idle_streams(target):
     """As many event streams as there are connection slots, left idle (item 8): the ones past
     the stream cap get 503, and ordinary requests are still served."""
     if not target.sse_path or not target.streams:
-        return []
+        return None  # not a case for this target
     opened = []
     statuses = []
     try:
@@ -340,7 +342,7 @@ def case_websocket(target):
     """Handshakes with bad keys get 400 (item 16); protocol errors and fragment floods (item 14)
     get a CLOSE with the right code."""
     if not target.ws_path:
-        return []
+        return None  # not a case for this target
     wrong = []
     for key in (b'x', b'dGhlIHNhbXBsZSBub25jZQ=', b'A' * 24, b'dGhlIHNhbXBsZSBub25jZR=='):
         s, status, _ = _ws_open(target, key)
@@ -369,7 +371,7 @@ def case_nested_session(target):
     """A session cookie whose JWT header is nested 1,400 deep, on a page that needs a login
     (item 13): there is no session, so the login redirect (or 401), never 500 or 503."""
     if not target.protected_path:
-        return []
+        return None  # not a case for this target
     token = base64.urlsafe_b64encode(b'[' * 1400).rstrip(b'=') + b'.e30.x'
     answer = target.raw(b'GET ' + target.protected_path.encode() + b' HTTP/1.1\r\n'
                         b'Host: 127.0.0.1\r\nCookie: session=' + token + b'\r\n\r\n')
@@ -409,6 +411,30 @@ def _settled(target, before, within=15.0):
     return True
 
 
+def case_settings_upload(target):
+    """An upload that would replace the target's settings file (Wi-Fi, pins, the owner
+    password: issue 14), spelled as FAT would take it too, must be refused 400 (503: the heap
+    is short, tried again a few times) and leave the file as it was."""
+    if not (target.upload_path and target.settings):
+        return None  # not a case for this target
+    before = snapshot(target.fs)
+    wrong = []
+    name = target.settings.encode()
+    for spelling in (name, name.upper(), name + b'.', name + b'.tmp', name + b'.bak'):
+        body = _multipart([(spelling, b'{"hostname": "taken", "networks": []}')])
+        for _ in range(5):
+            answer = target.raw(_upload_head(target, len(body)) + b'Connection: close\r\n\r\n' +
+                                body)
+            if status_of(answer) != 503:
+                break
+            time.sleep(0.5)
+        if status_of(answer) not in (400, 503):
+            wrong.append('an upload of %r: %r' % (spelling, answer[:160]))
+    if snapshot(target.fs).get(target.settings) != before.get(target.settings):
+        wrong.append('the settings (%s) changed by an upload' % target.settings)
+    return wrong
+
+
 def case_uploads(target):
     """Uploads that must change nothing on the board (items 2, 3, 5, 17): a name twice in one
     request (among the names announced, announced once, or with no names field), names too long
@@ -416,7 +442,7 @@ def case_uploads(target):
     one is under way. Refusals are 400 (409 for the second upload; 503 where the heap is short:
     try again); the files must be as they were, temporary files included."""
     if not target.upload_path:
-        return []
+        return None  # not a case for this target
     wrong = []
     before = snapshot(target.fs)
     twice = [(b'twice.txt', b'1' * 600), (b'twice.txt', b'2')]
@@ -456,6 +482,9 @@ def case_uploads(target):
     return wrong
 
 
+# run before the raw cases of each round: on the device UI at 56wK, by the time the other
+# scenarios run every upload is refused 503 (the heap), and this one would test nothing
+FIRST = [case_settings_upload]
 SCENARIOS = [case_bodies, case_slowloris, case_burst, case_idle_streams, case_websocket,
              case_nested_session, case_uploads]
 
@@ -479,17 +508,29 @@ def run_all(target):
             complaints.append('%s: files changed: %r' % (name, changed))
         return True
 
+    def scenarios(which):
+        """Run the scenarios `which`; False if the server died."""
+        nonlocal count
+        for scenario in which:
+            found = scenario(target)
+            if found is None:  # the target has nothing this scenario attacks
+                continue
+            count += 1
+            complaints.extend(found)
+            if not after(scenario.__name__):
+                return False
+        return True
+
     for _ in range(ROUNDS):
+        if not scenarios(FIRST):
+            return count, complaints
         for name, data, ok in raw_cases(target):
             count += 1
             complaints += run_raw(target, name, data, ok)
             if not after(name):
                 return count, complaints
-        for scenario in SCENARIOS:
-            count += 1
-            complaints += scenario(target)
-            if not after(scenario.__name__):
-                return count, complaints
+        if not scenarios(SCENARIOS):
+            return count, complaints
     if 'Traceback' in target.output():
         complaints.append('a traceback on the console:\n' + target.output()[-3000:])
     return count, complaints

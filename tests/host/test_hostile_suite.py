@@ -28,6 +28,7 @@ class UiTarget(hostile_suite.Target):
     json_path = '/api/pins/led'
     static_prefix = '/static'
     upload_path = '/api/files'
+    settings = 'config.json'
     sse_path = '/api/events'
     # the JSON API, not the dashboard page: on these heaps the page needs a block the heap
     # rarely has once the UI's live-stream modules are loaded (see the report of issue 13)
@@ -115,7 +116,10 @@ def check(target):
         count, complaints = hostile_suite.run_all(target)
     finally:
         out = target.stop()
-    print('%s: %d cases' % (type(target).__name__, count))
+    # which target (the test's id, e.g. test_examples[uploads-mpy-64wK]): the closing note's
+    # "cases run per target" come from `make hostile`'s output
+    test = os.environ.get('PYTEST_CURRENT_TEST', type(target).__name__).split(' ')[0]
+    print('%s: %d cases' % (test.split('::')[-1], count))
     assert not complaints, '\n'.join(complaints)
     assert 'Traceback' not in out, out[-3000:]
 
@@ -151,6 +155,6 @@ def test_stream_app(runtime):
     ('uploads', {'upload_path': '/upload'}),
     ('sse_counter', {}),
     ('login', {'protected_path': '/', 'health': '/login'}),
-])
+], ids=lambda v: v if isinstance(v, str) else '')
 def test_examples(tmp_path, name, attrs, cpython, heap):
     check(ExampleTarget(name, tmp_path, cpython, heapsize=heap, mpy=bool(heap), **attrs))
