@@ -73,8 +73,10 @@ def forget(name):
     import sys
     sys.modules.pop(name, None)
     pkg, _, attr = name.rpartition('.')
-    if pkg in sys.modules and hasattr(sys.modules[pkg], attr):
-        delattr(sys.modules[pkg], attr)
+    pkg = sys.modules.get(pkg)
+    # Not hasattr(): a package's __getattr__ (microdot's) would import the module to answer.
+    if pkg is not None and attr in pkg.__dict__:
+        delattr(pkg, attr)
 
 
 def static(request, name):
