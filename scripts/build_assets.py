@@ -229,8 +229,9 @@ def make_image(src):
     return image, sizes
 
 
-def compile_mpy(tree, dest):
-    """mpy-cross every .py of `tree` into `dest` (other files copied)."""
+def compile_mpy(tree, dest, options=()):
+    """mpy-cross every .py of `tree` into `dest` (other files copied); `options`: more
+    mpy-cross options (``-O3``: no line numbers and no asserts, less heap once loaded)."""
     image = Image()
     for dirpath, _, filenames in os.walk(tree):
         for name in filenames:
@@ -239,8 +240,8 @@ def compile_mpy(tree, dest):
             if name.endswith('.py'):
                 mpy = os.path.join(dest, rel[:-3] + '.mpy')
                 os.makedirs(os.path.dirname(mpy), exist_ok=True)
-                subprocess.run([os.path.join(BIN, 'mpy-cross'), '-o', mpy + '.tmp', '-s', rel,
-                                path], check=True)
+                subprocess.run([os.path.join(BIN, 'mpy-cross'), '-o', mpy + '.tmp', '-s', rel] +
+                               list(options) + [path], check=True)
                 with open(mpy + '.tmp', 'rb') as f:
                     image.add(rel[:-3] + '.mpy', f.read())
                 os.remove(mpy + '.tmp')

@@ -24,9 +24,11 @@ in FS/.flash (scripts/sim/esp32flash.py) and the Firmware card of the UI can upd
 runtime confirms a new firmware after the app's first successful response, or resets and the
 simulated bootloader rolls it back.
 
-`--mpy` runs the image, frozen/ and the simulation as mpy-cross bytecode. `--rom` goes one step
-closer to a board: frozen/ (the framework and the boot package, which a board keeps in flash) and
-the simulated `network`/`machine` (C modules on a board) are put in a ROMFS image
+`--mpy` runs the image and frozen/ as mpy-cross bytecode loaded into the heap (frozen/ with `-O3`,
+without line numbers: less heap); the simulated `network`/`machine`, which stand for a board's C
+modules (no heap on a board), are imported in place from a ROMFS image as with `--rom`. `--rom`
+goes one step closer to a board: frozen/ (the framework and the boot package, which a board keeps
+in flash) and the simulated `network`/`machine` are put in a ROMFS image
 (``mpremote romfs build``) that MicroPython imports in place, like frozen code; only the app's
 own .mpy files load into the heap. The heap is then `--heapsize` *plus* the bytes of that image,
 which the image occupies, so `--rom --heapsize 38wK` leaves the app an ESP8266's heap.
@@ -147,13 +149,14 @@ def heap_bytes(size):
     return int(size) * mult
 
 
-def build_rom(out):
-    """A ROMFS image of frozen/ and the simulated hardware modules; returns its path."""
+def build_rom(out, framework=True):
+    """A ROMFS image of frozen/ (unless not `framework`) and the simulated hardware modules;
+    returns its path."""
     import shutil
     import tempfile
     tree = tempfile.mkdtemp(prefix='rom-')
     try:
-        for pkg in ('microdot', 'device', 'utemplate'):
+        for pkg in ('microdot', 'device', 'utemplate') if framework else ():
             shutil.copytree(os.path.join(ROOT, 'frozen', pkg), os.path.join(tree, pkg),
                             ignore=shutil.ignore_patterns('__pycache__', '*.css', 'asgi.py',
                                                           'wsgi.py', 'jinja.py'))
@@ -186,10 +189,16 @@ def prepare(fs, mpy, app=APP, fresh=False):
     frozen, sim = os.path.join(ROOT, 'frozen'), os.path.join(ROOT, 'scripts', 'sim')
     if mpy:
         base = os.path.join(ROOT, 'build', 'run-mpy')
-        build_assets.compile_mpy(frozen, os.path.join(base, 'frozen'))
+        # -O3: no line-number tables (2.5 KB of heap once the UI's server listens at 64wK)
+        build_assets.compile_mpy(frozen, os.path.join(base, 'frozen'), ['-O3'])
         build_assets.compile_mpy(sim, os.path.join(base, 'sim'))
         frozen, sim = os.path.join(base, 'frozen'), os.path.join(base, 'sim')
     return ':'.join(['', sim, frozen, '.frozen'])
+
+
+def without_sim(path):
+    """MICROPYPATH `path` without the simulation's folder (imported from a ROMFS image)."""
+    return ':'.join(p for p in path.split(':') if os.path.basename(p) != 'sim')
 
 
 def main(argv=None):
@@ -222,13 +231,19 @@ def main(argv=None):
     if args.ota:
         env['MICRODOT_FLASH'] = ota_flash(fs)
     heap = args.heapsize
-    if args.rom:
-        image = build_rom(os.path.join(ROOT, 'build', 'run-mpy', 'rom.img'))
+    if args.rom or args.mpy:
+        # the simulated network/machine stand for C modules, which take no heap on a board:
+        # with --mpy too they are imported in place from a ROMFS image (only the framework's
+        # and the app's .mpy files load into the heap)
+        image = build_rom(os.path.join(ROOT, 'build', 'run-mpy', 'rom.img' if args.rom else
+                                       'sim.img'), framework=args.rom)
         size = os.path.getsize(image)
         boot = ROM_BOOT % (size, image) + boot
+        env['MICROPYPATH'] = without_sim(env['MICROPYPATH'])
         if heap:
             heap = str(heap_bytes(heap) + size + 64)
-        print('run: framework and simulation in ROMFS (%d bytes), imported in place' % size)
+        print('run: %s in ROMFS (%d bytes), imported in place' % (
+            'framework and simulation' if args.rom else 'simulation', size))
     if heap:
         cmd += ['-X', 'heapsize=' + heap]
     cmd += ['-c', boot]

@@ -69,14 +69,10 @@ async def api(request, what, name=None):
 
 
 def forget(name):
-    """Drop module `name` so that the GC can reclaim it (the next use imports it again)."""
-    import sys
-    sys.modules.pop(name, None)
-    pkg, _, attr = name.rpartition('.')
-    pkg = sys.modules.get(pkg)
-    # Not hasattr(): a package's __getattr__ (microdot's) would import the module to answer.
-    if pkg is not None and attr in pkg.__dict__:
-        delattr(pkg, attr)
+    """Drop module `name` so that the GC can reclaim it (the next use imports it again):
+    ``device.launcher.unload``."""
+    from device import launcher
+    launcher.unload(name)
 
 
 def static(request, name):

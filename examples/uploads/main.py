@@ -1,10 +1,11 @@
 """File uploads: files are streamed to flash piece by piece, so a file far bigger than the free
 RAM can be uploaded. Uploads above MAX_UPLOAD get 413 (Payload Too Large).
 
-Nothing is lost on the way: each file is written to a temporary file of its own and renamed over
-the old one only once it has arrived whole, so an upload cut short leaves the old file as it was,
-and two uploads of the same name at once each leave a whole file (the last one wins), never a mix.
-A name that is too long or has control characters gets 400.
+Nothing is lost on the way: each file is written to a temporary file of its own, and the files of
+a request replace the old ones only once all of them have arrived whole. So an upload cut short
+leaves the old files as they were, and a refused one installs none of its files: a name that is
+too long or has control characters, or a name twice in one request, gets 400. One upload at a
+time: another one meanwhile gets 409 (try again when it has finished).
 """
 import os
 
@@ -46,26 +47,32 @@ def safe_name(name):
 
 
 _count = 0
+_busy = False  # an upload is under way
 
 
-async def save(upload, name):
-    """Stream `upload` into UPLOAD_DIR/`name`: into a temporary file of its own (a dot name: not
-    listed), renamed over the old file only when complete."""
+def temp_name():
+    """A temporary file in UPLOAD_DIR of this upload's own (a dot name: not listed)."""
     global _count
     _count += 1
-    path, tmp = UPLOAD_DIR + '/' + name, '%s/.part%d' % (UPLOAD_DIR, _count)
+    return '%s/.part%d' % (UPLOAD_DIR, _count)
+
+
+def install(tmp, name):
+    """Rename the whole file `tmp` over UPLOAD_DIR/`name`."""
+    path = UPLOAD_DIR + '/' + name
     try:
-        await upload.save(tmp)
+        os.rename(tmp, path)
+    except OSError:  # FAT cannot rename over a file
+        os.remove(path)
+        os.rename(tmp, path)
+
+
+def remove(paths):
+    for path in paths:
         try:
-            os.rename(tmp, path)
-        except OSError:  # FAT cannot rename over a file
             os.remove(path)
-            os.rename(tmp, path)
-    finally:
-        try:
-            os.remove(tmp)  # still there if the upload failed
         except OSError:
-            pass
+            pass  # already renamed, or never made
 
 
 @app.route('/')
@@ -77,15 +84,25 @@ async def index(request):
 
 @app.post('/upload')
 async def upload(request):
-    saved = []
-    async for field, value in FormDataIter(request):
-        if isinstance(value, FileUpload):
-            name = safe_name(value.filename)
-            if name is None:
-                return {'error': 'bad file name', 'saved': saved}, 400
-            await save(value, name)
-            saved.append(name)
-    return {'saved': saved}
+    global _busy
+    if _busy:
+        return {'error': 'another upload is in progress: try again when it has finished'}, 409
+    _busy = True
+    parts = []  # (temporary file, name), installed together once every file has arrived
+    try:
+        async for field, value in FormDataIter(request):
+            if isinstance(value, FileUpload):
+                name = safe_name(value.filename)
+                if name is None or name in [n for _, n in parts]:
+                    return {'error': 'bad or repeated file name', 'saved': []}, 400
+                parts.append((temp_name(), name))
+                await value.save(parts[-1][0])
+        for tmp, name in parts:
+            install(tmp, name)
+    finally:
+        remove([tmp for tmp, _ in parts])  # those not installed (all, on an error)
+        _busy = False
+    return {'saved': [name for _, name in parts]}
 
 
 if __name__ == '__main__':

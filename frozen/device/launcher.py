@@ -102,10 +102,12 @@ def _load(name):
 
 def unload(name):
     """Drop module `name`, so that the GC can reclaim it (a board without frozen code holds
-    its bytecode in the heap); the next import loads it again."""
+    its bytecode in the heap); the next import loads it again. The package's attribute is
+    looked up in its dict, not with `hasattr`: a package with a module `__getattr__` (such as
+    ``microdot``) would import the module again to answer."""
     sys.modules.pop(name, None)
     pkg, _, attr = name.rpartition('.')
-    if pkg in sys.modules and hasattr(sys.modules[pkg], attr):
+    if pkg in sys.modules and attr in sys.modules[pkg].__dict__:
         delattr(sys.modules[pkg], attr)
 
 

@@ -11,7 +11,9 @@ Classes covered: malformed request lines and headers, oversized lines / headers 
 request smuggling (Content-Length vs chunked), strict chunk sizes and Content-Length, long
 route arguments, deeply nested JSON and JWT, non-finite numbers, bodies up to the limit in one
 piece and in 1-byte chunks, slowloris, idle streams holding slots, static-file traversal,
-WebSocket handshake and protocol errors, fragment floods, bursts of concurrent clients.
+WebSocket handshake and protocol errors, fragment floods, bursts of concurrent clients, a deeply
+nested session cookie on a login-protected page, and uploads that must change nothing (a name
+twice, names too long or with a NUL, an upload cut short, a second upload meanwhile).
 """
 import base64
 import hashlib
@@ -41,6 +43,8 @@ class Target:
     json_path = None  # a route that parses a JSON body
     static_prefix = None  # where static files are served
     streams = None  # the stream cap, if the suite should test it
+    protected_path = None  # a page that needs a login through microdot.session (a JWT cookie)
+    upload_path = None  # a multipart/form-data upload route (files in a field named "file")
 
     def alive(self):
         raise NotImplementedError
@@ -361,7 +365,89 @@ def case_websocket(target):
     return wrong
 
 
-SCENARIOS = [case_bodies, case_slowloris, case_burst, case_idle_streams, case_websocket]
+def case_nested_session(target):
+    """A session cookie whose JWT header is nested 1,400 deep, on a page that needs a login
+    (item 13): there is no session, so the login redirect (or 401), never 500 or 503."""
+    if not target.protected_path:
+        return []
+    token = base64.urlsafe_b64encode(b'[' * 1400).rstrip(b'=') + b'.e30.x'
+    answer = target.raw(b'GET ' + target.protected_path.encode() + b' HTTP/1.1\r\n'
+                        b'Host: 127.0.0.1\r\nCookie: session=' + token + b'\r\n\r\n')
+    status = status_of(answer)
+    return [] if status in (302, 303, 401) else ['nested session cookie: %r' % answer[:160]]
+
+
+def _multipart(files):
+    body = b''
+    for name, content in files:
+        body += (b'--hostile7boundary\r\nContent-Disposition: form-data; name="file"; '
+                 b'filename="' + name + b'"\r\nContent-Type: application/octet-stream\r\n\r\n' +
+                 content + b'\r\n')
+    return body + b'--hostile7boundary--\r\n'
+
+
+def _upload_head(target, length):
+    return (b'POST ' + target.upload_path.encode() + b' HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+            target.auth + b'Content-Type: multipart/form-data; boundary=hostile7boundary\r\n'
+            b'Content-Length: %d\r\n' % length)
+
+
+def _settled(target, before, within=15.0):
+    """True once the target's files are `before` again (a cut upload's temporary file goes when
+    the server notices the hang-up)."""
+    end = time.time() + within
+    while snapshot(target.fs) != before:
+        if time.time() > end:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+def case_uploads(target):
+    """Uploads that must change nothing on the board (items 2, 3, 5, 17): a name twice in one
+    request, names too long or with a NUL, an upload cut short midway, and a second upload while
+    one is under way. Refusals are 400 (409 for the second upload; 503 where the heap is short:
+    try again); the files must be as they were, temporary files included."""
+    if not target.upload_path:
+        return []
+    wrong = []
+    before = snapshot(target.fs)
+    for name, files in (('a name twice', [(b'twice.txt', b'1' * 600), (b'twice.txt', b'2')]),
+                        ('a 300-character name', [(b'n' * 300 + b'.txt', b'x')]),
+                        ('a NUL in the name', [(b'a\x00b.txt', b'x')])):
+        body = _multipart(files)
+        answer = target.raw(_upload_head(target, len(body)) + b'Connection: close\r\n\r\n' +
+                            body)
+        if status_of(answer) not in (400, 503):
+            wrong.append('upload with %s: %r' % (name, answer[:160]))
+    body = _multipart([(b'cut.txt', b'c' * 20000)])
+    first = socket.create_connection(('127.0.0.1', target.port), timeout=10)
+    try:
+        first.sendall(_upload_head(target, len(body)) + b'\r\n' + body[:8000])
+        time.sleep(0.3)
+        first.setblocking(False)
+        try:
+            refused = first.recv(200)  # the first one already answered: 503 (the heap), or ...
+        except BlockingIOError:
+            refused = None  # ... it is under way, as it should be
+        first.setblocking(True)
+        if refused is not None and status_of(refused) != 503:
+            wrong.append('an upload half sent: %r' % refused[:160])
+        elif refused is None:
+            second = _multipart([(b'cut.txt', b'd')])
+            answer = target.raw(_upload_head(target, len(second)) +
+                                b'Connection: close\r\n\r\n' + second)
+            if status_of(answer) not in (409, 503):
+                wrong.append('a second upload meanwhile: %r' % answer[:160])
+    finally:
+        first.close()  # cut short midway
+    if not _settled(target, before):
+        wrong.append('files changed by refused or cut uploads')
+    return wrong
+
+
+SCENARIOS = [case_bodies, case_slowloris, case_burst, case_idle_streams, case_websocket,
+             case_nested_session, case_uploads]
 
 
 def run_all(target):

@@ -227,7 +227,17 @@ def check_uploads(ex):
     for bad in ('n' * 300 + '.txt', 'a\x00b.txt'):
         body, headers = multipart([(bad, b'x')])
         assert fetch(ex.url + '/upload', 'POST', body, headers)[0] == 400, bad
-    # An upload cut short leaves the old file whole; two at once of one name never mix.
+    # A request that is refused installs none of its files: a name twice, or a bad name after a
+    # good one, is 400 and every file of it stays as it was (no temporary file left either).
+    for files in ([('dup.txt', b'first'), ('dup.txt', b'second')],
+                  [('notes.txt', b'replaced?'), ('fresh.txt', b'new'), ('n' * 300, b'x')]):
+        body, headers = multipart(files)
+        status, _, answer = fetch(ex.url + '/upload', 'POST', body, headers)
+        assert status == 400 and json.loads(answer)['saved'] == [], answer
+        assert 'dup.txt' not in uploads_dir(ex) and 'fresh.txt' not in uploads_dir(ex)
+        assert read_upload(ex, 'notes.txt') == b'hello\n'
+        assert [n for n in uploads_dir(ex) if n.startswith('.')] == []
+    # An upload cut short leaves the old file whole; one upload at a time (409 meanwhile).
     uploads_never_lose_a_file(ex)
 
 
@@ -257,23 +267,23 @@ def uploads_never_lose_a_file(ex):
         assert time.time() < deadline, uploads_dir(ex)
         time.sleep(0.1)
     assert read_upload(ex, 'notes.txt') == before
-    contents = (b'A' * 20000, b'B' * 20000)
-    bodies = [multipart([('same.txt', c)])[0] for c in contents]
-    socks = [socket.create_connection(('127.0.0.1', ex.port), timeout=10) for _ in bodies]
-    for s, body in zip(socks, bodies):  # both under way ...
-        s.sendall(upload_head(len(body)) + body[:10000])
+    first = multipart([('same.txt', b'A' * 20000)])[0]
+    s = socket.create_connection(('127.0.0.1', ex.port), timeout=10)
+    s.sendall(upload_head(len(first)) + first[:10000])  # one upload under way ...
     time.sleep(0.3)
-    for s, body in zip(socks, bodies):  # ... then both finish
-        s.sendall(body[10000:])
-    for s in socks:
-        answer = b''
-        while b'same.txt' not in answer:
-            chunk = s.recv(4096)
-            assert chunk, answer
-            answer += chunk
-        assert answer.startswith(b'HTTP/1.1 200'), answer
-        s.close()
-    assert read_upload(ex, 'same.txt') in contents  # one whole file, the last one in
+    second = multipart([('same.txt', b'B' * 20000)])[0]
+    status, _, answer = fetch(ex.url + '/upload', 'POST', second, {
+        'Content-Type': 'multipart/form-data; boundary=exampleboundary42'})
+    assert status == 409 and b'another upload' in answer, (status, answer)  # ... another: 409
+    s.sendall(first[10000:])  # ... and the first one completes, whole
+    answer = b''
+    while b'same.txt' not in answer:
+        chunk = s.recv(4096)
+        assert chunk, answer
+        answer += chunk
+    s.close()
+    assert answer.startswith(b'HTTP/1.1 200'), answer
+    assert read_upload(ex, 'same.txt') == b'A' * 20000
     assert [n for n in uploads_dir(ex) if n.startswith('.')] == []
 
 

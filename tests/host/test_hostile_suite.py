@@ -26,6 +26,7 @@ class UiTarget(hostile_suite.Target):
 
     json_path = '/api/pins/led'
     static_prefix = '/static'
+    upload_path = '/api/files'
     sse_path = '/api/events'
     # the JSON API, not the dashboard page: on these heaps the page needs a block the heap
     # rarely has once the UI's live-stream modules are loaded (see the report of issue 13)
@@ -141,8 +142,9 @@ def test_stream_app(runtime):
 @pytest.mark.parametrize('name,attrs', [
     ('websocket_echo', {'ws_path': '/echo'}),
     ('static_files', {'static_prefix': '/static'}),
-    ('uploads', {}),
+    ('uploads', {'upload_path': '/upload'}),
     ('sse_counter', {}),
+    ('login', {'protected_path': '/', 'health': '/login'}),
 ])
 def test_examples(tmp_path, name, attrs, cpython):
     check(ExampleTarget(name, tmp_path, cpython, **attrs))
