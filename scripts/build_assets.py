@@ -11,7 +11,9 @@ From `app/` (what a user edits):
 - `*.py` (main.py, ui/...) are copied as they are;
 - `static/*` (CSS, JS, static pages such as the dashboard `static/index.html`) are gzipped
   (level 9, reproducible) to `static/<name>.gz`; only the compressed copy is shipped, and the
-  server sends it with ``Content-Encoding: gzip``;
+  server sends it with ``Content-Encoding: gzip``. A stylesheet (`*.css`) is minified first, and
+  its ``@import "device/style.css";`` replaced by that file of `frozen/`: the look every page
+  of the device shares (`app_css`);
 - `templates/*.html` (the templates of your own routes) are compiled by utemplate into Python
   generator modules (`templates/NAME_html.py`), so the board needs no template engine.
 
@@ -108,7 +110,7 @@ def style_block(css):
     """The source of device.portal's `_STYLE` constant for the stylesheet text `css`: the end
     of the page's title, the minified style and the start of its header, as a bytes literal in
     lines of at most 100 characters."""
-    data = '</title><style>' + minify_css(css) + '</style><header>'
+    data = '</title><style>' + minify_css(css) + '</style><header><h1>'
     assert "'" not in data and '\\' not in data and data.isascii()
     lines, width = [], 100 - len("          b''")
     for i in range(0, len(data), width):
@@ -129,6 +131,23 @@ def device_style(check=False):
     if not check:
         put(PORTAL, (source[:start] + block + source[end:]).encode())
     return False
+
+
+FROZEN = os.path.join(ROOT, 'frozen')
+CSS_IMPORT = re.compile(r'@import\s+(?:url\(\s*)?["\']([^"\']+)["\']\s*\)?\s*;')
+
+
+def app_css(text, name='a stylesheet'):
+    """A stylesheet of the app (`text`, the file `name`) as it is shipped: each
+    ``@import "device/style.css";`` replaced by that file of `FROZEN` (the stylesheet of the
+    boot package's own pages, which the app's pages share), then minified."""
+    def inline(m):
+        path = os.path.join(FROZEN, m.group(1))
+        if '..' in m.group(1).split('/') or not os.path.isfile(path):
+            sys.exit('build: %s imports %s, which is not a file of frozen/' % (name, m.group(1)))
+        with open(path) as f:
+            return f.read()
+    return minify_css(CSS_IMPORT.sub(inline, text))
 
 
 class Image:
@@ -199,6 +218,8 @@ def make_image(src):
             with open(os.path.join(dirpath, name), 'rb') as f:
                 data = f.read()
             if rel.startswith('static/'):
+                if name.endswith('.css'):
+                    data = app_css(data.decode(), rel).encode()
                 if name.endswith('.html'):
                     pages[rel] = data  # after the assets: it may name them (@static/...@)
                     continue

@@ -5,8 +5,9 @@ SHA-256 already matches, then soft-reset the board so the new app runs.
 
 The board keeps a list of the files deploys have copied there, `/.deployed`. With `--clean`
 (`make deploy CLEAN=1`), files on that list that the source directory no longer has are removed
-(and directories left empty by that); nothing else is ever removed: not the settings
-(config.json and its companions), not files the app or the UI wrote, not /lib.
+(and directories left empty by that); nothing else is ever removed (but a ``X.py`` beside a
+``X.mpy`` copied, which would hide it: `make deploy MPY=1`): not the settings (config.json and
+its companions), not files the app or the UI wrote, not /lib.
 
 mpremote is told `resume` (no soft reset before copying: it would end a unix-port "board", and a
 raw-REPL soft reset would not run main.py anyway). The final soft reset is the friendly-REPL one
@@ -25,9 +26,11 @@ RECORD = '.deployed'
 # Never removed by --clean, even if an earlier deploy copied them: the board's settings.
 KEEP_PREFIXES = ('config.json', 'sim.json')
 
-# Run on the board after the copy: remove (if `clean`) what the previous record lists and `new`
-# does not, then write the new record: `new`, plus (without `clean`) what the old one listed, which
-# is still on the board for a later clean. Prints "removed: <path>" per file, "no record" if none.
+# Run on the board after the copy: remove the `X.py` beside every `X.mpy` copied (MicroPython
+# imports a .py before the .mpy beside it, so the old source would hide the new build) and (if
+# `clean`) what the previous record lists and `new` does not, then write the new record: `new`,
+# plus (without `clean`) what the old one listed, which is still on the board for a later clean.
+# Prints "removed: <path>" per file, "no record" if none.
 FINISH = '''import os
 new = %r
 try:
@@ -35,6 +38,13 @@ try:
         old = f.read().split('\\n')
 except OSError:
     old = None
+for p in new:
+    if p.endswith('.mpy'):
+        try:
+            os.remove(p[:-4] + '.py')
+            print('removed:', p[:-4] + '.py')
+        except OSError:
+            pass
 if %r:
     if old is None:
         print('no record')
@@ -58,7 +68,8 @@ if %r:
         except OSError:
             pass
 else:
-    new = new + [p for p in old or () if p and p not in new]
+    new = new + [p for p in old or () if p and p not in new and not
+                 (p.endswith('.py') and p[:-3] + '.mpy' in new)]
 with open(%r, 'w') as f:
     f.write('\\n'.join(sorted(new)))
 '''
@@ -155,7 +166,7 @@ def main(argv=None):
         print('deploy: the board had no record of an earlier deploy: nothing removed (the next '
               'CLEAN=1 deploy can)')
     print('deploy: %d copied, %d unchanged%s (%.1f s)' % (
-        len(copied), len(unchanged), ', %d removed' % len(removed) if args.clean else '',
+        len(copied), len(unchanged), ', %d removed' % len(removed) if args.clean or removed else '',
         time.monotonic() - start))
     if not args.no_reset:
         soft_reset(device)

@@ -136,6 +136,28 @@ def ota_flash(fs):
     return path
 
 
+def port_in_use(host, port):
+    """An error message if `host`:`port` cannot be listened on now (another `make run`, an
+    example, any other server), else None. SO_REUSEADDR, as the server's own socket: a port a
+    stopped server left in TIME_WAIT counts as free."""
+    import socket
+    try:
+        family, _, _, _, address = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+    except OSError:
+        return None  # a name this computer cannot resolve: the server says so itself
+    s = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(address)
+    except OSError as exc:
+        return ('error: cannot serve on %s:%d (%s): another server (a make run or an example '
+                'still running?) has it; stop it or pass PORT=<another port>'
+                % (host, port, exc.strerror or exc))
+    finally:
+        s.close()
+    return None
+
+
 def heap_bytes(size):
     """-X heapsize text ('38wK', '64K', '100000') as bytes on this (64-bit) unix port."""
     size = size.strip()
@@ -220,6 +242,15 @@ def main(argv=None):
     parser.add_argument('--max-connections', type=int,
                         help="the server's connection cap, e.g. 3 as on an ESP8266")
     args = parser.parse_args(argv)
+    if args.heapsize:
+        try:
+            heap_bytes(args.heapsize)
+        except (ValueError, IndexError):
+            parser.error('HEAP=%s is not a heap size: a number of bytes with an optional K or M, '
+                         'in words with w (e.g. 56wK, 110wK)' % args.heapsize)
+    busy = port_in_use(args.host, args.port)
+    if busy:
+        sys.exit(busy)
     fs = os.path.abspath(args.fs)
     env = dict(os.environ)
     env['MICROPYPATH'] = prepare(fs, args.mpy or args.rom, args.app, args.fresh)

@@ -82,6 +82,11 @@ def install_runtime(dest=RUNTIME):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) >= 2 and argv[0] == 'compile':
+        missing = [d for d in argv[1:] if not os.path.isdir(d)]
+        if missing:
+            print('error: no such template folder: %s (make templates TEMPLATES=<folder>)'
+                  % ', '.join(missing), file=sys.stderr)
+            return 2
         for d in argv[1:]:
             compile_dir(d)
         return 0

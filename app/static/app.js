@@ -171,8 +171,10 @@ $('scan').onclick = async () => {
     $('networks').replaceChildren(...nets.map((n) => {
       const b = el('button', { type: 'button', className: 'quiet', textContent: 'Use' });
       b.onclick = () => { $('wifi-form').ssid.value = n.ssid; $('wifi-form').password.focus(); };
-      return el('li', {}, el('span', { textContent: n.ssid },
-        ' ', el('small', { textContent: signal(n.rssi) + (n.secure ? '' : ', open') })), b);
+      const bars = el('b', { className: 'b s' + (n.rssi >= -55 ? 4 : n.rssi >= -67 ? 3 : n.rssi >= -75 ? 2 : 1),
+        title: signal(n.rssi) }, el('i'), el('i'), el('i'), el('i'));  // as the setup page draws them
+      return el('li', {}, el('span', { textContent: n.ssid }),
+        el('span', { className: 'row', innerHTML: n.secure ? LOCK : '' }, bars, b));
     }));
     say('wifi-msg', nets.length + ' networks found');
   } catch (e) { say('wifi-msg', e.message, true); }
@@ -233,6 +235,7 @@ async function loadFiles(dir) {
   $('files').replaceChildren(...items);
 }
 
+const LOCK = '<svg class="k" viewBox="0 0 24 24" role="img" aria-label="secured"><path d="M6 10V7a6 6 0 0112 0v3h1v12H5V10zm2 0h8V7a4 4 0 00-8 0z"/></svg>';
 const BIN = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="currentColor" d="M9 3h6l1 2h4v2H4V5h4zm-3 6h12l-1 12H7z"/></svg>';
 
 $('upload-form').onsubmit = async (ev) => {

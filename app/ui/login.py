@@ -17,7 +17,8 @@ from ui import auth, verify
 
 _PAGE = ('<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" '
          'content="width=device-width, initial-scale=1"><title>%s</title><link rel="stylesheet" '
-         'href="/static/app.css"><main class="auth"><section><h2>%s</h2>%s</section></main>')
+         'href="/static/app.css"><header><h1>%s</h1></header><main class="auth"><section>%s'
+         '</section></main>')
 _FIELD = ('<label>%s <input name="%s" type="password" required maxlength="64" '
           'autocomplete="%s"%s></label>')
 

@@ -1,13 +1,17 @@
 """``POST /api/files``: a multipart/form-data body with an optional ``dir`` field first (a
-folder such as ``ui``), then an optional ``names`` field (the file names that follow, one a line:
-the web UI sends it), then one or more files.
+folder such as ``ui``), then the ``names`` field (the names of the files that follow, one a line;
+or the field repeated, one name each), then the files::
+
+    curl -u admin:PASSWORD -F dir=lib -F names=a.py -F names=b.py \\
+         -F file=@a.py -F file=@b.py http://DEVICE/api/files
+
+Nothing is written before the names are known to be valid and distinct: a name given twice, a
+bad one, or no ``names`` field before the first file is 400 at once (a streamed body cannot be
+looked ahead in). A file that ``names`` did not announce, or one it announced that does not
+come, is 400 too (the temporary files of a body that contradicts its names are removed).
 
 Through ``device.install``: one upload at a time (another one meanwhile gets 409); each file is
-streamed to its own temporary file while its size is checked; a file name given twice is 400
-(with ``names``, before anything is written: a streamed body cannot be looked ahead in, so
-without it the second part is where the repeat shows, and the temporary file of the first is
-removed with the 400; a file that ``names`` did not announce, or one it announced that does not
-come, is 400 too);
+streamed to its own temporary file while its size is checked;
 a ``.py`` file must compile (the error is the answer); only when every file has arrived intact
 and passed are they installed together, the files they replace kept as the previous version
 (which the runtime restores if the new app fails to import). A refused, failed or aborted upload
@@ -15,7 +19,7 @@ leaves the installed files as they were."""
 import os
 
 from ui import error, log
-from ui.files import _is_dir, _safe
+from ui.files import _is_dir, _safe, kept
 
 KEEP_FREE = 4096  # bytes the filesystem keeps free after an upload
 
@@ -26,11 +30,14 @@ def _free():
 
 
 def _target(folder, filename, taken):
-    """(the path `filename` is installed at, None) or (None, the 400 to answer): a bad name, or
-    one already in `taken`."""
+    """(the path `filename` is installed at, None) or (None, the 400 to answer): a bad name,
+    one of the runtime's own files (the settings: ``ui.files.kept``), or one already in `taken`."""
     target = _safe((folder + '/' if folder else '') + filename)
     if target is None or _is_dir(target):
         return None, error(400, 'bad file name %r' % filename)
+    refused = kept(target)
+    if refused:
+        return None, refused
     if target in taken:
         return None, error(400, '%s is twice in the upload' % target)
     return target, None
@@ -42,24 +49,25 @@ async def _receive(request, pairs):
     from device import install
     from microdot.multipart import FileUpload, FormDataIter
     folder = ''
-    declared = None  # the targets the names field announced
+    declared = []  # the targets the names fields announced
     budget = request.content_length
     async for name, value in FormDataIter(request):
         if not isinstance(value, FileUpload):
             if name == 'dir':
                 folder = value.strip('/')
-            elif name == 'names' and declared is None and not pairs:
-                declared = []
+            elif name == 'names' and not pairs:
                 for line in value.split('\n'):
                     target, res = _target(folder, line.strip('\r'), declared)
                     if res:
                         return res
                     declared.append(target)
             continue
+        if not declared:
+            break
         target, res = _target(folder, value.filename, [t for _, t in pairs])
         if res:
             return res
-        if declared is not None and target not in declared:
+        if target not in declared:
             return error(400, '%s is not among the names announced' % target)
         tmp = install.temp()
         pairs.append((tmp, target))
@@ -73,9 +81,12 @@ async def _receive(request, pairs):
                 if size > budget:
                     return error(413, 'file larger than the request')
                 f.write(chunk)
-    if declared is not None and len(pairs) != len(declared):
+    if not declared:
+        return error(400, 'name the files first: -F names=main.py before -F file=@main.py '
+                     '(docs/web-ui.md)')
+    if len(pairs) != len(declared):
         return error(400, 'the upload announced %d files and sent %d' % (len(declared), len(pairs)))
-    return None if pairs else error(400, 'no file in the upload')
+    return None
 
 
 def _check(pairs):

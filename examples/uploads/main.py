@@ -6,6 +6,12 @@ a request replace the old ones only once all of them have arrived whole. So an u
 leaves the old files as they were, and a refused one installs none of its files: a name that is
 too long or has control characters, or a name twice in one request, gets 400. One upload at a
 time: another one meanwhile gets 409 (try again when it has finished).
+
+An upload names its files first, in a `names` field before them (one name a line, or the field
+once per file), so a bad or repeated name is refused (400) before anything is written: a streamed
+body cannot be looked ahead in. The page's form fills that field itself; with curl:
+
+    curl -F names=a.txt -F names=b.txt -F file=@a.txt -F file=@b.txt http://127.0.0.1:5000/upload
 """
 import os
 
@@ -27,7 +33,9 @@ app = Microdot()
 PAGE = '''<!doctype html><meta name="viewport" content="width=device-width">
 <title>Uploads</title><h1>Upload a file</h1>
 <form method="post" action="/upload" enctype="multipart/form-data">
-<input type="file" name="file" multiple> <button>Upload</button></form>
+<input type="hidden" name="names"><input type="file" name="file" multiple
+onchange="names.value=Array.from(files,function(f){return f.name}).join('\\n')">
+<button>Upload</button></form>
 <h2>Files</h2><ul>%s</ul>'''
 
 
@@ -88,15 +96,27 @@ async def upload(request):
     if _busy:
         return {'error': 'another upload is in progress: try again when it has finished'}, 409
     _busy = True
+    names = []  # announced by the names field, checked before any file is written
     parts = []  # (temporary file, name), installed together once every file has arrived
     try:
         async for field, value in FormDataIter(request):
-            if isinstance(value, FileUpload):
+            if field == 'names' and not parts:
+                for name in value.split('\n'):
+                    name = safe_name(name.strip('\r'))
+                    if name is None or name in names:
+                        return {'error': 'bad or repeated file name', 'saved': []}, 400
+                    names.append(name)
+            elif isinstance(value, FileUpload):
+                if not names:
+                    return {'error': 'name the files first: -F names=a.txt before -F '
+                            'file=@a.txt', 'saved': []}, 400
                 name = safe_name(value.filename)
-                if name is None or name in [n for _, n in parts]:
-                    return {'error': 'bad or repeated file name', 'saved': []}, 400
+                if name not in names or name in [n for _, n in parts]:
+                    return {'error': 'a file the names did not announce', 'saved': []}, 400
                 parts.append((temp_name(), name))
                 await value.save(parts[-1][0])
+        if len(parts) != len(names):
+            return {'error': 'announced files missing', 'saved': []}, 400
         for tmp, name in parts:
             install(tmp, name)
     finally:

@@ -46,30 +46,41 @@ PROBES = (b'/generate_204', b'/gen_204', b'/hotspot-detect.html', b'/library/tes
           b'/connecttest.txt', b'/ncsi.txt', b'/redirect', b'/canonical.html', b'/success.txt',
           b'/check_network_status.txt', b'/mobile/status.php')
 
-# The look of these pages: device/style.css (the palette of the app's dashboard, cut down to what
-# they use), sent inline because they must work when the app does not. Icons are CSS or inline SVG.
+# The look of these pages: device/style.css, the one stylesheet of every page the device serves
+# (the app's pages import it too), sent inline because these must work when the app does not.
+# Icons are CSS or inline SVG.
 _TOP = (b'<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content="width='
         b'device-width,initial-scale=1"><title>')
 # --- _STYLE: made by scripts/build_assets.py from style.css (edit that) ---
-_STYLE = (b'</title><style>*{box-sizing:border-box}body{margin:0;font:16px/1.4 system-ui,sans-serif'
-          b';color:#1d2430;background:#f2f4f7}header{background:#0a66c2;color:#fff;padding:.75rem 1'
-          b'rem;font:600 1.3rem system-ui,sans-serif}main{max-width:32rem;margin:auto;padding:1rem}'
-          b'section{background:#fff;border:1px solid #dde1e6;border-radius:.6rem;padding:1rem}h2{fo'
-          b'nt-size:1.1rem;margin:1rem 0 .5rem}h2:first-child{margin-top:0}label{display:block;marg'
-          b'in:.6rem 0;color:#6b7380;font-size:.9rem}input{font:inherit;width:100%;padding:.5rem;mi'
-          b'n-height:2.6rem;border:1px solid #dde1e6;border-radius:.4rem}button{font:inherit;min-he'
-          b'ight:2.6rem;padding:.4rem 1rem;border:0;border-radius:.4rem;background:#0a66c2;color:#f'
-          b'ff;margin:.3rem 0}.net,.chk{display:flex;align-items:center;gap:.6rem;color:#1d2430;fon'
-          b't-size:1rem}.net{padding:.4rem .6rem;border:1px solid #dde1e6;border-radius:.4rem}.net '
-          b'input,.chk input{width:1.3rem;min-height:1.3rem;margin:0}.net span{flex:1;overflow-wrap'
-          b':anywhere}.k{width:14px;height:14px;fill:#6b7380}.b{display:inline-flex;align-items:fle'
-          b'x-end;gap:2px;height:16px}.b i{width:4px;background:#dde1e6}.b i:nth-child(1){height:25'
+_STYLE = (b'</title><style>:root{--fg:#1d2430;--bg:#f2f4f7;--card:#fff;--mute:#6b7380;--accent:#0a6'
+          b'6c2;--ok:#1a7f37;--bad:#c62828;--line:#dde1e6;--tint:#fdecec}@media (prefers-color-sche'
+          b'me:dark){:root{--fg:#e6e9ee;--bg:#14181e;--card:#1e242c;--mute:#9aa3ae;--accent:#5aa9ff'
+          b';--ok:#3fb950;--bad:#ff6b6b;--line:#2e3640;--tint:#3b2326}}*{box-sizing:border-box}[hid'
+          b'den]{display:none !important}body{margin:0;font:16px/1.4 system-ui,-apple-system,"Segoe'
+          b' UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}a{color:var(--accent)}heade'
+          b'r{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.4re'
+          b'm .8rem;padding:.75rem 1rem;background:var(--accent);color:#fff}h1{margin:0;font-size:1'
+          b'.3rem;overflow-wrap:anywhere}h2{margin:1rem 0 .5rem;font-size:1.1rem}section>:first-chi'
+          b'ld{margin-top:0}main{max-width:32rem;margin:auto;padding:1rem}section{background:var(--'
+          b'card);border:1px solid var(--line);border-radius:.6rem;padding:1rem;min-width:0;overflo'
+          b'w-wrap:anywhere}form{display:grid;gap:.6rem;margin-top:.8rem}form>p{margin:0}label{disp'
+          b'lay:grid;gap:.2rem;font-size:.9rem;color:var(--mute)}input,select{font:inherit;font-siz'
+          b'e:1rem;color:var(--fg);background:var(--bg);border:1px solid var(--line);border-radius:'
+          b'.4rem;padding:.5rem;min-height:2.6rem;width:100%}button{font:inherit;min-height:2.6rem;'
+          b'padding:.4rem 1rem;border:0;border-radius:.4rem;background:var(--accent);color:#fff;cur'
+          b'sor:pointer}button:disabled{opacity:.5}label.check,.net{display:flex;align-items:center'
+          b';gap:.6rem;color:var(--fg);font-size:1rem}label.check>input,.net>input{width:1.3rem;min'
+          b'-height:1.3rem;margin:0}.net{flex-wrap:wrap;padding:.4rem .6rem;border:1px solid var(--'
+          b'line);border-radius:.4rem}.net span,.net label{flex:1 1 auto}.net label{flex-basis:10re'
+          b'm}.k{width:14px;height:14px;fill:var(--mute)}.b{display:inline-flex;align-items:flex-en'
+          b'd;gap:2px;height:16px}.b i{width:4px;background:var(--line)}.b i:nth-child(1){height:25'
           b'%}.b i:nth-child(2){height:50%}.b i:nth-child(3){height:75%}.b i:nth-child(4){height:10'
-          b'0%}.s1 i:nth-child(1),.s2 i:nth-child(-n+2),.s3 i:nth-child(-n+3),.s4 i{background:#0a6'
-          b'6c2}pre{white-space:pre-wrap;background:#fdecec;padding:.5rem;border-radius:.4rem;overf'
-          b'low:auto}.bad{color:#c62828}.hint{color:#6b7380}</style><header>')
+          b'0%}.s1 i:nth-child(1),.s2 i:nth-child(-n+2),.s3 i:nth-child(-n+3),.s4 i{background:var('
+          b'--accent)}.bad{color:var(--bad)}.hint{color:var(--mute)}pre{white-space:pre-wrap;backgr'
+          b'ound:var(--tint);padding:.5rem;border-radius:.4rem;overflow:auto}pre.hint{background:va'
+          b'r(--bg)}</style><header><h1>')
 # --- end of _STYLE ---
-_MAIN = b'</header><main><section>'
+_MAIN = b'</h1></header><main><section>'
 _LOCK = ('<svg width=0 height=0 style=position:absolute><symbol id=k viewBox="0 0 24 24"><path '
          'd="M6 10V7a6 6 0 0112 0v3h1v12H5V10zm2 0h8V7a4 4 0 00-8 0z"/></symbol></svg>')
 
@@ -362,7 +373,7 @@ class Portal:
                                      if n.get('secure') else '', bars(n['rssi']), n['rssi']))
         out.append('<label>Other network <input type=text name=other maxlength=32></label>'
                    '<label>Wi-Fi password <input type=password name=password maxlength=64>'
-                   '</label><label class=chk><input type=checkbox onchange="this.form.password.'
+                   '</label><label class=check><input type=checkbox onchange="this.form.password.'
                    'type=this.checked?\'text\':\'password\'">Show the password</label>')
         if self.owner_set():
             out.append(_OWNER_FIELD)

@@ -55,6 +55,13 @@ async def dying_producer(request, sse):
     str(Hog())  # the producer itself dies of a MemoryError: the stream ends
 
 
+@app.route('/dying-ws')
+@with_websocket
+async def dying_ws(request, ws):
+    await ws.send(await ws.receive())
+    str(Hog())  # the handler dies of a MemoryError: the connection ends, its stream slot too
+
+
 @app.route('/json', methods=['POST'])
 async def json_body(request):
     return {'type': type(request.json).__name__}

@@ -4,7 +4,7 @@ import os
 
 from check import raises
 from device import config
-from faults import Crash, PowerCut, remove_saved
+from faults import every_step, remove_saved
 
 PATH = 'cfg_under_test.json'
 
@@ -265,19 +265,6 @@ def test_current_raises_until_the_file_can_be_read():
 
 # --- a save cut short at every step leaves the old or the new settings ---------------------------
 
-def crashing_save(cfg, limit):
-    """Save `cfg` with a power cut after the `limit`-th change; True if it completed."""
-    cut = PowerCut(limit)
-    cut.install(config)
-    try:
-        config.save(cfg, PATH)
-        return True
-    except Crash:
-        return False
-    finally:
-        cut.remove_from(config)
-
-
 def settings(name):
     cfg = config.defaults()
     cfg['hostname'] = name
@@ -286,22 +273,20 @@ def settings(name):
 
 def test_a_save_cut_at_every_step_leaves_the_old_or_the_new_settings():
     steps = 0
-    for first in range(1, 20):
-        for second in range(1, 20):
+    for first in every_step(20):
+        for second in every_step(20):
             cleanup()
             write('{"hostname": "old"}')
-            done1 = crashing_save(settings('new1'), first)
+            first.run(config, config.save, settings('new1'), PATH)
             after1 = config.load(PATH)['hostname']  # the board restarts
-            assert after1 in ('old', 'new1'), (first, after1)
-            done2 = crashing_save(settings('new2'), second)
+            assert after1 in ('old', 'new1'), (first.limit, after1)
+            done2 = second.run(config, config.save, settings('new2'), PATH)
             after2 = config.load(PATH)['hostname']  # and again, after a second cut save
-            assert after2 in (after1, 'new2'), (first, second, after1, after2)
+            assert after2 in (after1, 'new2'), (first.limit, second.limit, after1, after2)
             if done2:
                 assert after2 == 'new2'
                 assert config.load(PATH + '.bak')['hostname'] == after1
-                break
-            steps += 1
-        if done1:
-            break
+            else:
+                steps += 1
     cleanup()
     assert steps >= 10  # every step of both saves was cut at least once

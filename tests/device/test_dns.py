@@ -77,17 +77,40 @@ def test_qname():
     assert dns.qname(b'\x00' * 12 + b'\x05ab') is None
 
 
-def bind_server():
-    for port in range(45353, 45400):
+def bind_server(first=45353):
+    """(a dns.Server on 127.0.0.1, its port, the claim on that port: close it after the server).
+
+    The server sets SO_REUSEADDR, so a second server on the same port (another test run on
+    this machine) would bind as well and take some of the first one's packets: trying ports
+    until a bind succeeds is not enough, and the unix port's sockets cannot say which port 0
+    gave. So each port is first claimed by a socket on 127.0.0.2 without SO_REUSEADDR, which
+    fails while anyone else holds that port (another run's claim, or a socket on every address)
+    and does not stop our own server on 127.0.0.1. The claim is kept while the server runs."""
+    for port in range(first, first + 200):
+        claim = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
-            return dns.Server('10.1.2.3', port, '127.0.0.1'), port
+            claim.bind(socket.getaddrinfo('127.0.0.2', port)[0][-1])
+            return dns.Server('10.1.2.3', port, '127.0.0.1'), port, claim
         except OSError:
-            pass
+            claim.close()
     raise AssertionError('no free UDP port')
 
 
+def test_two_runs_never_share_a_port():
+    # as two test runs on one machine would: the second server goes to another port
+    srv1, port1, claim1 = bind_server()
+    try:
+        srv2, port2, claim2 = bind_server()
+        srv2.close()
+        claim2.close()
+    finally:
+        srv1.close()
+        claim1.close()
+    assert port2 != port1
+
+
 async def test_server_answers_real_udp_queries():
-    srv, port = bind_server()
+    srv, port, claim = bind_server()
     task = asyncio.create_task(srv.run())
     c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     c.setblocking(False)
@@ -116,6 +139,7 @@ async def test_server_answers_real_udp_queries():
         c.close()
         srv.close()
         await task
+        claim.close()
     assert len(replies) == 3
     assert [r[1] for r in replies] == [1, 2, 9]
     assert all(r[-4:] == b'\x0a\x01\x02\x03' for r in replies)

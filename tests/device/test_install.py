@@ -3,7 +3,7 @@
 import os
 
 from device import install
-from faults import Crash, PowerCut
+from faults import every_step
 
 SCRATCH = 'install_scratch'
 
@@ -122,28 +122,32 @@ def test_restore_removes_the_files_and_folders_the_uploads_added():
     done()
 
 
+def test_restore_leaves_the_runtimes_own_files_as_they_are():
+    # An older firmware let an upload replace config.json (and add sim.json): restoring the
+    # previous app puts neither back nor removes it; the settings change only through
+    # device.config, which holds them in RAM too.
+    fresh()
+    put('main.py', 'old')
+    put('config.json', '{"hostname": "before"}')
+    install.install(upload({'main.py': 'new', 'config.json': '{"hostname": "upload"}',
+                            'sim.json': '{}'}))
+    assert sorted(install.restore()) == ['main.py']
+    assert text('main.py') == 'old' and text('config.json') == '{"hostname": "upload"}'
+    assert text('sim.json') == '{}'
+    done()
+
+
 def test_a_power_cut_during_a_restore_that_removes_added_files_is_finished_by_restoring_again():
     cuts = 0
-    for limit in range(1, 40):
+    for cut in every_step(40):
         fresh()
         before = board_with_an_app()
         two_untested_uploads()
-        cut = PowerCut(limit)
-        cut.install(install)
-        try:
-            install.restore()
-            finished = True
-        except Crash:
-            finished = False
+        if not cut.run(install, install.restore):
             cuts += 1
-        finally:
-            cut.remove_from(install)
-        if not finished:
             install.restore()  # the next boot, or the recovery page's button
-        assert tree() == before, (limit, tree())
+        assert tree() == before, (cut.limit, tree())
         done()
-        if finished:
-            break
     assert cuts >= 8
 
 
@@ -210,70 +214,40 @@ def state():
 
 def test_a_power_cut_at_every_step_of_an_install_is_all_or_nothing():
     cuts = 0
-    for first in range(1, 40):
-        for second in range(1, 40):
+    for first in every_step(40):
+        for second in every_step(40):
             fresh()
             put('main.py', 'old main')
             os.mkdir('lib')
             put('lib/x.py', 'old x')
             pairs = upload({'main.py': 'new main', 'lib/x.py': 'new x'})
-            cut = PowerCut(first)
-            cut.install(install)
-            try:
-                install.install(pairs)
-                completed = True
-            except Crash:
-                completed = False
-            finally:
-                cut.remove_from(install)
+            first.run(install, install.install, pairs)
             # the board restarts; the recovery itself may be cut too, then runs again
-            cut = PowerCut(second)
-            cut.install(install)
-            try:
-                install.recover()
-                recovered = True
-            except Crash:
-                recovered = False
-            finally:
-                cut.remove_from(install)
+            second.run(install, install.recover)
             install.recover()
             now = state()
-            assert now in (('old main', 'old x'), ('new main', 'new x')), (first, second, now)
+            where = (first.limit, second.limit)
+            assert now in (('old main', 'old x'), ('new main', 'new x')), (where, now)
             if now[0] == 'new main':
                 assert text('.prev/main.py') == 'old main' and text('.prev/lib/x.py') == 'old x'
-            assert not install.exists('.upload'), (first, second)  # no temporary file left
+            assert not install.exists('.upload'), where  # no temporary file left
             cuts += 1
-            if recovered:
-                break
-        if completed:
-            break
     done()
     assert cuts > 10
 
 
 def test_a_power_cut_during_restore_is_finished_by_restoring_again():
-    for limit in range(1, 20):
+    for cut in every_step(20):
         fresh()
         put('main.py', 'good')
         install.install(upload({'main.py': 'broken'}))
-        cut = PowerCut(limit)
-        cut.install(install)
-        try:
-            install.restore()
-            finished = True
-        except Crash:
-            finished = False
-        finally:
-            cut.remove_from(install)
-        if not finished:
+        if not cut.run(install, install.restore):
             assert text('main.py') in ('good', 'broken', None)
             if text('main.py') != 'good':
                 assert install.untested()  # the launcher restores again at the next boot
                 install.restore()
-        assert text('main.py') == 'good', limit
+        assert text('main.py') == 'good', cut.limit
         done()
-        if finished:
-            break
 
 
 def test_check_is_skipped_where_the_heap_cannot_afford_compiling():

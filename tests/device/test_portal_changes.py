@@ -4,7 +4,7 @@ import os
 
 from device import config
 from device.portal import Portal
-from faults import Crash, PowerCut, remove_saved
+from faults import PowerCut, every_step, remove_saved
 from microdot import AsyncBytesIO
 
 PATH = 'portal_cfg_under_test.json'
@@ -80,38 +80,30 @@ def saved_networks(cfg):
     return [n['ssid'] for n in cfg['networks']]
 
 
-def forget(portal, limit, ssid='home'):
-    """POST /forget `ssid` with a power cut after the `limit`-th filesystem change; True if the
-    save completed."""
-    cut = PowerCut(limit)
-    cut.install(config)
-    try:
-        portal.post(b'/forget', {'ssid': ssid})
-        return True
-    except Crash:
-        return False
-    finally:
-        cut.remove_from(config)
+def forget(portal, cut, ssid='home'):
+    """POST /forget `ssid` with the power cut `cut` (faults.PowerCut) in config's filesystem
+    work; True if the save completed."""
+    return cut.run(config, portal.post, b'/forget', {'ssid': ssid})
 
 
 def test_forget_cut_at_every_step_leaves_old_or_new_and_ram_matches_the_file():
     steps = 0
-    for limit in range(1, 20):
+    for cut in every_step(20):
         cleanup()
         cfg = config.load(PATH)
         config.add_network(cfg, 'cafe', '')
         config.add_network(cfg, 'home', 'pw')
         config.save(cfg, PATH)
         portal = Portal(cfg, '192.168.4.1', config_path=PATH)
-        done = forget(portal, limit)
+        done = forget(portal, cut)
         on_file = saved_networks(config.load(PATH))  # what a restart would find
-        assert on_file in (['home', 'cafe'], ['cafe']), (limit, on_file)
+        assert on_file in (['home', 'cafe'], ['cafe']), (cut.limit, on_file)
         if done:
             assert on_file == ['cafe'] and saved_networks(cfg) == ['cafe']
             assert saved_networks(config.load(PATH + '.bak')) == ['home', 'cafe']  # undo path
-            break
-        assert saved_networks(cfg) == ['home', 'cafe'], limit  # the failed change is undone
-        steps += 1
+        else:
+            assert saved_networks(cfg) == ['home', 'cafe'], cut.limit  # the change is undone
+            steps += 1
     cleanup()
     assert steps >= 3  # the temp file, its write, the old file kept, the rename
 
@@ -122,7 +114,7 @@ def test_forget_of_an_unknown_network_writes_nothing():
     config.add_network(cfg, 'home', 'pw')
     config.save(cfg, PATH)
     portal = Portal(cfg, '192.168.4.1', config_path=PATH)
-    assert forget(portal, 1, 'cafe')  # a cut at the first change would raise: there is none
+    assert forget(portal, PowerCut(1), 'cafe')  # a cut at the first change: there is none
     try:
         os.stat(PATH + '.bak')
         kept = True

@@ -96,13 +96,17 @@ class HostApp(ConsoleProcess):
         status, _, raw = self.request(path, data, method, h, auth=auth)
         return status, json.loads(raw) if raw else None
 
-    def upload(self, files, folder=None, headers=None):
-        """POST /api/files with a multipart body: `files` is [(filename, bytes)]."""
+    def upload(self, files, folder=None, headers=None, names=True):
+        """POST /api/files with a multipart body: `files` is [(filename, bytes)], announced
+        first in the `names` field as the page does (`names=False`: no such field)."""
         boundary = 'testboundary7MA4YWxkTrZu0gW'
         parts = []
-        if folder is not None:
-            parts.append(b'--%s\r\nContent-Disposition: form-data; name="dir"\r\n\r\n%s\r\n'
-                         % (boundary.encode(), folder.encode()))
+        fields = [('dir', folder)] if folder is not None else []
+        if names and files:
+            fields.append(('names', '\n'.join(name for name, _ in files)))
+        for key, value in fields:
+            parts.append(b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+                         % (boundary.encode(), key.encode(), value.encode()))
         for name, content in files:
             parts.append(b'--%s\r\nContent-Disposition: form-data; name="file"; filename="%s"\r\n'
                          b'Content-Type: application/octet-stream\r\n\r\n%s\r\n'

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from support.browser import shot
+from support.design import check_usable
 from test_app import PASSWORD, HostApp
 
 
@@ -58,6 +59,10 @@ def test_toggling_the_led_changes_it_in_every_browser_and_the_api_agrees(page, o
 def test_wifi_scan_and_form_submit_saves_the_network(page, app):
     page.click('#scan')
     expect(page.locator('#networks li')).to_have_count(3)
+    # each with its signal bars (CSS) and, when secured, the lock (SVG), as on the setup page
+    expect(page.locator('#networks li b.b')).to_have_count(3)
+    expect(page.locator('#networks li', has_text='SimNet').locator('b.s4')).to_have_count(1)
+    expect(page.locator('#networks li', has_text='Neighbours').locator('svg.k')).to_have_count(1)
     page.locator('#networks li', has_text='Neighbours').get_by_role('button').click()
     expect(page.locator('#wifi-form input[name=ssid]')).to_have_value('Neighbours')
     page.fill('#wifi-form input[name=password]', 'not the password')
@@ -166,18 +171,20 @@ def test_two_pages_share_a_board_with_an_esp8266s_three_connections(open_page, t
 
 # --- the owner: first setup, login, logout, an expired session --------------------------------
 
-def test_first_visit_to_a_board_without_a_password_sets_one(open_page, tmp_path):
+@pytest.mark.parametrize('size', ['desktop', 'phone'])
+def test_first_visit_to_a_board_without_a_password_sets_one(open_page, tmp_path, size):
     server = HostApp(tmp_path, password=None).start()
     try:
-        page = open_page()
+        page = open_page(size=size)
         page.goto(server.url + '/')
         expect(page).to_have_url(server.url + '/password')
-        expect(page.locator('h2')).to_have_text('Set a password')
+        expect(page.locator('header h1')).to_have_text('Set a password')
         page.fill('input[name=password]', 'my new board')
         page.fill('input[name=confirm]', 'my new board!')
         page.click('button[type=submit]')
         expect(page.locator('.msg.bad')).to_have_text('The two passwords differ.')
-        shot(page, 'set-password.png')
+        check_usable(page)  # fits its width, controls usable, no emoji
+        shot(page, 'set-password-%s.png' % size)
         page.fill('input[name=password]', 'my new board')
         page.fill('input[name=confirm]', 'my new board')
         page.click('button[type=submit]')
@@ -250,7 +257,8 @@ def test_first_setup_in_the_setup_portal_sets_network_and_password(open_page, bo
     assert saved['owner'].startswith('pbkdf2-sha256$') and 'my new board' not in json.dumps(saved)
 
 
-def test_recovery_page_upload_and_restore_in_a_browser(open_page, board, tmp_path):
+@pytest.mark.parametrize('size', ['desktop', 'phone'])
+def test_recovery_page_upload_and_restore_in_a_browser(open_page, board, tmp_path, size):
     """A board whose main.py does not compile, with an earlier version kept: the recovery page's
     upload form (its script, the device password) installs a fix, and its restore button puts
     the kept version back."""
@@ -264,7 +272,7 @@ def test_recovery_page_upload_and_restore_in_a_browser(open_page, board, tmp_pat
     board.write('.prev/main.py', good)
     board.boot()
     board.wait_for('portal: serving on port')
-    page = open_page(url='http://127.0.0.1:%d/' % board.port)
+    page = open_page(size=size, url='http://127.0.0.1:%d/' % board.port)
     expect(page.locator('pre')).to_contain_text('SyntaxError')
     fix = tmp_path / 'main.py'
     fix.write_text(good + '# fixed\n')
@@ -278,7 +286,8 @@ def test_recovery_page_upload_and_restore_in_a_browser(open_page, board, tmp_pat
     expect(page.locator('#msg')).to_contain_text('Installed main.py')
     assert board.read('main.py') == good + '# fixed\n'
     assert board.read('.prev/main.py') == good  # the kept version stays the one that worked
-    shot(page, 'recovery-upload.png')
+    check_usable(page)  # fits its width, controls usable, no emoji
+    shot(page, 'recovery-upload-%s.png' % size)
     page.fill('form[action="/restore"] input[name=owner]', PASSWORD)
     page.click('button:has-text("Restore the previous app")')
     expect(page.locator('body')).to_contain_text('Restored main.py')

@@ -39,10 +39,11 @@ def test_controls_come_first_and_only_pwm_pins_have_a_slider_with_its_value(page
     assert app.json('/api/pins/fan', {'level': 0})[0] == 200
 
 
-def test_offline_banner_disables_the_controls_until_the_stream_is_back(open_page, tmp_path):
+@pytest.mark.parametrize('size', ['desktop', 'phone'])
+def test_offline_banner_disables_the_controls_until_the_stream_is_back(open_page, tmp_path, size):
     server = HostApp(tmp_path).start()
     try:
-        page = open_page(server, 'phone')
+        page = open_page(server, size)
         toggle = page.locator('#pin-led .toggle')
         expect(page.locator('#offline')).to_be_hidden()
         expect(toggle).to_be_enabled()
@@ -52,7 +53,9 @@ def test_offline_banner_disables_the_controls_until_the_stream_is_back(open_page
         expect(page.locator('#offline')).to_contain_text('not answering')
         expect(toggle).to_be_disabled()
         expect(page.locator('#pin-fan input[type=range]')).to_be_disabled()
-        shot(page, 'dashboard-offline-phone.png', full_page=False)
+        banner = page.locator('#offline').bounding_box()  # in view, over the whole width
+        assert banner['y'] < 200 and banner['width'] == page.evaluate('window.innerWidth')
+        shot(page, 'dashboard-offline-%s.png' % size, full_page=False)
         os.kill(board, signal.SIGCONT)  # back
         expect(page.locator('#offline')).to_be_hidden(timeout=20000)
         expect(toggle).to_be_enabled()
@@ -275,6 +278,7 @@ def test_a_page_refused_503_loads_itself_again_once_the_board_has_room(browser, 
         s = socket.create_connection(('127.0.0.1', server.port), timeout=5)
         s.sendall(b'POST /api/files HTTP/1.1\r\n' + auth + b'Content-Type: multipart/form-data; '
                   b'boundary=xyz\r\nContent-Length: 5000\r\n\r\n--xyz\r\nContent-Disposition: '
+                  b'form-data; name="names"\r\n\r\na.txt\r\n--xyz\r\nContent-Disposition: '
                   b'form-data; name="file"; filename="a.txt"\r\n\r\nabc')
         held.append(s)
         time.sleep(0.5)

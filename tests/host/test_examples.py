@@ -196,9 +196,15 @@ def check_login(ex):
         assert r.url.startswith(ex.url + '/login')
 
 
-def multipart(files):
+def multipart(files, names=True):
+    """A body with `files` ([(filename, bytes)]), named first in a `names` field as the page
+    does (`names=False`: no such field; a list: those names)."""
     boundary = 'exampleboundary42'
     out = b''
+    if names:
+        names = [n for n, _ in files] if names is True else names
+        out += ('--%s\r\nContent-Disposition: form-data; name="names"\r\n\r\n%s\r\n'
+                % (boundary, '\n'.join(names))).encode()
     for name, content in files:
         out += ('--%s\r\nContent-Disposition: form-data; name="file"; filename="%s"\r\n'
                 'Content-Type: application/octet-stream\r\n\r\n' % (boundary, name)).encode()
@@ -229,14 +235,45 @@ def check_uploads(ex):
         assert fetch(ex.url + '/upload', 'POST', body, headers)[0] == 400, bad
     # A request that is refused installs none of its files: a name twice, or a bad name after a
     # good one, is 400 and every file of it stays as it was (no temporary file left either).
-    for files in ([('dup.txt', b'first'), ('dup.txt', b'second')],
-                  [('notes.txt', b'replaced?'), ('fresh.txt', b'new'), ('n' * 300, b'x')]):
-        body, headers = multipart(files)
+    # (a body that sends a file its names did not announce is refused only at that file)
+    for files, names in (([('dup.txt', b'first'), ('dup.txt', b'second')], True),
+                         ([('notes.txt', b'replaced?'), ('fresh.txt', b'new'), ('n' * 300, b'x')],
+                          True),
+                         ([('notes.txt', b'replaced?'), ('fresh.txt', b'new'), ('dup.txt', b'x')],
+                          ['notes.txt', 'fresh.txt'])):
+        body, headers = multipart(files, names)
         status, _, answer = fetch(ex.url + '/upload', 'POST', body, headers)
         assert status == 400 and json.loads(answer)['saved'] == [], answer
         assert 'dup.txt' not in uploads_dir(ex) and 'fresh.txt' not in uploads_dir(ex)
         assert read_upload(ex, 'notes.txt') == b'hello\n'
         assert [n for n in uploads_dir(ex) if n.startswith('.')] == []
+    # The names come first: a repeated one, or none at all, is 400 before anything is written
+    # (the answer comes while the first file is still arriving).
+    for files, names in (([('first.txt', b'1' * 20000), ('first.txt', b'2')], False),
+                         ([('first.txt', b'1' * 20000), ('first.txt', b'2')], True),
+                         ([('first.txt', b'1' * 20000)], ['first.txt', 'first.txt'])):
+        body, _ = multipart(files, names)
+        s = socket.create_connection(('127.0.0.1', ex.port), timeout=10)
+        try:
+            s.sendall(upload_head(len(body)) + body[:1000])
+            answer = s.recv(4096)
+            assert answer.startswith(b'HTTP/1.1 400 '), (names, answer)
+            assert 'first.txt' not in uploads_dir(ex)
+            assert [n for n in uploads_dir(ex) if n.startswith('.')] == []
+        finally:
+            s.close()
+    # As the example's docstring says it with curl: the names field once per file.
+    src = os.path.join(ex.cwd, 'curl-src')
+    os.makedirs(src, exist_ok=True)
+    for name in ('a.txt', 'b.txt'):
+        with open(os.path.join(src, name), 'w') as f:
+            f.write('content of ' + name)
+    with open(os.path.join(EXAMPLES, 'uploads', 'main.py')) as f:
+        line = [x for x in f.read().split('\n') if x.strip().startswith('curl ')][0]
+    argv = [a.replace('http://127.0.0.1:5000', ex.url) for a in line.split()] + ['-s']
+    done = subprocess.run(argv, cwd=src, capture_output=True, timeout=30)
+    assert json.loads(done.stdout) == {'saved': ['a.txt', 'b.txt']}, (done.stdout, done.stderr)
+    assert read_upload(ex, 'b.txt') == b'content of b.txt'
     # An upload cut short leaves the old file whole; one upload at a time (409 meanwhile).
     uploads_never_lose_a_file(ex)
 
@@ -435,6 +472,16 @@ def test_make_example_with_unknown_name_lists_the_examples():
     assert 'hello' in r.stderr and 'gpio' in r.stderr
 
 
+def test_make_example_on_cpython_of_a_board_example_says_why_not():
+    assert [n for n in runner.names() if runner.board_modules(n)] == list(MICROPYTHON_ONLY)
+    r = subprocess.run(['make', '--no-print-directory', '-C', ROOT, 'example', 'NAME=gpio',
+                        'CPYTHON=1', 'PORT=%d' % free_port()],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert 'gpio needs machine' in r.stderr and 'without CPYTHON=1' in r.stderr, r.stderr
+    assert 'Traceback' not in r.stderr
+
+
 def test_make_example_deploy_copies_the_example_to_a_board(tmp_path):
     """`make example-deploy` against the unix port behind a pty, as a board sits behind USB."""
     fs = tmp_path / 'board'
@@ -461,3 +508,23 @@ def test_make_example_deploy_copies_the_example_to_a_board(tmp_path):
         if board.poll() is None:
             board.kill()
         board.wait()
+
+
+def test_the_uploads_page_names_its_files_before_sending_them(open_page, tmp_path):
+    """The uploads example's own form, in Chromium: picking files fills its `names` field, so a
+    browser's upload passes the check that refuses uploads without names."""
+    directory = str(tmp_path / 'uploads')
+    shutil.copytree(os.path.join(EXAMPLES, 'uploads'), directory)
+    for name in ('one.txt', 'two.txt'):
+        (tmp_path / name).write_text('from the browser: ' + name)
+    ex = Example('uploads', cpython=True, directory=directory)
+    try:
+        page = open_page(url=ex.url + '/')
+        page.set_input_files('input[name=file]', [str(tmp_path / 'one.txt'),
+                                                  str(tmp_path / 'two.txt')])
+        page.click('button')
+        page.wait_for_function('document.body.innerText.indexOf("saved") >= 0')
+        assert json.loads(page.inner_text('body')) == {'saved': ['one.txt', 'two.txt']}
+        assert read_upload(ex, 'two.txt') == b'from the browser: two.txt'
+    finally:
+        ex.stop()

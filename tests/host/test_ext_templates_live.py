@@ -80,6 +80,10 @@ def test_make_templates_target(site):
     assert out.returncode == 0, out.stdout + out.stderr
     assert sorted(os.listdir(site / 'views')) == ['page.html', 'page_html.py', 'part.html',
                                                   'part_html.py']
+    out = subprocess.run(['make', '-s', 'templates', 'TEMPLATES=' + str(site / 'no-such')],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and 'no such template folder' in out.stderr, out.stderr
+    assert 'Traceback' not in out.stderr
 
 
 def test_jinja_templates(tmp_path, monkeypatch):

@@ -1,6 +1,7 @@
 """The adversarial suite (hostile_suite.py) against every target: the device UI as
 `make run-esp8266` serves it (ROMFS framework, 56wK, 3 connections), the hardening and stream
-test apps as .mpy under 64wK and on CPython, and examples on CPython and the unix port. (The
+test apps as .mpy under 64wK and on CPython, and examples on CPython, on the unix port and with
+the framework as .mpy under 64wK. (The
 UI as .mpy under 64wK is not a target: with the framework's bytecode in RAM it has ~10 KB left
 and answers 503 to most requests; see issue 13's closing note.) Each case
 passes only if the server answers it as it should, stays alive, serves a fresh client
@@ -27,6 +28,9 @@ class UiTarget(hostile_suite.Target):
     json_path = '/api/pins/led'
     static_prefix = '/static'
     upload_path = '/api/files'
+    settings = 'config.json'
+    json_checked = True  # ui.pins: a level is 0-100
+    short_heap = True  # run at 56wK only (test_device_ui_esp8266_profile)
     sse_path = '/api/events'
     # the JSON API, not the dashboard page: on these heaps the page needs a block the heap
     # rarely has once the UI's live-stream modules are loaded (see the report of issue 13)
@@ -74,7 +78,7 @@ class ExampleTarget(hostile_suite.Target):
     """An example from examples/, run as `make example` runs it, from a copy of its directory
     (the files that must survive)."""
 
-    def __init__(self, name, tmp, cpython, heapsize=None, **attrs):
+    def __init__(self, name, tmp, cpython, heapsize=None, mpy=False, **attrs):
         import importlib.util
         spec = importlib.util.spec_from_file_location(
             'examples_run', os.path.join(ROOT, 'examples', 'run.py'))
@@ -84,6 +88,10 @@ class ExampleTarget(hostile_suite.Target):
         shutil.copytree(os.path.join(ROOT, 'examples', name), self.fs)
         self.port = free_port()
         cmd, env, cwd = runner.command(name, '127.0.0.1', self.port, cpython, heapsize, self.fs)
+        if mpy:  # the framework as the .mpy bytecode a board runs (tests/support/runtimes.py)
+            from support.runtimes import BUILD, FROZEN, build_mpy
+            build_mpy()
+            env['MICROPYPATH'] = env['MICROPYPATH'].replace(FROZEN, os.path.join(BUILD, 'frozen'))
         self.proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
         self._output = ''
@@ -110,7 +118,10 @@ def check(target):
         count, complaints = hostile_suite.run_all(target)
     finally:
         out = target.stop()
-    print('%s: %d cases' % (type(target).__name__, count))
+    # which target (the test's id, e.g. test_examples[uploads-mpy-64wK]): the closing note's
+    # "cases run per target" come from `make hostile`'s output
+    test = os.environ.get('PYTEST_CURRENT_TEST', type(target).__name__).split(' ')[0]
+    print('%s: %d cases' % (test.split('::')[-1], count))
     assert not complaints, '\n'.join(complaints)
     assert 'Traceback' not in out, out[-3000:]
 
@@ -138,13 +149,14 @@ def test_stream_app(runtime):
                     args=['max_connections=6'], ws_path='/echo', sse_path='/events', streams=5))
 
 
-@pytest.mark.parametrize('cpython', [True, False], ids=['cpython', 'unix-port'])
+@pytest.mark.parametrize('cpython,heap', [(True, None), (False, None), (False, '64wK')],
+                         ids=['cpython', 'unix-port', 'mpy-64wK'])
 @pytest.mark.parametrize('name,attrs', [
     ('websocket_echo', {'ws_path': '/echo'}),
     ('static_files', {'static_prefix': '/static'}),
     ('uploads', {'upload_path': '/upload'}),
     ('sse_counter', {}),
     ('login', {'protected_path': '/', 'health': '/login'}),
-])
-def test_examples(tmp_path, name, attrs, cpython):
-    check(ExampleTarget(name, tmp_path, cpython, **attrs))
+], ids=lambda v: v if isinstance(v, str) else '')
+def test_examples(tmp_path, name, attrs, cpython, heap):
+    check(ExampleTarget(name, tmp_path, cpython, heapsize=heap, mpy=bool(heap), **attrs))

@@ -140,3 +140,40 @@ def test_ctrl_c_stops_quietly(target, tmp_path):
         m.stop()
     assert 'Traceback' not in m.output and 'KeyboardInterrupt' not in m.output, m.output
     assert 'run: stopped' in m.output and 'Error' not in m.output, m.output
+
+
+@pytest.mark.parametrize('target', ['run', 'run-device', 'run-esp8266', 'example'])
+def test_a_port_in_use_is_a_clear_error(target, tmp_path):
+    """Another server on PORT (a second `make run`, an example left running): an error that says
+    so, at once. (Before, `make run` announced the UI at that address, its app failed to listen
+    and the recovery page waited for the port forever; `make example` ended in a traceback.)"""
+    import socket
+    port = free_port()
+    other = socket.socket()
+    other.bind(('127.0.0.1', port))
+    other.listen()
+    try:
+        r = subprocess.run(['make', '--no-print-directory', '-C', ROOT, target, 'PORT=%d' % port,
+                            'NAME=hello', 'SIM_DEVICE=%s' % (tmp_path / 'board')],
+                           capture_output=True, text=True, timeout=120)
+    finally:
+        other.close()
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert 'cannot serve on 127.0.0.1:%d' % port in r.stderr and 'PORT=' in r.stderr, r.stderr
+    assert 'Traceback' not in r.stdout + r.stderr and 'the device UI is at' not in r.stdout
+
+
+def test_a_heap_that_is_not_a_size_is_a_clear_error():
+    r = subprocess.run(['make', '--no-print-directory', '-C', ROOT, 'run-esp8266', 'HEAP=56kw',
+                        'PORT=%d' % free_port()], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert 'HEAP=56kw is not a heap size' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+
+
+def test_the_port_check_takes_the_address_family_of_host():
+    """HOST=::1 (IPv6) is checked as IPv6: a free port is free, not 'cannot serve'."""
+    sys.path.insert(0, os.path.join(ROOT, 'scripts'))
+    from run_host import port_in_use
+    port = free_port()
+    assert port_in_use('::1', port) is None
+    assert port_in_use('127.0.0.1', port) is None

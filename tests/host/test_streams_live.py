@@ -9,7 +9,7 @@ import time
 import pytest
 
 from support.rawhttp import exchange
-from support.wsclient import frame, open_ws, parse, upgrade
+from support.wsclient import frame, open_ws, parse, read_frames, upgrade
 
 
 def sse_open(port, path='/events'):
@@ -161,3 +161,24 @@ def test_event_stream_whose_client_hangs_up_ends_at_once(serve, runtime):
     stats = exchange(server.port, b'GET /stats HTTP/1.1\r\nConnection: close\r\n\r\n')
     assert b'"streams": 0' in stats and b'"conns": 1' in stats, stats
     assert 'Traceback' not in server.stop()
+
+
+@pytest.mark.parametrize('runtime', ['mp-py', 'mp-mpy'])  # CPython has no heap to exhaust
+def test_a_websocket_handler_that_dies_of_a_memory_error_frees_its_stream_slot(serve, runtime):
+    """Issue 13 (memory): a WebSocket route whose handler dies of a MemoryError ends its
+    connection and leaves no stream slot taken, as an event stream's producer does."""
+    server = serve('hard_ws_app', heapsize='64wK' if runtime == 'mp-mpy' else '128wK',
+                   args=['max_connections=4'])
+    for _ in range(4):  # more than the stream cap (3): a slot kept would refuse the last one
+        s, pending = open_ws(server.port, '/dying-ws')
+        s.sendall(frame(1, b'hi'))
+        s.settimeout(10)
+        frames = read_frames(s, pending)  # until the server closes (a CLOSE is answered)
+        s.close()
+        assert frames and frames[0] == (1, b'hi'), frames
+        assert frames[-1][0] == 8, 'the connection of a dead handler stayed open: %r' % frames
+    time.sleep(0.3)
+    stats = exchange(server.port, b'GET /stats HTTP/1.1\r\nConnection: close\r\n\r\n')
+    assert b'"streams": 0' in stats, stats
+    assert exchange(server.port, b'GET / HTTP/1.1\r\n\r\n').endswith(b'hello')
+    server.stop()

@@ -3,11 +3,14 @@ upload rules): served as `make run` serves it (scripts/run_host.py, the firmware
 the unix port), in a temporary board filesystem."""
 import json
 import os
+import re
+import shlex
 import socket
+import subprocess
 import time
 
 
-from test_app import PASSWORD, HostApp, basic
+from test_app import PASSWORD, ROOT, HostApp, basic
 
 BOUNDARY = 'keepboundary7MA4YWxkTrZu0gW'
 GOOD_APP = b'''from microdot import Microdot
@@ -22,8 +25,15 @@ async def version(request):
 '''
 
 
-def multipart(files):
-    parts = []
+def field(name, value):
+    return (b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+            % (BOUNDARY.encode(), name.encode(), value))
+
+
+def multipart(files, names=True):
+    """A body with `files` ([(filename, bytes)]), announced first in a `names` field as the page
+    does (`names=False`: no such field)."""
+    parts = [field('names', b'\n'.join(n.encode() for n, _ in files))] if names else []
     for name, content in files:
         parts.append(b'--%s\r\nContent-Disposition: form-data; name="file"; filename="%s"\r\n'
                      b'Content-Type: application/octet-stream\r\n\r\n%s\r\n'
@@ -59,16 +69,71 @@ def test_a_name_twice_in_one_upload_is_400_and_the_installed_file_stays(app):
     assert leftovers(app) == []
 
 
-def field(name, value):
-    return (b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
-            % (BOUNDARY.encode(), name.encode(), value))
+def ask(app, body, sent):
+    """Send the upload `body` of which only `sent` bytes come (the rest never does): the answer
+    the server gives meanwhile, and the temporary files on the board at that moment."""
+    s = socket.create_connection(('127.0.0.1', app.port), timeout=10)
+    try:
+        s.sendall(head(len(body)) + body[:sent])
+        answer = s.recv(4096)
+        return answer, leftovers(app)
+    finally:
+        s.close()
+
+
+def test_an_upload_without_names_is_400_before_anything_is_written(app):
+    # Without the names field, a repeat could only show when it arrives, after the first file
+    # was written: such an upload is refused at its first file, before a byte of it is stored.
+    assert app.upload([('plain.txt', b'installed')])[0] == 201
+    body = multipart([('plain.txt', b'A' * 20000), ('plain.txt', b'B')], names=False)
+    answer, written = ask(app, body, 1000)
+    assert answer.startswith(b'HTTP/1.1 400 ') and b'-F names=main.py' in answer, answer
+    assert written == []
+    status, answer = app.upload([('one.txt', b'1')], names=False)  # even a single file
+    assert status == 400 and answer['error'].startswith('name the files first')
+    assert read_file(app, 'plain.txt') == b'installed' and leftovers(app) == []
+    assert not os.path.exists(os.path.join(app.fs, 'one.txt'))
+    # the names field given once per file (as curl -F names=a -F names=b sends it) works too
+    body = (field('dir', b'data') + field('names', b'one.txt') + field('names', b'two.txt')
+            + multipart([('one.txt', b'1'), ('two.txt', b'2')], names=False))
+    answer, _ = ask(app, body, len(body))
+    assert answer.startswith(b'HTTP/1.1 201 '), answer
+    assert read_file(app, 'data/two.txt') == b'2'
+
+
+def documented_uploads():
+    """The curl upload commands of docs/web-ui.md, as a user would copy them."""
+    with open(os.path.join(ROOT, 'docs', 'web-ui.md')) as f:
+        text = f.read().replace('\\\n', ' ')
+    lines = re.findall(r'^curl .*-F .*\$B/api/files.*$', text, re.M)
+    assert len(lines) >= 2, lines
+    return [shlex.split(line.split(' # ')[0]) for line in lines]
+
+
+def test_the_documented_curl_uploads_work(app):
+    # Run in the repository, as the docs' paths are (the files uploaded are the app's own, so
+    # the running app does not change).
+    for argv in documented_uploads():
+        argv = [arg.replace('$O', 'admin:' + PASSWORD).replace('$B', app.url) for arg in argv]
+        done = subprocess.run(argv + ['-s', '-w', '\\n%{http_code}'], cwd=ROOT,
+                              capture_output=True, timeout=30)
+        out = done.stdout.decode()
+        assert done.returncode == 0 and out.endswith('\n201'), (argv, out, done.stderr)
+        sent = [arg.split('@', 1)[1] for arg in argv if arg.startswith('file=@')]
+        files = json.loads(out.rsplit('\n', 1)[0])['files']
+        assert [f['name'] for f in files] == ['ui/' + os.path.basename(p) for p in sent]
+        for name, path in zip([f['name'] for f in files], sent):
+            with open(os.path.join(ROOT, path), 'rb') as f:
+                assert read_file(app, name) == f.read(), name
+    assert leftovers(app) == []
 
 
 def test_a_name_twice_among_the_names_is_400_before_anything_is_written(app):
     # The web UI announces the file names first. A repeat among them is answered at once:
     # the first file has only begun to arrive and nothing of it is on the board.
     body = field('names', b'a.txt\ntwice.txt\nb.txt\ntwice.txt') + multipart(
-        [('a.txt', b'A' * 20000), ('twice.txt', b'1'), ('b.txt', b'2'), ('twice.txt', b'3')])
+        [('a.txt', b'A' * 20000), ('twice.txt', b'1'), ('b.txt', b'2'), ('twice.txt', b'3')],
+        names=False)
     s = socket.create_connection(('127.0.0.1', app.port), timeout=10)
     try:
         s.sendall(head(len(body)) + body[:1000])  # the rest never comes
@@ -79,9 +144,11 @@ def test_a_name_twice_among_the_names_is_400_before_anything_is_written(app):
     assert answer.startswith(b'HTTP/1.1 400 ') and b'twice.txt is twice' in answer, answer
     assert not os.path.exists(os.path.join(app.fs, 'a.txt'))
     # and files the names did not announce, or announced and missing, are 400 as well
+    # and a body that sends an announced file twice is 400 at the repeat
     for names, files in ((b'a.txt', [('a.txt', b'A'), ('b.txt', b'B')]),
-                         (b'a.txt\nb.txt', [('a.txt', b'A')])):
-        body = field('names', names) + multipart(files)
+                         (b'a.txt\nb.txt', [('a.txt', b'A')]),
+                         (b'a.txt', [('a.txt', b'A'), ('a.txt', b'B')])):
+        body = field('names', names) + multipart(files, names=False)
         s = socket.create_connection(('127.0.0.1', app.port), timeout=10)
         try:
             s.sendall(head(len(body)) + body)
@@ -90,6 +157,44 @@ def test_a_name_twice_among_the_names_is_400_before_anything_is_written(app):
             s.close()
         assert answer.startswith(b'HTTP/1.1 400 '), answer
     assert not os.path.exists(os.path.join(app.fs, 'a.txt')) and leftovers(app) == []
+
+
+# the runtime's own files: what an upload or a delete would have replaced or removed (with these
+# names as FAT sees them: without case, trailing dots ignored; and as folders of those names)
+RUNTIME_FILES = ('config.json', 'config.json.bak', 'config.json.tmp', 'CONFIG.JSON', 'config.json.',
+                 'ota.json', 'ota.json.tmp', 'sim.json', 'config.json.tmp/x.txt')
+
+
+def board_files(app):
+    """{name: bytes} of the files at the top of the board's filesystem."""
+    return {n: read_file(app, n) for n in sorted(os.listdir(app.fs))
+            if os.path.isfile(os.path.join(app.fs, n))}
+
+
+def test_the_settings_and_the_runtimes_files_cannot_be_uploaded_or_deleted(app):
+    # Issue 14: an upload of config.json replaced the settings (Wi-Fi, pins, the owner
+    # password: after a restart anyone could set a new one) and left RAM and file apart.
+    assert app.json('/api/settings', {'hostname': 'keeper'}, 'POST')[0] == 200  # a .bak too
+    files, ram = board_files(app), app.json('/api/backup?secrets=1')[1]
+    assert 'config.json.bak' in files and json.loads(files['config.json'])['owner']
+    for name in RUNTIME_FILES:
+        status, body = app.upload([(name, b'{"hostname": "taken"}')])
+        assert status == 400 and '/settings' in body['error'], (name, status, body)
+        status, body = app.json('/api/files?path=' + name, method='DELETE')
+        assert status == 400 and '/settings' in body['error'], (name, status, body)
+    # with a folder that resolves to the top, and among good files: nothing of it is written
+    status, body = app.upload([('config.json', b'{}')], folder='./')
+    assert status == 400, body
+    status, body = app.upload([('fine.txt', b'fine'), ('sim.json', b'{}')])
+    assert status == 400 and not os.path.exists(os.path.join(app.fs, 'fine.txt'))
+    assert board_files(app) == files and leftovers(app) == []
+    assert not os.path.exists(os.path.join(app.fs, 'config.json.tmp'))
+    assert app.json('/api/backup?secrets=1')[1] == ram  # the copy in RAM is the file's
+    assert app.json('/api/settings')[1]['hostname'] == 'keeper'
+    # a file of such a name in a folder is the app's own, not the runtime's
+    assert app.upload([('config.json', b'{"app": 1}')], folder='data')[0] == 201
+    assert read_file(app, 'data/config.json') == b'{"app": 1}'
+    assert app.json('/api/files?path=data/config.json', method='DELETE')[0] == 200
 
 
 def test_a_second_upload_meanwhile_gets_409_and_the_first_one_completes(app):
@@ -261,6 +366,10 @@ def test_make_run_serves_the_recovery_page_and_its_upload_and_restore_bring_the_
         # ... refuses what would not help, and takes the fix.
         assert recovery_upload(app, 'main.py', b'def f(:\n')[0] == 400
         assert recovery_upload(app, '../main.py', ui_main)[0] == 400
+        settings = read_file(app, 'config.json')
+        status, text = recovery_upload(app, 'config.json', b'{"hostname": "taken"}')
+        assert status == 400 and 'belongs to the device' in text, text
+        assert read_file(app, 'config.json') == settings and leftovers(app) == []
         assert recovery_upload(app, 'main.py', ui_main, password=None)[0] == 401
         assert recovery_upload(app, 'main.py', ui_main, password='not it')[0] in (401, 429)
         time.sleep(2.1)  # the throttle after two wrong passwords

@@ -3,7 +3,15 @@
 ``cut = PowerCut(limit)``; ``cut.install(module)`` makes `module` use it as its ``os`` and its
 ``open``; every change (a file opened for writing, each write - the cut comes half-way through
 it -, remove, rename, mkdir, rmdir) is really made, and the `limit`-th raises ``Crash`` after it.
-``cut.remove(module)`` puts the real ones back. Reads pass through uncounted.
+``cut.remove_from(module)`` puts the real ones back. Reads pass through uncounted.
+``cut.run(module, fn, *args)`` does all three around one call.
+
+A power cut at every step, each try starting afresh, until one try completes uncut::
+
+    for cut in every_step(40):
+        ...                                      # the board as before
+        done = cut.run(install, install.restore)  # False: cut short
+        ...                                      # what a restart finds
 """
 import os
 
@@ -16,6 +24,7 @@ class PowerCut:
     def __init__(self, limit):
         self.limit = limit
         self.changes = 0
+        self.completed = False
 
     def install(self, module):
         module.os = self
@@ -24,6 +33,21 @@ class PowerCut:
     def remove_from(self, module):
         module.os = os
         del module.open
+
+    def run(self, module, fn, *args):
+        """Call ``fn(*args)`` with `module`'s filesystem work cut after the `limit`-th change
+        (counted from this call): True if it completed, False if the cut came. `completed` keeps
+        the answer (for ``every_step``)."""
+        self.changes = 0
+        self.install(module)
+        try:
+            fn(*args)
+            self.completed = True
+        except Crash:
+            self.completed = False
+        finally:
+            self.remove_from(module)
+        return self.completed
 
     def change(self):
         self.changes += 1
@@ -62,6 +86,19 @@ class PowerCut:
             f.close()
             raise
         return TornFile(self, f)
+
+
+def every_step(most):
+    """``PowerCut(1)``, ``PowerCut(2)``, ...: one for each try of a test that cuts its work at
+    every step in turn. Each try calls ``cut.run`` (once, or again in a nested try); the tries
+    end after the first one whose work completed uncut, as there is no step left to cut. If the
+    work is still cut short at `most`, that is a failure (AssertionError), not an end."""
+    for limit in range(1, most + 1):
+        cut = PowerCut(limit)
+        yield cut
+        if cut.completed:
+            return
+    raise AssertionError('still cut short after %d steps' % most)
 
 
 class TornFile:
