@@ -7,7 +7,6 @@ import http.client
 import json
 import os
 import re
-import subprocess
 import sys
 import threading
 import time
@@ -220,24 +219,6 @@ def test_a_page_the_board_has_no_heap_for_is_a_503_page_that_loads_itself_again(
     assert status == 503 and headers['Retry-After'] == '2'
     assert headers['Content-Type'].startswith('text/html')
     assert '<meta http-equiv="refresh" content="2">' in body
-
-
-def test_forget_drops_a_loaded_module_and_never_loads_one_to_drop_it():
-    """ui.forget, what the API handler calls after each request for the modules that hold no
-    state: a module loaded is dropped; one that is not loaded stays so. (It asked
-    ``hasattr(microdot, 'multipart')``, which microdot's package ``__getattr__`` answers by
-    importing it: every Wi-Fi, files or settings call left microdot.multipart and
-    microdot.helpers loaded, about 2.5 KB of the ESP8266 profile's heap.) Run on MicroPython."""
-    code = ('import sys, microdot, ui\nimport ui.page\nui.forget("ui.page")\n'
-            'ui.forget("microdot.multipart")\n'
-            'print(sorted(m for m in sys.modules if m in ("ui.page", "microdot.multipart", '
-            '"microdot.helpers")), "page" in ui.__dict__)')
-    env = dict(os.environ, MICROPYPATH=':'.join([os.path.join(ROOT, 'app'),
-                                                  os.path.join(ROOT, 'frozen'), '.frozen']))
-    micropython = os.path.join(os.path.dirname(sys.executable), 'micropython')
-    proc = subprocess.run([micropython, '-c', code], env=env, capture_output=True, text=True,
-                          timeout=60)
-    assert proc.stdout.split() == ['[]', 'False'], proc.stdout + proc.stderr
 
 
 def test_unknown_asset_is_404(app):
