@@ -2,15 +2,17 @@
 (documented in docs/web-ui.md) to a Microdot app, and puts every route of the app behind the
 owner's password and the device's own host names (``ui.auth``, docs/security.md).
 
-Each handler imports the module that does the work on first use (``ui.status``, ``ui.pins``,
-``ui.live``, ``ui.net``, ``ui.files``, ``ui.update``, ``ui.page``, ``ui.login``), so a board
-spends heap only on the parts in use.
+Each handler of the JSON API and of the login pages imports the module that does the work on
+first use (``ui.status``, ``ui.pins``, ``ui.live``, ``ui.net``, ``ui.files``, ``ui.update``,
+``ui.login``), so a board spends heap only on the parts in use; the pages and their assets are
+static files sent by `static`, which stays loaded.
 """
 import time
 
 STARTED = time.time()
 UPLOAD_MAX = 128 * 1024  # bytes per upload request (uploads stream to flash, not to RAM)
-state = {}  # what a dropped module keeps between requests (ui.net: the last Wi-Fi join)
+state = {}  # what a dropped module keeps between requests (ui.net: the last Wi-Fi join;
+# ui.pins: the pins; ui.live: the number of live streams)
 
 
 def error(status, message):
@@ -50,7 +52,9 @@ _API = {'status': ('status', 'GET'), 'events': ('live', 'GET'), 'pins': ('pins',
 _ROUTES = ('/api/<re:status|events|pins|wifi|files|restart|log:what>',
            '/api/<re:firmware|settings|backup|reset:what>',
            '/api/<re:pins|wifi:what>/<name>')
-_KEEP = ('status', 'live', 'pins', 'log')  # modules that hold state (or run all the time)
+_KEEP = ('log', 'live')  # the log holds state; ui.live goes with the last stream (release)
+# What the live stream (ui.live) loads: kept while a stream runs (state['streams'] counts them)
+_STREAMED = ('ui.live', 'ui.pins', 'ui.status', 'microdot.sse')
 
 
 async def api(request, what, name=None):
@@ -63,9 +67,20 @@ async def api(request, what, name=None):
     try:
         return await m.api(request, request.path[5:], name)
     finally:
-        if module not in _KEEP:
-            forget('ui.' + module)
-            forget('microdot.multipart')
+        release(module)
+        forget('microdot.multipart')
+
+
+def release(module=None):
+    """Drop ``ui.<module>`` after use, unless it holds state or a live stream uses it; while no
+    stream runs, drop what streams use too (`_STREAMED`: loaded for a stream that never started,
+    or by the last one: ``ui.live`` calls this as a stream ends)."""
+    streams = state.get('streams')
+    if module and module not in _KEEP and not (streams and 'ui.' + module in _STREAMED):
+        forget('ui.' + module)
+    if not streams and module != 'live':
+        for name in _STREAMED:
+            forget(name)
 
 
 def forget(name):
@@ -75,15 +90,46 @@ def forget(name):
     launcher.unload(name)
 
 
+_TYPES = {'html': 'text/html', 'css': 'text/css', 'js': 'application/javascript',
+          'svg': 'image/svg+xml'}
+
+
 def static(request, name):
-    """The page or asset `name` (``ui.page``, loaded for it)."""
+    """The page or asset `name`: the dashboard (``static/index.html``, at ``/``), the settings
+    page (``static/settings.html``, at ``/settings``), their CSS and scripts (``/static/<name>``).
+
+    Each is a static file stored gzipped by the build (``scripts/build_assets.py``) and sent as it
+    is, with an ETag, in small reads (304 if the browser has it, 404 if there is none); the pages'
+    scripts fill them in from the JSON API. The pages ask for the assets as
+    ``/static/app.js?v=<content hash>``, which may be cached for a year because an update changes
+    the hash. This code stays loaded (no module to import per page): on a board that has been
+    busy the heap is in pieces of a few hundred bytes, and a page must still load; a file send in
+    512-byte reads needs no more than that."""
+    import os
+    from microdot import Response
+    ext = name.rpartition('.')[2]
+    if ext not in _TYPES or name[0] == '.':
+        return Response('Not found', 404)
+    path = 'static/' + name + '.gz'
     try:
-        from ui import page
-        return page.asset(request, name)
+        st = os.stat(path)
+    except OSError:
+        return Response('Not found', 404)
     except MemoryError:
         return busy()
-    finally:
-        forget('ui.page')
+    try:
+        etag = '"%x-%x"' % (st[6], st[8])
+        headers = {'ETag': etag, 'Vary': 'Accept-Encoding', 'Cache-Control':
+                   'max-age=31536000, immutable' if 'v' in request.args else 'no-cache'}
+        if request.headers.get('If-None-Match') == etag:
+            return Response(b'', 304, headers)
+        res = Response.send_file(path, content_type=_TYPES[ext] + '; charset=UTF-8',
+                                 compressed=True)
+        res.send_file_buffer_size = 512  # small reads: a fragmented heap has room for them
+        res.headers.update(headers)
+        return res
+    except MemoryError:
+        return busy()
 
 
 _BUSY = ('<!doctype html><meta http-equiv="refresh" content="2"><title>Busy</title>'

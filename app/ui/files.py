@@ -1,6 +1,6 @@
 """App update: list the device's files (``GET /api/files``), take uploads (``POST``, in
 ``ui.update``, loaded only then), delete a file or an empty folder (``DELETE
-/api/files?path=lib/x.py``; never the settings) and restart (``POST /api/restart``)."""
+/api/files?path=lib/x.py``; never the runtime's own files) and restart (``POST /api/restart``)."""
 import os
 
 from ui import error
@@ -43,15 +43,26 @@ def listing(folder=''):
     return out
 
 
-KEEP = ('config.json', 'config.json.bak', 'config.json.tmp')  # the settings: never deleted here
+def kept(path):
+    """The 400 for `path` if it is one of the runtime's own files (``device.launcher.kept``:
+    the settings above all, which change only on the settings page), else None."""
+    from device import launcher
+    if launcher.kept(path):
+        return error(400, '%s belongs to the device itself: change the settings on /settings '
+                     '(its Backup and reset saves and restores them)' % path)
+    return None
 
 
 def delete(path):
-    """``DELETE /api/files?path=...``: remove a file, or a folder that is empty."""
+    """``DELETE /api/files?path=...``: remove a file, or a folder that is empty (not the
+    runtime's own files, `kept`)."""
     from ui import log
     clean = _safe(path or '')
-    if clean is None or clean in KEEP:
+    if clean is None:
         return error(400, 'this path cannot be deleted here')
+    refused = kept(clean)
+    if refused:
+        return refused
     try:
         if _is_dir(clean):
             os.rmdir(clean)

@@ -4,6 +4,10 @@ Events: ``live`` (uptime, heap, signal, temperature) every `PERIOD_MS`; ``pins``
 on connect and whenever one changes (inputs are read every `POLL_MS`); ``log`` (new log lines) likewise. A change made from one
 browser therefore shows in every other within `POLL_MS`. The stream ends when the login it was
 opened with does (log out, a new password, an expired session: ``ui.auth.still_owner``).
+
+The modules a stream uses (this one, ``ui.pins``, ``ui.status``, ``microdot.sse``) stay loaded
+while a stream runs (``ui.state['streams']`` counts them) and are dropped when the last one
+ends (``ui.release``), so after a page has closed its heap comes back.
 """
 import asyncio
 import time
@@ -13,24 +17,29 @@ POLL_MS = 250
 
 
 async def stream(request, sse):
-    from ui import auth, log, pins, status
-    pins_seen = log_seen = -1
-    due = time.ticks_ms()
-    while True:
-        if len(getattr(sse, 'events', ())) < 3:  # a stalled client gets no backlog
-            pins.poll()
-            if pins.version != pins_seen:
-                pins_seen = pins.version
-                await sse.send(pins.states(), event='pins')
-            if log.seq != log_seen:
-                await sse.send(log.since(log_seen), event='log')
-                log_seen = log.seq
-            if time.ticks_diff(time.ticks_ms(), due) >= 0:
-                if not auth.still_owner(request):
-                    return
-                due = time.ticks_add(time.ticks_ms(), PERIOD_MS)
-                await sse.send(status.live(), event='live')
-        await asyncio.sleep_ms(POLL_MS)
+    from ui import auth, log, pins, release, state, status
+    state['streams'] = state.get('streams', 0) + 1
+    try:
+        pins_seen = log_seen = -1
+        due = time.ticks_ms()
+        while True:
+            if len(getattr(sse, 'events', ())) < 3:  # a stalled client gets no backlog
+                pins.poll()
+                if pins.version() != pins_seen:
+                    pins_seen = pins.version()
+                    await sse.send(pins.states(), event='pins')
+                if log.seq != log_seen:
+                    await sse.send(log.since(log_seen), event='log')
+                    log_seen = log.seq
+                if time.ticks_diff(time.ticks_ms(), due) >= 0:
+                    if not auth.still_owner(request):
+                        return
+                    due = time.ticks_add(time.ticks_ms(), PERIOD_MS)
+                    await sse.send(status.live(), event='live')
+            await asyncio.sleep_ms(POLL_MS)
+    finally:
+        state['streams'] -= 1
+        release()  # the last stream gone: what streams use is dropped
 
 
 async def api(request, path, name):

@@ -2,29 +2,67 @@
 
 ``log.add('text')`` records a line (and prints it to the console); each line gets a sequence
 number and the app's uptime in seconds, so the live stream can send only what is new.
+
+The lines are kept in one block allocated when the UI starts (`CAP` bytes, as the text
+``"<seq> <t> <text>\\n"``): the last `SIZE` lines, fewer if they are long (a line is cut at
+`LONGEST` bytes, at a character boundary). Adding a line writes into the block and drops the
+oldest lines to make room; it keeps no new object, so a busy board (each pin switched adds a
+line) leaves no small objects behind between its requests to split the heap.
 """
 import time
 
-SIZE = 30  # lines kept
-seq = 0
-_lines = []
+SIZE = 30  # lines kept at most
+CAP = 1536  # bytes for them all
+LONGEST = 200  # bytes of one line at most (with its numbers)
+seq = 0  # the number of the last line added (0: none yet)
+_buf = bytearray(CAP)
+_used = 0  # bytes of _buf in use
+_count = 0  # lines in it
 
 
 def add(*parts):
     """Record one line made of `parts` (joined by spaces)."""
-    global seq
+    global seq, _used, _count
     from ui import STARTED
     text = ' '.join([str(p) for p in parts])
     print('ui:', text)
     seq += 1
-    _lines.append({'seq': seq, 't': int(time.time() - STARTED), 'text': text})
-    if len(_lines) > SIZE:
-        _lines.pop(0)
+    data = ('%d %d %s' % (seq, int(time.time() - STARTED), text.replace('\n', ' '))).encode()
+    n = len(data)
+    if n >= LONGEST:
+        n = LONGEST - 1
+        while data[n] & 0xC0 == 0x80:  # not in the middle of a character
+            n -= 1
+    buf = memoryview(_buf)
+    drop = 0
+    while _count and (_count >= SIZE or _used - drop + n + 1 > CAP):  # the oldest line goes
+        while _buf[drop] != 10:
+            drop += 1
+        drop += 1
+        _count -= 1
+    if drop:
+        buf[:_used - drop] = buf[drop:_used]
+        _used -= drop
+    buf[_used:_used + n] = memoryview(data)[:n]
+    _buf[_used + n] = 10
+    _used += n + 1
+    _count += 1
 
 
 def since(n):
-    """The lines newer than sequence number `n` (all kept lines for -1), oldest first."""
-    return [line for line in _lines if line['seq'] > n]
+    """The lines newer than sequence number `n` (all kept lines for -1), oldest first:
+    ``[{'seq', 't', 'text'}]``."""
+    out = []
+    start = 0
+    while start < _used:
+        end = start
+        while _buf[end] != 10:
+            end += 1
+        s, t, text = str(_buf[start:end], 'utf-8').split(' ', 2)
+        if int(s) > n:
+            out.append({'seq': int(s), 't': int(t), 'text': text})
+        start = end + 1
+    return out
 
 
 async def api(request, path, name):

@@ -150,8 +150,9 @@ def later(changes):
 def follow(cfg, changes):
     """Put saved `changes` to use at once: the pins, the login's settings (``ui.auth``)."""
     if 'pins' in changes:
-        from ui import pins
+        from ui import pins, release
         pins.reload()
+        release('pins')
     from ui import auth
     auth.follow(cfg)
 

@@ -1,39 +1,26 @@
-"""What the dashboard shows: `status()` (everything) and `live()` (the values that move)."""
+"""What the dashboard shows: `status()` (everything) and `live()` (the values that move).
+The module keeps no state, so it is dropped after each request (``ui.api``) and while no
+live stream runs."""
 import gc
 import os
 import sys
 import time
 
-_temp = None  # the board's temperature reader, found on first use (False: the board has none)
-_sample = None  # (ticks_ms, live dict): several open pages share one sample per second
-
-
-def _esp32_temp():
-    import esp32
-    if hasattr(esp32, 'mcu_temperature'):  # ESP32-S2/S3/C3/C6
-        return esp32.mcu_temperature()
-    return (esp32.raw_temperature() - 32) / 1.8  # classic ESP32: Fahrenheit
-
-
-def _rp2_temp():
-    from machine import ADC
-    volts = ADC(4).read_u16() * 3.3 / 65535
-    return 27 - (volts - 0.706) / 0.001721
-
 
 def temperature():
     """The chip's internal temperature in °C, or None where the board has no sensor."""
-    global _temp
-    if _temp is None:
-        _temp = _esp32_temp if sys.platform == 'esp32' else \
-            _rp2_temp if sys.platform == 'rp2' else False
-    if not _temp:
-        return None
     try:
-        return round(_temp(), 1)
-    except Exception:
-        _temp = False
-        return None
+        if sys.platform == 'esp32':
+            import esp32
+            if hasattr(esp32, 'mcu_temperature'):  # ESP32-S2/S3/C3/C6
+                return round(esp32.mcu_temperature(), 1)
+            return round((esp32.raw_temperature() - 32) / 1.8, 1)  # classic ESP32: Fahrenheit
+        if sys.platform == 'rp2':
+            from machine import ADC
+            return round(27 - (ADC(4).read_u16() * 3.3 / 65535 - 0.706) / 0.001721, 1)
+    except (ImportError, AttributeError, OSError, ValueError):
+        pass
+    return None
 
 
 def rssi(wifi_status):
@@ -49,18 +36,16 @@ def rssi(wifi_status):
 
 def live():
     """{'uptime': s, 'heap_free': bytes, 'heap_used': bytes, 'rssi': dBm, 'temperature': °C,
-    'wifi': {'mode', 'connected', 'ssid', 'ip'}}"""
-    global _sample
-    now = time.ticks_ms()
-    if _sample is None or time.ticks_diff(now, _sample[0]) >= 1000:
-        from device import wifi
-        from ui import STARTED
-        net = wifi.status()
-        gc.collect()
-        _sample = (now, {'uptime': int(time.time() - STARTED), 'heap_free': gc.mem_free(),
-                         'heap_used': gc.mem_alloc(), 'rssi': rssi(net),
-                         'temperature': temperature(), 'wifi': net})
-    return _sample[1]
+    'wifi': {'mode', 'connected', 'ssid', 'ip'}}, read now: nothing is kept between calls
+    (a sample kept for the next caller would be an object made mid-request that outlives it,
+    which splits a small heap)."""
+    from device import wifi
+    from ui import STARTED
+    net = wifi.status()
+    gc.collect()
+    return {'uptime': int(time.time() - STARTED), 'heap_free': gc.mem_free(),
+            'heap_used': gc.mem_alloc(), 'rssi': rssi(net), 'temperature': temperature(),
+            'wifi': net}
 
 
 def filesystem():

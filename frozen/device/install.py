@@ -288,12 +288,16 @@ def started():
 def restore():
     """Put the previous version back: each kept file replaces the current one, and each file
     added since is removed. Returns the names restored or removed. A power cut midway is
-    finished by restoring again."""
-    names = previous()
+    finished by restoring again. The runtime's own files (``device.launcher.kept``: uploads
+    refuse them, but an older firmware took them) are left as they are."""
+    from device.launcher import kept
+    names = [name for name in previous() if not kept(name)]
     new = added()
     new.sort(reverse=True)  # a folder's files before the folder
     for name in new:
-        if name.endswith('/.dir'):
+        if kept(name):
+            pass
+        elif name.endswith('/.dir'):
             try:
                 os.rmdir(name[:-5])
             except OSError:  # gone already, or holds files that are not the upload's
@@ -305,4 +309,4 @@ def restore():
         _mkdirs(name)
         _replace(PREV + '/' + name, name)
     _remove(UNTESTED)
-    return names + [name for name in new if not name.endswith('/.dir')]
+    return names + [name for name in new if not name.endswith('/.dir') and not kept(name)]

@@ -20,7 +20,7 @@ the raw REPL (mpremote again) skips main.py altogether.
 """
 import asyncio
 
-from device import config, launcher, safemode, watchdog, wifi
+from device import config, launcher, watchdog, wifi
 
 AP_RETRY_S = 300
 
@@ -108,7 +108,10 @@ def main(config_path=config.PATH, **overrides):
     cfg = config.current(config_path)
     config.override(**overrides)
     print('device: hostname', cfg['hostname'], '- saved networks:', len(cfg['networks']))
+    from device import safemode
     safe = safemode.reason(cfg)
+    del safemode
+    launcher.unload('device.safemode')  # only needed at boot: its heap goes to the app
     if safe:
         print('device: safe mode (%s): the app will not start' % safe)
     if launcher.exists(launcher.UPLOADS):  # an upload was cut short: finish or drop it

@@ -476,16 +476,17 @@ def _drop(conn):
 
 
 def _refuse_now(sock):
-    """Answer 503 on a just-accepted socket without a task: take what the client has sent
-    already (so that closing does not reset the connection), send, close."""
+    """Answer 503 on a just-accepted socket without a task: send the ready-made answer first
+    (it allocates nothing, so a full heap still gets it out), then take what the client has
+    sent already, in small reads, so that closing does not reset the connection before the
+    client has read the answer; close."""
     try:
         sock.setblocking(False)
-        try:
-            sock.recv(1024)
-        except OSError:
-            pass
         sock.send(_BUSY)
-    except Exception:
+        for _ in range(32):  # at most 2 KB: a longer request gets the reset
+            if not sock.recv(64):
+                break
+    except Exception:  # nothing more to read yet (EAGAIN), or no heap even for 64 bytes
         pass
     sock.close()
 
@@ -509,6 +510,7 @@ class Listener:
 
     async def accept_loop(self, app, sock, ssl):
         server = _server_of(app)
+        conn = None
         try:
             while True:
                 try:
@@ -551,8 +553,11 @@ class Listener:
                                                     _run(app, conn, stream))
                     server.refused += busy
                     server.add(conn, busy)  # only once its task exists: it will remove it
-                except MemoryError:
-                    c.close()
+                except MemoryError:  # no heap for the connection or its task: 503 without
+                    if conn is not None and conn.task is not None:  # (created, not started:
+                        conn.task.cancel()  # it ends at once, without touching the socket)
+                    _refuse_now(c)
+                    server.refused += 1
                     gc.collect()
                 except OSError as exc:  # a failed TLS wrap
                     print_exception(exc)

@@ -122,6 +122,21 @@ def test_restore_removes_the_files_and_folders_the_uploads_added():
     done()
 
 
+def test_restore_leaves_the_runtimes_own_files_as_they_are():
+    # An older firmware let an upload replace config.json (and add sim.json): restoring the
+    # previous app puts neither back nor removes it; the settings change only through
+    # device.config, which holds them in RAM too.
+    fresh()
+    put('main.py', 'old')
+    put('config.json', '{"hostname": "before"}')
+    install.install(upload({'main.py': 'new', 'config.json': '{"hostname": "upload"}',
+                            'sim.json': '{}'}))
+    assert sorted(install.restore()) == ['main.py']
+    assert text('main.py') == 'old' and text('config.json') == '{"hostname": "upload"}'
+    assert text('sim.json') == '{}'
+    done()
+
+
 def test_a_power_cut_during_a_restore_that_removes_added_files_is_finished_by_restoring_again():
     cuts = 0
     for cut in every_step(40):

@@ -5,6 +5,7 @@ import asyncio
 import socket
 import sys
 
+from check import listen
 from microdot import platform
 
 
@@ -43,7 +44,7 @@ async def test_readable_wakes_when_a_listening_socket_can_accept():
         # The CPython server listens through asyncio.start_server: no internals needed there.
         assert platform.readable is None
         return
-    listener, port = _listen()
+    listener, port = listen()
     woke = []
 
     async def wait():
@@ -63,18 +64,3 @@ async def test_readable_wakes_when_a_listening_socket_can_accept():
     listener.close()
 
 
-def _listen():
-    # A listening socket on a free port (MicroPython's socket has no getsockname, so try ports).
-    base = 20000 + platform.ticks_ms() % 20000
-    for port in range(base, base + 200):
-        s = socket.socket()
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(socket.getaddrinfo('127.0.0.1', port)[0][-1])
-        except OSError:
-            s.close()
-            continue
-        s.listen(2)
-        s.setblocking(False)
-        return s, port
-    raise AssertionError('no free port')

@@ -107,3 +107,28 @@ def test_frozen_entry_boots_and_imports_the_filesystem_main_py(board):
     time.sleep(0.3)
     assert board.http('/hello')[2] == 'hello from the app'
     assert board.output.count('device: hostname') == 1  # the runtime ran once, no recursion
+
+
+MODULES_APP = '''
+import sys
+from microdot import Microdot
+app = Microdot()
+
+@app.route('/modules')
+async def modules(request):
+    return ' '.join(sorted(sys.modules))
+'''
+
+
+def test_boot_only_modules_are_dropped_before_the_app_serves(board):
+    # what only the boot needs gives its heap to the app: device.safemode (1.1 KB of heap
+    # once the UI listens, as .mpy at 64wK), device.install (after an interrupted upload)
+    board.world(networks=[HOME])
+    board.write('config.json', {'networks': [{'ssid': 'home', 'password': 'secret'}]})
+    board.write('main.py', MODULES_APP)
+    board.boot()
+    board.wait_for('launcher: starting the app')
+    time.sleep(0.3)
+    status, _, body = board.http('/modules')
+    assert status == 200 and 'device.runtime' in body.split()
+    assert 'device.safemode' not in body.split() and 'device.install' not in body.split()

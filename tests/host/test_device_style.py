@@ -15,6 +15,17 @@ from test_app import ROOT
 sys.path.insert(0, os.path.join(ROOT, 'scripts'))
 import build_assets  # noqa: E402
 
+# Whether portal.py as checked out agrees with style.css, looked at while pytest collects, before
+# any test runs the build (scripts/run_host.py rewrites portal.py, which would hide a commit that
+# changed style.css without the regenerated portal.py: a firmware built from that commit would
+# freeze the old style)
+FRESH_AT_START = build_assets.device_style(check=True)
+
+
+def test_the_committed_portal_has_the_style_built_from_style_css():
+    assert FRESH_AT_START, ('frozen/device/portal.py was not built from frozen/device/style.css: '
+                            'run scripts/build_assets.py (make run does) and commit portal.py')
+
 
 def test_the_portal_sends_the_style_built_from_style_css():
     assert build_assets.device_style(check=True), \

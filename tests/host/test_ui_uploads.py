@@ -159,6 +159,44 @@ def test_a_name_twice_among_the_names_is_400_before_anything_is_written(app):
     assert not os.path.exists(os.path.join(app.fs, 'a.txt')) and leftovers(app) == []
 
 
+# the runtime's own files: what an upload or a delete would have replaced or removed (with these
+# names as FAT sees them: without case, trailing dots ignored; and as folders of those names)
+RUNTIME_FILES = ('config.json', 'config.json.bak', 'config.json.tmp', 'CONFIG.JSON', 'config.json.',
+                 'ota.json', 'ota.json.tmp', 'sim.json', 'config.json.tmp/x.txt')
+
+
+def board_files(app):
+    """{name: bytes} of the files at the top of the board's filesystem."""
+    return {n: read_file(app, n) for n in sorted(os.listdir(app.fs))
+            if os.path.isfile(os.path.join(app.fs, n))}
+
+
+def test_the_settings_and_the_runtimes_files_cannot_be_uploaded_or_deleted(app):
+    # Issue 14: an upload of config.json replaced the settings (Wi-Fi, pins, the owner
+    # password: after a restart anyone could set a new one) and left RAM and file apart.
+    assert app.json('/api/settings', {'hostname': 'keeper'}, 'POST')[0] == 200  # a .bak too
+    files, ram = board_files(app), app.json('/api/backup?secrets=1')[1]
+    assert 'config.json.bak' in files and json.loads(files['config.json'])['owner']
+    for name in RUNTIME_FILES:
+        status, body = app.upload([(name, b'{"hostname": "taken"}')])
+        assert status == 400 and '/settings' in body['error'], (name, status, body)
+        status, body = app.json('/api/files?path=' + name, method='DELETE')
+        assert status == 400 and '/settings' in body['error'], (name, status, body)
+    # with a folder that resolves to the top, and among good files: nothing of it is written
+    status, body = app.upload([('config.json', b'{}')], folder='./')
+    assert status == 400, body
+    status, body = app.upload([('fine.txt', b'fine'), ('sim.json', b'{}')])
+    assert status == 400 and not os.path.exists(os.path.join(app.fs, 'fine.txt'))
+    assert board_files(app) == files and leftovers(app) == []
+    assert not os.path.exists(os.path.join(app.fs, 'config.json.tmp'))
+    assert app.json('/api/backup?secrets=1')[1] == ram  # the copy in RAM is the file's
+    assert app.json('/api/settings')[1]['hostname'] == 'keeper'
+    # a file of such a name in a folder is the app's own, not the runtime's
+    assert app.upload([('config.json', b'{"app": 1}')], folder='data')[0] == 201
+    assert read_file(app, 'data/config.json') == b'{"app": 1}'
+    assert app.json('/api/files?path=data/config.json', method='DELETE')[0] == 200
+
+
 def test_a_second_upload_meanwhile_gets_409_and_the_first_one_completes(app):
     assert app.upload([('same.txt', b'old')])[0] == 201
     body = multipart([('same.txt', b'A' * 3000)])
@@ -328,6 +366,10 @@ def test_make_run_serves_the_recovery_page_and_its_upload_and_restore_bring_the_
         # ... refuses what would not help, and takes the fix.
         assert recovery_upload(app, 'main.py', b'def f(:\n')[0] == 400
         assert recovery_upload(app, '../main.py', ui_main)[0] == 400
+        settings = read_file(app, 'config.json')
+        status, text = recovery_upload(app, 'config.json', b'{"hostname": "taken"}')
+        assert status == 400 and 'belongs to the device' in text, text
+        assert read_file(app, 'config.json') == settings and leftovers(app) == []
         assert recovery_upload(app, 'main.py', ui_main, password=None)[0] == 401
         assert recovery_upload(app, 'main.py', ui_main, password='not it')[0] in (401, 429)
         time.sleep(2.1)  # the throttle after two wrong passwords

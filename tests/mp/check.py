@@ -28,3 +28,23 @@ class raises:
 def is_micropython():
     import sys
     return sys.implementation.name == 'micropython'
+
+
+def listen():
+    """(socket, port): a non-blocking socket listening on a free port of 127.0.0.1
+    (MicroPython's socket has no getsockname, so ports are tried)."""
+    import socket
+    import time
+    base = 20000 + int(time.time() * 1000) % 20000
+    for port in range(base, base + 200):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(socket.getaddrinfo('127.0.0.1', port)[0][-1])
+        except OSError:
+            s.close()
+            continue
+        s.listen(2)
+        s.setblocking(False)
+        return s, port
+    raise AssertionError('no free port')
