@@ -39,6 +39,15 @@ def command(name, host, port, cpython=False, heapsize=None, directory=None):
     return argv + ['-c', code], env, cwd
 
 
+def board_modules(name):
+    """The MicroPython-only modules (`machine`, `network`) example `name` imports at its top:
+    it cannot run on CPython (the unix port has them simulated, from scripts/sim)."""
+    import re
+    with open(os.path.join(HERE, name, 'main.py')) as f:
+        source = f.read()
+    return sorted(set(re.findall(r'^(?:from|import) +(machine|network)\b', source, re.M)))
+
+
 def venv_python():
     """The project's .venv Python (made by `make`), which has the unix port and utemplate."""
     return os.path.join(ROOT, '.venv', 'bin', 'python')
@@ -57,6 +66,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.name not in names():
         sys.exit('example: NAME must be one of: %s (got %r)' % (' '.join(names()), args.name))
+    if args.cpython and board_modules(args.name):
+        sys.exit('example: %s needs %s, which only MicroPython has: run it without CPYTHON=1 '
+                 '(the unix port simulates the board)' % (args.name, ' and '.join(
+                     board_modules(args.name))))
     sys.path.insert(0, os.path.join(ROOT, 'scripts'))
     from run_host import port_in_use  # scripts/run_host.py (make run)
     busy = port_in_use(args.host, args.port)

@@ -141,10 +141,14 @@ def port_in_use(host, port):
     example, any other server), else None. SO_REUSEADDR, as the server's own socket: a port a
     stopped server left in TIME_WAIT counts as free."""
     import socket
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        family, _, _, _, address = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+    except OSError:
+        return None  # a name this computer cannot resolve: the server says so itself
+    s = socket.socket(family, socket.SOCK_STREAM)
     try:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((host, port))
+        s.bind(address)
     except OSError as exc:
         return ('error: cannot serve on %s:%d (%s): another server (a make run or an example '
                 'still running?) has it; stop it or pass PORT=<another port>'

@@ -472,6 +472,16 @@ def test_make_example_with_unknown_name_lists_the_examples():
     assert 'hello' in r.stderr and 'gpio' in r.stderr
 
 
+def test_make_example_on_cpython_of_a_board_example_says_why_not():
+    assert [n for n in runner.names() if runner.board_modules(n)] == list(MICROPYTHON_ONLY)
+    r = subprocess.run(['make', '--no-print-directory', '-C', ROOT, 'example', 'NAME=gpio',
+                        'CPYTHON=1', 'PORT=%d' % free_port()],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert 'gpio needs machine' in r.stderr and 'without CPYTHON=1' in r.stderr, r.stderr
+    assert 'Traceback' not in r.stderr
+
+
 def test_make_example_deploy_copies_the_example_to_a_board(tmp_path):
     """`make example-deploy` against the unix port behind a pty, as a board sits behind USB."""
     fs = tmp_path / 'board'

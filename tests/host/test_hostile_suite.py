@@ -29,6 +29,8 @@ class UiTarget(hostile_suite.Target):
     static_prefix = '/static'
     upload_path = '/api/files'
     settings = 'config.json'
+    json_checked = True  # ui.pins: a level is 0-100
+    short_heap = True  # run at 56wK only (test_device_ui_esp8266_profile)
     sse_path = '/api/events'
     # the JSON API, not the dashboard page: on these heaps the page needs a block the heap
     # rarely has once the UI's live-stream modules are loaded (see the report of issue 13)

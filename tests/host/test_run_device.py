@@ -168,3 +168,12 @@ def test_a_heap_that_is_not_a_size_is_a_clear_error():
                         'PORT=%d' % free_port()], capture_output=True, text=True, timeout=120)
     assert r.returncode == 2, r.stdout + r.stderr
     assert 'HEAP=56kw is not a heap size' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+
+
+def test_the_port_check_takes_the_address_family_of_host():
+    """HOST=::1 (IPv6) is checked as IPv6: a free port is free, not 'cannot serve'."""
+    sys.path.insert(0, os.path.join(ROOT, 'scripts'))
+    from run_host import port_in_use
+    port = free_port()
+    assert port_in_use('::1', port) is None
+    assert port_in_use('127.0.0.1', port) is None
