@@ -276,6 +276,7 @@ function showLog(lines) {
 // --- live stream -------------------------------------------------------------------------------
 
 let heard = 0, stream = null;  // when the stream last said something; the stream
+let answered = null;  // called with the stream's first answer's request (see the end)
 
 function listen() {
   const es = stream = new EventSource('/api/events');
@@ -287,7 +288,7 @@ function listen() {
   es.onopen = () => {
     setLive(true);
     $('log-lines').textContent = '';  // the stream starts with the whole recent log
-    api('status').then(showStatus).catch(() => {});
+    answered(api('status').then(showStatus).catch(() => {}));
   };
   es.onerror = () => {
     // The browser retries a dropped stream by itself, but not a refused one (CLOSED): then
@@ -296,9 +297,9 @@ function listen() {
     // refused stream may also mean the session ended: api() then goes to the login page.
     const closed = es.readyState === EventSource.CLOSED;
     if (closed) stream = null;
-    api('status').then((st) => { showStatus(st); setLive(true, true); return api('pins'); })
+    answered(api('status').then((st) => { showStatus(st); setLive(true, true); return api('pins'); })
       .then(showPins).catch(() => setLive(false))
-      .then(() => { if (closed) setTimeout(listen, 2000); });
+      .then(() => { if (closed) setTimeout(listen, 2000); }));
   };
 }
 
@@ -313,6 +314,12 @@ setInterval(() => {
 }, 1000);
 
 sessionStorage.retries = 0;  // the page loaded whole (see retry() in the page)
+// One request at a time: a small board (an ESP8266) has heap for the live stream and about one
+// more request, and requests served side by side leave its heap in pieces too small for the
+// next page. So the stream first, then the status it asks for, then the cards one after the
+// other; the firmware card (firmware.js) waits for `window.settled` too.
+const first = new Promise((ok) => { answered = (p) => { answered = (q) => q; ok(p); }; });
 listen();
-loadWifi().catch((e) => say('wifi-msg', e.message, true));
-loadFiles().catch((e) => say('upload-msg', e.message, true));
+window.settled = Promise.race([first, sleep(10000)])
+  .then(() => loadWifi().catch((e) => say('wifi-msg', e.message, true)))
+  .then(() => loadFiles().catch((e) => say('upload-msg', e.message, true)));

@@ -138,5 +138,5 @@
     }
   };
 
-  load().catch((e) => say(e.message, true));
+  (window.settled || Promise.resolve()).then(load).catch((e) => say(e.message, true));
 })();

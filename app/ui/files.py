@@ -3,7 +3,7 @@
 /api/files?path=lib/x.py``; never the runtime's own files) and restart (``POST /api/restart``)."""
 import os
 
-from ui import error
+from ui import error, forget
 
 
 def _safe(path):
@@ -44,10 +44,12 @@ def listing(folder=''):
 
 
 def kept(path):
-    """The 400 for `path` if it is one of the runtime's own files (``device.launcher.kept``:
+    """The 400 for `path` if it is one of the runtime's own files (``device.kept``:
     the settings above all, which change only on the settings page), else None."""
-    from device import launcher
-    if launcher.kept(path):
+    from device import kept
+    own = kept.covers(path)
+    forget('device.kept')  # not left loaded
+    if own:
         return error(400, '%s belongs to the device itself: change the settings on /settings '
                      '(its Backup and reset saves and restores them)' % path)
     return None

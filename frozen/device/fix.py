@@ -7,7 +7,7 @@ Used by ``device.portal`` while it shows the recovery page (the app failed, or s
 - ``POST /upload?name=main.py``: the body is the file itself (the page sends it with
   ``fetch``, no multipart to parse); a ``.py`` must compile; installed like an upload of the
   web UI (the replaced file kept); never one of the runtime's own files, the settings above all
-  (``device.launcher.kept``). Answers a line of text.
+  (``device.kept``). Answers a line of text.
 - ``POST /restore``: put the previous version back and reboot.
 
 Both need the owner password, as the portal's other changes (``Portal.allowed``: none in safe
@@ -36,11 +36,13 @@ def _install():
 
 
 def done():
-    """Unload device.install unless an upload is under way (the portal's heap is small)."""
+    """Unload device.kept, and device.install unless an upload is under way (the portal's heap
+    is small)."""
     import sys
+    from device.launcher import unload
+    unload('device.kept')
     install = sys.modules.get('device.install')
     if install is not None and not install.busy():
-        from device.launcher import unload
         unload('device.install')
 
 
@@ -64,8 +66,10 @@ async def upload(portal, reader, target, length, password, refuse, peer):
     name = safe_name(query.get('name', ''))
     if name is None:
         return _text('400 Bad Request', 'bad file name')
-    from device import launcher
-    if launcher.kept(name):  # the settings above all: they change on the setup page only
+    from device import kept
+    own = kept.covers(name)
+    done()  # device.kept unloaded again
+    if own:  # the settings above all: they change on the setup page only
         return _text('400 Bad Request', '%s belongs to the device itself: not replaced by an '
                      'upload' % name)
     if not 0 < length <= MAX_UPLOAD:

@@ -288,14 +288,16 @@ def started():
 def restore():
     """Put the previous version back: each kept file replaces the current one, and each file
     added since is removed. Returns the names restored or removed. A power cut midway is
-    finished by restoring again. The runtime's own files (``device.launcher.kept``: uploads
+    finished by restoring again. The runtime's own files (``device.kept``: uploads
     refuse them, but an older firmware took them) are left as they are."""
-    from device.launcher import kept
-    names = [name for name in previous() if not kept(name)]
+    from device.kept import covers
+    from device.launcher import unload
+    unload('device.kept')  # covers stays here until restore() returns
+    names = [name for name in previous() if not covers(name)]
     new = added()
     new.sort(reverse=True)  # a folder's files before the folder
     for name in new:
-        if kept(name):
+        if covers(name):
             pass
         elif name.endswith('/.dir'):
             try:
@@ -309,4 +311,4 @@ def restore():
         _mkdirs(name)
         _replace(PREV + '/' + name, name)
     _remove(UNTESTED)
-    return names + [name for name in new if not name.endswith('/.dir') and not kept(name)]
+    return names + [name for name in new if not name.endswith('/.dir') and not covers(name)]

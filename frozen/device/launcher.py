@@ -24,10 +24,6 @@ NAME = 'main'
 # with nothing to do never loads device.install):
 PREVIOUS = '.prev'  # the kept previous version of the app
 UPLOADS = '.upload'  # uploads in progress
-# The files the runtime keeps in the app's folder (named here for the same reason): the settings
-# (device.config: config.json, its .tmp and .bak), the firmware update's note (device.rollback:
-# ota.json, its .tmp), the simulated radio of host runs (scripts/sim/network.py: sim.json)
-KEPT = ('config.json', 'ota.json', 'sim.json')
 restored = None  # why the previous version of the app was restored at this boot, or None
 
 
@@ -37,18 +33,6 @@ def exists(path):
         return True
     except OSError:
         return False
-
-
-def kept(path):
-    """True if `path` (relative to the app's folder) is one of the runtime's own files (`KEPT`,
-    also with a suffix such as ``.bak``) or inside a folder of such a name: uploads, deletes and
-    restores leave these alone (the settings change only through ``device.config``, their one
-    owner). Names compare as FAT compares them: case and trailing dots or spaces ignored."""
-    top = path.split('/')[0].lower().strip('. ')
-    for name in KEPT:
-        if top == name or top.startswith(name + '.'):
-            return True
-    return False
 
 
 def describe(exc):

@@ -85,11 +85,11 @@ async def _stream_body(res, stream, version, keep_alive):
             keep_alive = False
     try:
         head = _head(res, version, keep_alive)
+        chunks = res.body_iter()  # before the head: what it allocates can still fail with a 503
         await stream.awrite(head)
         if res.is_head:
-            await res.body_iter().aclose()
+            await chunks.aclose()
             return keep_alive
-        chunks = res.body_iter()
         try:
             async for chunk in chunks:
                 if isinstance(chunk, str):

@@ -357,6 +357,8 @@ class BodyIter:
     iterator/generator. The source is released (its `aclose()` or `close()` called) when it is
     exhausted, or by `aclose()` when the response is abandoned."""
 
+    buf = None  # MicroPython: the one buffer a file is read into, piece after piece
+
     def __init__(self, body, chunk_size):
         self.chunk_size = chunk_size
         if not isinstance(body, bytes) and not _has(body, 'read') and not _has(body, '__anext__'):
@@ -364,6 +366,13 @@ class BodyIter:
                 body = body.__aiter__()
             else:
                 body = iter(body)
+        elif _has(body, 'readinto'):
+            from .platform import MICROPYTHON
+            if MICROPYTHON:  # (CPython's transports may keep a view of what they were given)
+                # Allocated here, before the response's head is sent: a file send needs no
+                # more heap once it has begun, so a full heap cannot cut it off halfway (a
+                # 503 before the head instead), and a fragmented one still has room for it.
+                self.buf = bytearray(chunk_size)
         self.body = body
 
     def __aiter__(self):
@@ -377,6 +386,12 @@ class BodyIter:
             self.body = None
             if body:
                 return body
+            raise StopAsyncIteration
+        if self.buf is not None:
+            n = body.readinto(self.buf)
+            if n:  # the writer copies what the socket does not take at once
+                return memoryview(self.buf)[:n] if n < len(self.buf) else self.buf
+            await self.aclose()
             raise StopAsyncIteration
         if _has(body, 'read'):
             chunk = body.read(self.chunk_size)
@@ -396,6 +411,7 @@ class BodyIter:
 
     async def aclose(self):
         body, self.body = self.body, None
+        self.buf = None
         if _has(body, 'aclose'):
             await body.aclose()
         elif _has(body, 'close'):

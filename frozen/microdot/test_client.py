@@ -41,7 +41,7 @@ class TestResponse:
         body = res.body_iter()
         try:
             async for chunk in body:
-                chunks.append(chunk.encode() if isinstance(chunk, str) else chunk)
+                chunks.append(chunk.encode() if isinstance(chunk, str) else bytes(chunk))  # (a reused buffer)
         finally:
             await body.aclose()
         self.body = b''.join(chunks)

@@ -134,6 +134,8 @@ def test_restore_leaves_the_runtimes_own_files_as_they_are():
     assert sorted(install.restore()) == ['main.py']
     assert text('main.py') == 'old' and text('config.json') == '{"hostname": "upload"}'
     assert text('sim.json') == '{}'
+    import sys
+    assert 'device.kept' not in sys.modules  # looked at, and not left loaded (boot heap)
     done()
 
 

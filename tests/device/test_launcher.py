@@ -76,15 +76,3 @@ def test_unload_drops_a_submodule_of_a_package_with_a_module_getattr():
     assert 'jwt' not in microdot.__dict__
     launcher.unload('microdot.jwt')  # not loaded: nothing to do
     assert 'microdot.jwt' not in sys.modules
-
-
-def test_the_runtimes_own_files_are_kept_under_any_spelling_fat_gives_them():
-    from device import config, rollback
-    assert config.PATH in launcher.KEPT and rollback.FILE in launcher.KEPT
-    for path in ('config.json', 'config.json.bak', 'config.json.tmp', 'Config.JSON',
-                 'config.json.', 'config.json ', 'ota.json', 'ota.json.tmp', 'sim.json',
-                 'config.json.tmp/x.py', 'SIM.JSON/a/b'):
-        assert launcher.kept(path), path
-    for path in ('main.py', 'lib/config.json', 'data/ota.json', 'config.jsonx', 'config',
-                 'myconfig.json', 'static/sim.json'):
-        assert not launcher.kept(path), path

@@ -204,12 +204,26 @@ async def test_payload_too_large_is_413_before_routing():
     assert (res.status_code, res.text) == (413, 'Payload too large')
 
 
-async def test_memory_error_in_a_handler_gives_503():
+async def test_memory_error_in_a_handler_or_hook_gives_the_503_page_that_reloads_itself():
     app = Microdot()
 
     @app.route('/')
     async def index(req):
         raise MemoryError()
 
-    res = await TestClient(app).get('/')
-    assert res.status_code == 503
+    @app.route('/hooked')
+    async def hooked(req):
+        return 'not reached'
+
+    @app.before_request
+    async def check(req):
+        if req.path == '/hooked':
+            raise MemoryError()
+
+    for path in ('/', '/hooked'):  # the handler's, or a hook's (the UI's login check)
+        res = await TestClient(app).get(path)
+        # a page that loads itself again, never a plain-text 503 a browser stops at
+        assert res.status_code == 503 and res.headers['Retry-After'] == '1'
+        assert res.headers['Content-Type'].startswith('text/html')
+        assert '<meta http-equiv="refresh" content="2">' in res.text
+        assert 'busy, trying again in a moment' in res.text

@@ -95,3 +95,40 @@ def test_missing_file_raises_oserror():
     except OSError:
         return
     raise AssertionError('no OSError')
+
+
+async def test_a_file_is_written_whole_through_one_buffer_allocated_before_the_head():
+    """A file body is read piece after piece into one buffer (MicroPython) that exists before
+    the response's head is written: once a file send has begun it needs no more heap, so a
+    MemoryError cannot cut it off halfway (a browser saw the ESP8266 profile's dashboard and
+    app.js cut off, net::ERR_CONTENT_LENGTH_MISMATCH); one that strikes earlier finds nothing
+    sent, and the server answers 503. Every byte arrives, in order, in pieces of any size."""
+    import sys
+    from microdot.response import _stream_body
+    from microdot.streams import AsyncBytesIO
+    data = bytes(range(256)) * 9 + b'end'  # 2307 bytes: 4 full pieces and a short one
+    for size in (512, 100, 4096):
+        res = send_file(write('pieces.bin', data))
+        res.send_file_buffer_size = size
+        out = AsyncBytesIO(b'')
+        await _stream_body(res, out, '1.1', False)
+        head, _, body = out.data.partition(b'\r\n\r\n')
+        assert body == data and b'Content-Length: 2307' in head, size
+    buffered = send_file(write('pieces.bin', data)).body_iter()
+    assert (buffered.buf is not None) == (sys.implementation.name == 'micropython')
+    await buffered.aclose()
+
+    class Short(Response):
+        def body_iter(self):
+            raise MemoryError()  # what allocating the buffer meets on a full heap
+
+    res = Short(body=open(write('pieces.bin', data), 'rb'), headers={'Content-Length': '2307'})
+    out = AsyncBytesIO(b'')
+    try:
+        await _stream_body(res, out, '1.1', True)
+    except MemoryError:
+        pass
+    else:
+        raise AssertionError('no MemoryError')
+    res.body.close()
+    assert out.data == b''  # nothing sent: the server answers 503, never half a response
