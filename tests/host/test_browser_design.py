@@ -71,6 +71,8 @@ def test_every_page_has_the_one_design(open_page, board, app, size):
     page.emulate_media(color_scheme='dark')
     dark = look(page)
     assert dark['header'][0] == 'rgb(90, 169, 255)' and dark['body'][3] == 'rgb(20, 24, 30)'
+    assert dark['header'][1] == dark['button'][1] == 'rgb(11, 26, 43)'  # dark text on the accent
+    shot(page, 'design-settings-dark-%s.png' % size)
     page.goto(url + '/setup')
     device_dark = look(page)
     for part in ('body', 'header', 'card', 'field', 'label'):

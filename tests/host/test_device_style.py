@@ -76,7 +76,7 @@ def test_the_apps_stylesheet_starts_with_the_device_pages_one():
     # the palette is written once, in style.css: the app's file defines none of it again
     rules = re.sub(r'/\*.*?\*/', '', source, flags=re.S)
     assert not re.search(r'--(fg|bg|accent|line|mute|bad|ok|card):', rules)
-    assert set(re.findall(r'#[0-9a-f]{3,6}\b', rules)) <= {'#fff', '#8f8'}  # on the accent
+    assert set(re.findall(r'#[0-9a-f]{3,6}\b', rules)) <= {'#8f8'}  # the live dot
 
 
 def test_a_change_to_style_css_reaches_the_apps_pages_at_the_next_build(tmp_path, monkeypatch):

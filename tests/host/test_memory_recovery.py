@@ -1,9 +1,9 @@
 """Memory comes back after pressure (issue 13, item 6): a mixed soak (pages, API reads and
 writes, assets, event streams opened and dropped, hostile bodies, bursts past the connection
 cap) against the device UI on the ESP8266 profile (`make run-esp8266`: framework in ROMFS, 56wK,
-3 connections; always), as .mpy under 64wK (`make hostile` only, see below), and against the
-stream test app as .mpy under 64wK (always). Afterwards the free heap must be back within a few
-KB of its idle baseline (taken after a warm-up that loads every module the load uses once), and
+3 connections), as .mpy under 70wK (64wK is not served at all: see `MPY_HEAP`), and against
+the stream test app as .mpy under 64wK; all three always. Afterwards the free heap must be back
+within a few KB of its idle baseline (taken after a warm-up that loads every module the load uses once), and
 `/` must answer 200 within `PAGE_S` seconds of the soak's end.
 
 The figures (baseline, low point, after, seconds to answer) are printed (``-s``); `make test`
@@ -209,13 +209,17 @@ def test_ui_esp8266_profile_memory_comes_back(tmp_path):
                  'UI, ESP8266 profile (ROMFS, 56wK, 3 connections)', page_required=True)
 
 
-if os.environ.get('HOSTILE_SOAK'):  # `make hostile` only: with the framework's bytecode in RAM
-    # the UI has about 15 KB free once it listens, and its first requests already get 503
-    # (docs/memory.md); kept here so that the figures are printed
-    def test_ui_mpy_64wK_memory_comes_back(tmp_path):
-        check_target(ui_target(tmp_path, ['--mpy', '--heapsize', '64wK', '--max-connections',
-                                          '3']),
-                     'UI, .mpy, 64wK', page_required=False)
+# The UI with the framework's and the boot package's bytecode in RAM (`--mpy`). At 64wK it is
+# not served: once its server listens 16 KB are free, and the first requests' owner check
+# (ui.verify, device.owner: bytecode loaded into a heap already in pieces) meets a MemoryError,
+# every time (docs/memory.md). 68wK passed 4 of 6 soaks, 70wK 10 of 10.
+MPY_HEAP = '70wK'
+
+
+def test_ui_mpy_memory_comes_back(tmp_path):
+    check_target(ui_target(tmp_path, ['--mpy', '--heapsize', MPY_HEAP, '--max-connections',
+                                      '3']),
+                 'UI, .mpy, %s' % MPY_HEAP, page_required=True)
 
 
 @pytest.mark.parametrize('runtime', ['mp-mpy'])
@@ -225,3 +229,27 @@ def test_framework_64wK_memory_comes_back(tmp_path, runtime):
                   sse_path='/events', streams=1)
     t.heap_path, t.heap_key, t.asset, t.json_path = '/mem', 'free', '/', '/json'
     check_target(t, 'framework (hard_ws_app), .mpy, 64wK', page_required=True)
+
+
+STREAM_SLACK = 4096  # what a first stream may keep: the names it interned, asyncio's Event
+
+
+def test_a_closed_live_stream_gives_its_heap_back(tmp_path):
+    # The live stream's modules (ui.live, ui.pins, ui.status, microdot.sse: about 8 KB on this
+    # profile) are dropped when the last stream ends; they used to stay loaded once a page had
+    # been opened. Two streams in turn: the second must not keep more than the first left.
+    from test_app import read_events
+    t = ui_target(tmp_path, ['--rom', '--heapsize', '56wK', '--max-connections', '3'])
+    probe = Probe(t, t.heap_path, t.heap_key)
+    try:
+        before = probe.settled_heap()
+        for _ in range(2):
+            assert len(read_events(t.port, 3, timeout=15)) == 3  # pins, log, live
+            after = probe.recovered_heap(before, within=10)
+        alive = t.alive()
+    finally:
+        out = t.stop()
+    print('\nheap free before a stream %s, after two %s' % (before, after))
+    assert alive, out[-3000:]
+    assert before is not None and after is not None and after >= before - STREAM_SLACK, \
+        (before, after)
