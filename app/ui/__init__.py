@@ -4,7 +4,7 @@ owner's password and the device's own host names (``ui.auth``, docs/security.md)
 
 Each handler of the JSON API and of the login pages imports the module that does the work on
 first use (``ui.status``, ``ui.pins``, ``ui.live``, ``ui.net``, ``ui.files``, ``ui.update``,
-``ui.login``), so a board spends heap only on the parts in use; the pages and their assets are
+``ui.login``, ``ui.password``), so a board spends heap only on the parts in use; the pages and their assets are
 static files sent by `static`, which stays loaded.
 """
 import time
@@ -159,13 +159,14 @@ def install(app):
     async def owner_pages(request, what):
         if what == 'settings':  # the settings page: its form posts to /api/settings
             return static(request, 'settings.html')
+        page = 'ui.password' if what == 'password' else 'ui.login'  # set, or use a password
         try:
-            from ui import login
-            return await login.answer(request, what)
+            return await __import__(page, None, None, ('answer',)).answer(request, what)
         except MemoryError:
             return busy()
         finally:
-            forget('ui.login')
+            forget(page)
+            forget('ui.login')  # ui.password's helpers
             forget('ui.verify')
 
     @app.get('/')

@@ -11,7 +11,7 @@ every route of the UI), through the one copy in RAM (``device.config``), saved a
   device answers to), except those in `LATER`: a changed one is listed in the answer's
   ``"restart"`` (the names of the settings that count from the next start; ``[]``: none).
 
-The owner password is changed on ``/password`` (``ui.login``), which ends the other sessions.
+The owner password is changed on ``/password`` (``ui.password``), which ends the other sessions.
 ``ui.backup`` uses `check` for a restore.
 """
 MODES = ('switch', 'pwm', 'input')

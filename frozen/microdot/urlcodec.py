@@ -53,3 +53,25 @@ def parse_query(text, into):
         else:
             into[urldecode(piece)] = piece[:0]
     return into
+
+
+def safe_path(url):
+    """`url` if it is a path on this site to redirect to, else None.
+
+    Browsers read ``\\`` as ``/`` and drop tabs and newlines from a URL, so ``/\\evil.example``
+    and ``/<TAB>/evil.example`` would lead to ``//evil.example``, another site. Refused: anything
+    not starting with exactly one ``/``, any backslash, control character or space, and all of
+    these again after one more percent-decoding (``/%5C...``, ``/%2F...``, ``/%09/...``)."""
+    if not isinstance(url, str) or url[:1] != '/':
+        return None
+    try:
+        decoded = urldecode(url.replace('+', '%2B'), True)  # strict: refuse a bad escape
+    except ValueError:
+        return None
+    for text in (url, decoded):
+        if text[1:2] in ('/', '\\') or '\\' in text:
+            return None
+        for ch in text:
+            if ch <= ' ' or ch == '\x7f':
+                return None
+    return url

@@ -1,0 +1,53 @@
+"""The page ``/password`` of the device UI: set the owner password (``password``,
+``confirm``), the first time without credentials, later with the current one (``current``);
+every session ends, this browser gets a new one. Loaded only while it is answered (the
+first-time setup and a change are rare: a login does not load this)."""
+from ui import auth
+from ui.login import FIELD, end_sessions, enter, failed, note, page
+
+
+def password(request):
+    from device import owner
+    first = not auth.record()
+    status, text, headers = 200, '', None
+    if request.method == 'POST':
+        form = request.form or {}
+        new = form.get('password', '')
+        if first:
+            ok = True
+        else:
+            from ui import verify
+            ok = verify.password_ok(request, form.get('current', ''))
+        if ok is not True:
+            status, text, headers = failed(ok)
+            if not ok:
+                text = 'The current password is wrong.'
+        else:
+            text = owner.valid(new) or (new != form.get('confirm') and
+                                        'The two passwords differ.')
+            status = 400
+        if not text:
+            from device import config
+            from ui import log
+            cfg = config.current()
+            config.change(cfg, owner.set_password, new)
+            auth.load(cfg)
+            end_sessions()
+            log.add('owner password', 'set' if first else 'changed')
+            return enter('/')
+    intro = ('<p>Choose the password that protects this device: every change needs it. '
+             'Scripts use it too: <code>curl -u admin:PASSWORD</code>.</p>' if first else '')
+    return page('Set a password' if first else 'Change the password', intro + note(text) +
+                '<form method="post" action="/password">' +
+                ('' if first else FIELD % ('Current password', 'current',
+                                           'current-password', ' autofocus')) +
+                FIELD % ('New password', 'password', 'new-password',
+                         ' minlength="%d"' % owner.MIN_LENGTH) +
+                FIELD % ('Repeat it', 'confirm', 'new-password', '') +
+                '<div class="row"><button type="submit">Save</button></div></form>',
+                status, headers)
+
+
+async def answer(request, what):
+    """The handler of ``/password``."""
+    return password(request)
