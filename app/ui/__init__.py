@@ -150,7 +150,7 @@ def install(app):
     """Add the UI routes to `app`. On these routes only, request bodies above 1 kB are streamed,
     not buffered, so that uploads of up to `UPLOAD_MAX` bytes never sit in RAM; the app's own
     routes keep the `Request` defaults."""
-    from ui import auth
+    from ui import auth  # stays loaded: the check before every route
     auth.load()
     app.before_request(auth.check)  # host, cross-site and owner checks (ui.auth), before all
 
@@ -159,6 +159,8 @@ def install(app):
     async def owner_pages(request, what):
         if what == 'settings':  # the settings page: its form posts to /api/settings
             return static(request, 'settings.html')
+        if what == 'login' and request.method == 'GET' and auth.record():
+            return static(request, 'login.html')  # the form: posts to its own URL (?next=)
         page = 'ui.password' if what == 'password' else 'ui.login'  # set, or use a password
         try:
             return await __import__(page, None, None, ('answer',)).answer(request, what)

@@ -2,7 +2,9 @@
 (``ui.auth`` checks them), and what ``ui.password`` shares with them. Loaded only while one of
 them is answered, and kept small: a login must get through on a board whose heap is in pieces.
 
-- ``GET /login``: the form; ``POST /login`` (``password``, ``next``): a session cookie
+- ``GET /login``: the form, the static page ``static/login.html`` (sent by ``ui.static``
+  without loading this module; its form posts to its own address, ``?next=`` included);
+  ``POST /login`` (``password``, ``next``): a session cookie
   (HttpOnly, SameSite=Strict) and ``303`` to ``next`` if it is a path of this site, else to ``/``.
   A wrong password gets ``401``, a client that must wait ``429`` (``device.owner`` throttles).
   Without an owner password yet: ``303`` to ``/password`` (``ui.password``).
@@ -85,6 +87,17 @@ def failed(ok):
     return 401, 'Wrong password.', None
 
 
+def _password_ok(request, password):
+    # ui.verify.password_ok without loading ui.verify (2.3 KB on the ESP8266 profile)
+    from device import owner
+    from ui import forget
+    try:
+        return owner.check({'owner': auth.record()}, password, owner.peer(request.client_addr),
+                           auth.failures)
+    finally:
+        forget('device.owner')
+
+
 def login(request):
     if not auth.record():
         return Response.redirect('/password')
@@ -93,8 +106,7 @@ def login(request):
     where = safe_path(form.get('next') or request.args.get('next')) or '/'
     status, text, headers = 200, '', None
     if request.method == 'POST':
-        from ui import verify
-        ok = verify.password_ok(request, form.get('password', ''))
+        ok = _password_ok(request, form.get('password', ''))
         if ok is True:
             return enter(where)
         status, text, headers = failed(ok)
