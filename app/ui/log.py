@@ -12,7 +12,7 @@ line) leaves no small objects behind between its requests to split the heap.
 import time
 
 SIZE = 30  # lines kept at most
-CAP = 1536  # bytes for them all
+CAP = 1024  # bytes for them all (30 lines of a switched pin take about 720)
 LONGEST = 200  # bytes of one line at most (with its numbers)
 seq = 0  # the number of the last line added (0: none yet)
 _buf = bytearray(CAP)

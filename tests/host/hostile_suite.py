@@ -47,6 +47,7 @@ class Target:
     protected_path = None  # a page that needs a login through microdot.session (a JWT cookie)
     upload_path = None  # a multipart/form-data upload route (files in a field named "file")
     settings = None  # the settings file in `fs` the uploads must not replace (and its spellings)
+    delete_path = None  # a route that deletes the file named after it (DELETE), if any
     json_checked = False  # the json_path route checks its numbers: {"level": 1e999} is 400
     short_heap = False  # ordinary requests may get 503 (busy, try again): the UI at 56wK
 
@@ -426,25 +427,32 @@ def _settled(target, before, within=15.0):
 
 def case_settings_upload(target):
     """An upload that would replace the target's settings file (Wi-Fi, pins, the owner
-    password: issue 14), spelled as FAT would take it too, must be refused 400 (503: the heap
-    is short, tried again a few times) and leave the file as it was."""
+    password: issue 14), spelled as FAT would take it too, and a delete of it, must be refused
+    400 (503: the heap is short, tried again a few times) and leave the file as it was."""
     if not (target.upload_path and target.settings):
         return None  # not a case for this target
     before = snapshot(target.fs)
     wrong = []
     name = target.settings.encode()
+    asks = []
     for spelling in (name, name.upper(), name + b'.', name + b'.tmp', name + b'.bak'):
         body = _multipart([(spelling, b'{"hostname": "taken", "networks": []}')])
+        asks.append(('an upload of %r' % spelling, _upload_head(target, len(body)) +
+                     b'Connection: close\r\n\r\n' + body))
+        if target.delete_path:
+            asks.append(('a delete of %r' % spelling, b'DELETE ' + target.delete_path.encode() +
+                         spelling + b' HTTP/1.1\r\nHost: 127.0.0.1\r\n' + target.auth +
+                         b'Connection: close\r\n\r\n'))
+    for what, request in asks:
         for _ in range(5):
-            answer = target.raw(_upload_head(target, len(body)) + b'Connection: close\r\n\r\n' +
-                                body)
+            answer = target.raw(request)
             if status_of(answer) != 503:
                 break
             time.sleep(0.5)
         if status_of(answer) not in (400, 503):
-            wrong.append('an upload of %r: %r' % (spelling, answer[:160]))
+            wrong.append('%s: %r' % (what, answer[:160]))
     if snapshot(target.fs).get(target.settings) != before.get(target.settings):
-        wrong.append('the settings (%s) changed by an upload' % target.settings)
+        wrong.append('the settings (%s) changed by an upload or a delete' % target.settings)
     return wrong
 
 

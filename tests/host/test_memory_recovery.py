@@ -229,3 +229,27 @@ def test_framework_64wK_memory_comes_back(tmp_path, runtime):
                   sse_path='/events', streams=1)
     t.heap_path, t.heap_key, t.asset, t.json_path = '/mem', 'free', '/', '/json'
     check_target(t, 'framework (hard_ws_app), .mpy, 64wK', page_required=True)
+
+
+STREAM_SLACK = 4096  # what a first stream may keep: the names it interned, asyncio's Event
+
+
+def test_a_closed_live_stream_gives_its_heap_back(tmp_path):
+    # The live stream's modules (ui.live, ui.pins, ui.status, microdot.sse: about 8 KB on this
+    # profile) are dropped when the last stream ends; they used to stay loaded once a page had
+    # been opened. Two streams in turn: the second must not keep more than the first left.
+    from test_app import read_events
+    t = ui_target(tmp_path, ['--rom', '--heapsize', '56wK', '--max-connections', '3'])
+    probe = Probe(t, t.heap_path, t.heap_key)
+    try:
+        before = probe.settled_heap()
+        for _ in range(2):
+            assert len(read_events(t.port, 3, timeout=15)) == 3  # pins, log, live
+            after = probe.recovered_heap(before, within=10)
+        alive = t.alive()
+    finally:
+        out = t.stop()
+    print('\nheap free before a stream %s, after two %s' % (before, after))
+    assert alive, out[-3000:]
+    assert before is not None and after is not None and after >= before - STREAM_SLACK, \
+        (before, after)
