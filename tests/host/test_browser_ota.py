@@ -107,6 +107,6 @@ def test_the_card_says_when_an_update_was_rolled_back(open_page, tmp_path):
             'The update to 2.0.0 did not start properly and was rolled back')
         expect(page.locator('#fw-info')).to_contain_text('Running micropython 1.0.0 from ota_0')
         card(page, 'firmware-rolled-back.png')
-        assert 'was rolled back; running ota_0' in app.output
+        app.wait_for('was rolled back; running ota_0')
     finally:
         app.stop()

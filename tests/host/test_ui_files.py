@@ -20,7 +20,7 @@ def test_a_file_is_deleted_by_the_owner_only(app):
     assert delete(app, 'lib/old.txt') == (200, {'deleted': 'lib/old.txt'})
     assert not os.path.exists(os.path.join(app.fs, 'lib', 'old.txt'))
     assert delete(app, 'lib/old.txt')[0] == 404
-    assert 'deleted lib/old.txt' in app.output
+    app.wait_for('deleted lib/old.txt')  # the console line may come after the answer
 
 
 def test_a_folder_is_deleted_only_when_empty(app):

@@ -273,8 +273,8 @@ def test_a_new_app_that_fails_to_import_is_replaced_by_the_previous_one(tmp_path
         restart(app)
         assert read_file(app, 'main.py') == GOOD_APP
         assert app.request('/api/version')[2] == b'the good app'
-        assert 'launcher: The uploaded app failed to start' in app.output
-        assert 'no_such_module_anywhere' in app.output
+        app.wait_for('launcher: The uploaded app failed to start')
+        app.wait_for('no_such_module_anywhere')
     finally:
         app.stop()
 

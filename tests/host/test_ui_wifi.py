@@ -49,7 +49,7 @@ def test_a_wrong_password_fails_with_the_reason_and_the_board_goes_back(app):
     assert w['join']['state'] == 'failed' and w['join']['reason'] == 'wrong password'
     assert w['unverified'] == ['Neighbours']
     on_network(app, 'SimNet')  # the reconnect loop brought it back
-    assert 'wifi: could not join Neighbours - wrong password' in app.output
+    app.wait_for('wifi: could not join Neighbours - wrong password')
 
 
 def test_a_network_out_of_range_is_reported_as_not_found(app):
