@@ -20,8 +20,6 @@ _PAGE = ('<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewp
          'content="width=device-width, initial-scale=1"><title>%s</title><link rel="stylesheet" '
          'href="/static/app.css"><header><h1>%s</h1></header><main class="auth"><section>%s'
          '</section></main>')
-FIELD = ('<label>%s <input name="%s" type="password" required maxlength="64" '
-         'autocomplete="%s"%s></label>')
 _FORM = ('<form method="post" action="/login"><label>Password <input name="password" '
          'type="password" required maxlength="64" autocomplete="current-password" autofocus>'
          '</label><input type="hidden" name="next" value="%s"><div class="row"><button '

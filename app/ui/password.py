@@ -3,7 +3,10 @@
 every session ends, this browser gets a new one. Loaded only while it is answered (the
 first-time setup and a change are rare: a login does not load this)."""
 from ui import auth
-from ui.login import FIELD, end_sessions, enter, failed, note, page
+from ui.login import end_sessions, enter, failed, note, page
+
+FIELD = ('<label>%s <input name="%s" type="password" required maxlength="64" '
+         'autocomplete="%s"%s></label>')
 
 
 def password(request):

@@ -71,8 +71,9 @@ def test_no_sensitive_read_without_credentials(app):
 
 
 def test_login_and_set_password_pages_and_assets_are_public(app):
-    status, _, body = app.request('/login', auth=False)
-    assert status == 200 and b'type="password"' in body
+    status, headers, body = app.request('/login', auth=False)  # a static page, gzipped
+    assert status == 200 and headers['Content-Encoding'] == 'gzip'
+    assert b'type="password"' in gzip.decompress(body)
     assert app.request('/static/app.css', auth=False)[0] == 200
 
 
@@ -187,11 +188,19 @@ def test_login_never_redirects_off_the_site(app, target):
     time.sleep(0)
 
 
-def test_the_login_page_escapes_what_it_echoes(app):
+def test_the_login_page_escapes_what_it_echoes(tmp_path):
     evil = '/"><script>alert(1)</script>'
-    status, _, body = app.request('/login?next=' + urllib.parse.quote(evil), auth=False)
-    assert status == 200 and b'<script>' not in body
-    assert b'value="/&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in body
+    server = HostApp(tmp_path).start()  # a wrong password: the throttle holds this client back
+    try:
+        status, _, body = server.request('/login?next=' + urllib.parse.quote(evil), auth=False)
+        assert status == 200 and b'<script>' not in gzip.decompress(body)  # echoes nothing
+        # the form of a refused login keeps `next`, escaped
+        status, _, body = server.request('/login', form(password='wrong', next=evil), 'POST',
+                                         FORM, auth=False)
+        assert status == 401 and b'<script>' not in body
+        assert b'value="/&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in body
+    finally:
+        server.stop()
 
 
 def test_logout_ends_the_session_and_is_a_post(app):
