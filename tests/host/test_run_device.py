@@ -2,6 +2,7 @@
 app it copies (the dashboard, not the recovery page), PORT is the port served on every run,
 "Save and reboot" on the setup page restarts the simulated board, which then joins the network
 and serves the app, and Ctrl-C stops it quietly (no traceback, no make error)."""
+import gzip
 import os
 import shutil
 import signal
@@ -63,7 +64,10 @@ def get(port, path='/', data=None, timeout=20):
         try:
             with urllib.request.urlopen('http://127.0.0.1:%d%s' % (port, path), data=data,
                                         timeout=5) as r:
-                return r.status, r.read().decode()
+                body = r.read()  # the UI's static pages (/login too) come gzipped
+                if r.headers.get('Content-Encoding') == 'gzip':
+                    body = gzip.decompress(body)
+                return r.status, body.decode()
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode()
         except OSError:
