@@ -132,17 +132,15 @@ def static(request, name):
         return busy()
 
 
-_BUSY = ('<!doctype html><meta http-equiv="refresh" content="2"><title>Busy</title>'
-         'Service unavailable: busy, trying again in a moment.')
-
-
 def busy():
-    """The answer to a page the board has no heap for at the moment (MemoryError): 503 with a
-    page that loads itself again in 2 s, as the server's own 503 does, so a second browser on a
-    small board waits for its turn instead of stopping at an error page."""
+    """The answer to a page the board has no heap for at the moment (MemoryError): 503 with the
+    framework's page that loads itself again in 2 s (``microdot.app.BUSY_PAGE``, what it answers
+    a MemoryError in a handler with), so a second browser on a small board waits for its turn
+    instead of stopping at an error page."""
     import gc
+    from microdot.app import BUSY_PAGE
     gc.collect()
-    return _BUSY, 503, {'Content-Type': 'text/html; charset=UTF-8', 'Retry-After': '2',
+    return BUSY_PAGE, 503, {'Content-Type': 'text/html; charset=UTF-8', 'Retry-After': '2',
                         'Cache-Control': 'no-store'}
 
 

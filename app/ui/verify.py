@@ -15,7 +15,6 @@ def password_ok(request, password):
                            auth.failures)
     finally:
         forget('device.owner')  # frozen code: importing it again is cheap
-        forget('microdot.jwt')
 
 
 def basic(request, value):

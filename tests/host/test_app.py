@@ -218,7 +218,7 @@ def test_a_page_the_board_has_no_heap_for_is_a_503_page_that_loads_itself_again(
         sys.modules.pop('ui', None)
     assert status == 503 and headers['Retry-After'] == '2'
     assert headers['Content-Type'].startswith('text/html')
-    assert '<meta http-equiv="refresh" content="2">' in body
+    assert b'<meta http-equiv="refresh" content="2">' in body
 
 
 def test_unknown_asset_is_404(app):
