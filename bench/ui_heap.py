@@ -303,9 +303,7 @@ def main():
     board = Board(args.heap)
     steps = []
     try:
-        def step(tag):
-            time.sleep(1.5)
-            lines = board.heap_map(tag)
+        def record(tag, lines):  # a heap map read: its summary, and the map itself if asked
             a = analyse(lines)
             steps.append((tag, a))
             summary(tag, a)
@@ -313,6 +311,10 @@ def main():
                 os.makedirs(args.maps, exist_ok=True)
                 with open(os.path.join(args.maps, tag + '.txt'), 'w') as f:
                     f.write('\n'.join(lines) + '\n')
+
+        def step(tag):
+            time.sleep(1.5)
+            record(tag, board.heap_map(tag))
         step('boot')
         for i in range(args.sessions):
             print('dashboard session', i + 1, dashboard(board))
@@ -338,19 +340,8 @@ def main():
                 time.sleep(0.2)
             print('"/" 200 after', page)
             if stuck:
-                a = analyse(stuck)
-                steps.append(('stuck', a))
-                summary('stuck', a)
-                if args.maps:
-                    with open(os.path.join(args.maps, 'stuck.txt'), 'w') as f:
-                        f.write('\n'.join(stuck) + '\n')
-                lines = board.file_map()
-                a = analyse(lines)
-                steps.append(('unstuck', a))
-                summary('unstuck', a)
-                if args.maps:
-                    with open(os.path.join(args.maps, 'unstuck.txt'), 'w') as f:
-                        f.write('\n'.join(lines) + '\n')
+                record('stuck', stuck)
+                record('unstuck', board.file_map())
             if page is None or page > 1:
                 for t, line in zip(board.times[mark:], board.lines[mark:]):
                     if not re.match(r'^[0-9a-f]{8}: ', line):
