@@ -194,7 +194,9 @@ def build_rom(out, framework=True):
 
 
 def prepare(fs, mpy, app=APP, fresh=False):
-    """Build everything the board runs from the app sources `app`; returns MICROPYPATH."""
+    """Build everything the board runs from the app sources `app`; returns MICROPYPATH. With
+    `mpy` the path holds no simulation: the simulated `network`/`machine` come from a ROMFS image
+    (`build_rom`), as C modules would on a board."""
     sys.path.insert(0, os.path.join(ROOT, 'scripts'))
     import build_assets
     build = os.path.join(ROOT, 'build')
@@ -213,14 +215,8 @@ def prepare(fs, mpy, app=APP, fresh=False):
         base = os.path.join(ROOT, 'build', 'run-mpy')
         # -O3: no line-number tables (2.5 KB of heap once the UI's server listens at 64wK)
         build_assets.compile_mpy(frozen, os.path.join(base, 'frozen'), ['-O3'])
-        build_assets.compile_mpy(sim, os.path.join(base, 'sim'))
-        frozen, sim = os.path.join(base, 'frozen'), os.path.join(base, 'sim')
+        return ':'.join(['', os.path.join(base, 'frozen'), '.frozen'])
     return ':'.join(['', sim, frozen, '.frozen'])
-
-
-def without_sim(path):
-    """MICROPYPATH `path` without the simulation's folder (imported from a ROMFS image)."""
-    return ':'.join(p for p in path.split(':') if os.path.basename(p) != 'sim')
 
 
 def main(argv=None):
@@ -270,7 +266,6 @@ def main(argv=None):
                                        'sim.img'), framework=args.rom)
         size = os.path.getsize(image)
         boot = ROM_BOOT % (size, image) + boot
-        env['MICROPYPATH'] = without_sim(env['MICROPYPATH'])
         if heap:
             heap = str(heap_bytes(heap) + size + 64)
         print('run: %s in ROMFS (%d bytes), imported in place' % (
