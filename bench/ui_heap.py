@@ -84,7 +84,8 @@ class Board:
                                                 else 'rom.img'), framework=not mpy)
         size = os.path.getsize(image)
         self.port = _free_port()
-        boot = (run_host.ROM_BOOT % (size, image) + run_host.CAP_BOOT % connections + HOOK +
+        boot = (run_host.ROM_BOOT % (size, image) + (run_host.lib_boot() if mpy else '') +
+                run_host.CAP_BOOT % connections + HOOK +
                 run_host.BOOT % ('127.0.0.1', self.port))
         heap = str(run_host.heap_bytes(heap) + size + 64)
         self.proc = subprocess.Popen(
