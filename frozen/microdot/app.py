@@ -1,14 +1,8 @@
 """The `Microdot` application: routes, hooks, error handling and request dispatch."""
 from .platform import invoke_handler, invoke_route
 from .request import HTTPException, Request, abort
-from .response import Response, status_text
+from .response import BUSY_PAGE, Response, status_text  # BUSY_PAGE: a MemoryError's 503
 from .routing import URLPattern
-
-# A MemoryError in a handler or hook is answered 503 with this page, as the server answers one
-# before a handler runs: it loads itself again in 2 s, so a browser on a board short of heap
-# (a second page on an ESP8266) waits for its turn instead of stopping at an error.
-BUSY_PAGE = (b'<!doctype html><meta http-equiv="refresh" content="2"><title>Busy</title>'
-             b'Service unavailable: busy, trying again in a moment.')
 
 def mro(cls):
     """The classes `cls` inherits from, nearest first (MicroPython has no __mro__)."""
