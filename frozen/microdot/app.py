@@ -1,7 +1,7 @@
 """The `Microdot` application: routes, hooks, error handling and request dispatch."""
 from .platform import invoke_handler, invoke_route
 from .request import HTTPException, Request, abort
-from .response import BUSY_PAGE, Response, status_text  # BUSY_PAGE: a MemoryError's 503
+from .response import Response, status_text
 from .routing import URLPattern
 
 def mro(cls):
@@ -343,6 +343,7 @@ class Microdot:
                 res = await self.error_response(req, exc.status_code, exc.reason)
             except MemoryError:
                 import gc
+                from .response import BUSY_PAGE
                 gc.collect()
                 res = Response(BUSY_PAGE, 503, {'Content-Type': 'text/html; charset=UTF-8',
                                                 'Retry-After': '1', 'Cache-Control': 'no-store'})

@@ -67,8 +67,8 @@ def _board_default(backlog):
 # response.BUSY_PAGE, a page that loads itself again in 2 s: a browser opening a page on a busy
 # board (a second browser on an ESP8266) retries instead of stopping at an error; scripts go by
 # the status and Retry-After. Two constants written one after the other, with no heap.
-_BUSY_HEAD = (b'HTTP/1.0 503 N/A\r\nContent-Type: text/html; charset=UTF-8\r\n'
-              b'Content-Length: 523\r\nRetry-After: 1\r\nConnection: close\r\n\r\n')
+_BUSY = (b'HTTP/1.0 503 N/A\r\nContent-Type: text/html; charset=UTF-8\r\n'
+         b'Content-Length: 523\r\nRetry-After: 1\r\nConnection: close\r\n\r\n')
 
 
 def default_max_connections():
@@ -451,7 +451,7 @@ async def _busy(conn, reader):
     read the answer."""
     try:
         conn.arm(1)
-        conn.stream.write(_BUSY_HEAD)  # the socket takes it at once (a new connection): then
+        conn.stream.write(_BUSY)  # the socket takes it at once (a new connection): then
         await conn.awrite(BUSY_PAGE)  # this is the response's first write, awaiting nothing
         conn.arm(0.2)
         while await reader.read(128):  # the request, in small pieces (a 2 kB buffer is often
@@ -482,7 +482,7 @@ def _refuse_now(sock):
     client has read the answer; close."""
     try:
         sock.setblocking(False)
-        sock.send(_BUSY_HEAD)
+        sock.send(_BUSY)
         sock.send(BUSY_PAGE)
         for _ in range(32):  # at most 2 KB: a longer request gets the reset
             if not sock.recv(64):

@@ -38,8 +38,8 @@ def test_the_ready_made_503_says_what_the_table_says():
     # one table of status texts (response.status_text) that every other 503 comes from; it is a
     # page that loads itself again (a browser retries; scripts go by status and Retry-After).
     from microdot.response import BUSY_PAGE, status_text
-    from microdot.server import _BUSY_HEAD
-    head, _, rest = _BUSY_HEAD.partition(b'\r\n\r\n')
+    from microdot.server import _BUSY
+    head, _, rest = _BUSY.partition(b'\r\n\r\n')
     body = BUSY_PAGE
     assert rest == b'' and head.startswith(b'HTTP/1.0 503 ') and status_text(503).encode() in body
     assert b'<meta http-equiv="refresh" content="2">' in body and b'\r\nRetry-After: 1' in head
@@ -110,7 +110,7 @@ def test_a_refusal_on_a_full_heap_still_sends_the_503():
     import socket
     from check import listen
     from microdot.response import BUSY_PAGE
-    from microdot.server import _BUSY_HEAD, _refuse_now
+    from microdot.server import _BUSY, _refuse_now
     listener, port = listen()
     client = socket.socket()
     client.connect(socket.getaddrinfo('127.0.0.1', port)[0][-1])
@@ -140,4 +140,4 @@ def test_a_refusal_on_a_full_heap_still_sends_the_503():
         answer += data
     client.close()
     listener.close()
-    assert answer == _BUSY_HEAD + BUSY_PAGE
+    assert answer == _BUSY + BUSY_PAGE
