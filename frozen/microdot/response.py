@@ -110,8 +110,10 @@ async def _stream_body(res, stream, version, keep_alive):
                 if isinstance(chunk, str):
                     chunk = chunk.encode()
                 if chunked:
-                    if chunk:
-                        await stream.awrite(b'%x\r\n' % len(chunk) + chunk + b'\r\n')
+                    if chunk:  # its size line, the chunk as it is (no copy), its line end
+                        await stream.awrite(b'%x\r\n' % len(chunk))
+                        await stream.awrite(chunk)
+                        await stream.awrite(b'\r\n')
                 else:
                     await stream.awrite(chunk)
             if chunked:
@@ -237,7 +239,15 @@ class Response:
             if self.is_head:
                 await stream.awrite(head)
             elif len(body) <= 512:
-                await stream.awrite(head + body)
+                try:
+                    data = head + body
+                except MemoryError:  # a heap in pieces: no block for both, two writes then
+                    data = None
+                if data is not None:
+                    await stream.awrite(data)
+                    return keep_alive
+                await stream.awrite(head)
+                await stream.awrite(body)
             else:
                 await stream.awrite(head)
                 await stream.awrite(body)
