@@ -96,4 +96,5 @@ def main(config_path=config.PATH, **overrides):
     plan = boot.start(config_path, overrides)
     del boot
     launcher.unload('device.boot')
+    launcher.unload('device.configfile')  # read at boot; loaded again for a change
     asyncio.run(serve(*plan))
