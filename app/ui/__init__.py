@@ -70,6 +70,7 @@ async def api(request, what, name=None):
         release(module)
         forget('microdot.multipart')
         forget('device.configfile')  # loaded by a change of the settings
+        forget('device.wifiboot')  # by a scan
 
 
 def release(module=None):

@@ -95,6 +95,8 @@ def main(config_path=config.PATH, **overrides):
     from device import boot
     plan = boot.start(config_path, overrides)
     del boot
-    launcher.unload('device.boot')
-    launcher.unload('device.configfile')  # read at boot; loaded again for a change
+    # the boot's code, its heap the app's (loaded again if ever needed: the settings file for a
+    # change, the Wi-Fi's boot part for a scan)
+    for name in ('device.boot', 'device.appload', 'device.configfile', 'device.wifiboot'):
+        launcher.unload(name)
     asyncio.run(serve(*plan))
