@@ -20,7 +20,8 @@ One concept per module, imported only when needed (every import costs heap on an
 - ``device.ota``      ESP32 firmware update over the air: an image streamed into the next slot
 - ``device.rollback`` keeps an updated firmware only once its app has served (else rolls back)
 - ``device.runtime``  the boot sequence tying them together (run by the frozen ``main.py``);
-  ``device.boot`` its steps up to serving
+  ``device.boot`` its steps up to serving; ``device.fallback`` the setup or recovery page it
+  serves instead of the app
 
 What only the boot needs (``device.boot``, ``device.appload``, ``device.configfile``,
 ``device.wifiboot``, ``device.safemode``) is dropped before the app serves: on a board that runs
