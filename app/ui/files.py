@@ -6,8 +6,10 @@ import os
 from ui import error, forget
 
 
-def _safe(path):
-    """`path` as a clean relative path, or None if it could leave the app's folder."""
+def safe(path):
+    """`path` (a name the client gave, relative to the app's folder) as a clean relative path,
+    or None if it could leave that folder or names a hidden (dot) or temporary (``.new``) file;
+    ``ui.update`` checks upload targets with it too."""
     parts = [p for p in path.replace('\\', '/').split('/') if p not in ('', '.')]
     for p in parts:
         if p == '..' or p[0] == '.' or len(p) > 64 or p.endswith('.new'):
@@ -18,7 +20,8 @@ def _safe(path):
     return '/'.join(parts) if parts else None
 
 
-def _is_dir(path):
+def is_dir(path):
+    """True if `path` is a folder (False if it is a file or does not exist)."""
     try:
         return os.stat(path)[0] & 0x4000 != 0
     except OSError:
@@ -26,19 +29,26 @@ def _is_dir(path):
 
 
 def listing(folder=''):
-    """``GET /api/files[?dir=ui]``: [{"name", "size", "dir"}] of a folder, names sorted."""
+    """``GET /api/files[?dir=ui]``: [{"name", "size", "dir"}] of a folder, names sorted; an
+    entry that is one of the runtime's own files (``device.kept``, which `delete` refuses) also
+    has ``"kept": true``, so that the page offers no delete for it."""
     if folder:
-        folder = _safe(folder)
-        if folder is None or not _is_dir(folder):
+        folder = safe(folder)
+        if folder is None or not is_dir(folder):
             return error(404, 'no such folder')
+    from device import kept
     out = []
     for entry in os.ilistdir(folder or '.'):
         name = entry[0]
         if name[0] == '.':
             continue
         isdir = entry[1] & 0x4000 != 0
-        size = 0 if isdir else os.stat((folder + '/' if folder else '') + name)[6]
-        out.append({'name': name, 'size': size, 'dir': isdir})
+        path = (folder + '/' if folder else '') + name
+        item = {'name': name, 'size': 0 if isdir else os.stat(path)[6], 'dir': isdir}
+        if kept.covers(path):
+            item['kept'] = True
+        out.append(item)
+    forget('device.kept')  # not left loaded
     out.sort(key=lambda e: e['name'])
     return out
 
@@ -59,21 +69,21 @@ def delete(path):
     """``DELETE /api/files?path=...``: remove a file, or a folder that is empty (not the
     runtime's own files, `kept`)."""
     from ui import log
-    clean = _safe(path or '')
+    clean = safe(path or '')
     if clean is None:
         return error(400, 'this path cannot be deleted here')
     refused = kept(clean)
     if refused:
         return refused
     try:
-        if _is_dir(clean):
+        if is_dir(clean):
             os.rmdir(clean)
         else:
             os.remove(clean)
     except OSError as exc:
         if exc.errno == 2:
             return error(404, 'no such file')
-        return error(409, 'the folder is not empty' if _is_dir(clean) else str(exc))
+        return error(409, 'the folder is not empty' if is_dir(clean) else str(exc))
     log.add('deleted', clean)
     return {'deleted': clean}
 

@@ -19,7 +19,7 @@ leaves the installed files as they were."""
 import os
 
 from ui import error, log
-from ui.files import _is_dir, _safe, kept
+from ui.files import is_dir, kept, safe
 
 KEEP_FREE = 4096  # bytes the filesystem keeps free after an upload
 
@@ -32,8 +32,8 @@ def _free():
 def _target(folder, filename, taken):
     """(the path `filename` is installed at, None) or (None, the 400 to answer): a bad name,
     one of the runtime's own files (the settings: ``ui.files.kept``), or one already in `taken`."""
-    target = _safe((folder + '/' if folder else '') + filename)
-    if target is None or _is_dir(target):
+    target = safe((folder + '/' if folder else '') + filename)
+    if target is None or is_dir(target):
         return None, error(400, 'bad file name %r' % filename)
     refused = kept(target)
     if refused:

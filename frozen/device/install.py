@@ -35,6 +35,7 @@ import os
 
 from device.launcher import PREVIOUS as PREV
 from device.launcher import UPLOADS as UP
+from device.launcher import exists
 
 PLAN = UP + '/plan'
 UNTESTED = PREV + '/.untested'  # a dot name: no uploaded file can have it
@@ -44,14 +45,6 @@ COMPILE_FACTOR = 8  # heap needed to compile a .py, in multiples of its size (a 
 
 _busy = False
 _count = 0
-
-
-def exists(path):
-    try:
-        os.stat(path)
-        return True
-    except OSError:
-        return False
 
 
 def _is_dir(path):
