@@ -1,6 +1,7 @@
 """The adversarial suite (hostile_suite.py) against every target: the device UI as
 `make run-esp8266` serves it (ROMFS framework, 56wK, 3 connections), the hardening and stream
-test apps as .mpy under 64wK and on CPython, and every example but one (`NOT_YET`) on CPython
+test apps as .mpy under 64wK and on CPython, the UI where the heap has room (`make run`, and
+as .mpy under an ESP32's 110wK) with no 503 accepted, and every example but one (`NOT_YET`) on CPython
 (those that need no `machine`), on the unix port and with the framework as .mpy under 64wK. (The
 UI as .mpy under 64wK is not a target: with the framework's bytecode in RAM it has ~10 KB left
 and answers 503 to most requests; see issue 13's closing note.) Each case
@@ -32,7 +33,7 @@ class UiTarget(hostile_suite.Target):
     settings_path = '/api/settings'
     delete_path = '/api/files?path='
     json_checked = True  # ui.pins: a level is 0-100
-    short_heap = True  # run at 56wK only (test_device_ui_esp8266_profile)
+    short_heap = True  # at 56wK (test_device_ui_esp8266_profile); False where there is room
     sse_path = '/api/events'
     # the JSON API, not the dashboard page: on these heaps the page needs a block the heap
     # rarely has once the UI's live-stream modules are loaded (see the report of issue 13)
@@ -137,6 +138,18 @@ def test_device_ui_esp8266_profile(tmp_path):
     # requests: a UI memory budget finding reported in issue 13, not a slot lock-out.
     check(UiTarget(tmp_path / 'board', ['--rom', '--heapsize', '56wK', '--max-connections', '3'],
                    streams=None))
+
+
+@pytest.mark.parametrize('options', [['--max-connections', '6'],
+                                     ['--mpy', '--heapsize', '110wK', '--max-connections', '6']],
+                         ids=['make-run', 'mpy-esp32-110wK'])
+def test_device_ui_with_room(tmp_path, options):
+    # The UI where the heap is not short: `make run`'s, and the framework as .mpy in RAM (as
+    # `make mip-install` puts it on a board) under an ESP32's heap. Strict: a 503 is not an
+    # answer to these cases here, and the idle-streams case runs (5 streams of 6 connections).
+    target = UiTarget(tmp_path / 'board', options, streams=5)
+    target.short_heap = False
+    check(target)
 
 
 @pytest.mark.parametrize('runtime', ['cpython', 'mp-mpy'])
