@@ -127,8 +127,8 @@ def password_ok(request, password):
     """``device.owner.check`` of `password` against the owner password, throttled per client
     address in `failures`: True, False (wrong, or none is set) or the seconds the client must
     still wait (an int > 0). Slow (a PBKDF2 hash): the login, HTTP Basic credentials not seen
-    before and a password change use it. ``device.owner`` is dropped again afterwards (frozen
-    code: importing it again is cheap)."""
+    before and a password change use it. ``device.owner`` and its HMAC (``hmacsha256``) are
+    dropped again afterwards (frozen code: importing them again is cheap)."""
     from device import owner
     from ui import forget
     try:
@@ -136,6 +136,7 @@ def password_ok(request, password):
                            failures)
     finally:
         forget('device.owner')
+        forget('hmacsha256')
 
 
 def _basic_known(request):
