@@ -19,7 +19,10 @@ From `app/` (what a user edits):
 
 In the static pages and in templates, a reference ``@static/app.css@`` becomes
 ``/static/app.css?v=<hash of its content>``, which lets the browser cache the asset for a year and
-still fetch a new one after an update.
+still fetch a new one after an update. In `*.py` (pages written in Python, such as the login
+form after a wrong password) a link ``href="/static/app.css"`` or ``src="/static/..."`` to an
+asset of the image gets the same query, so that every page names one URL per asset; the source
+keeps the plain link, which works unbuilt (`make mount`), only revalidated each time.
 
 `--in-place` writes only the generated files (static/*.gz, the compiled templates) into the
 source directory itself, beside their sources, so that it can be mounted on a board as it is
@@ -199,6 +202,7 @@ def make_image(src):
     sizes = {}
     versions = {}
     pages = {}
+    code = {}
 
     def add_static(rel, data):
         packed = gz(data)
@@ -225,7 +229,7 @@ def make_image(src):
                     continue
                 add_static(rel, data)
             elif rel.endswith('.py'):
-                image.add(rel, data)
+                code[rel] = data  # after the assets: its pages may link them
     templates = os.path.join(src, 'templates')
 
     def version(m):
@@ -238,6 +242,14 @@ def make_image(src):
         return re.sub(r'@(static/[^@\s"]+)@', version, text)
     for name, data in sorted(pages.items()):  # static pages: references made versioned too
         add_static(name, rewrite(data.decode()).encode())
+
+    def link(m):
+        asset = m.group(2).decode()
+        if asset not in versions:
+            return m.group(0)
+        return b'%s="/%s?v=%s"' % (m.group(1), asset.encode(), versions[asset].encode())
+    for name, data in sorted(code.items()):  # pages written in Python: their links versioned
+        image.add(name, re.sub(rb'(href|src)="/(static/[^"?\s]+)"', link, data))
     for name in sorted(os.listdir(templates) if os.path.isdir(templates) else ()):
         if not name.endswith('.html'):
             continue

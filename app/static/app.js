@@ -217,13 +217,16 @@ async function loadFiles(dir) {
   const items = files.map((f) => {
     const name = f.dir ? el('a', { href: '#', textContent: f.name + '/' }) : el('span', { textContent: f.name });
     if (f.dir) name.onclick = (ev) => { ev.preventDefault(); loadFiles(at(f.name)).catch((e) => say('upload-msg', e.message, true)); };
+    const size = el('small', { textContent: f.dir ? '' : kb(f.size) });
+    // the device's own files (settings, update note) cannot be deleted here: no button for them
+    if (f.kept) return el('li', { className: 'kept', title: 'Kept by the device: its settings change on the settings page' }, name, el('span', { className: 'row' }, size, el('small', { textContent: 'device' })));
     const del = el('button', { type: 'button', className: 'quiet icon', title: 'Delete ' + at(f.name), innerHTML: BIN });
     del.setAttribute('aria-label', 'Delete ' + at(f.name));
     del.onclick = async () => {
       if (!confirm('Delete ' + at(f.name) + (f.dir ? '/ (it must be empty)' : '') + ' from the device?')) return;
       try { await api('files?path=' + encodeURIComponent(at(f.name)), 'DELETE'); say('upload-msg', 'Deleted ' + at(f.name)); loadFiles(); } catch (e) { say('upload-msg', e.message, true); }
     };
-    return el('li', {}, name, el('span', { className: 'row' }, el('small', { textContent: f.dir ? '' : kb(f.size) }), del));
+    return el('li', {}, name, el('span', { className: 'row' }, size, del));
   });
   if (folder) {
     const up = el('a', { href: '#', textContent: '\u2190 ' + (folder.includes('/') ? folder.slice(0, folder.lastIndexOf('/')) + '/' : 'top level') });

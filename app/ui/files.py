@@ -29,19 +29,26 @@ def is_dir(path):
 
 
 def listing(folder=''):
-    """``GET /api/files[?dir=ui]``: [{"name", "size", "dir"}] of a folder, names sorted."""
+    """``GET /api/files[?dir=ui]``: [{"name", "size", "dir"}] of a folder, names sorted; an
+    entry that is one of the runtime's own files (``device.kept``, which `delete` refuses) also
+    has ``"kept": true``, so that the page offers no delete for it."""
     if folder:
         folder = safe(folder)
         if folder is None or not is_dir(folder):
             return error(404, 'no such folder')
+    from device import kept
     out = []
     for entry in os.ilistdir(folder or '.'):
         name = entry[0]
         if name[0] == '.':
             continue
         isdir = entry[1] & 0x4000 != 0
-        size = 0 if isdir else os.stat((folder + '/' if folder else '') + name)[6]
-        out.append({'name': name, 'size': size, 'dir': isdir})
+        path = (folder + '/' if folder else '') + name
+        item = {'name': name, 'size': 0 if isdir else os.stat(path)[6], 'dir': isdir}
+        if kept.covers(path):
+            item['kept'] = True
+        out.append(item)
+    forget('device.kept')  # not left loaded
     out.sort(key=lambda e: e['name'])
     return out
 

@@ -171,6 +171,31 @@ def test_wrong_password_gets_the_login_page_again(app):
     time.sleep(1.1)  # the throttle's first wait
 
 
+def _stylesheet(headers, body):
+    if headers.get('Content-Encoding') == 'gzip':
+        body = gzip.decompress(body)
+    start = body.index(b'rel="stylesheet" href="') + 23
+    return body[start:body.index(b'"', start)].decode()
+
+
+def test_pages_written_in_python_link_the_stylesheet_by_the_versioned_url_of_the_others(app):
+    """The login form after a wrong password and the password page are built by ui.login.page,
+    the login form itself is a static page: all name the stylesheet by one URL, with the
+    version query that lets the browser keep it (no revalidation on every page)."""
+    status, headers, body = app.request('/login', auth=False)
+    assert status == 200
+    url = _stylesheet(headers, body)
+    assert url.startswith('/static/app.css?v=') and len(url) > len('/static/app.css?v=')
+    status, headers, body = app.request('/password')
+    assert status == 200 and _stylesheet(headers, body) == url
+    status, headers, body = app.request('/login', form(password='not it either'), 'POST', FORM,
+                                        auth=False)
+    assert status == 401 and _stylesheet(headers, body) == url
+    status, headers, _ = app.request(url, auth=False)
+    assert status == 200 and 'immutable' in headers['Cache-Control']
+    time.sleep(1.1)  # the throttle's first wait
+
+
 def test_a_forged_or_unknown_session_cookie_is_refused(app):
     for value in ('owner=00000000000000000000000000000000', 'owner=', 'owner=' + PASSWORD,
                   'session=abc'):

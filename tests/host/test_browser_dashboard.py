@@ -139,6 +139,17 @@ def test_folders_open_and_files_are_deleted_after_a_confirmation(page, app, tmp_
     expect(page.locator('#folder')).to_have_text('/lib')
 
 
+def test_the_devices_own_files_are_listed_without_a_delete_button(page, app):
+    """config.json is the settings (device.kept): the API refuses to delete it with 400, so the
+    list shows it, marked as the device's, with no button; the app's files keep theirs."""
+    own = page.locator('#files li', has_text='config.json')
+    expect(own).to_contain_text('device')
+    expect(own.get_by_role('button')).to_have_count(0)
+    expect(page.locator('#files li', has_text='main.py').get_by_role(
+        'button', name='Delete main.py')).to_have_count(1)
+    shot(page, 'dashboard-files-kept-%s.png' % page.size)
+
+
 # The lowest heap at which two dashboards on the ESP8266 profile both load and stay live, every
 # run (68wK before the page loaded one request at a time, 72wK with the dashboard as a
 # template; at 64wK the second page's login meets a MemoryError). Below it the second page gets

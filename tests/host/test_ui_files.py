@@ -38,3 +38,13 @@ def test_the_settings_and_paths_outside_the_app_cannot_be_deleted(app, path):
     status, body = delete(app, path)
     assert status == 400 and body['error']
     assert os.path.exists(os.path.join(app.fs, 'config.json'))
+
+
+def test_the_listing_marks_the_runtimes_own_files_as_kept(app):
+    assert app.upload([('notes.txt', b'n')])[0] == 201
+    status, files = app.json('/api/files')
+    assert status == 200
+    by_name = {f['name']: f for f in files}
+    assert by_name['config.json']['kept'] is True  # delete refuses it (above)
+    assert 'kept' not in by_name['notes.txt'] and 'kept' not in by_name['main.py']
+    assert delete(app, 'notes.txt')[0] == 200
