@@ -134,11 +134,11 @@ def static(request, name):
 
 def busy():
     """The answer to a page the board has no heap for at the moment (MemoryError): 503 with the
-    framework's page that loads itself again in 2 s (``microdot.app.BUSY_PAGE``, what it answers
+    framework's page that loads itself again in 2 s (``microdot.response.BUSY_PAGE``, what it answers
     a MemoryError in a handler with), so a second browser on a small board waits for its turn
     instead of stopping at an error page."""
     import gc
-    from microdot.app import BUSY_PAGE
+    from microdot.response import BUSY_PAGE
     gc.collect()
     return BUSY_PAGE, 503, {'Content-Type': 'text/html; charset=UTF-8', 'Retry-After': '2',
                         'Cache-Control': 'no-store'}

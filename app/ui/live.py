@@ -43,5 +43,9 @@ async def stream(request, sse):
 
 
 async def api(request, path, name):
+    # What the stream runs on is loaded here, before the response's head is sent: on a heap in
+    # pieces an import that fails now gets a clean 503 (the page tries again), where one at the
+    # stream's start would cut off a response already begun.
+    from ui import auth, log, pins, status  # noqa: F401
     from microdot.sse import sse_response
     return sse_response(request, stream)

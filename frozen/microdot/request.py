@@ -192,15 +192,13 @@ class Request:
         anything malformed, and its subclass `RequestError` (with the status to answer) for
         oversized lines or header sets and unsupported versions or codings.
         """
-        if not hasattr(client_reader, 'takehead'):
+        if not hasattr(client_reader, 'readhead'):
             # Any other async reader (Microdot's only needs readline/read) is read through a
             # BufferedReader, so that there is one head reader. Bytes it reads past this
             # request stay in it: it is the request's `sock[0]` and reads the body.
             from .streams import BufferedReader
             client_reader = BufferedReader(client_reader)
-        head = client_reader.takehead(cls.max_head_length)  # arrived whole: no coroutine
-        if head is None:
-            head = await client_reader.readhead(cls.max_head_length)
+        head = await client_reader.readhead(cls.max_head_length, cls.max_headers + 1)
         if not head:
             return None
         method, url, version, headers, length, coding = cls._parse_head(head)
@@ -251,8 +249,9 @@ class Request:
         return None, None
 
     @classmethod
-    def _parse_head(cls, head):
-        """The request line and headers of `head` (bytes, up to the empty line):
+    def _parse_head(cls, lines):
+        """The request line and headers of `lines` (the head's lines as bytes, each with its
+        line end, as `BufferedReader.readhead` returns them):
         ``(method, url, version, headers, content_length, transfer_encoding)``, the last two
         as str or None. Raises as `create` does. A plain function, so that its many locals
         live on the stack while it runs, not in the coroutine of every request."""
@@ -260,25 +259,28 @@ class Request:
         # becomes a str, each decoded once (not UTF-8: UnicodeError, a ValueError). On
         # MicroPython every new str is looked up among the interned strings, which costs far
         # more than the bytes operations around it.
-        if b'\x00' in head:
-            raise ValueError('NUL in request head')
-        end = head.find(b'\n')
-        stop = end - 1 if head[end - 1] == 13 else end  # the request line is head[:stop]
+        if len(lines) > cls.max_headers + 1:  # the request line, the headers
+            raise _refused(431, 'Too many headers')
+        line = lines[0]
+        end = len(line) - 1  # the LF
+        stop = end - 1 if end and line[end - 1] == 13 else end  # the request line is line[:stop]
         if stop > cls.max_readline:
             raise _refused(414, 'URI too long')
+        if b'\x00' in line:
+            raise ValueError('NUL in request head')
         # three words, split by single spaces (found in place: no list, no copies)
-        one = head.find(b' ', 0, stop)
-        two = head.find(b' ', one + 1, stop)
-        if one <= 0 or two <= one + 1 or head.find(b' ', two + 1, stop) >= 0:
+        one = line.find(b' ', 0, stop)
+        two = line.find(b' ', one + 1, stop)
+        if one <= 0 or two <= one + 1 or line.find(b' ', two + 1, stop) >= 0:
             raise ValueError('bad request line')
-        if stop - two != 9 or not head.startswith(b'HTTP/', two + 1) or head[two + 7] != 46:
+        if stop - two != 9 or not line.startswith(b'HTTP/', two + 1) or line[two + 7] != 46:
             raise ValueError('bad HTTP version')  # not HTTP/x.y
-        if head[two + 6] != 49 or head[two + 8] not in b'01':  # 1.0 or 1.1
+        if line[two + 6] != 49 or line[two + 8] not in b'01':  # 1.0 or 1.1
             raise _refused(505, 'HTTP version not supported')
-        version = '1.1' if head[two + 8] == 49 else '1.0'
-        method = 'GET' if one == 3 and head.startswith(b'GET') else head[:one].decode()
-        if head[one + 1] != 47:  # '/'
-            url = head[one + 1:two]
+        version = '1.1' if line[two + 8] == 49 else '1.0'
+        method = 'GET' if one == 3 and line.startswith(b'GET') else line[:one].decode()
+        if line[one + 1] != 47:  # '/'
+            url = line[one + 1:two]
             if b'://' in url:  # absolute form: keep the path
                 url = '/' + url.split(b'://', 1)[1].partition(b'/')[2].decode()
             elif url == b'*':
@@ -286,39 +288,31 @@ class Request:
             else:
                 raise ValueError('bad request target')
         else:
-            url = head[one + 1:two].decode()
-        if head.count(b'\n') > cls.max_headers + 2:  # request line, headers, empty line
-            raise _refused(431, 'Too many headers')
+            url = line[one + 1:two].decode()
         headers = NoCaseDict()
         length = coding = None
         limit = cls.max_readline
-        n = len(head)
-        pos = end + 1
-        while pos < n:
-            end = head.find(b'\n', pos)
-            if end < 0:
-                end = n
-            if end - pos > limit:
+        for k in range(1, len(lines)):
+            line = lines[k]
+            end = len(line) - 1
+            if end > limit:
                 raise _refused(431, 'Header too large')
-            stop = end - 1 if end > pos and head[end - 1] == 13 else end  # without the CR
-            if stop == pos:
-                pos = end + 1
-                continue  # the empty line that ends the head
-            colon = head.find(b':', pos, stop)
-            if colon <= pos:  # none, or an empty name
+            stop = end - 1 if end and line[end - 1] == 13 else end  # without the CR
+            if b'\x00' in line:
+                raise ValueError('NUL in request head')
+            colon = line.find(b':', 0, stop)
+            if colon <= 0:  # none, or an empty name
                 raise ValueError('bad header name')
-            name = head[pos:colon]
+            name = line[:colon]
             if b' ' in name or b'\t' in name or b'\r' in name:
                 raise ValueError('bad header name')  # also what obsolete line folding looks like
-            size = colon - pos
-            pos = colon + 2 if head[colon + 1] == 32 else colon + 1  # the usual single space
-            value = head[pos:stop]
+            pos = colon + 2 if line[colon + 1] == 32 else colon + 1  # the usual single space
+            value = line[pos:stop]
             if value and (value[0] in _SPACE or value[-1] in _SPACE):
                 value = value.strip()
-            pos = end + 1
             if b'\r' in value:
                 raise ValueError('CR inside a header')
-            if size == 14 or size == 17:  # Content-Length, Transfer-Encoding
+            if colon == 14 or colon == 17:  # Content-Length, Transfer-Encoding
                 lower = name.lower()
                 if lower == b'content-length':
                     if length is not None and length != value:
@@ -326,6 +320,7 @@ class Request:
                     length = value
                 elif lower == b'transfer-encoding':
                     coding = value
+            line = lines[k] = None  # the line goes as soon as it is parsed
             headers[name.decode()] = value.decode()
         return (method, url, version, headers, None if length is None else length.decode(),
                 None if coding is None else coding.decode())

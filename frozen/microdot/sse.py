@@ -49,22 +49,26 @@ class SSE:
             data = data.encode()
         elif not isinstance(data, (bytes, bytearray)):
             data = str(data).encode()
+        # the event's lines joined once: one block of its size (adding piece after piece
+        # would make a copy of the event at each step, blocks a small heap may not have)
         if comment:
-            out = b': ' + data + b'\n\n'
+            parts = [b': ', data, b'\n\n']
         else:
-            out = b''
+            parts = []
             if retry is not None:
-                out += b'retry: ' + str(int(retry * 1000)).encode() + b'\n'
+                parts += (b'retry: ', str(int(retry * 1000)).encode(), b'\n')
             if event:
-                out += b'event: ' + event.encode() + b'\n'
+                parts += (b'event: ', event.encode(), b'\n')
             if event_id is not None:
-                out += b'id: ' + str(event_id).encode() + b'\n'
-            out += b'data: ' + data + b'\n\n'
+                parts += (b'id: ', str(event_id).encode(), b'\n')
+            parts += (b'data: ', data, b'\n\n')
+        out = b''.join(parts)
+        parts = data = None
         self.events.append(out)
         self.event.set()
 
 
-from .platform import ticks_ms as _ticks, ticks_diff as _ticks_diff  # noqa: E402
+from .platform import MICROPYTHON, ticks_ms as _ticks, ticks_diff as _ticks_diff  # noqa: E402
 
 
 class _EventStream:
@@ -72,18 +76,24 @@ class _EventStream:
 
     The handler's task starts when the first event is asked for, that is once the response
     head is out: a response that is never sent (the client gone first, a MemoryError, an
-    after-request hook replacing it) leaves no task behind, and `aclose` ends a running one."""
+    after-request hook replacing it) leaves no task behind, and `aclose` ends a running one.
+    On MicroPython the handler's coroutine (and the one that runs it) is made at once, before
+    the head: what the stream needs once it has begun is then only the small task, so a heap
+    in pieces cannot cut it off right after its head (a 503 before it instead)."""
 
     def __init__(self, sse, producer):
         self.sse = sse
-        self.producer = producer  # (handler, request, args, kwargs) until the task starts
-        self.task = None
+        if MICROPYTHON:  # (CPython would warn about a coroutine never awaited)
+            f, request, args, kwargs = producer
+            producer = self._run(f(request, sse, *args, **kwargs))
+        self.producer = producer  # (the above, or (handler, request, args, kwargs)) until
+        self.task = None  # the task starts
         self.last = _ticks()  # when the last event went out
 
-    async def _run(self, f, request, args, kwargs):
+    async def _run(self, coro):
         sse = self.sse
         try:
-            await f(request, sse, *args, **kwargs)
+            await coro
         except Exception as exc:  # kept for the response to raise: a task's own unretrieved
             sse.error = exc  # exception would be printed by MicroPython's scheduler
         finally:
@@ -94,10 +104,13 @@ class _EventStream:
 
     async def __anext__(self):
         sse = self.sse
-        if self.producer is not None:
-            f, request, args, kwargs = self.producer
-            self.producer = None
-            self.task = asyncio.create_task(self._run(f, request, args, kwargs))
+        producer = self.producer
+        if producer is not None:
+            if isinstance(producer, tuple):
+                f, request, args, kwargs = producer
+                producer = self._run(f(request, sse, *args, **kwargs))
+            self.task = asyncio.create_task(producer)
+            self.producer = producer = None
             self.last = _ticks()
         while True:
             if sse.events:

@@ -178,3 +178,27 @@ async def test_no_producer_left_when_the_response_is_replaced_by_a_memory_error(
     assert res.status_code == 503
     await asyncio.sleep(0.05)
     assert ran == []
+
+
+async def test_on_micropython_the_producer_is_made_before_the_head():
+    # Once the head is out, starting the stream must need only its small task: on a heap in
+    # pieces the handler's coroutine (and the one that runs it), made then, met MemoryErrors
+    # that cut the response off after its head. On MicroPython they are made with the
+    # response; CPython (which would warn about a coroutine never awaited) makes them at start.
+    import sys
+    ran = []
+
+    async def producer(request, sse):
+        ran.append(1)
+        await sse.send('x')
+
+    stream, _, _ = sse_response(None, producer)
+    made = not isinstance(stream.producer, tuple)
+    assert made == (sys.implementation.name == 'micropython')
+    assert ran == []  # made, not started
+    assert await stream.__anext__() == b'data: x\n\n'
+    await stream.aclose()
+    stream, _, _ = sse_response(None, producer)
+    await stream.aclose()  # never started: nothing ran, nothing is left
+    await asyncio.sleep(0.01)
+    assert ran == [1]
