@@ -29,6 +29,7 @@ class UiTarget(hostile_suite.Target):
     static_prefix = '/static'
     upload_path = '/api/files'
     settings = 'config.json'
+    settings_path = '/api/settings'
     delete_path = '/api/files?path='
     json_checked = True  # ui.pins: a level is 0-100
     short_heap = True  # run at 56wK only (test_device_ui_esp8266_profile)
