@@ -69,6 +69,8 @@ async def api(request, what, name=None):
     finally:
         release(module)
         forget('microdot.multipart')
+        forget('device.configfile')  # loaded by a change of the settings
+        forget('device.wifiboot')  # by a scan
 
 
 def release(module=None):
@@ -170,6 +172,7 @@ def install(app):
             forget(page)
             forget('ui.login')  # ui.password's helpers
             forget('ui.verify')
+            forget('device.configfile')  # loaded by a new password
 
     @app.get('/')
     async def index(request):  # the dashboard: a static page its script fills in

@@ -56,7 +56,18 @@ def test_toggling_the_led_changes_it_in_every_browser_and_the_api_agrees(page, o
     assert app.json('/api/pins/led')[1]['on'] is False
 
 
-def test_wifi_scan_and_form_submit_saves_the_network(page, app):
+@pytest.mark.parametrize('size', ['desktop', 'phone'])
+def test_wifi_scan_and_form_submit_saves_the_network(open_page, tmp_path, size):
+    app = HostApp(tmp_path / 'board').start()  # its own board: the joins move it
+    try:
+        wifi_join(open_page(app, size), app, size)
+    finally:
+        app.stop()
+
+
+def wifi_join(page, app, size):
+    """Scan, a wrong password (the failure, then back on the saved network), the right one
+    (joined, saved first), then forget it."""
     page.click('#scan')
     expect(page.locator('#networks li')).to_have_count(3)
     # each with its signal bars (CSS) and, when secured, the lock (SVG), as on the setup page
@@ -72,7 +83,8 @@ def test_wifi_scan_and_form_submit_saves_the_network(page, app):
         'Could not join \u201cNeighbours\u201d: wrong password. Saved as not verified', timeout=15000)
     expect(page.locator('#wifi-msg')).to_have_class('msg bad')
     expect(page.locator('#saved li').last).to_contain_text('Neighboursnot verified')
-    shot(page, 'wifi-wrong-password.png')
+    shot(page, 'wifi-wrong-password-%s.png' % size)
+    check_usable(page)  # the message and the not-verified entry fit, controls usable
     expect(page.locator('#ssid')).to_have_text('SimNet', timeout=15000)  # back on SimNet
     page.fill('#wifi-form input[name=ssid]', 'Neighbours')
     page.fill('#wifi-form input[name=password]', 'secret123')
@@ -83,7 +95,7 @@ def test_wifi_scan_and_form_submit_saves_the_network(page, app):
     expect(page.locator('#saved li').first).to_have_text('NeighboursForget')  # verified
     saved = json.load(open(os.path.join(app.fs, 'config.json')))['networks']
     assert saved[0] == {'ssid': 'Neighbours', 'password': 'secret123'}
-    shot(page, 'wifi.png')
+    shot(page, 'wifi-%s.png' % size)
     page.locator('#saved li', has_text='Neighbours').get_by_role('button').click()
     expect(page.locator('#wifi-msg')).to_contain_text('Forgot')
     expect(page.locator('#saved li')).to_have_count(1)
