@@ -38,6 +38,9 @@ ROOT = os.path.dirname(BENCH)
 sys.path.insert(0, BENCH)
 import loadgen  # noqa: E402
 
+sys.path.insert(0, os.path.join(ROOT, 'scripts'))
+from run_host import ROM_BOOT  # noqa: E402  (mounts a ROMFS image, as make run-esp8266 does)
+
 APPS = os.path.join(BENCH, 'apps')
 BUILD = os.path.join(ROOT, 'build', 'bench')
 BIN = os.path.dirname(sys.executable)
@@ -284,14 +287,6 @@ def loadgen_run(port, conns, keep_alive, seconds, total=None, rate=None):
 
 # --- memory --------------------------------------------------------------------------------------
 
-ROM_BOOT = '''import sys, vfs
-rom = bytearray(%d)
-with open(%r, 'rb') as f:
-    f.readinto(rom)
-vfs.mount(vfs.VfsRom(rom), '/rom')
-sys.path.insert(1, '/rom')
-del f
-'''
 HEAP_SCRIPT = '''
 import gc, asyncio, json, sys
 gc.collect()
