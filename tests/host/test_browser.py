@@ -209,8 +209,16 @@ def test_first_visit_to_a_board_without_a_password_sets_one(open_page, tmp_path,
         server.stop()
 
 
-def test_login_refuses_a_wrong_password_then_logout_ends_the_session(open_page, app):
-    page = open_page()
+@pytest.mark.parametrize('size', ['desktop', 'phone'])
+def test_login_refuses_a_wrong_password_then_logout_ends_the_session(open_page, tmp_path, size):
+    app = HostApp(tmp_path / 'board').start()  # its own board: a wrong password slows the next
+    try:
+        login_logout(open_page(size=size), app, size)
+    finally:
+        app.stop()
+
+
+def login_logout(page, app, size):
     context = page.context
     page.goto(app.url + '/api/status')
     assert page.evaluate('document.body.innerText').find('log in first') >= 0  # no session
@@ -219,7 +227,8 @@ def test_login_refuses_a_wrong_password_then_logout_ends_the_session(open_page, 
     page.fill('input[name=password]', 'not the password')
     page.click('button[type=submit]')
     expect(page.locator('.msg.bad')).to_have_text('Wrong password.')
-    shot(page, 'login-wrong.png')
+    shot(page, 'login-wrong-%s.png' % size)
+    check_usable(page)
     time.sleep(1.1)  # the throttle's first wait
     page.fill('input[name=password]', PASSWORD)
     page.click('button[type=submit]')
@@ -233,10 +242,11 @@ def test_login_refuses_a_wrong_password_then_logout_ends_the_session(open_page, 
     expect(page).to_have_url(app.url + '/login?next=/')  # the session is gone
 
 
-def test_an_expired_session_leads_back_to_the_login_page(open_page, tmp_path):
+@pytest.mark.parametrize('size', ['desktop', 'phone'])
+def test_an_expired_session_leads_back_to_the_login_page(open_page, tmp_path, size):
     server = HostApp(tmp_path, config={'session_s': 2}).start()
     try:
-        page = open_page(server)
+        page = open_page(server, size)
         page.context.set_offline(True)  # quiet for longer than session_s: the session ends
         time.sleep(3)
         page.context.set_offline(False)

@@ -127,3 +127,26 @@ def test_factory_reset_asks_first_then_the_board_restarts_into_setup(open_page, 
         assert server.saved()['networks'] == [] and 'owner' not in server.saved()
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize('size', ['desktop', 'phone'])
+def test_a_board_without_pins_says_where_to_add_them(open_page, tmp_path, size):
+    """A board as `make run-device` (or a first setup) leaves it, with no pins: the dashboard's
+    Controls card says how to add some and links the settings page (it said "No outputs
+    configured" and nothing more)."""
+    app = HostApp(tmp_path, config={'pins': {'safe_mode': None}}).start()
+    try:
+        page = open_page(size=size, url=app.url + '/')  # to the login page
+        page.fill('input[name=password]', app.password)
+        page.click('button[type=submit]')
+        expect(page).to_have_url(app.url + '/')
+        expect(page.locator('#link')).to_have_class('on', timeout=10000)  # pins loaded, live
+        hint = page.locator('#pins .hint')
+        expect(hint).to_have_text('No pins yet: add them on the settings page.')
+        shot(page, 'dashboard-no-pins-%s.png' % size)
+        check_usable(page)
+        hint.get_by_role('link', name='settings page').click()
+        expect(page).to_have_url(app.url + '/settings')
+        expect(page.locator('#pin-rows fieldset')).to_have_count(0)
+    finally:
+        app.stop()
