@@ -1,7 +1,9 @@
 """A chunked request body (``Transfer-Encoding: chunked``): `read_chunked`, used by
-`Request.create` for such a request only. A module of its own: browsers send no chunked
-bodies, so a board that loads the framework as ``.mpy`` keeps this code out of its heap until a
-client does."""
+`Request.create` for such a request only. A module of its own, dropped again after each use:
+browsers send no chunked bodies, so a board that loads the framework as ``.mpy`` keeps this
+code out of its heap but while a client sends one."""
+import sys
+
 from .streams import LineTooLong, RequestError
 
 
@@ -24,14 +26,7 @@ async def _chunk_line(reader, limit):
     return line.rstrip(b'\r\n').decode()  # not UTF-8: UnicodeError, a ValueError
 
 
-async def read_chunked(reader, max_readline, max_body_length):
-    """A chunked request body from `reader`, in a buffer of `max_body_length` allocated at the
-    first chunk (or, if the heap has no such block then, one of 1 KB that is replaced at once
-    by one of `max_body_length` if the body outgrows it: doubling instead needs 8 KB and 16 KB
-    blocks at once for a 16 KiB body, which got 503 on 64wK), never one allocation per chunk. Returned as `readbuffer` returns a
-    body: bytes if it fits one chunk of the reader, else the buffer itself, its unused end cut
-    off in place (no copy). Chunk sizes must be hex digits only; a body over `max_body_length`
-    is `RequestError` 413, a size or trailer line over `max_readline` 431."""
+async def _read(reader, max_readline, max_body_length):
     buf = None
     used = 0
     while True:
@@ -76,3 +71,23 @@ async def read_chunked(reader, max_readline, max_body_length):
     if used < len(buf):
         buf[used:] = b''  # in place: the block keeps its size, no copy is made
     return buf
+
+
+async def read_chunked(reader, max_readline, max_body_length):
+    """A chunked request body from `reader`, in a buffer of `max_body_length` allocated at the
+    first chunk (or, if the heap has no such block then, one of 1 KB that is replaced at once
+    by one of `max_body_length` if the body outgrows it: doubling instead needs 8 KB and 16 KB
+    blocks at once for a 16 KiB body, which got 503 on 64wK), never one allocation per chunk. Returned as `readbuffer` returns a
+    body: bytes if it fits one chunk of the reader, else the buffer itself, its unused end cut
+    off in place (no copy). Chunk sizes must be hex digits only; a body over `max_body_length`
+    is `RequestError` 413, a size or trailer line over `max_readline` 431.
+
+    This module is dropped once the body is read (from ``sys.modules`` and the package): the
+    next chunked body imports it again."""
+    try:
+        return await _read(reader, max_readline, max_body_length)
+    finally:
+        sys.modules.pop(__name__, None)
+        package = sys.modules.get(__name__.rpartition('.')[0])
+        if package is not None:
+            package.__dict__.pop('chunked', None)
