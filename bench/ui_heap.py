@@ -10,9 +10,8 @@ heap map) and ``qstr_info()`` to the board's console. At each step (after start,
 `--sessions` dashboard sessions, after a soak of `--soak` requests as
 tests/host/test_memory_recovery.py sends them) the script asks for a map (the first one, and
 any a request cannot get, through a file: ``listening`` is read before any request) and
-prints: free heap,
-the largest free block, the free blocks by size, the interned names (qstrs), and the loaded app
-modules. With `--maps DIR` the full maps are written there. A measurement, not a test: the
+prints: free heap, the largest free block, the free blocks by size, the interned names (qstrs),
+and the loaded app modules. With `--maps DIR` the full maps are written there. A measurement, not a test: the
 figures go to docs/memory.md.
 
 A dashboard session is what a browser does: log in (``POST /login``), load ``/``, its CSS and
