@@ -17,5 +17,6 @@ One concept per module, imported only when needed (every import costs heap on an
 - ``device.recovery`` the recovery page's upload form and restore button; ``device.fix`` their actions
 - ``device.ota``      ESP32 firmware update over the air: an image streamed into the next slot
 - ``device.rollback`` keeps an updated firmware only once its app has served (else rolls back)
-- ``device.runtime``  the boot sequence tying them together (run by the frozen ``main.py``)
+- ``device.runtime``  the boot sequence tying them together (run by the frozen ``main.py``):
+  ``device.boot`` its steps up to serving, dropped once the app serves
 """

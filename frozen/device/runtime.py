@@ -53,21 +53,6 @@ async def serve_portal(cfg, ip, error=None, safe=None, wd=0):
     raise OSError('portal could not listen on port %d' % cfg['port'])
 
 
-def rollback_check():
-    """ESP32: ``device.rollback`` after its boot check (an update pending or rolled back), or
-    None on a board without the esp32 module (nothing imported there)."""
-    try:
-        import esp32  # noqa: F401  (a built-in module: tells an ESP32 for free)
-    except ImportError:
-        return None
-    from device import rollback
-    try:
-        rollback.check()
-    except Exception as exc:  # the note unreadable or the filesystem full: boot all the same
-        print('device: firmware update check failed:', exc)
-    return rollback
-
-
 async def serve(cfg, mode, ip, module=None, error=None, safe=None, rollback=None):
     wd = 0 if safe else cfg['watchdog_ms']
     if rollback is not None and rollback.pending():  # an update on trial: a reset must come
@@ -103,48 +88,12 @@ async def serve(cfg, mode, ip, module=None, error=None, safe=None, rollback=None
 def main(config_path=config.PATH, **overrides):
     """Boot. `overrides` replace settings in RAM for this run, never saved: host runs and tests
     move the ports off 80/53 with them, and may add ``host`` (the address to listen on, default
-    ``0.0.0.0``) and ``debug`` (the app server's request log)."""
-    rollback = rollback_check()
-    cfg = config.current(config_path)
-    config.override(**overrides)
-    print('device: hostname', cfg['hostname'], '- saved networks:', len(cfg['networks']))
-    from device import safemode
-    safe = safemode.reason(cfg)
-    del safemode
-    launcher.unload('device.safemode')  # only needed at boot: its heap goes to the app
-    if safe:
-        print('device: safe mode (%s): the app will not start' % safe)
-    if launcher.exists(launcher.UPLOADS):  # an upload was cut short: finish or drop it
-        from device import install
-        done = install.recover()
-        if done:
-            print('device: finished installing', ', '.join(done))
-        del install
-        launcher.unload('device.install')  # imported again when needed; the app gets its heap
-    wifi.set_hostname(cfg['hostname'])
-    joined = wifi.connect_saved(cfg)
-    module = error = None
-    if joined:
-        mode, ip = 'station', joined[1]
-        if not safe:
-            # Import before the event loop starts, so an app that runs its own server at
-            # import time simply runs.
-            module, error = launcher.load()
-            launcher.unload('device.install')  # if the launcher needed it
-            if error:
-                print('device: the app failed to load:\n' + error)
-            else:
-                import gc
-                gc.collect()
-                print('device: heap free after the app started: %d bytes' % gc.mem_free())
-    else:
-        mode = 'ap'
-        if cfg['ap_password'] == 'auto':
-            from device import apkey
-            apkey.make(cfg)
-        name, ip = wifi.start_ap(cfg)
-    where = 'http://%s%s/' % (ip, '' if cfg['port'] == 80 else ':%d' % cfg['port'])
-    if mode == 'ap':
-        print('device: join Wi-Fi', repr(name), 'and open', where + 'setup')
-    print('device: serving at', where, '(mode %s)' % mode)
-    asyncio.run(serve(cfg, mode, ip, module, error, safe, rollback))
+    ``0.0.0.0``) and ``debug`` (the app server's request log).
+
+    The steps up to serving are ``device.boot``, dropped before the server starts: a board that
+    runs ``frozen/`` as ``.mpy`` gives their heap to the app."""
+    from device import boot
+    plan = boot.start(config_path, overrides)
+    del boot
+    launcher.unload('device.boot')
+    asyncio.run(serve(*plan))

@@ -122,7 +122,8 @@ async def modules(request):
 
 def test_boot_only_modules_are_dropped_before_the_app_serves(board):
     # what only the boot needs gives its heap to the app: device.safemode (1.1 KB of heap
-    # once the UI listens, as .mpy at 64wK), device.install (after an interrupted upload)
+    # once the UI listens, as .mpy at 64wK), the boot steps (device.boot, 1.7 KB),
+    # device.install (after an interrupted upload)
     board.world(networks=[HOME])
     board.write('config.json', {'networks': [{'ssid': 'home', 'password': 'secret'}]})
     board.write('main.py', MODULES_APP)
@@ -132,3 +133,4 @@ def test_boot_only_modules_are_dropped_before_the_app_serves(board):
     status, _, body = board.http('/modules')
     assert status == 200 and 'device.runtime' in body.split()
     assert 'device.safemode' not in body.split() and 'device.install' not in body.split()
+    assert 'device.boot' not in body.split()
