@@ -122,14 +122,11 @@ def static(request, name):
         etag = '"%x-%x"' % (st[6], st[8])
         headers = {'ETag': etag, 'Vary': 'Accept-Encoding', 'Cache-Control':
                    'max-age=31536000, immutable' if 'v' in request.args else 'no-cache'}
-        accept = request.headers.get('Accept-Encoding', '')
-        if 'gzip' not in accept or 'q=0' in accept:  # not a browser: maybe plain (ui.plain)
+        res = request.headers.get('Accept-Encoding', '')
+        if 'gzip' not in res or 'q=0' in res:  # not a browser: maybe plain (ui.plain)
             from ui import plain
-            try:
-                res = plain.answer(request, path, etag, headers, _TYPES[ext] + '; charset=UTF-8')
-            finally:
-                forget('ui.plain')
-            if res is not None:
+            res = plain.answer(request, path, etag, headers, _TYPES[ext])
+            if res:
                 return res
         if request.headers.get('If-None-Match') == etag:
             return Response(b'', 304, headers)

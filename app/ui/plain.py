@@ -7,9 +7,9 @@ A browser always takes gzip and never loads this module; ``ui.static`` does, for
 
 The build compresses with a window of ``2 ** WBITS`` bytes (1 KB, ``build_assets.WBITS``), what a
 small board can decompress with; about 2.5 KB of heap while such an answer is sent (the window
-and the decompressor, set up before the head: no heap is needed once it has begun, and a board
-without it answers 503 as for any page). Without the ``deflate`` module (a firmware built
-without it) the answer is 406, saying to ask for gzip.
+and the decompressor, set up before the head: no heap is needed once it has begun). A board
+that has not that much at the moment, or a firmware without the ``deflate`` module, sends the
+gzip file as before (`answer`): never a 503 or a 406 only for the encoding.
 """
 WBITS = 10
 
@@ -61,30 +61,35 @@ class _Body:
 
 
 def answer(request, path, etag, headers, content_type):
-    """The answer for the gzip file `path` to a client that refuses gzip, or None if
-    `request` takes it after all. `etag` and `headers` are those of the gzip answer."""
+    """The answer for the gzip file `path` (of `content_type`, UTF-8 text) to a client that
+    refuses gzip, or None for the gzip answer (`etag` and `headers` are its own): when
+    `request` takes gzip after all, and also when the board cannot decompress at the moment (no
+    heap for the decompressor) or at all (a firmware without ``deflate``): the client then gets
+    what every client got before, gzip, rather than a 503 or a 406. The module is dropped
+    again (``ui.forget``) either way."""
+    from ui import forget
+    forget('ui.plain')  # this call keeps what it needs; the next such client imports it again
     if not refuses_gzip(request.headers.get('Accept-Encoding', '')):
         return None
     from microdot import Response
     etag = etag[:-1] + '-p"'  # another representation: another tag
-    headers['ETag'] = etag
     if request.headers.get('If-None-Match') == etag:
+        headers['ETag'] = etag
         return Response(b'', 304, headers)
-    try:
-        import deflate  # noqa: F401
-    except ImportError:
-        return Response('Not acceptable: this device stores its pages gzipped only; ask with '
-                        'Accept-Encoding: gzip (curl --compressed)', 406, {'Vary': 'Accept-Encoding'})
     f = open(path, 'rb')
     try:
         f.seek(-4, 2)
         size = int.from_bytes(f.read(4), 'little')
         f.seek(0)
         body = _Body(f)
+    except (ImportError, MemoryError):
+        f.close()
+        return None
     except BaseException:
         f.close()
         raise
-    headers['Content-Type'] = content_type
+    headers['ETag'] = etag
+    headers['Content-Type'] = content_type + '; charset=UTF-8'
     headers['Content-Length'] = str(size)
     res = Response(body, 200, headers)
     res.send_file_buffer_size = 512  # as ui.static's: small reads

@@ -91,20 +91,23 @@ def test_the_build_compresses_with_the_window_the_board_decompresses_with():
     assert d.decompress(packed[10:-8]) == source('app.js')
 
 
-def test_on_the_esp8266_profile_a_plain_asset_is_whole_or_a_clean_503(tmp_path):
-    """56wK, frozen/ in ROMFS, 3 connections: each asset to curl is whole, or the busy 503
-    (then the board still serves): never cut off; the board's heap comes back."""
+def test_on_the_esp8266_profile_a_plain_asset_is_whole_never_cut_off(tmp_path):
+    """56wK, frozen/ in ROMFS, 3 connections: each asset to curl is whole, as it is (or, when
+    the board has no heap for the decompressor at that moment, gzipped as before: curl shows
+    the header); never cut off, never a traceback."""
     server = HostApp(tmp_path, '--rom', '--heapsize', '56wK', '--max-connections', '3').start()
     try:
-        whole = 0
+        plain = 0
         for _ in range(3):
             for name in ('app.js', 'app.css', 'settings.js', 'firmware.js'):
                 status, headers, body = curl(server, '/static/' + name)
                 assert status in (200, 503), (name, status, server.output)
-                if status == 200:
-                    assert body == source(name), (name, len(body), server.output)
-                    whole += 1
-        assert whole, server.output
+                if status == 200 and 'content-encoding' in headers:
+                    body = gzip.decompress(body)
+                else:
+                    plain += status == 200
+                assert status == 503 or body == source(name), (name, len(body), server.output)
+        assert plain, server.output  # a fresh board has the heap for it
         assert curl(server, '/static/app.css', '--compressed')[0] == 200
         assert 'Traceback' not in server.output
     finally:
