@@ -60,7 +60,8 @@ def test_curl_compressed_still_gets_gzip_and_its_own_etag(app):
 @pytest.mark.parametrize('accept,plain', [
     ('identity', True), ('gzip;q=0, identity', True), ('br', True), ('GZIP;Q=0.0', True),
     ('gzip', False), ('gzip, deflate, br, zstd', False), ('*', False), ('x-gzip', False),
-    ('br;q=0, gzip;q=0.5', False), ('*;q=0', True)])
+    ('br;q=0, gzip;q=0.5', False), ('*;q=0', True), ('gzip;q=nonsense', False),
+    (';;,, ;q=', True), ('gzip;q=0, *', True), ('x' * 2000, True)])
 def test_accept_encoding_decides(app, accept, plain):
     status, headers, body = app.request('/static/app.css', headers={'Accept-Encoding': accept})
     assert status == 200
