@@ -15,6 +15,9 @@ names its functions but not their lines.
 ``frozen/microdot/package.json`` lists the same modules as source with URLs relative to itself, so
 ``mpremote mip install github:<owner>/<repo>/frozen/microdot`` (or a local
 ``./frozen/microdot/package.json``) installs the framework as ``.py`` files into the board's /lib.
+
+Both install `TOP_LEVEL` too: the modules of frozen/ outside the package that the framework
+imports (``hmacsha256``, the HMAC it shares with the device runtime), into /lib itself.
 """
 import argparse
 import json
@@ -28,6 +31,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE = os.path.join(ROOT, 'frozen', 'microdot')
 PACKAGE_JSON = os.path.join(PACKAGE, 'package.json')
 NOT_FROZEN = os.path.join(ROOT, 'frozen', 'not_frozen.txt')
+# Top-level modules of frozen/ that the framework imports (microdot.jwt: hmacsha256), installed
+# beside lib/microdot/ (frozen/manifest.py freezes them at the top level too)
+TOP_LEVEL = ('hmacsha256.py',)
 
 
 def not_frozen(why=None):
@@ -55,7 +61,8 @@ def version():
 
 def source_package_json():
     """The text of frozen/microdot/package.json: every module as source, URLs relative."""
-    return render_package_json([('microdot/' + m, m) for m in modules()])
+    return render_package_json([('microdot/' + m, m) for m in modules()] +
+                               [(m, '../' + m) for m in TOP_LEVEL])
 
 
 def render_package_json(urls, with_version=True):
@@ -72,12 +79,13 @@ def write_package_json(check=False):
         if current != text:
             sys.exit('frozen/microdot/package.json is out of date: run '
                      '`python scripts/dist.py package-json`')
-        print('frozen/microdot/package.json lists the %d modules' % len(modules()))
+        print('frozen/microdot/package.json lists the %d modules' % (len(modules()) +
+                                                                     len(TOP_LEVEL)))
         return
     if current != text:
         with open(PACKAGE_JSON, 'w') as f:
             f.write(text)
-    print('wrote frozen/microdot/package.json (%d modules)' % len(modules()))
+    print('wrote frozen/microdot/package.json (%d modules)' % (len(modules()) + len(TOP_LEVEL)))
 
 
 def build_mpy(out):
@@ -95,6 +103,12 @@ def build_mpy(out):
                         os.path.join(PACKAGE, m)], check=True)
         built.append(target)
     rel = ['microdot/' + os.path.basename(p) for p in built]
+    for m in TOP_LEVEL:
+        target = os.path.join(out, 'mpy', m[:-3] + '.mpy')
+        subprocess.run([MPY_CROSS, '-O3', '-o', target, '-s', m,
+                        os.path.join(ROOT, 'frozen', m)], check=True)
+        built.append(target)
+        rel.append(m[:-3] + '.mpy')
     with open(os.path.join(out, 'mpy', 'package.json'), 'w') as f:
         f.write(render_package_json([(r, r) for r in rel]))
     tarball = os.path.join(out, 'microdot-mpy-%s.tar.gz' % version())
@@ -106,7 +120,8 @@ def build_mpy(out):
                                                     os.path.relpath(dest, ROOT)))
     print('install on a board:  mpremote mip install ./%s'
           % os.path.relpath(os.path.join(out, 'mpy', 'package.json'), ROOT))
-    print('archive (lib/microdot/*.mpy): %s' % os.path.relpath(tarball, ROOT))
+    print('archive (lib/microdot/*.mpy, lib/%s): %s' % (
+        ', lib/'.join(m[:-3] + '.mpy' for m in TOP_LEVEL), os.path.relpath(tarball, ROOT)))
     return built, tarball
 
 

@@ -191,6 +191,8 @@ def build_rom(out, framework=True):
             shutil.copytree(os.path.join(ROOT, 'frozen', pkg), os.path.join(tree, pkg),
                             ignore=shutil.ignore_patterns('__pycache__', '*.css', 'asgi.py',
                                                           'wsgi.py', 'jinja.py'))
+        if framework:  # the HMAC both packages use (frozen at the top level)
+            shutil.copy(os.path.join(ROOT, 'frozen', 'hmacsha256.py'), tree)
         for name in ('network.py', 'machine.py', 'esp32.py', 'esp32_partition.py',
                      'esp32flash.py'):
             shutil.copy(os.path.join(ROOT, 'scripts', 'sim', name), tree)

@@ -69,6 +69,8 @@ async def api(request, what, name=None):
     finally:
         release(module)
         forget('microdot.multipart')
+        forget('device.configfile')  # loaded by a change of the settings
+        forget('device.wifiboot')  # by a scan
 
 
 def release(module=None):
@@ -105,7 +107,9 @@ def static(request, name):
     ``/static/app.js?v=<content hash>``, which may be cached for a year because an update changes
     the hash. This code stays loaded (no module to import per page): on a board that has been
     busy the heap is in pieces of a few hundred bytes, and a page must still load; a file send in
-    512-byte reads needs no more than that."""
+    512-byte reads needs no more than that. (Not ``microdot.static.send_static``: it kept about
+    1 KB more in use on the ESP8266 profile, see docs/memory.md; the bytes are sent by
+    ``Response.send_file`` either way.)"""
     import os
     from microdot import Response
     ext = name.rpartition('.')[2]
@@ -175,6 +179,7 @@ def install(app):
             forget(page)
             forget('ui.login')  # ui.password's helpers
             forget('ui.verify')
+            forget('device.configfile')  # loaded by a new password
 
     @app.get('/')
     async def index(request):  # the dashboard: a static page its script fills in

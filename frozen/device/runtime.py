@@ -22,54 +22,19 @@ import asyncio
 
 from device import config, launcher, watchdog, wifi
 
-AP_RETRY_S = 300
-
-
-def reboot():
-    import machine
-    machine.reset()
-
-
-async def retry_station(cfg, period=AP_RETRY_S):
-    """In access-point mode: every `period` s try the saved networks; reboot when one works."""
-    while True:
-        await asyncio.sleep(period)
-        for n in cfg['networks']:
-            if n in cfg['networks'] and await wifi.connect_async(n['ssid'], n.get('password', ''), cfg['connect_timeout']):
-                print('device: network', repr(n['ssid']), 'is back, rebooting')
-                reboot()
-
-
-async def serve_portal(cfg, ip, error=None, safe=None, wd=0):
-    from device.portal import Portal
-    portal = Portal(cfg, ip, error=error, safe=safe, reboot=reboot, scan=wifi.scan)
-    for attempt in range(10):
-        try:
-            task = asyncio.create_task(portal.serve(cfg['port'], cfg.get('host', '0.0.0.0')))
-            return await watchdog.guard(task, wd)
-        except OSError as exc:  # the crashed app may still hold the port for a moment
-            print('device: portal cannot listen yet:', exc)
-            await asyncio.sleep(1)
-    raise OSError('portal could not listen on port %d' % cfg['port'])
-
 
 async def serve(cfg, mode, ip, module=None, error=None, safe=None, rollback=None):
+    """Serve what the boot found to serve (``device.boot.start``'s result): the app, with the
+    Wi-Fi reconnect and the watchdog, and the recovery page if it stops; in access-point mode or
+    without an app, the setup or recovery page (``device.fallback``)."""
     wd = 0 if safe else cfg['watchdog_ms']
     if rollback is not None and rollback.pending():  # an update on trial: a reset must come
         asyncio.create_task(rollback.deadline(cfg.get('ota_confirm_s', rollback.DEADLINE_S)))
         if not safe:
             wd = wd or rollback.WATCHDOG_MS
-    if mode == 'ap':
-        from device.dns import Server
-        try:
-            dns = Server(ip, cfg['dns_port'])
-            asyncio.create_task(dns.run())
-            print('device: captive DNS on port', cfg['dns_port'], 'answers', ip)
-        except OSError as exc:  # the setup page still works by address
-            print('device: no captive DNS:', exc)
-        if cfg['networks']:
-            asyncio.create_task(retry_station(cfg))
-        return await serve_portal(cfg, ip, safe=safe, wd=wd)
+    if mode == 'ap':  # the setup page (device.fallback: code loaded for it only)
+        from device import fallback
+        return await fallback.access_point(cfg, ip, safe, wd)
     asyncio.create_task(wifi.keep_connected(cfg))
     if module is not None:
         if rollback is not None:  # a new firmware stays once the app has served a request
@@ -81,8 +46,8 @@ async def serve(cfg, mode, ip, module=None, error=None, safe=None, rollback=None
         except Exception as exc:
             error = launcher.describe(exc)
         launcher.stop(module)
-    print('device: serving the recovery page:', (error or safe or '').strip().split('\n')[-1])
-    return await serve_portal(cfg, ip, error=error, safe=safe, wd=wd)
+    from device import fallback
+    return await fallback.recovery(cfg, ip, error, safe, wd)
 
 
 def main(config_path=config.PATH, **overrides):
@@ -95,5 +60,8 @@ def main(config_path=config.PATH, **overrides):
     from device import boot
     plan = boot.start(config_path, overrides)
     del boot
-    launcher.unload('device.boot')
+    # the boot's code, its heap the app's (loaded again if ever needed: the settings file for a
+    # change, the Wi-Fi's boot part for a scan)
+    for name in ('device.boot', 'device.appload', 'device.configfile', 'device.wifiboot'):
+        launcher.unload(name)
     asyncio.run(serve(*plan))

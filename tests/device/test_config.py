@@ -3,7 +3,7 @@
 import os
 
 from check import raises
-from device import config
+from device import config, configfile
 from faults import every_step, remove_saved
 
 PATH = 'cfg_under_test.json'
@@ -230,11 +230,11 @@ class Failing:
 
 
 def with_open(fake, fn):
-    config.open = fake
+    configfile.open = fake
     try:
         return fn()
     finally:
-        del config.open
+        del configfile.open
 
 
 def test_memory_error_while_reading_is_raised_not_defaults():
@@ -277,10 +277,10 @@ def test_a_save_cut_at_every_step_leaves_the_old_or_the_new_settings():
         for second in every_step(20):
             cleanup()
             write('{"hostname": "old"}')
-            first.run(config, config.save, settings('new1'), PATH)
+            first.run(configfile, config.save, settings('new1'), PATH)
             after1 = config.load(PATH)['hostname']  # the board restarts
             assert after1 in ('old', 'new1'), (first.limit, after1)
-            done2 = second.run(config, config.save, settings('new2'), PATH)
+            done2 = second.run(configfile, config.save, settings('new2'), PATH)
             after2 = config.load(PATH)['hostname']  # and again, after a second cut save
             assert after2 in (after1, 'new2'), (first.limit, second.limit, after1, after2)
             if done2:

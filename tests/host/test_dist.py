@@ -104,8 +104,27 @@ def serve_hello_from(lib, example='hello', cwd=None):
         proc.stdout.close()
 
 
-def installed(lib):
-    return sorted(os.listdir(os.path.join(lib, 'microdot')))
+def installed(lib, ext='.py'):
+    """The framework's files installed in `lib`: those of lib/microdot/, then the top-level
+    modules it imports (dist.TOP_LEVEL), each with `ext` (all there are of lib/microdot/)."""
+    top = [m[:-3] + ext for m in dist.TOP_LEVEL]
+    return sorted(os.listdir(os.path.join(lib, 'microdot'))) + \
+        [m for m in top if os.path.isfile(os.path.join(lib, m))]
+
+
+def source_files():
+    """What installing the source package should give (see `installed`)."""
+    return dist.modules() + list(dist.TOP_LEVEL)
+
+
+def signs_a_token_from(lib, cwd=None):
+    """True if microdot.jwt, with nothing but `lib` on the unix port's path, signs and checks a
+    token (on MicroPython its HMAC is the top-level hmacsha256 installed beside the package)."""
+    code = ('from microdot import jwt\nt = jwt.encode({"a": 1}, "k")\n'
+            'print(jwt.decode(t, "k") == {"a": 1})')
+    r = subprocess.run([MICROPYTHON, '-c', code], cwd=cwd or lib, capture_output=True, text=True,
+                       env=dict(os.environ, MICROPYPATH='.frozen:' + lib), timeout=60)
+    return r.stdout.strip() == 'True' or (r.stdout + r.stderr)
 
 
 # --- the bundle -------------------------------------------------------------------------------
@@ -136,7 +155,8 @@ def test_mpy_bundle_package_json_and_archive_list_the_same_files(bundle):
     pkg = json.loads((bundle / 'mpy' / 'package.json').read_text())
     assert pkg['version'] == dist.version()
     targets = [t for t, _ in pkg['urls']]
-    assert targets == ['microdot/' + m[:-3] + '.mpy' for m in dist.modules()]
+    assert targets == ['microdot/' + m[:-3] + '.mpy' for m in dist.modules()] + \
+        [m[:-3] + '.mpy' for m in dist.TOP_LEVEL]
     for target, url in pkg['urls']:
         assert (bundle / 'mpy' / url).is_file()
     with tarfile.open(bundle / ('microdot-mpy-%s.tar.gz' % dist.version())) as tar:
@@ -149,10 +169,12 @@ def test_source_package_json_is_up_to_date_and_relative():
     assert r.returncode == 0, r.stdout + r.stderr
     with open(dist.PACKAGE_JSON) as f:
         pkg = json.load(f)
+    top = [(m, '../' + m) for m in dist.TOP_LEVEL]  # frozen/<m>, installed as lib/<m>
     for target, url in pkg['urls']:
-        assert '/' not in url and target == 'microdot/' + url  # relative to package.json
-        assert os.path.isfile(os.path.join(dist.PACKAGE, url))
-    assert {u for _, u in pkg['urls']} == set(dist.modules())
+        assert (target, url) in top or '/' not in url and target == 'microdot/' + url
+        assert os.path.isfile(os.path.join(dist.PACKAGE, url))  # relative to package.json
+    assert {u for _, u in pkg['urls']} == set(dist.modules()) | {u for _, u in top}
+    assert ('hmacsha256.py', '../hmacsha256.py') in top
 
 
 # --- installing it ------------------------------------------------------------------------------
@@ -161,7 +183,9 @@ def test_mpremote_mip_installs_the_mpy_bundle_and_it_serves(bundle, board):
     out = board.mpremote('mip', 'install', str(bundle / 'mpy' / 'package.json'))
     assert 'Done' in out, out
     lib = os.path.join(board.fs, 'lib')
-    assert installed(lib) == sorted(os.listdir(bundle / 'mpy' / 'microdot'))
+    assert installed(lib, '.mpy') == sorted(os.listdir(bundle / 'mpy' / 'microdot')) + \
+        [m[:-3] + '.mpy' for m in dist.TOP_LEVEL]
+    assert signs_a_token_from(lib) is True
     assert board.mpremote('exec', 'import microdot; print(microdot.__file__)').strip() \
         .endswith('lib/microdot/__init__.mpy')
     status, body = serve_hello_from(lib)
@@ -190,7 +214,8 @@ def test_mpremote_mip_installs_the_source_package_from_the_repository(board):
     out = board.mpremote('mip', 'install', './frozen/microdot/package.json')
     assert 'Done' in out, out
     lib = os.path.join(board.fs, 'lib')
-    assert installed(lib) == dist.modules()
+    assert installed(lib) == source_files()
+    assert signs_a_token_from(lib) is True
     with open(os.path.join(lib, 'microdot', 'app.py')) as a, \
             open(os.path.join(dist.PACKAGE, 'app.py')) as b:
         assert a.read() == b.read()
@@ -219,7 +244,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 def test_mpremote_mip_installs_from_a_url_naming_the_package_directory(board, repo_over_http):
     out = board.mpremote('mip', 'install', repo_over_http + '/frozen/microdot')
     assert 'frozen/microdot/package.json' in out and 'Done' in out, out
-    assert installed(os.path.join(board.fs, 'lib')) == dist.modules()
+    assert installed(os.path.join(board.fs, 'lib')) == source_files()
 
 
 def test_micropython_mip_on_the_board_installs_from_the_repository(tmp_path, repo_over_http):
@@ -229,6 +254,6 @@ def test_micropython_mip_on_the_board_installs_from_the_repository(tmp_path, rep
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and 'Done' in r.stdout, r.stdout + r.stderr
     lib = str(tmp_path / 'lib')
-    assert installed(lib) == dist.modules()
+    assert installed(lib) == source_files()
     status, body = serve_hello_from(lib)
     assert status == 200 and b'Hello, world!' in body
