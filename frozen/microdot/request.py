@@ -227,7 +227,7 @@ class Request:
         """``(body, stream)`` of a request that has one (a coroutine of its own, so that a
         request without a body does not carry this one's locals)."""
         if chunked:
-            from .streams import read_chunked
+            from .chunked import read_chunked
             body = await read_chunked(client_reader, cls.max_readline, cls.max_body_length)
             headers['Content-Length'] = str(len(body))
             del headers['Transfer-Encoding']
