@@ -101,7 +101,8 @@ def static(request, name):
     page (``static/settings.html``, at ``/settings``), their CSS and scripts (``/static/<name>``).
 
     Each is a static file stored gzipped by the build (``scripts/build_assets.py``) and sent as it
-    is, with an ETag, in small reads (304 if the browser has it, 404 if there is none); the pages'
+    is, with an ETag, in small reads (304 if the browser has it, 404 if there is none); to a
+    client that does not take gzip (curl, wget) decompressed on the way (``ui.plain``); the pages'
     scripts fill them in from the JSON API. The pages ask for the assets as
     ``/static/app.js?v=<content hash>``, which may be cached for a year because an update changes
     the hash. This code stays loaded (no module to import per page): on a board that has been
@@ -125,6 +126,12 @@ def static(request, name):
         etag = '"%x-%x"' % (st[6], st[8])
         headers = {'ETag': etag, 'Vary': 'Accept-Encoding', 'Cache-Control':
                    'max-age=31536000, immutable' if 'v' in request.args else 'no-cache'}
+        res = request.headers.get('Accept-Encoding', '')
+        if 'gzip' not in res or 'q=0' in res:  # not a browser: maybe plain (ui.plain)
+            from ui import plain
+            res = plain.answer(request, path, etag, headers, _TYPES[ext])
+            if res:
+                return res
         if request.headers.get('If-None-Match') == etag:
             return Response(b'', 304, headers)
         res = Response.send_file(path, content_type=_TYPES[ext] + '; charset=UTF-8',

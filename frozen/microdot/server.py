@@ -41,7 +41,7 @@ import gc
 import sys
 
 from .request import Request
-from .response import BUSY_PAGE, Response
+from .response import BUSY_PAGE, Response, status_text
 from .platform import MICROPYTHON, print_exception, readable, ticks_add, ticks_diff, ticks_ms, \
     unsent
 from .streams import BufferedReader, HeaderInjection, RequestError, is_muted
@@ -429,10 +429,14 @@ async def _write_error(app, conn, status, reason, stream):
     closing does not reset the connection before the client has read the answer."""
     conn.waiting = None
     try:
+        res = None
         if status == 400:
-            res = await app.dispatch_request(None)
-        else:
-            res = Response(reason or 'Error', status)
+            try:
+                res = await app.dispatch_request(None)
+            except Exception as exc:  # a hook or handler of the app failed: the 400 still goes
+                print_exception(exc)
+        if res is None:
+            res = Response(reason or status_text(status), status)
         await res.write(conn, '1.1', False)
         conn.arm(0.5)
         limit = 8192

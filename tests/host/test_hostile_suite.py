@@ -1,7 +1,7 @@
 """The adversarial suite (hostile_suite.py) against every target: the device UI as
 `make run-esp8266` serves it (ROMFS framework, 56wK, 3 connections), the hardening and stream
 test apps as .mpy under 64wK and on CPython, the UI where the heap has room (`make run`, and
-as .mpy under an ESP32's 110wK) with no 503 accepted, and every example but one (`NOT_YET`) on CPython
+as .mpy under an ESP32's 110wK) with no 503 accepted, and every example on CPython
 (those that need no `machine`), on the unix port and with the framework as .mpy under 64wK. (The
 UI as .mpy under 64wK is not a target: with the framework's bytecode in RAM it has ~10 KB left
 and answers 503 to most requests; see issue 13's closing note.) Each case
@@ -181,12 +181,8 @@ EXAMPLES = [
     ('mount', {}),
     ('templates', {'warm': ['/', '/plants/0']}),  # the board compiles its templates first
     ('gpio', {}),
+    ('cors_api', {}),
 ]
-# Not a target yet: cors_api, because a request that cannot be parsed gets no answer at all
-# there (every runtime): the 400 goes through the after_error_request hooks with no request,
-# microdot.cors's hook fails on it, and the server's error writer drops the exception. Add it
-# here once microdot.cors passes such a response through.
-NOT_YET = {'cors_api'}
 RUNTIMES = [('cpython', True, None), ('unix-port', False, None), ('mpy-64wK', False, '64wK')]
 
 
@@ -204,7 +200,7 @@ def example_params():
 def test_every_example_is_a_target():
     names = sorted(d for d in os.listdir(os.path.join(ROOT, 'examples'))
                    if os.path.exists(os.path.join(ROOT, 'examples', d, 'main.py')))
-    assert sorted([name for name, _ in EXAMPLES] + sorted(NOT_YET)) == names
+    assert sorted(name for name, _ in EXAMPLES) == names
 
 
 @pytest.mark.parametrize('name,attrs,cpython,heap', example_params())

@@ -353,7 +353,7 @@ def test_release_workflow_tests_the_pico_image_and_publishes_checksums():
 
 def test_frozen_framework_matches_the_mip_package():
     import json
-    with open(os.path.join(ROOT, 'frozen', 'microdot', 'package.json')) as f:
+    with open(os.path.join(ROOT, 'frozen', 'package.json')) as f:
         mip = {dest for dest, _ in json.load(f)['urls']}
     frozen = {n for n in frozen_names() if n.startswith('microdot/') or n in dist.TOP_LEVEL}
     # optional: mip only (the frozen test_client.py is the stand-in that loads mip's)

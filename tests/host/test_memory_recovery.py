@@ -262,7 +262,7 @@ def test_ui_mpy_serves_the_login_form_the_dashboard_and_the_api(tmp_path):
         form = {'Content-Type': 'application/x-www-form-urlencoded'}
         gz = {'Accept-Encoding': 'gzip'}
         for _ in range(2):
-            status, headers, body = app.request('/login', auth=False)  # static, gzipped
+            status, headers, body = app.request('/login', headers=gz, auth=False)  # gzipped
             assert status == 200 and b'name="password"' in gzip.decompress(body)
             status, headers, _ = app.request(
                 '/login', urllib.parse.urlencode({'password': PASSWORD}).encode(), 'POST',
