@@ -12,7 +12,7 @@ import time
 STARTED = time.time()
 UPLOAD_MAX = 128 * 1024  # bytes per upload request (uploads stream to flash, not to RAM)
 state = {}  # what a dropped module keeps between requests (ui.net: the last Wi-Fi join;
-# ui.pins: the pins; ui.live: the number of live streams)
+# ui.pinstate: the pins; ui.live: the number of live streams)
 
 
 def error(status, message):
@@ -54,7 +54,7 @@ _ROUTES = ('/api/<re:status|events|pins|wifi|files|restart|log:what>',
            '/api/<re:pins|wifi:what>/<name>')
 _KEEP = ('log', 'live')  # the log holds state; ui.live goes with the last stream (release)
 # What the live stream (ui.live) loads: kept while a stream runs (state['streams'] counts them)
-_STREAMED = ('ui.live', 'ui.pins', 'ui.status', 'microdot.sse')
+_STREAMED = ('ui.live', 'ui.pinstate', 'microdot.sse')
 
 
 async def api(request, what, name=None):

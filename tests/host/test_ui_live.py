@@ -28,5 +28,5 @@ def test_the_streams_modules_are_loaded_before_its_head_is_sent():
     assert out.returncode == 0, out.stderr
     status, modules = out.stdout.strip().splitlines()[-1].split(' ', 1)
     assert status == '200'
-    for name in ('ui.auth', 'ui.log', 'ui.pins', 'ui.status', 'microdot.sse'):
+    for name in ('ui.auth', 'ui.log', 'ui.pinstate', 'microdot.sse'):
         assert name in modules.split(), modules
