@@ -66,19 +66,24 @@ async def stream(request, sse):
         pins_seen = log_seen = -1
         due = time.ticks_ms()
         while True:
-            if len(getattr(sse, 'events', ())) < 3:  # a stalled client gets no backlog
-                pins.poll()
-                if pins.version() != pins_seen:
-                    pins_seen = pins.version()
-                    await sse.send(pins.states(), event='pins')
-                if log.seq != log_seen:
-                    await sse.send(log.since(log_seen), event='log')
-                    log_seen = log.seq
-                if time.ticks_diff(time.ticks_ms(), due) >= 0:
-                    if not auth.still_owner(request):
-                        return
-                    due = time.ticks_add(time.ticks_ms(), PERIOD_MS)
-                    await sse.send(values(), event='live')
+            try:  # an event is marked seen only once it is queued
+                if len(getattr(sse, 'events', ())) < 3:  # a stalled client gets no backlog
+                    pins.poll()
+                    if pins.version() != pins_seen:
+                        seen = pins.version()
+                        if await sse.send(pins.states(), event='pins'):
+                            pins_seen = seen
+                    if log.seq != log_seen:
+                        seen = log.seq
+                        if await sse.send(log.since(log_seen), event='log'):
+                            log_seen = seen
+                    if time.ticks_diff(time.ticks_ms(), due) >= 0:
+                        if not auth.still_owner(request):
+                            return
+                        if await sse.send(values(), event='live'):
+                            due = time.ticks_add(time.ticks_ms(), PERIOD_MS)
+            except MemoryError:  # no heap this round (a page loading beside this one): the
+                gc.collect()  # stream goes on, the next round sends what is due
             await asyncio.sleep_ms(POLL_MS)
     finally:
         state['streams'] -= 1

@@ -60,6 +60,13 @@ def _make_response(value):
     return Response(value)
 
 
+class _Done:
+    """A response whose after-request hooks have run (`Microdot._handle`)."""
+
+    def __init__(self, response):
+        self.response = response
+
+
 def _merge_vary(res, names):
     """Add the header `names` a response depends on to its Vary header, once each."""
     current = [v.strip() for v in res.headers.get('Vary', '').split(',') if v.strip()]
@@ -303,6 +310,9 @@ class Microdot:
     async def dispatch_request(self, req):
         """Run the full request cycle for `req` (None means unparseable: 400) and return the
         Response. Used by the built-in server, the test client and the ASGI/WSGI adapters."""
+        # (the route and its hooks run in a coroutine of their own, `_handle`: two frames of
+        # about 150 bytes each, made one after the other, where one of 300 bytes met
+        # MemoryErrors on a heap in pieces)
         after_done = False
         if req is not None:
             method = req.method
@@ -320,40 +330,9 @@ class Microdot:
         elif method == 'OPTIONS' and self.options_handler:
             res = Response(headers=await invoke_handler(self.options_handler, req))
         else:
-            try:
-                f = self.find_route(req)
-                if isinstance(f, int):
-                    res = await self.error_response(req, f)
-                else:
-                    res = None
-                    local = req.subapp is not None  # else the app's own hooks only
-                    for handler in self.get_request_handlers(req, 'before_request', False) \
-                            if local else self.before_request_handlers:
-                        res = await invoke_handler(handler, req)
-                        if res:
-                            break
-                    if res is None:
-                        res = await invoke_route(f, req, req.url_args)
-                    res = _make_response(res)
-                    for handler in self.get_request_handlers(req, 'after_request', True) \
-                            if local else self.after_request_handlers:
-                        new = await invoke_handler(handler, req, res)
-                        if new is not None:
-                            res = new
-                    for handler in req.after_request_handlers:
-                        new = await invoke_handler(handler, req, res)
-                        if new is not None:
-                            res = new
-                    after_done = True
-            except HTTPException as exc:
-                res = await self.error_response(req, exc.status_code, exc.reason)
-            except MemoryError:
-                import gc
-                gc.collect()
-                res = Response(BUSY_PAGE, 503, {'Content-Type': 'text/html; charset=UTF-8',
-                                                'Retry-After': '1', 'Cache-Control': 'no-store'})
-            except Exception as exc:
-                res = await _exception_response(self, req, exc)
+            res = await self._handle(req)
+            if isinstance(res, _Done):
+                res, after_done = res.response, True
         if isinstance(res, tuple):
             res = Response(*res)
         elif not isinstance(res, Response):
@@ -369,6 +348,43 @@ class Microdot:
             if req.vary_names:
                 _merge_vary(res, req.vary_names)
         return res
+
+    async def _handle(self, req):
+        """The route of `req` with its before- and after-request hooks: its response wrapped
+        in `_Done` (the after-request hooks ran), or the response of an error."""
+        try:
+            f = self.find_route(req)
+            if isinstance(f, int):
+                return await self.error_response(req, f)
+            res = None
+            local = req.subapp is not None  # else the app's own hooks only
+            for handler in self.get_request_handlers(req, 'before_request', False) \
+                    if local else self.before_request_handlers:
+                res = await invoke_handler(handler, req)
+                if res:
+                    break
+            if res is None:
+                res = await invoke_route(f, req, req.url_args)
+            res = _make_response(res)
+            for handler in self.get_request_handlers(req, 'after_request', True) \
+                    if local else self.after_request_handlers:
+                new = await invoke_handler(handler, req, res)
+                if new is not None:
+                    res = new
+            for handler in req.after_request_handlers:
+                new = await invoke_handler(handler, req, res)
+                if new is not None:
+                    res = new
+            return _Done(res)
+        except HTTPException as exc:
+            return await self.error_response(req, exc.status_code, exc.reason)
+        except MemoryError:
+            import gc
+            gc.collect()
+            return Response(BUSY_PAGE, 503, {'Content-Type': 'text/html; charset=UTF-8',
+                                             'Retry-After': '1', 'Cache-Control': 'no-store'})
+        except Exception as exc:
+            return await _exception_response(self, req, exc)
 
     # --- serving --------------------------------------------------------------------------
 
