@@ -1,5 +1,5 @@
 """What the dashboard shows: `status()`, everything (``GET /api/status``): the board, the
-filesystem and the values that move (``ui.live.values``, which the live stream sends). The
+filesystem and the values that move (``ui.sample.values``, which the live stream sends). The
 module keeps no state, so it is dropped after each request (``ui.api``)."""
 import os
 import sys
@@ -24,7 +24,7 @@ def status():
     d = {'name': config.get('hostname'), 'platform': sys.platform, 'micropython': version,
          'board': getattr(sys.implementation, '_machine', sys.platform),
          'fs_total': total, 'fs_free': free, 'upload_max': UPLOAD_MAX}
-    from ui.live import values
+    from ui.sample import values
     d.update(values())
     return d
 

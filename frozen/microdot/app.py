@@ -60,13 +60,6 @@ def _make_response(value):
     return Response(value)
 
 
-class _Done:
-    """A response whose after-request hooks have run (`Microdot._handle`)."""
-
-    def __init__(self, response):
-        self.response = response
-
-
 def _merge_vary(res, names):
     """Add the header `names` a response depends on to its Vary header, once each."""
     current = [v.strip() for v in res.headers.get('Vary', '').split(',') if v.strip()]
@@ -330,9 +323,7 @@ class Microdot:
         elif method == 'OPTIONS' and self.options_handler:
             res = Response(headers=await invoke_handler(self.options_handler, req))
         else:
-            res = await self._handle(req)
-            if isinstance(res, _Done):
-                res, after_done = res.response, True
+            res, after_done = await self._handle(req)
         if isinstance(res, tuple):
             res = Response(*res)
         elif not isinstance(res, Response):
@@ -350,12 +341,12 @@ class Microdot:
         return res
 
     async def _handle(self, req):
-        """The route of `req` with its before- and after-request hooks: its response wrapped
-        in `_Done` (the after-request hooks ran), or the response of an error."""
+        """The route of `req` with its before- and after-request hooks: ``(response, True)``,
+        or ``(response of an error, False)`` (the after-error hooks are to run)."""
         try:
             f = self.find_route(req)
             if isinstance(f, int):
-                return await self.error_response(req, f)
+                return await self.error_response(req, f), False
             res = None
             local = req.subapp is not None  # else the app's own hooks only
             for handler in self.get_request_handlers(req, 'before_request', False) \
@@ -375,16 +366,17 @@ class Microdot:
                 new = await invoke_handler(handler, req, res)
                 if new is not None:
                     res = new
-            return _Done(res)
+            return res, True
         except HTTPException as exc:
-            return await self.error_response(req, exc.status_code, exc.reason)
+            return await self.error_response(req, exc.status_code, exc.reason), False
         except MemoryError:
             import gc
             gc.collect()
             return Response(BUSY_PAGE, 503, {'Content-Type': 'text/html; charset=UTF-8',
-                                             'Retry-After': '1', 'Cache-Control': 'no-store'})
+                                             'Retry-After': '1',
+                                             'Cache-Control': 'no-store'}), False
         except Exception as exc:
-            return await _exception_response(self, req, exc)
+            return await _exception_response(self, req, exc), False
 
     # --- serving --------------------------------------------------------------------------
 

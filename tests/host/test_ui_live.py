@@ -28,7 +28,7 @@ def test_the_streams_modules_are_loaded_before_its_head_is_sent():
     assert out.returncode == 0, out.stderr
     status, modules = out.stdout.strip().splitlines()[-1].split(' ', 1)
     assert status == '200'
-    for name in ('ui.auth', 'ui.log', 'ui.pinstate', 'microdot.sse'):
+    for name in ('ui.auth', 'ui.log', 'ui.pinstate', 'ui.sample', 'microdot.sse'):
         assert name in modules.split(), modules
 
 
