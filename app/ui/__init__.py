@@ -69,6 +69,7 @@ async def api(request, what, name=None):
     finally:
         release(module)
         forget('microdot.multipart')
+        forget('microdot.helpers')  # (microdot.multipart's)
         forget('device.configfile')  # loaded by a change of the settings
         forget('device.wifiboot')  # by a scan
 
