@@ -1,15 +1,17 @@
 """What holds the device UI's heap on the ESP8266 profile, and what splits it.
 
-    .venv/bin/python bench/ui_heap.py [--heap 56wK] [--soak 240] [--sessions 1] [--maps DIR]
+    .venv/bin/python bench/ui_heap.py [--heap 56wK] [--mpy] [--soak 240] [--sessions 1] [--maps DIR]
 
 A fresh simulated board as `make run-esp8266` runs it (scripts/run_host.py's boot: frozen/ in a
-ROMFS image, the app as .mpy, `--heap`, 3 connections), with one route more, ``/__heap``, added
+ROMFS image, the app as .mpy, `--heap`, 3 connections; with `--mpy` as scripts/run_host.py
+--mpy runs it: frozen/ as .mpy in the heap), with one route more, ``/__heap``, added
 by this script's boot code: it collects garbage and prints ``micropython.mem_info(1)`` (the
 heap map) and ``qstr_info()`` to the board's console. At each step (after start, after
 `--sessions` dashboard sessions, after a soak of `--soak` requests as
-tests/host/test_memory_recovery.py sends them) the script asks for a map and prints: free heap,
-the largest free block, the free blocks by size, the interned names (qstrs), and the loaded app
-modules. With `--maps DIR` the full maps are written there. A measurement, not a test: the
+tests/host/test_memory_recovery.py sends them) the script asks for a map (the first one, and
+any a request cannot get, through a file: ``listening`` is read before any request) and
+prints: free heap, the largest free block, the free blocks by size, the interned names (qstrs),
+and the loaded app modules. With `--maps DIR` the full maps are written there. A measurement, not a test: the
 figures go to docs/memory.md.
 
 A dashboard session is what a browser does: log in (``POST /login``), load ``/``, its CSS and
