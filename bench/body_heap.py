@@ -17,19 +17,12 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [os.path.join(ROOT, 'tests')]
 
-from support.rawhttp import exchange  # noqa: E402
+from support import rawhttp  # noqa: E402
 from support.servers import ServerProcess  # noqa: E402
 
 
-def post(port, body, chunk):
-    head = b'POST /size HTTP/1.1\r\nConnection: close\r\n'
-    if not chunk:
-        return exchange(port, head + b'Content-Length: %d\r\n\r\n' % len(body) + body)
-    data = bytearray(head + b'Transfer-Encoding: chunked\r\n\r\n')
-    for i in range(0, len(body), chunk):
-        piece = body[i:i + chunk]
-        data += b'%x\r\n' % len(piece) + piece + b'\r\n'
-    return exchange(port, bytes(data + b'0\r\n\r\n'), timeout=30)
+def post(port, body, chunk=None):
+    return rawhttp.post(port, b'/size', body, chunk)
 
 
 def accepted(answer, size):

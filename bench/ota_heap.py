@@ -26,6 +26,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
 sys.path.insert(0, os.path.join(ROOT, 'scripts', 'sim'))
 import esp32flash  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, 'tests'))
+from support.runtimes import compile_tree  # noqa: E402  (mpy-cross of a tree)
 
 PROBE = '''
 import gc, sys
@@ -79,17 +81,6 @@ low[0] = f6
 asyncio.run(go())
 print('RESULT', f0 - f1, f1 - f2, f2 - f3, f4 - f5, f6 - low[0])
 '''
-
-
-def compile_tree(src, dest):
-    for dirpath, _, files in os.walk(src):
-        for name in files:
-            if name.endswith('.py') and name != 'manifest.py':
-                s = os.path.join(dirpath, name)
-                rel = os.path.relpath(s, src)
-                d = os.path.join(dest, rel[:-3] + '.mpy')
-                os.makedirs(os.path.dirname(d), exist_ok=True)
-                subprocess.run([os.path.join(BIN, 'mpy-cross'), '-o', d, '-s', rel, s], check=True)
 
 
 def main():

@@ -33,20 +33,12 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [os.path.join(ROOT, 'tests', 'host'), os.path.join(ROOT, 'tests'),
                 os.path.join(ROOT, 'frozen'), os.path.join(ROOT, 'scripts')]
+from page_heap import fetch  # noqa: E402  (bench/: a page as the board sends it, or 0)
 
 STEP = 1024
 BASE = '/api/hello'
 PAGES = ('/', '/settings', '/login', '/static/app.css', '/static/app.js',
          '/static/settings.js', '/api/status', '/api/settings', '/api/backup', '/api/files')
-
-
-def fetch(url, headers=None):
-    req = urllib.request.Request(url, headers=headers or {})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, r.read()
-    except Exception as exc:  # a cut-off page, a 503: not served
-        return getattr(exc, 'code', 0), b''
 
 
 def whole(body):

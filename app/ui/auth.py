@@ -28,7 +28,7 @@ USER = 'admin'  # the user name HTTP Basic expects
 PUBLIC = ['/login']  # your own public paths may be appended
 
 sessions = {}  # token -> time.time() at which it ends (ui.login starts and ends them)
-failures = {}  # the login throttle's table (device.owner.check): client -> [count, wait until]
+failures = {}  # the password throttle's table (password_ok): client -> [count, wait until]
 state = {}  # 'record': the owner password's record, 'ttl': session_s, 'hosts': allowed names,
 # 'basic': the last HTTP Basic header that passed, hashed
 
@@ -121,6 +121,22 @@ def basic_seen(request):
         import hashlib
         return hashlib.sha256((record() + header).encode()).digest()
     return None
+
+
+def password_ok(request, password):
+    """``device.owner.check`` of `password` against the owner password, throttled per client
+    address in `failures`: True, False (wrong, or none is set) or the seconds the client must
+    still wait (an int > 0). Slow (a PBKDF2 hash): the login, HTTP Basic credentials not seen
+    before and a password change use it. ``device.owner`` and its HMAC (``hmacsha256``) are
+    dropped again afterwards (frozen code: importing them again is cheap)."""
+    from device import owner
+    from ui import forget
+    try:
+        return owner.check({'owner': record()}, password, owner.peer(request.client_addr),
+                           failures)
+    finally:
+        forget('device.owner')
+        forget('hmacsha256')
 
 
 def _basic_known(request):

@@ -85,17 +85,6 @@ def failed(ok):
     return 401, 'Wrong password.', None
 
 
-def _password_ok(request, password):
-    # ui.verify.password_ok without loading ui.verify (2.3 KB on the ESP8266 profile)
-    from device import owner
-    from ui import forget
-    try:
-        return owner.check({'owner': auth.record()}, password, owner.peer(request.client_addr),
-                           auth.failures)
-    finally:
-        forget('device.owner')
-
-
 def login(request):
     if not auth.record():
         return Response.redirect('/password')
@@ -104,7 +93,7 @@ def login(request):
     where = safe_path(form.get('next') or request.args.get('next')) or '/'
     status, text, headers = 200, '', None
     if request.method == 'POST':
-        ok = _password_ok(request, form.get('password', ''))
+        ok = auth.password_ok(request, form.get('password', ''))
         if ok is True:
             return enter(where)
         status, text, headers = failed(ok)

@@ -19,8 +19,7 @@ def password(request):
         if first:
             ok = True
         else:
-            from ui import verify
-            ok = verify.password_ok(request, form.get('current', ''))
+            ok = auth.password_ok(request, form.get('current', ''))
         if ok is not True:
             status, text, headers = failed(ok)
             if not ok:

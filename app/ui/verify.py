@@ -1,30 +1,19 @@
-"""The rare and slow steps of ``ui.auth``'s checks, loaded only for them: the owner password
-(``device.owner``, throttled per client address), the refusals, and the names the device
+"""The rare and slow steps of ``ui.auth``'s checks, loaded only for them: HTTP Basic credentials
+not seen before (checked with ``auth.password_ok``), the refusals, and the names the device
 answers to."""
 import sys
 
 from ui import auth
 
 
-def password_ok(request, password):
-    """``device.owner.check`` of `password` for this client: True, False or seconds to wait."""
-    from device import owner
-    from ui import forget
-    try:
-        return owner.check({'owner': auth.record()}, password, owner.peer(request.client_addr),
-                           auth.failures)
-    finally:
-        forget('device.owner')  # frozen code: importing it again is cheap
-
-
 def basic(request, value):
-    """HTTP Basic credentials `value` (base64 of ``admin:password``): see `password_ok`."""
+    """HTTP Basic credentials `value` (base64 of ``admin:password``): see ``auth.password_ok``."""
     import binascii
     try:
         user, _, password = binascii.a2b_base64(value.strip()).decode().partition(':')
     except (ValueError, UnicodeError):
         return False
-    return password_ok(request, password) if user == auth.USER else False
+    return auth.password_ok(request, password) if user == auth.USER else False
 
 
 def refuse(request, page, status, message, wait=0):

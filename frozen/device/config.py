@@ -10,7 +10,9 @@ API (used by the runtime, the reconnect loop, the portal and apps)::
     config.save()                        # atomic; the previous file is kept as config.json.bak
     config.change(cfg, config.forget_network, 'home')   # edit + save; undone if the save fails
 
-There is one owner: this module. The runtime, ``device.wifi``'s reconnect loop, the setup portal
+There is one owner: this module. Reading, checking and writing the file is
+``device.configfile``, loaded on first use (``config.load``, ``config.add_network``... are its
+functions, looked up through this module). The runtime, ``device.wifi``'s reconnect loop, the setup portal
 and the web UI all work on ``current()``, so a change takes effect everywhere at once (a
 forgotten network is not rejoined, a new one is tried on the next reconnect) and ``save()``
 writes it. ``load(path)`` reads a file into a new dict (tests, tools).
@@ -42,25 +44,8 @@ Keys (defaults in ``DEFAULTS``):
 
 A value of the wrong type is replaced by its default, so a hand-edited file cannot crash boot.
 """
-import json
-import os
 
-PATH = 'config.json'
-ENOENT = 2
-
-DEFAULTS = {
-    'networks': [],
-    'hostname': 'microdot',
-    'ap_ssid': '',
-    'ap_password': '',
-    'port': 80,
-    'dns_port': 53,
-    'connect_timeout': 15,
-    'retries': 2,
-    'reconnect_s': 5,
-    'watchdog_ms': 0,
-    'pins': {'safe_mode': None},
-}
+PATH = 'config.json'  # (configfile.load's default too)
 
 _cfg = None  # the settings in RAM (current())
 _path = PATH  # the file they come from and are saved to
@@ -68,55 +53,14 @@ _kept = {}  # overridden keys -> the value to save instead (this run only, see o
 _ABSENT = object()
 
 
-def defaults():
-    """A fresh copy of the default settings."""
-    cfg = {}
-    for key in DEFAULTS:
-        cfg[key] = _copy(DEFAULTS[key])
-    return cfg
-
-
-def _copy(value):
-    if isinstance(value, dict):
-        return dict(value)
-    if isinstance(value, list):
-        return list(value)
-    return value
-
-
-def _missing(exc):
-    return exc.errno == ENOENT
-
-
-def _read(path):
-    """The JSON object in `path`, or None if the file is missing or not a settings object.
-    Raises MemoryError and OSErrors other than ENOENT (possibly transient: never "missing")."""
+def __getattr__(name):
+    # the file's side (DEFAULTS, load, validate, defaults, networks, add_network,
+    # forget_network): device.configfile, loaded on first use
+    from device import configfile
     try:
-        f = open(path)
-    except OSError as exc:
-        if _missing(exc):
-            return None
-        raise
-    try:
-        data = json.load(f)
-    except ValueError:  # not JSON; bytes that are not UTF-8 (UnicodeError is a ValueError)
-        return None
-    finally:
-        f.close()
-    return data if isinstance(data, dict) else None
-
-
-def load(path=PATH):
-    """Read the settings file into a new dict: its values merged over the defaults.
-
-    A missing or corrupt file gives the defaults; after a save that was cut short the complete
-    ``path + '.tmp'`` or the kept ``path + '.bak'`` is used. Raises MemoryError or OSError when
-    the file cannot be read for a reason that may pass (never defaults then)."""
-    for name in (path, path + '.tmp', path + '.bak'):
-        data = _read(name)
-        if data is not None:
-            return validate(data)
-    return validate({})
+        return getattr(configfile, name)
+    except AttributeError:
+        raise AttributeError(name)
 
 
 def current(path=None):
@@ -128,7 +72,8 @@ def current(path=None):
         _cfg, _path = None, path
         _kept.clear()
     if _cfg is None:
-        _cfg = load(_path)
+        from device import configfile
+        _cfg = configfile.load(_path)
     return _cfg
 
 
@@ -157,31 +102,6 @@ def set_saved(key, value):
         current()[key] = value
 
 
-def validate(data):
-    """Merge `data` over the defaults, keeping only well-typed values."""
-    cfg = defaults()
-    for key, default in DEFAULTS.items():
-        if key not in data:
-            continue
-        value = data[key]
-        if key == 'networks':
-            cfg[key] = [n for n in value if _valid_network(n)] if isinstance(value, list) else []
-        elif key == 'pins':
-            if isinstance(value, dict):
-                cfg[key].update(value)
-        elif default is None or type(value) is type(default):
-            cfg[key] = value
-    for key in data:  # keep keys an app added, untouched
-        if key not in cfg:
-            cfg[key] = data[key]
-    return cfg
-
-
-def _valid_network(n):
-    return (isinstance(n, dict) and isinstance(n.get('ssid'), str) and n['ssid']
-            and isinstance(n.get('password', ''), str))
-
-
 def _to_save(cfg):
     if cfg is not _cfg or not _kept:
         return cfg
@@ -194,43 +114,11 @@ def _to_save(cfg):
     return out
 
 
-def _unless_missing(op, *args):
-    """Run a filesystem operation; a missing file is fine, any other error is raised."""
-    try:
-        op(*args)
-    except OSError as exc:
-        if not _missing(exc):
-            raise
-
-
-def _finish(path):
-    """Complete a save that was cut short between its two renames (only the new settings, in
-    the temp file, and the kept ``.bak`` are left), so that the next save cannot lose them."""
-    try:
-        os.stat(path)
-        return
-    except OSError as exc:
-        if not _missing(exc):
-            raise
-    if _read(path + '.tmp') is not None:
-        os.rename(path + '.tmp', path)
-
-
 def save(cfg=None, path=None):
     """Write the settings (default: ``current()``, to its file) atomically, keeping the previous
     file as ``path + '.bak'``. Raises on failure; the old settings are then still in place."""
-    if cfg is None:
-        cfg = current()
-    if path is None:
-        path = _path
-    text = json.dumps(_to_save(cfg))  # first: a MemoryError here touches no file
-    _finish(path)
-    tmp, bak = path + '.tmp', path + '.bak'
-    with open(tmp, 'w') as f:
-        f.write(text)
-    _unless_missing(os.remove, bak)  # FAT cannot rename over a file: make room first
-    _unless_missing(os.rename, path, bak)
-    os.rename(tmp, path)
+    from device import configfile
+    configfile.write(_to_save(current() if cfg is None else cfg), _path if path is None else path)
 
 
 def change(cfg, edit, *args, path=None):
@@ -253,29 +141,6 @@ def change(cfg, edit, *args, path=None):
             _kept[key] = kept[key]
         raise
     return result
-
-
-def networks(cfg):
-    """The saved networks as a list of (ssid, password)."""
-    return [(n['ssid'], n.get('password', '')) for n in cfg['networks']]
-
-
-def add_network(cfg, ssid, password=''):
-    """Put `ssid` first in the saved networks (replacing an older entry). Raises ValueError on
-    an empty ssid or non-string values."""
-    if not isinstance(ssid, str) or not ssid or len(ssid) > 32:
-        raise ValueError('ssid must be 1-32 characters')
-    if not isinstance(password, str) or len(password) > 64:
-        raise ValueError('password must be a string of at most 64 characters')
-    forget_network(cfg, ssid)
-    cfg['networks'].insert(0, {'ssid': ssid, 'password': password})
-
-
-def forget_network(cfg, ssid):
-    """Remove `ssid` from the saved networks (a new list); return True if it was there."""
-    before = len(cfg['networks'])
-    cfg['networks'] = [n for n in cfg['networks'] if n['ssid'] != ssid]
-    return len(cfg['networks']) != before
 
 
 def get(key):

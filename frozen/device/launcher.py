@@ -57,47 +57,8 @@ def load(name=NAME):
     KeyboardInterrupt and SystemExit get through (so Ctrl-C still reaches the REPL). An app
     installed by an upload that fails to import is replaced by the kept previous version (see
     `restored`)."""
-    global restored
-    module, error = _load(name)
-    if not exists(PREVIOUS):  # nothing was ever uploaded: nothing to mark or restore
-        return module, error
-    from device import install
-    if error is None:
-        install.started()
-        return module, None
-    if not (install.untested() and install.previous()):
-        return None, error
-    names = install.restore()
-    restored = ('The uploaded app failed to start, so the previous version was restored (%s).\n'
-                % ', '.join(names)) + error
-    print('launcher:', restored)
-    module, again = _load(name)
-    return (module, None) if again is None else (None, restored + '\n' + again)
-
-
-def _load(name):
-    if not (exists(name + '.py') or exists(name + '.mpy')):
-        return None, ('There is no %s.py on the device filesystem yet: upload the app with '
-                      '`make deploy PORT=...`.' % name)
-    # The filesystem first, for this import and the app's later (lazy) ones. A board already
-    # has '' first; the unix port running a script has the script's directory there instead.
-    if '' in sys.path:
-        sys.path.remove('')
-    sys.path.insert(0, '')
-    sys.modules.pop(name, None)
-    before = set(sys.modules)
-    try:
-        module = __import__(name)
-    except Exception as exc:
-        for mod in list(sys.modules):  # the app's modules imported before the error
-            if mod not in before:
-                sys.modules.pop(mod, None)
-        return None, describe(exc)
-    app = getattr(module, 'app', None)
-    if app is None or not hasattr(app, 'start_server'):
-        return None, ('%s.py defines no `app` (a Microdot instance) for the runtime to serve.'
-                      % name)
-    return module, None
+    from device import appload  # dropped after boot (the runtime): only a boot imports an app
+    return appload.load(name)
 
 
 def unload(name):

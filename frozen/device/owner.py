@@ -4,8 +4,8 @@ Only a salted, slow hash is kept, in the settings as ``"owner"``::
 
     pbkdf2-sha256$<iterations>$<salt, hex>$<hash, hex>
 
-PBKDF2-HMAC-SHA256 (RFC 8018) with a 16-byte salt from ``os.urandom``; the HMAC is this
-module's own (boards have no ``hmac`` module). The password itself is
+PBKDF2-HMAC-SHA256 (RFC 8018) with a 16-byte salt from ``os.urandom``; the HMAC is
+``hmacsha256``'s (boards have no ``hmac`` module). The password itself is
 never stored, printed or sent anywhere.
 
 `check` also throttles guessing: after a failed attempt from a client address, that address
@@ -34,36 +34,19 @@ MAX_WAIT_S = 60
 MAX_CLIENTS = 8
 KEY = 'owner'  # its key in the settings
 
-def _pads(key):
-    # HMAC-SHA256's inner and outer padded keys (RFC 2104), made once per password
-    import hashlib
-    if len(key) > 64:
-        key = hashlib.sha256(key).digest()
-    key += bytes(64 - len(key))
-    return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5c for b in key)
-
-
-def _hmac(pads, msg):
-    import hashlib
-    inner = hashlib.sha256(pads[0])
-    inner.update(msg)
-    outer = hashlib.sha256(pads[1])
-    outer.update(inner.digest())
-    return outer.digest()
-
-
 def pbkdf2_sha256(password, salt, iterations, length=32):
-    """PBKDF2-HMAC-SHA256 of `password` (bytes) and `salt` (bytes), `length` bytes. (Its own
-    HMAC, not ``microdot.jwt``'s: a login loads no more than this module.)"""
-    pads = _pads(password)
+    """PBKDF2-HMAC-SHA256 of `password` (bytes) and `salt` (bytes), `length` bytes (the HMAC is
+    ``hmacsha256``'s, which ``microdot.jwt`` uses too)."""
+    from hmacsha256 import mac, pads
+    keys = pads(password)
     out = b''
     block = 0
     while len(out) < length:
         block += 1
-        u = _hmac(pads, salt + block.to_bytes(4, 'big'))
+        u = mac(keys, salt + block.to_bytes(4, 'big'))
         acc = int.from_bytes(u, 'big')
         for _ in range(iterations - 1):
-            u = _hmac(pads, u)
+            u = mac(keys, u)
             acc ^= int.from_bytes(u, 'big')
         out += acc.to_bytes(32, 'big')
     return out[:length]

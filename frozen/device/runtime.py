@@ -22,69 +22,19 @@ import asyncio
 
 from device import config, launcher, watchdog, wifi
 
-AP_RETRY_S = 300
-
-
-def reboot():
-    import machine
-    machine.reset()
-
-
-async def retry_station(cfg, period=AP_RETRY_S):
-    """In access-point mode: every `period` s try the saved networks; reboot when one works."""
-    while True:
-        await asyncio.sleep(period)
-        for n in cfg['networks']:
-            if n in cfg['networks'] and await wifi.connect_async(n['ssid'], n.get('password', ''), cfg['connect_timeout']):
-                print('device: network', repr(n['ssid']), 'is back, rebooting')
-                reboot()
-
-
-async def serve_portal(cfg, ip, error=None, safe=None, wd=0):
-    from device.portal import Portal
-    portal = Portal(cfg, ip, error=error, safe=safe, reboot=reboot, scan=wifi.scan)
-    for attempt in range(10):
-        try:
-            task = asyncio.create_task(portal.serve(cfg['port'], cfg.get('host', '0.0.0.0')))
-            return await watchdog.guard(task, wd)
-        except OSError as exc:  # the crashed app may still hold the port for a moment
-            print('device: portal cannot listen yet:', exc)
-            await asyncio.sleep(1)
-    raise OSError('portal could not listen on port %d' % cfg['port'])
-
-
-def rollback_check():
-    """ESP32: ``device.rollback`` after its boot check (an update pending or rolled back), or
-    None on a board without the esp32 module (nothing imported there)."""
-    try:
-        import esp32  # noqa: F401  (a built-in module: tells an ESP32 for free)
-    except ImportError:
-        return None
-    from device import rollback
-    try:
-        rollback.check()
-    except Exception as exc:  # the note unreadable or the filesystem full: boot all the same
-        print('device: firmware update check failed:', exc)
-    return rollback
-
 
 async def serve(cfg, mode, ip, module=None, error=None, safe=None, rollback=None):
+    """Serve what the boot found to serve (``device.boot.start``'s result): the app, with the
+    Wi-Fi reconnect and the watchdog, and the recovery page if it stops; in access-point mode or
+    without an app, the setup or recovery page (``device.fallback``)."""
     wd = 0 if safe else cfg['watchdog_ms']
     if rollback is not None and rollback.pending():  # an update on trial: a reset must come
         asyncio.create_task(rollback.deadline(cfg.get('ota_confirm_s', rollback.DEADLINE_S)))
         if not safe:
             wd = wd or rollback.WATCHDOG_MS
-    if mode == 'ap':
-        from device.dns import Server
-        try:
-            dns = Server(ip, cfg['dns_port'])
-            asyncio.create_task(dns.run())
-            print('device: captive DNS on port', cfg['dns_port'], 'answers', ip)
-        except OSError as exc:  # the setup page still works by address
-            print('device: no captive DNS:', exc)
-        if cfg['networks']:
-            asyncio.create_task(retry_station(cfg))
-        return await serve_portal(cfg, ip, safe=safe, wd=wd)
+    if mode == 'ap':  # the setup page (device.fallback: code loaded for it only)
+        from device import fallback
+        return await fallback.access_point(cfg, ip, safe, wd)
     asyncio.create_task(wifi.keep_connected(cfg))
     if module is not None:
         if rollback is not None:  # a new firmware stays once the app has served a request
@@ -96,55 +46,22 @@ async def serve(cfg, mode, ip, module=None, error=None, safe=None, rollback=None
         except Exception as exc:
             error = launcher.describe(exc)
         launcher.stop(module)
-    print('device: serving the recovery page:', (error or safe or '').strip().split('\n')[-1])
-    return await serve_portal(cfg, ip, error=error, safe=safe, wd=wd)
+    from device import fallback
+    return await fallback.recovery(cfg, ip, error, safe, wd)
 
 
 def main(config_path=config.PATH, **overrides):
     """Boot. `overrides` replace settings in RAM for this run, never saved: host runs and tests
     move the ports off 80/53 with them, and may add ``host`` (the address to listen on, default
-    ``0.0.0.0``) and ``debug`` (the app server's request log)."""
-    rollback = rollback_check()
-    cfg = config.current(config_path)
-    config.override(**overrides)
-    print('device: hostname', cfg['hostname'], '- saved networks:', len(cfg['networks']))
-    from device import safemode
-    safe = safemode.reason(cfg)
-    del safemode
-    launcher.unload('device.safemode')  # only needed at boot: its heap goes to the app
-    if safe:
-        print('device: safe mode (%s): the app will not start' % safe)
-    if launcher.exists(launcher.UPLOADS):  # an upload was cut short: finish or drop it
-        from device import install
-        done = install.recover()
-        if done:
-            print('device: finished installing', ', '.join(done))
-        del install
-        launcher.unload('device.install')  # imported again when needed; the app gets its heap
-    wifi.set_hostname(cfg['hostname'])
-    joined = wifi.connect_saved(cfg)
-    module = error = None
-    if joined:
-        mode, ip = 'station', joined[1]
-        if not safe:
-            # Import before the event loop starts, so an app that runs its own server at
-            # import time simply runs.
-            module, error = launcher.load()
-            launcher.unload('device.install')  # if the launcher needed it
-            if error:
-                print('device: the app failed to load:\n' + error)
-            else:
-                import gc
-                gc.collect()
-                print('device: heap free after the app started: %d bytes' % gc.mem_free())
-    else:
-        mode = 'ap'
-        if cfg['ap_password'] == 'auto':
-            from device import apkey
-            apkey.make(cfg)
-        name, ip = wifi.start_ap(cfg)
-    where = 'http://%s%s/' % (ip, '' if cfg['port'] == 80 else ':%d' % cfg['port'])
-    if mode == 'ap':
-        print('device: join Wi-Fi', repr(name), 'and open', where + 'setup')
-    print('device: serving at', where, '(mode %s)' % mode)
-    asyncio.run(serve(cfg, mode, ip, module, error, safe, rollback))
+    ``0.0.0.0``) and ``debug`` (the app server's request log).
+
+    The steps up to serving are ``device.boot``, dropped before the server starts: a board that
+    runs ``frozen/`` as ``.mpy`` gives their heap to the app."""
+    from device import boot
+    plan = boot.start(config_path, overrides)
+    del boot
+    # the boot's code, its heap the app's (loaded again if ever needed: the settings file for a
+    # change, the Wi-Fi's boot part for a scan)
+    for name in ('device.boot', 'device.appload', 'device.configfile', 'device.wifiboot'):
+        launcher.unload(name)
+    asyncio.run(serve(*plan))

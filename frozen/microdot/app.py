@@ -4,12 +4,6 @@ from .request import HTTPException, Request, abort
 from .response import Response, status_text
 from .routing import URLPattern
 
-# A MemoryError in a handler or hook is answered 503 with this page, as the server answers one
-# before a handler runs: it loads itself again in 2 s, so a browser on a board short of heap
-# (a second page on an ESP8266) waits for its turn instead of stopping at an error.
-BUSY_PAGE = (b'<!doctype html><meta http-equiv="refresh" content="2"><title>Busy</title>'
-             b'Service unavailable: busy, trying again in a moment.')
-
 def mro(cls):
     """The classes `cls` inherits from, nearest first (MicroPython has no __mro__)."""
     if hasattr(cls, '__mro__'):
@@ -371,6 +365,7 @@ class Microdot:
             return await self.error_response(req, exc.status_code, exc.reason), False
         except MemoryError:
             import gc
+            from .response import BUSY_PAGE
             gc.collect()
             return Response(BUSY_PAGE, 503, {'Content-Type': 'text/html; charset=UTF-8',
                                              'Retry-After': '1',

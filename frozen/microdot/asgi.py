@@ -13,6 +13,7 @@ from microdot.multidict import NoCaseDict
 from microdot.request import Request
 from microdot.response import Response
 from microdot.websocket import WebSocket as BaseWebSocket, WebSocketError, websocket_wrapper
+from microdot.websocket import websocket_upgrade as upgrade
 
 
 class _BodyStream:
@@ -267,15 +268,9 @@ class WebSocket(BaseWebSocket):
 
 
 async def websocket_upgrade(request):
-    """Accept the WebSocket inside an ordinary route and return the `WebSocket`."""
-    ws = WebSocket(request)
-    await ws.handshake()
-
-    @request.after_request
-    async def after_request(request, response):
-        return Response.already_handled
-
-    return ws
+    """Accept the WebSocket inside an ordinary route and return the `WebSocket` (this module's,
+    over ASGI messages)."""
+    return await upgrade(request, WebSocket)
 
 
 def with_websocket(f):

@@ -82,7 +82,10 @@ class CORS:
         return headers
 
     def after_request(self, request, response):
-        """Add the CORS headers to `response` (those it does not already have)."""
+        """Add the CORS headers to `response` (those it does not already have); the 400 for a
+        request that could not be parsed (`request` None) is passed through unchanged."""
+        if request is None:
+            return
         for name, value in self.get_cors_headers(request).items():
             if name not in response.headers:
                 response.headers[name] = value

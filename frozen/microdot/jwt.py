@@ -1,9 +1,9 @@
 """JSON Web Tokens signed with HS256 (HMAC-SHA256), for sessions and remember-me cookies.
 
 Our own code for MicroPython and CPython alike: HMAC comes from the `hmac` module when there is
-one and is otherwise computed here from `hashlib.sha256`. Tokens interoperate with PyJWT.
-`decode` checks the signature, that the header names HS256, and the `exp` / `nbf` claims when
-present; any failure raises `InvalidTokenError` (a ValueError).
+one and is otherwise the top-level module ``hmacsha256`` (installed with the framework). Tokens
+interoperate with PyJWT. `decode` checks the signature, that the header names HS256, and the
+`exp` / `nbf` claims when present; any failure raises `InvalidTokenError` (a ValueError).
 """
 import binascii
 import hashlib
@@ -15,30 +15,15 @@ class InvalidTokenError(ValueError):
     """The token is malformed, not HS256, badly signed, expired or not yet valid."""
 
 
-def hmac_pads(key):
-    """HMAC-SHA256's inner and outer padded keys for `key` (RFC 2104), as two 64-byte strings.
-    Computed once, they make many HMACs under one key cheap (PBKDF2 in ``device.owner``)."""
-    if len(key) > 64:
-        key = hashlib.sha256(key).digest()
-    k = int.from_bytes(key + bytes(64 - len(key)), 'big')
-    return ((k ^ int.from_bytes(b'6' * 64, 'big')).to_bytes(64, 'big'),
-            (k ^ int.from_bytes(b'\\' * 64, 'big')).to_bytes(64, 'big'))
-
-
-def hmac_sha256(key, msg, pads=None):
-    """HMAC-SHA256 of `msg` under `key` (RFC 2104), as 32 bytes. `pads`: ``hmac_pads(key)``
-    computed beforehand (then `key` is not used)."""
-    if pads is None:
-        try:
-            import hmac
-            return hmac.new(key, msg, hashlib.sha256).digest()
-        except ImportError:
-            pads = hmac_pads(key)
-    inner = hashlib.sha256(pads[0])
-    inner.update(msg)
-    outer = hashlib.sha256(pads[1])
-    outer.update(inner.digest())
-    return outer.digest()
+def hmac_sha256(key, msg):
+    """HMAC-SHA256 of `msg` under `key` (RFC 2104), as 32 bytes: the ``hmac`` module's where
+    there is one (CPython), else ``hmacsha256``'s."""
+    try:
+        import hmac
+        return hmac.new(key, msg, hashlib.sha256).digest()
+    except ImportError:
+        from hmacsha256 import mac, pads
+        return mac(pads(key), msg)
 
 
 def b64url_encode(data):

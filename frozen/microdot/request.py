@@ -239,7 +239,7 @@ class Request:
         request without a body does not carry this one's locals)."""
         method, url, _, headers, length, chunked = head
         if chunked:
-            from .streams import read_chunked
+            from .chunked import read_chunked
             body = await read_chunked(client_reader, cls.max_readline, cls.max_body_length)
             headers['Content-Length'] = str(len(body))
             del headers['Transfer-Encoding']

@@ -12,6 +12,21 @@ _REASONS = (400, 'Bad request', 404, 'Not found', 405, 'Not found', 413, 'Payloa
             500, 'Internal server error', 503, 'Service unavailable')
 
 
+# The page of the framework's 503s for a board short of heap or of connections (the built-in
+# server's ready-made one, a MemoryError in a handler or hook): it loads itself again in 2 s, so
+# a browser on a busy board (a second page on an ESP8266) waits for its turn instead of stopping
+# at an error. Its look is the device's (frozen/device/style.css: the palette, light and dark,
+# the bar with the title), in a short inline style, so it needs no second request. One constant:
+# in flash on a board, written as it is, with no heap at send time.
+BUSY_PAGE = (b'<!doctype html><meta http-equiv="refresh" content="2"><meta name="viewport" '
+             b'content="width=device-width"><title>Busy</title><style>body{margin:0;font:16px/1.4'
+             b' system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2430;background:'
+             b'#f2f4f7}h1{margin:0;padding:.75rem 1rem;font-size:1.3rem;color:#fff;background:'
+             b'#0a66c2}p{margin:1rem}@media(prefers-color-scheme:dark){body{color:#e6e9ee;'
+             b'background:#14181e}h1{color:#0b1a2b;background:#5aa9ff}}</style><h1>Busy</h1>'
+             b'<p>Service unavailable: busy, trying again in a moment.')
+
+
 def status_text(status):
     """The framework's text for an error `status` (the body of its own error responses), 'N/A'
     for a status it has none for."""

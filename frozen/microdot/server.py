@@ -41,7 +41,7 @@ import gc
 import sys
 
 from .request import Request
-from .response import Response
+from .response import BUSY_PAGE, Response, status_text
 from .platform import MICROPYTHON, print_exception, readable, ticks_add, ticks_diff, ticks_ms, \
     unsent
 from .streams import BufferedReader, HeaderInjection, RequestError, is_muted
@@ -63,13 +63,12 @@ def _board_default(backlog):
     return None
 
 
-# The ready-made 503 (the cap, or a MemoryError before anything was sent). Its body is a page
-# that loads itself again in 2 s: a browser opening a page on a busy board (a second browser on
-# an ESP8266) retries instead of stopping at an error; scripts go by the status and Retry-After.
+# The ready-made 503 (the cap, or a MemoryError before anything was sent): this head, then
+# response.BUSY_PAGE, a page that loads itself again in 2 s: a browser opening a page on a busy
+# board (a second browser on an ESP8266) retries instead of stopping at an error; scripts go by
+# the status and Retry-After. Two constants written one after the other, with no heap.
 _BUSY = (b'HTTP/1.0 503 N/A\r\nContent-Type: text/html; charset=UTF-8\r\n'
-         b'Content-Length: 125\r\nRetry-After: 1\r\nConnection: close\r\n\r\n'
-         b'<!doctype html><meta http-equiv="refresh" content="2"><title>Busy</title>'
-         b'Service unavailable: busy, trying again in a moment.')
+         b'Content-Length: 523\r\nRetry-After: 1\r\nConnection: close\r\n\r\n')
 
 
 def default_max_connections():
@@ -435,10 +434,14 @@ async def _write_error(app, conn, status, reason, stream):
     closing does not reset the connection before the client has read the answer."""
     conn.waiting = None
     try:
+        res = None
         if status == 400:
-            res = await app.dispatch_request(None)
-        else:
-            res = Response(reason or 'Error', status)
+            try:
+                res = await app.dispatch_request(None)
+            except Exception as exc:  # a hook or handler of the app failed: the 400 still goes
+                print_exception(exc)
+        if res is None:
+            res = Response(reason or status_text(status), status)
         await res.write(conn, '1.1', False)
         conn.arm(0.5)
         limit = 8192
@@ -457,7 +460,8 @@ async def _busy(conn, reader):
     read the answer."""
     try:
         conn.arm(1)
-        await conn.awrite(_BUSY)
+        conn.stream.write(_BUSY)  # the socket takes it at once (a new connection): then
+        await conn.awrite(BUSY_PAGE)  # this is the response's first write, awaiting nothing
         conn.arm(0.2)
         while await reader.read(128):  # the request, in small pieces (a 2 kB buffer is often
             pass  # more than a full heap has: the close would then reset the connection)
@@ -488,6 +492,7 @@ def _refuse_now(sock):
     try:
         sock.setblocking(False)
         sock.send(_BUSY)
+        sock.send(BUSY_PAGE)
         for _ in range(32):  # at most 2 KB: a longer request gets the reset
             if not sock.recv(64):
                 break

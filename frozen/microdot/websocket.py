@@ -483,11 +483,12 @@ class WebSocketGroup:
         return sent
 
 
-async def websocket_upgrade(request):
-    """Perform the handshake inside an ordinary route and return the `WebSocket`.
+async def websocket_upgrade(request, cls=None):
+    """Perform the handshake inside an ordinary route and return the `WebSocket` (an instance of
+    `cls` if given: ``microdot.asgi`` passes its own).
 
     The route must return normally afterwards; nothing more is written to the connection."""
-    ws = WebSocket(request)
+    ws = (cls or WebSocket)(request)
     await ws.handshake()
 
     @request.after_request

@@ -3,7 +3,7 @@
 import os
 
 from check import raises
-from device import config
+from device import config, configfile
 from faults import every_step, remove_saved
 
 PATH = 'cfg_under_test.json'
@@ -71,6 +71,31 @@ def test_save_then_load_round_trips():
     again = config.load(PATH)
     cleanup()
     assert again == cfg
+
+
+def test_the_file_is_the_settings_json_text_written_in_small_pieces():
+    # json.dumps(cfg) needed one free block of the whole text's size (more while it grew): on a
+    # board whose heap was in pieces a save then failed (503) for many seconds. The file is
+    # written piece by piece, with the same text as before.
+    import json
+    cleanup()
+    cfg = config.load(PATH)
+    cfg['networks'] = [{'ssid': 'Caf\u00e9 "1"', 'password': 'p' * 60},
+                       {'ssid': 'b', 'password': ''}]
+    for i in range(12):
+        cfg['pins']['pin%d' % i] = {'pin': i, 'mode': 'pwm', 'invert': i % 2 == 0, 'on': False}
+    cfg['extra'] = {'empty': {}, 'none': [], 'nested': [[1, 2.5], {'a': None}]}
+    config.save(cfg, PATH)
+    with open(PATH) as f:
+        text = f.read()
+    from faults import PowerCut
+    cut = PowerCut(10000)  # counts the changes: an open, each write, a remove, two renames
+    assert cut.run(configfile, configfile.write, cfg, PATH)
+    with open(PATH) as f:
+        again = f.read()
+    cleanup()
+    assert text == again == json.dumps(cfg) and len(text) > 1000
+    assert cut.changes - 4 >= len(text) // 300, (cut.changes, len(text))
 
 
 def test_save_replaces_existing_file_and_leaves_no_temp():
@@ -230,11 +255,11 @@ class Failing:
 
 
 def with_open(fake, fn):
-    config.open = fake
+    configfile.open = fake
     try:
         return fn()
     finally:
-        del config.open
+        del configfile.open
 
 
 def test_memory_error_while_reading_is_raised_not_defaults():
@@ -277,10 +302,10 @@ def test_a_save_cut_at_every_step_leaves_the_old_or_the_new_settings():
         for second in every_step(20):
             cleanup()
             write('{"hostname": "old"}')
-            first.run(config, config.save, settings('new1'), PATH)
+            first.run(configfile, config.save, settings('new1'), PATH)
             after1 = config.load(PATH)['hostname']  # the board restarts
             assert after1 in ('old', 'new1'), (first.limit, after1)
-            done2 = second.run(config, config.save, settings('new2'), PATH)
+            done2 = second.run(configfile, config.save, settings('new2'), PATH)
             after2 = config.load(PATH)['hostname']  # and again, after a second cut save
             assert after2 in (after1, 'new2'), (first.limit, second.limit, after1, after2)
             if done2:

@@ -36,6 +36,17 @@ def test_pbkdf2_sha256_vectors_longer_output_nul_bytes_and_long_key():
         '59bfa49750dd5462ce38370a1e7abe0736ff334cf1c2f0d84f23a03435d660d1'
 
 
+def test_the_hash_uses_the_shared_hmac_and_loads_no_framework():
+    # one HMAC-SHA256 for device.owner and microdot.jwt (the top-level hmacsha256), and the
+    # setup portal's password check does not load the framework package for it
+    import sys
+    had_framework = 'microdot' in sys.modules
+    sys.modules.pop('hmacsha256', None)
+    owner.pbkdf2_sha256(b'password', b'salt', 2)
+    assert 'hmacsha256' in sys.modules
+    assert had_framework or 'microdot' not in sys.modules
+
+
 def test_record_holds_salt_and_hash_but_never_the_password():
     record = owner.make('correct horse')
     kind, iterations, salt, digest = record.split('$')

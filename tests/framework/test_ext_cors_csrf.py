@@ -202,3 +202,16 @@ async def test_csrf_exempt_and_protect():
     res = await TestClient(csrf_app(protect_all=False)).post(
         '/submit', headers={'Sec-Fetch-Site': 'cross-site'})
     assert res.status_code == 200
+
+
+async def test_a_request_that_cannot_be_parsed_gets_its_400_through_the_cors_hooks():
+    # The 400 for an unparseable request goes through the after_error_request hooks with no
+    # request: CORS passes it through (it failed on None, and the client got no answer at all).
+    from check import answer_of
+    for origins in ('*', ['https://good.example']):
+        answer = await answer_of(cors_app(allowed_origins=origins), b'garbage\r\n\r\n')
+        assert answer.startswith(b'HTTP/1.1 400 '), answer
+        assert b'Access-Control' not in answer
+        res = await TestClient(cors_app(allowed_origins=origins)).get(
+            '/', headers={'Origin': 'https://good.example'})
+        assert res.headers['Access-Control-Allow-Origin'] == 'https://good.example'

@@ -23,14 +23,17 @@ def test_hmac_sha256_rfc4231_vectors():
         b'60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54'
 
 
-def test_hmac_sha256_with_precomputed_pads_agrees_without_the_hmac_module():
-    # the path MicroPython takes (no `hmac`), also run on CPython against RFC 4231 case 2 and 6
-    pads = jwt.hmac_pads(b'Jefe')
-    assert binascii.hexlify(jwt.hmac_sha256(None, b'what do ya want for nothing?', pads)) == \
+def test_hmacsha256_the_path_without_an_hmac_module_gives_the_rfc4231_vectors():
+    # what jwt and device.owner use on MicroPython (no `hmac`), run on CPython too: RFC 4231
+    # cases 2 and 6 (a key longer than a block), one key's padded keys used for two messages
+    import hmacsha256
+    keys = hmacsha256.pads(b'Jefe')
+    assert binascii.hexlify(hmacsha256.mac(keys, b'what do ya want for nothing?')) == \
         b'5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'
-    pads = jwt.hmac_pads(b'\xaa' * 131)
-    assert binascii.hexlify(jwt.hmac_sha256(
-        None, b'Test Using Larger Than Block-Size Key - Hash Key First', pads)) == \
+    assert hmacsha256.mac(keys, b'another') == jwt.hmac_sha256(b'Jefe', b'another')
+    keys = hmacsha256.pads(b'\xaa' * 131)
+    assert binascii.hexlify(hmacsha256.mac(
+        keys, b'Test Using Larger Than Block-Size Key - Hash Key First')) == \
         b'60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54'
 
 

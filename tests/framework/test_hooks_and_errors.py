@@ -227,3 +227,21 @@ async def test_memory_error_in_a_handler_or_hook_gives_the_503_page_that_reloads
         assert res.headers['Content-Type'].startswith('text/html')
         assert '<meta http-equiv="refresh" content="2">' in res.text
         assert 'busy, trying again in a moment' in res.text
+
+
+async def test_a_failing_hook_on_an_unparseable_request_still_answers_400():
+    # The server's 400 for a request it cannot parse runs the app's after_error_request hooks
+    # with no request; one that raises is printed, and the client still gets a 400 (not silence).
+    from check import answer_of
+    app = Microdot()
+    ran = []
+
+    @app.after_error_request
+    def broken(req, res):
+        ran.append(req)
+        raise ValueError('a hook that expects a request')
+
+    answer = await answer_of(app, b'garbage\r\n\r\n')
+    assert answer.startswith(b'HTTP/1.1 400 '), answer
+    assert answer.endswith(b'\r\n\r\nBad request'), answer
+    assert ran == [None]

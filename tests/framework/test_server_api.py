@@ -38,12 +38,24 @@ def test_the_ready_made_503_says_what_the_table_says():
     # The busy answer is one constant (flash on a board, no heap): its text must agree with the
     # one table of status texts (response.status_text) that every other 503 comes from; it is a
     # page that loads itself again (a browser retries; scripts go by status and Retry-After).
-    from microdot.response import status_text
+    from microdot.response import BUSY_PAGE, status_text
     from microdot.server import _BUSY
-    head, _, body = _BUSY.partition(b'\r\n\r\n')
-    assert head.startswith(b'HTTP/1.0 503 ') and status_text(503).encode() in body
+    head, _, rest = _BUSY.partition(b'\r\n\r\n')
+    body = BUSY_PAGE
+    assert rest == b'' and head.startswith(b'HTTP/1.0 503 ') and status_text(503).encode() in body
     assert b'<meta http-equiv="refresh" content="2">' in body and b'\r\nRetry-After: 1' in head
     assert b'\r\nContent-Length: %d\r\n' % len(body) in head + b'\r\n'
+
+
+def test_the_busy_page_has_the_devices_look_inline_in_a_few_hundred_bytes():
+    # The palette of frozen/device/style.css, light and dark, in a short inline style (no second
+    # request on a busy board); the constant stays small (it is heap where bytecode is in RAM).
+    from microdot.response import BUSY_PAGE
+    style = BUSY_PAGE[BUSY_PAGE.index(b'<style>'):BUSY_PAGE.index(b'</style>')]
+    for colour in (b'#1d2430', b'#f2f4f7', b'#0a66c2', b'#e6e9ee', b'#14181e', b'#5aa9ff'):
+        assert colour in style
+    assert b'prefers-color-scheme:dark' in style and b'name="viewport"' in BUSY_PAGE
+    assert len(BUSY_PAGE) < 600
 
 
 def test_status_text_has_the_framework_s_texts_and_n_a_for_the_rest():
@@ -98,6 +110,7 @@ def test_a_refusal_on_a_full_heap_still_sends_the_503():
     # connections were closed without a word. A full heap must still get the answer out.
     import socket
     from check import listen
+    from microdot.response import BUSY_PAGE
     from microdot.server import _BUSY, _refuse_now
     listener, port = listen()
     client = socket.socket()
@@ -128,7 +141,7 @@ def test_a_refusal_on_a_full_heap_still_sends_the_503():
         answer += data
     client.close()
     listener.close()
-    assert answer == _BUSY
+    assert answer == _BUSY + BUSY_PAGE
 
 
 async def test_a_later_write_the_socket_takes_whole_needs_no_heap_on_micropython():

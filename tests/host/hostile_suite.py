@@ -14,7 +14,9 @@ route arguments, deeply nested JSON and JWT, non-finite numbers, bodies up to th
 piece and in 1-byte chunks, slowloris, idle streams holding slots, static-file traversal,
 WebSocket handshake and protocol errors, fragment floods, bursts of concurrent clients, a deeply
 nested session cookie on a login-protected page, and uploads that must change nothing (a name
-twice, names too long or with a NUL, an upload cut short, a second upload meanwhile).
+twice, names too long or with a NUL, an upload cut short, a second upload meanwhile), and
+valid settings saves at once on a short heap, which must neither be refused 400 nor lose a
+setting (items 1 and 10).
 """
 import base64
 import hashlib
@@ -48,6 +50,7 @@ class Target:
     upload_path = None  # a multipart/form-data upload route (files in a field named "file")
     settings = None  # the settings file in `fs` the uploads must not replace (and its spellings)
     delete_path = None  # a route that deletes the file named after it (DELETE), if any
+    settings_path = None  # the JSON settings route (GET: {"hostname", ...}; POST: save), if any
     json_checked = False  # the json_path route checks its numbers: {"level": 1e999} is 400
     short_heap = False  # ordinary requests may get 503 (busy, try again): the UI at 56wK
 
@@ -503,16 +506,85 @@ def case_uploads(target):
     return wrong
 
 
+def _retried(target, request, tries=20):
+    """The answer to `request`, sent again while it is 503 (the heap is short: try again)."""
+    for _ in range(tries):
+        answer = target.raw(request)
+        if status_of(answer) != 503:
+            return answer
+        time.sleep(0.5)
+    return answer
+
+
+def _settings_request(target, body):
+    return (b'POST ' + target.settings_path.encode() + b' HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+            target.auth + b'Content-Type: application/json\r\nConnection: close\r\n'
+            b'Content-Length: %d\r\n\r\n' % len(body) + body)
+
+
+def settle_settings(target):
+    """Before the suite: save the target's settings as they are, twice, so that the settings
+    file and the copy kept beside it are both as the device itself writes them. From then on a
+    save of the same values must leave every byte as it was (`case_settings_saves`). Returns
+    the request body of such a save (None: the target has no settings route)."""
+    if not target.settings_path:
+        return None
+    answer = _retried(target, b'GET ' + target.settings_path.encode() +
+                      b' HTTP/1.1\r\nHost: 127.0.0.1\r\n' + target.auth +
+                      b'Connection: close\r\n\r\n')
+    assert status_of(answer) == 200, answer[:300]
+    body = answer.split(b'\r\n\r\n', 1)[1]  # sent back whole, as the settings page does
+    for _ in range(2):
+        answer = _retried(target, _settings_request(target, body))
+        assert status_of(answer) == 200, answer[:300]
+    return body
+
+
+def case_settings_saves(target):
+    """Twenty valid settings saves at once on a short heap (items 1 and 10), each the whole form
+    as the settings page sends it (name, port, pins): each is saved (200)
+    or refused 503 (try again), never a 400 for a valid request, a 500, or an answer with a
+    second response in it; the settings lose nothing (the files checks after every case: the
+    saves write the values they already have, see `settle_settings`), and a save afterwards
+    still works."""
+    body = target.settings_body
+    if body is None:
+        return None  # not a case for this target
+    out = []
+
+    def one():
+        try:
+            out.append(target.raw(_settings_request(target, body), timeout=30))
+        except OSError as exc:
+            out.append(str(exc).encode())
+    threads = [threading.Thread(target=one) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    wrong = []
+    for answer in out:
+        if not answer:
+            continue  # reset before an answer: refused like a 503, the client tries again
+        if status_of(answer) not in (200, 503) or answer.count(b'HTTP/1.') != 1:
+            wrong.append('a save among twenty: %r' % answer[:160])
+    answer = _retried(target, _settings_request(target, body))
+    if status_of(answer) != 200:
+        wrong.append('a save after twenty: %r' % answer[:160])
+    return wrong
+
+
 # run before the raw cases of each round: on the device UI at 56wK, by the time the other
 # scenarios run every upload is refused 503 (the heap), and this one would test nothing
 FIRST = [case_settings_upload]
 SCENARIOS = [case_bodies, case_slowloris, case_burst, case_idle_streams, case_websocket,
-             case_nested_session, case_uploads]
+             case_nested_session, case_uploads, case_settings_saves]
 
 
 def run_all(target):
     """Every case against `target`, each followed by the liveness, fresh-client and files
     checks. Returns (number of cases run, complaints)."""
+    target.settings_body = settle_settings(target)
     before = snapshot(target.fs)
     complaints = []
     count = 0

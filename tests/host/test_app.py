@@ -186,7 +186,8 @@ def test_dashboard_page_is_static_and_its_script_fills_it_from_the_api(app):
     assert re.search(r'/static/app\.css\?v=\w{10}"', page) and \
         re.search(r'/static/app\.js\?v=\w{10}"', page)
     assert '<meta name="viewport"' in page and '<dd id="ssid">' in page
-    assert app.request('/', headers={'If-None-Match': headers['ETag']})[0] == 304
+    assert app.request('/', headers={'If-None-Match': headers['ETag'],
+                                     'Accept-Encoding': 'gzip'})[0] == 304
     assert app.request('/', auth=False)[0] == 302  # the owner's page still
     assert app.json('/api/status')[1]['wifi']['ssid'] == 'SimNet'
 
@@ -200,7 +201,7 @@ def test_assets_are_served_gzipped_with_an_etag_and_long_cache(app):
     with open(os.path.join(ROOT, 'app', 'static', 'app.js'), 'rb') as f:
         assert gzip.decompress(body) == f.read()
     status, headers2, body = app.request('/static/app.js', headers={
-        'If-None-Match': headers['ETag']})
+        'If-None-Match': headers['ETag'], 'Accept-Encoding': 'gzip'})
     assert status == 304 and body == b''
     assert headers2['Cache-Control'] == 'no-cache'
 

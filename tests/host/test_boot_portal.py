@@ -145,9 +145,7 @@ def test_setup_portal_fits_an_esp8266_heap(board):
 
 
 def test_first_setup_with_its_password_fits_an_esp8266_heap(board):
-    # The owner password's hash uses the framework's HMAC (microdot.jwt), which brings in the
-    # framework package: as .mpy in the heap that is more than an ESP8266 has, frozen it is not.
-    # So, as on the board: frozen/ in a ROMFS image (imported in place). The heap is 58wK: at
+    # As on the board: frozen/ in a ROMFS image (imported in place). The heap is 58wK: at
     # 52wK about one run in four ran out of memory during the hash (the salt, and so the
     # allocations, differ per run); the 38 KiB figure comes from a frozen build (docs/security.md).
     board.world(networks=[HOME, CAFE])

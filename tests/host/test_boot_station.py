@@ -122,7 +122,10 @@ async def modules(request):
 
 def test_boot_only_modules_are_dropped_before_the_app_serves(board):
     # what only the boot needs gives its heap to the app: device.safemode (1.1 KB of heap
-    # once the UI listens, as .mpy at 64wK), device.install (after an interrupted upload)
+    # once the UI listens, as .mpy at 64wK), the boot steps (device.boot, 1.7 KB), the settings
+    # file's code (device.configfile, read at boot, 2.4 KB), the Wi-Fi's (device.wifiboot, the
+    # join at boot, 1.3 KB), the app's import (device.appload),
+    # device.install (after an interrupted upload)
     board.world(networks=[HOME])
     board.write('config.json', {'networks': [{'ssid': 'home', 'password': 'secret'}]})
     board.write('main.py', MODULES_APP)
@@ -132,3 +135,5 @@ def test_boot_only_modules_are_dropped_before_the_app_serves(board):
     status, _, body = board.http('/modules')
     assert status == 200 and 'device.runtime' in body.split()
     assert 'device.safemode' not in body.split() and 'device.install' not in body.split()
+    for name in ('device.boot', 'device.appload', 'device.configfile', 'device.wifiboot'):
+        assert name not in body.split(), name

@@ -56,7 +56,18 @@ def test_toggling_the_led_changes_it_in_every_browser_and_the_api_agrees(page, o
     assert app.json('/api/pins/led')[1]['on'] is False
 
 
-def test_wifi_scan_and_form_submit_saves_the_network(page, app):
+@pytest.mark.parametrize('size', ['desktop', 'phone'])
+def test_wifi_scan_and_form_submit_saves_the_network(open_page, tmp_path, size):
+    app = HostApp(tmp_path / 'board').start()  # its own board: the joins move it
+    try:
+        wifi_join(open_page(app, size), app, size)
+    finally:
+        app.stop()
+
+
+def wifi_join(page, app, size):
+    """Scan, a wrong password (the failure, then back on the saved network), the right one
+    (joined, saved first), then forget it."""
     page.click('#scan')
     expect(page.locator('#networks li')).to_have_count(3)
     # each with its signal bars (CSS) and, when secured, the lock (SVG), as on the setup page
@@ -72,7 +83,8 @@ def test_wifi_scan_and_form_submit_saves_the_network(page, app):
         'Could not join \u201cNeighbours\u201d: wrong password. Saved as not verified', timeout=15000)
     expect(page.locator('#wifi-msg')).to_have_class('msg bad')
     expect(page.locator('#saved li').last).to_contain_text('Neighboursnot verified')
-    shot(page, 'wifi-wrong-password.png')
+    shot(page, 'wifi-wrong-password-%s.png' % size)
+    check_usable(page)  # the message and the not-verified entry fit, controls usable
     expect(page.locator('#ssid')).to_have_text('SimNet', timeout=15000)  # back on SimNet
     page.fill('#wifi-form input[name=ssid]', 'Neighbours')
     page.fill('#wifi-form input[name=password]', 'secret123')
@@ -83,7 +95,7 @@ def test_wifi_scan_and_form_submit_saves_the_network(page, app):
     expect(page.locator('#saved li').first).to_have_text('NeighboursForget')  # verified
     saved = json.load(open(os.path.join(app.fs, 'config.json')))['networks']
     assert saved[0] == {'ssid': 'Neighbours', 'password': 'secret123'}
-    shot(page, 'wifi.png')
+    shot(page, 'wifi-%s.png' % size)
     page.locator('#saved li', has_text='Neighbours').get_by_role('button').click()
     expect(page.locator('#wifi-msg')).to_contain_text('Forgot')
     expect(page.locator('#saved li')).to_have_count(1)
@@ -197,8 +209,16 @@ def test_first_visit_to_a_board_without_a_password_sets_one(open_page, tmp_path,
         server.stop()
 
 
-def test_login_refuses_a_wrong_password_then_logout_ends_the_session(open_page, app):
-    page = open_page()
+@pytest.mark.parametrize('size', ['desktop', 'phone'])
+def test_login_refuses_a_wrong_password_then_logout_ends_the_session(open_page, tmp_path, size):
+    app = HostApp(tmp_path / 'board').start()  # its own board: a wrong password slows the next
+    try:
+        login_logout(open_page(size=size), app, size)
+    finally:
+        app.stop()
+
+
+def login_logout(page, app, size):
     context = page.context
     page.goto(app.url + '/api/status')
     assert page.evaluate('document.body.innerText').find('log in first') >= 0  # no session
@@ -207,7 +227,8 @@ def test_login_refuses_a_wrong_password_then_logout_ends_the_session(open_page, 
     page.fill('input[name=password]', 'not the password')
     page.click('button[type=submit]')
     expect(page.locator('.msg.bad')).to_have_text('Wrong password.')
-    shot(page, 'login-wrong.png')
+    shot(page, 'login-wrong-%s.png' % size)
+    check_usable(page)
     time.sleep(1.1)  # the throttle's first wait
     page.fill('input[name=password]', PASSWORD)
     page.click('button[type=submit]')
@@ -221,10 +242,11 @@ def test_login_refuses_a_wrong_password_then_logout_ends_the_session(open_page, 
     expect(page).to_have_url(app.url + '/login?next=/')  # the session is gone
 
 
-def test_an_expired_session_leads_back_to_the_login_page(open_page, tmp_path):
+@pytest.mark.parametrize('size', ['desktop', 'phone'])
+def test_an_expired_session_leads_back_to_the_login_page(open_page, tmp_path, size):
     server = HostApp(tmp_path, config={'session_s': 2}).start()
     try:
-        page = open_page(server)
+        page = open_page(server, size)
         page.context.set_offline(True)  # quiet for longer than session_s: the session ends
         time.sleep(3)
         page.context.set_offline(False)

@@ -78,3 +78,55 @@ def test_every_page_has_the_one_design(open_page, board, app, size):
     for part in ('body', 'header', 'card', 'field', 'label'):
         assert device_dark[part] == dark[part], part
     shot(page, 'design-setup-dark-%s.png' % size)
+
+
+def _busy_pages():
+    """The framework's two 503 pages, each from a real server on the unix port: the built-in
+    server's refusal (its one connection held by an upload still coming) and the page of a
+    MemoryError in a handler (hard_app's /hog, as .mpy in a 64wK heap). Yields their URLs."""
+    import socket
+
+    from support.servers import ServerProcess
+    full = ServerProcess('hard_app', 'mp-py', args=['max_connections=1']).start()
+    hog = ServerProcess('hard_app', 'mp-mpy', heapsize='64wK').start()
+    held = socket.create_connection(('127.0.0.1', full.port), timeout=5)
+    try:
+        held.sendall(b'POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 9000\r\n\r\nabc')
+        yield 'http://127.0.0.1:%d/' % full.port
+        yield 'http://127.0.0.1:%d/hog' % hog.port
+    finally:
+        held.close()
+        full.stop()
+        hog.stop()
+
+
+@pytest.mark.parametrize('size', ['desktop', 'phone'])
+def test_the_busy_pages_have_the_one_design_inline(open_page, app, size):
+    """The 503 page a busy board answers (issue 14: it was unstyled) has the device's look
+    without a second request: the page, its title in the accent bar, the palette light and dark
+    the same as the login page's; it fits a phone; it still loads itself again."""
+    page = open_page(size=size, url=app.url + '/login')
+    login = {'light': look(page)}
+    page.emulate_media(color_scheme='dark')
+    login['dark'] = look(page)
+    asked = []
+    page.on('request', lambda r: asked.append(r.url))
+    for n, url in enumerate(_busy_pages()):
+        for scheme in ('light', 'dark'):
+            page.emulate_media(color_scheme=scheme)
+            del asked[:]
+            answer = page.goto(url)
+            assert answer.status == 503
+            expect(page.locator('h1')).to_have_text('Busy')
+            got = page.evaluate('''() => { const c = getComputedStyle(document.querySelector('h1'));
+                return [c.backgroundColor, c.fontSize, c.fontWeight, c.color, c.marginTop,
+                        getComputedStyle(document.body).marginTop]; }''')
+            ref = login[scheme]
+            assert look(page)['body'] == ref['body'], (url, scheme)
+            assert got[:5] == [ref['header'][0]] + ref['title'], (url, scheme, got, ref)
+            assert asked == [url], asked  # the look came with the page
+            check_usable(page)
+            shot(page, 'design-busy-%d-%s-%s.png' % (n, scheme, size))
+        expect(page.locator('body')).to_contain_text('busy, trying again in a moment')
+        with page.expect_request(url, timeout=5000):  # it loads itself again
+            pass

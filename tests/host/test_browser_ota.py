@@ -69,10 +69,11 @@ def test_a_firmware_update_from_the_page_boots_and_is_kept(open_page, ota_app,
     assert 'mark_app_valid_cancel_rollback: ota_1 confirmed' in ota_app.output
 
 
+@pytest.mark.parametrize('size', ['desktop', 'phone'])
 def test_a_file_that_is_no_firmware_gets_a_readable_error(open_page, ota_app,
-                                                          tmp_path_factory):
-    page = open_page(ota_app, viewport={'width': 390, 'height': 844},
-                             is_mobile=True, has_touch=True, device_scale_factor=2)
+                                                          tmp_path_factory, size):
+    page = open_page(ota_app, **(DESKTOP if size == 'desktop' else dict(
+        SIZES['phone'], device_scale_factor=2)))
     expect(page.locator('#fw-form')).to_be_visible()
     junk = tmp_path_factory.mktemp('upload') / 'photo.bin'
     junk.write_bytes(b'\x89PNG' + bytes(20000))
@@ -80,33 +81,38 @@ def test_a_file_that_is_no_firmware_gets_a_readable_error(open_page, ota_app,
     page.click('#fw-form button[type=submit]')
     expect(page.locator('#fw-msg')).to_contain_text('not an ESP32 firmware image')
     expect(page.locator('#fw-msg')).to_have_class('msg bad')
-    card(page, 'firmware-refused-phone.png')
+    card(page, 'firmware-refused-%s.png' % size)
+    check_usable(page)
     flash = esp32flash.Flash(os.path.join(ota_app.fs, '.flash'))
     assert flash.boot_label() == 'ota_0' and flash.running() == 'ota_0'
 
 
-def test_a_board_without_ota_says_to_update_over_usb(open_page, tmp_path):
+@pytest.mark.parametrize('size', ['desktop', 'phone'])
+def test_a_board_without_ota_says_to_update_over_usb(open_page, tmp_path, size):
     app = HostApp(tmp_path).start()
     try:
-        page = open_page(app, **DESKTOP)
+        page = open_page(app, **(DESKTOP if size == 'desktop' else SIZES['phone']))
         expect(page.locator('#fw-info')).to_contain_text('Update it over USB instead')
         expect(page.locator('#fw-form')).to_be_hidden()
-        card(page, 'firmware-no-ota.png')
+        card(page, 'firmware-no-ota-%s.png' % size)
+        check_usable(page)
     finally:
         app.stop()
 
 
-def test_the_card_says_when_an_update_was_rolled_back(open_page, tmp_path):
+@pytest.mark.parametrize('size', ['desktop', 'phone'])
+def test_the_card_says_when_an_update_was_rolled_back(open_page, tmp_path, size):
     # The board last wrote an update to ota_1, but the bootloader went back to ota_0.
     with open(os.path.join(str(tmp_path), 'ota.json'), 'w') as f:
         f.write('{"label": "ota_1", "from": "ota_0", "version": "2.0.0"}')
     app = HostApp(tmp_path, '--ota').start()
     try:
-        page = open_page(app, **DESKTOP)
+        page = open_page(app, **(DESKTOP if size == 'desktop' else SIZES['phone']))
         expect(page.locator('#fw-msg')).to_contain_text(
             'The update to 2.0.0 did not start properly and was rolled back')
         expect(page.locator('#fw-info')).to_contain_text('Running micropython 1.0.0 from ota_0')
-        card(page, 'firmware-rolled-back.png')
+        card(page, 'firmware-rolled-back-%s.png' % size)
+        check_usable(page)
         app.wait_for('was rolled back; running ota_0')
     finally:
         app.stop()

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from support.browser import shot
+from support.design import check_usable
 from test_app import HostApp
 
 def open_settings(open_page, app, size):
@@ -44,8 +45,16 @@ def test_a_bad_name_is_explained_beside_the_field_and_a_good_one_saved(open_page
     assert app.json('/api/settings', {'hostname': 'microdot-sim', 'ap_password': ''})[0] == 200
 
 
-def test_pins_are_added_and_changed_and_the_dashboard_follows(open_page, app):
-    page = open_settings(open_page, app, 'desktop')
+@pytest.mark.parametrize('size', ['desktop', 'phone'])
+def test_pins_are_added_and_changed_and_the_dashboard_follows(open_page, tmp_path, size):
+    app = HostApp(tmp_path).start()  # its own board: the pins it adds stay
+    try:
+        pins_added(open_settings(open_page, app, size), app, size)
+    finally:
+        app.stop()
+
+
+def pins_added(page, app, size):
     rows = page.locator('#pin-rows fieldset')
     expect(rows).to_have_count(4)
     page.click('#add-pin')
@@ -60,7 +69,8 @@ def test_pins_are_added_and_changed_and_the_dashboard_follows(open_page, app):
     expect(page.locator('#pins-msg')).to_contain_text('Saved')
     assert app.saved()['pins']['heater'] == {'pin': 13, 'mode': 'switch', 'invert': False,
                                             'on': True}
-    shot(page, 'settings-pins.png')
+    shot(page, 'settings-pins-%s.png' % size)
+    check_usable(page)  # five pin rows still fit the width, controls usable
     page.click('a[href="/"]')
     expect(page.locator('#pin-heater .toggle')).to_have_attribute('aria-pressed', 'true')
     expect(page.locator('#pin-heater input[type=range]')).to_be_hidden()  # a switch
@@ -99,10 +109,11 @@ def test_backup_download_and_restore_in_the_browser(open_page, app, size, tmp_pa
     assert app.json('/api/settings', {'hostname': 'microdot-sim'})[0] == 200
 
 
-def test_factory_reset_asks_first_then_the_board_restarts_into_setup(open_page, tmp_path):
+@pytest.mark.parametrize('size', ['desktop', 'phone'])
+def test_factory_reset_asks_first_then_the_board_restarts_into_setup(open_page, tmp_path, size):
     server = HostApp(tmp_path).start()
     try:
-        page = open_settings(open_page, server, 'desktop')
+        page = open_settings(open_page, server, size)
         page.once('dialog', lambda d: d.dismiss())
         page.click('#reset')
         page.wait_for_timeout(300)
@@ -110,8 +121,32 @@ def test_factory_reset_asks_first_then_the_board_restarts_into_setup(open_page, 
         page.once('dialog', lambda d: d.accept())
         page.click('#reset')
         expect(page.locator('#reset-msg')).to_contain_text('setup access point')
-        shot(page, 'settings-factory-reset.png')
+        shot(page, 'settings-factory-reset-%s.png' % size)
+        check_usable(page)
         server.wait_for('(mode ap)')
         assert server.saved()['networks'] == [] and 'owner' not in server.saved()
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize('size', ['desktop', 'phone'])
+def test_a_board_without_pins_says_where_to_add_them(open_page, tmp_path, size):
+    """A board as `make run-device` (or a first setup) leaves it, with no pins: the dashboard's
+    Controls card says how to add some and links the settings page (it said "No outputs
+    configured" and nothing more)."""
+    app = HostApp(tmp_path, config={'pins': {'safe_mode': None}}).start()
+    try:
+        page = open_page(size=size, url=app.url + '/')  # to the login page
+        page.fill('input[name=password]', app.password)
+        page.click('button[type=submit]')
+        expect(page).to_have_url(app.url + '/')
+        expect(page.locator('#link')).to_have_class('on', timeout=10000)  # pins loaded, live
+        hint = page.locator('#pins .hint')
+        expect(hint).to_have_text('No pins yet: add them on the settings page.')
+        shot(page, 'dashboard-no-pins-%s.png' % size)
+        check_usable(page)
+        hint.get_by_role('link', name='settings page').click()
+        expect(page).to_have_url(app.url + '/settings')
+        expect(page.locator('#pin-rows fieldset')).to_have_count(0)
+    finally:
+        app.stop()

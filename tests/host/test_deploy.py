@@ -287,7 +287,8 @@ print('page', os.stat('static/index.html.gz')[6] > 0, os.getcwd())
 from microdot.test_client import TestClient
 client = TestClient(main.app)
 async def check():
-    r = await client.get('/static/app.css', headers={'Host': '127.0.0.1'})
+    r = await client.get('/static/app.css',
+                         headers={'Host': '127.0.0.1', 'Accept-Encoding': 'gzip'})
     print('css', r.status_code, r.headers.get('Content-Encoding'))
 asyncio.run(check())
 """

@@ -476,7 +476,7 @@ def test_checker_finds_excerpts_with_gaps_and_rejects_changed_lines():
 
 def test_checker_rejects_unknown_commands_targets_and_paths():
     assert shell_problems('make test\nmake example NAME=hello PORT=8081') == []
-    assert shell_problems('mpremote mip install ./frozen/microdot/package.json') == []
+    assert shell_problems('mpremote mip install ./frozen/package.json') == []
     assert shell_problems('make no-such-target') == ["no make target 'no-such-target'"]
     assert shell_problems('rm -rf /') == ["unknown command: 'rm -rf /'"]
     assert shell_problems('python3 scripts/nope.py')[0].startswith("missing path 'scripts/nope.py'")

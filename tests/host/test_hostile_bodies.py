@@ -10,18 +10,12 @@ import json
 
 import pytest
 
+from support import rawhttp
 from support.rawhttp import exchange
 
 
 def post(port, body, chunk=None):
-    head = b'POST /size HTTP/1.1\r\nConnection: close\r\n'
-    if chunk is None:
-        return exchange(port, head + b'Content-Length: %d\r\n\r\n' % len(body) + body)
-    data = bytearray(head + b'Transfer-Encoding: chunked\r\n\r\n')
-    for i in range(0, len(body), chunk):
-        piece = body[i:i + chunk]
-        data += b'%x\r\n' % len(piece) + piece + b'\r\n'
-    return exchange(port, bytes(data + b'0\r\n\r\n'), timeout=30)
+    return rawhttp.post(port, b'/size', body, chunk)
 
 
 def received(answer):

@@ -109,7 +109,7 @@ def test_mip_install_uses_repo_and_ref():
     lines = dry_run(ROOT, 'mip-install', 'REPO=github:someone/fork', 'DEVICE=/dev/ttyUSB2',
                     'REF=v1.0')
     assert lines[-1].endswith('mpremote connect /dev/ttyUSB2 mip install '
-                              'github:someone/fork/frozen/microdot@v1.0'), lines
+                              'github:someone/fork/frozen@v1.0'), lines
 
 
 @pytest.mark.parametrize('url,repo', [
@@ -132,4 +132,4 @@ def test_repo_comes_from_the_origin_remote(tmp_path, url, repo):
     lines = dry_run(str(clone), 'mip-install')
     assert lines[0].startswith('[ -n "%s" ]' % repo), lines  # empty: stops with "no REPO"
     if repo:
-        assert lines[-1].endswith('mip install %s/frozen/microdot' % repo), lines
+        assert lines[-1].endswith('mip install %s/frozen' % repo), lines

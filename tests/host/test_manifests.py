@@ -223,6 +223,7 @@ def test_frozen_set_has_framework_runtime_and_boot_entry():
     assert framework <= names and 'microdot/__init__.py' in names
     assert device <= names and 'device/runtime.py' in names
     assert 'main.py' in names
+    assert 'hmacsha256.py' in names  # the HMAC microdot.jwt and device.owner share, top-level
     # utemplate's runtime (frozen/utemplate/, copied there by the bootstrap) for microdot.utemplate
     assert {'utemplate/compiled.py', 'utemplate/recompile.py', 'utemplate/source.py'} <= names
     assert not any(n.split('/')[-1] in CPYTHON_ONLY | OPTIONAL for n in names
@@ -352,12 +353,12 @@ def test_release_workflow_tests_the_pico_image_and_publishes_checksums():
 
 def test_frozen_framework_matches_the_mip_package():
     import json
-    with open(os.path.join(ROOT, 'frozen', 'microdot', 'package.json')) as f:
+    with open(os.path.join(ROOT, 'frozen', 'package.json')) as f:
         mip = {dest for dest, _ in json.load(f)['urls']}
-    frozen = {n for n in frozen_names() if n.startswith('microdot/')}
+    frozen = {n for n in frozen_names() if n.startswith('microdot/') or n in dist.TOP_LEVEL}
     # optional: mip only (the frozen test_client.py is the stand-in that loads mip's)
     assert frozen == mip - {'microdot/' + f for f in OPTIONAL} | {'microdot/test_client.py'}
-    assert 'microdot/test_client.py' in mip
+    assert 'microdot/test_client.py' in mip and 'hmacsha256.py' in mip
 
 
 def test_make_erase_formats_the_pico_like_the_port_does():

@@ -48,3 +48,35 @@ def listen():
         s.setblocking(False)
         return s, port
     raise AssertionError('no free port')
+
+
+async def answer_of(app, data):
+    """The whole answer (bytes) of `app`, served by the built-in server on 127.0.0.1, to a
+    client that sends `data` on a fresh connection (read until the server closes, 5 s at most)."""
+    import asyncio
+    s, port = listen()
+    s.close()
+    task = asyncio.create_task(app.start_server('127.0.0.1', port))
+    try:
+        for _ in range(500):
+            if app.server is not None:
+                break
+            await asyncio.sleep(0.01)
+        reader, writer = await asyncio.open_connection('127.0.0.1', port)
+        writer.write(data)
+        await writer.drain()
+        answer = b''
+        while True:
+            try:
+                part = await asyncio.wait_for(reader.read(1024), 5)
+            except OSError:  # a reset after the answer
+                break
+            if not part:
+                break
+            answer += part
+        writer.close()
+        await writer.wait_closed()
+        return answer
+    finally:
+        app.shutdown()
+        await asyncio.wait_for(task, 5)

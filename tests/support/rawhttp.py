@@ -24,3 +24,16 @@ def exchange(port, data, timeout=5.0):
         return b''.join(out)
     finally:
         s.close()
+
+
+def post(port, path, body, chunk=None):
+    """POST `body` to `path` with ``Connection: close`` (by `exchange`): with a Content-Length,
+    or, given `chunk`, in chunks of that many bytes (chunked transfer coding)."""
+    head = b'POST ' + path + b' HTTP/1.1\r\nConnection: close\r\n'
+    if not chunk:
+        return exchange(port, head + b'Content-Length: %d\r\n\r\n' % len(body) + body)
+    data = bytearray(head + b'Transfer-Encoding: chunked\r\n\r\n')
+    for i in range(0, len(body), chunk):
+        piece = body[i:i + chunk]
+        data += b'%x\r\n' % len(piece) + piece + b'\r\n'
+    return exchange(port, bytes(data + b'0\r\n\r\n'), timeout=30)

@@ -1,0 +1,197 @@
+"""The settings file of ``device.config``: reading it (defaults for a missing or corrupt file, the
+temp or the kept copy after a cut save), checking its values, writing it atomically, and the
+edits of the saved networks. Its functions are offered as ``device.config``'s (``config.load``,
+``config.add_network``...), which loads this module on first use.
+
+Needed at boot (the first ``config.current()``) and for a change of the settings; the runtime
+drops it after boot and the web UI after a request, so that on a board running the boot package
+as ``.mpy`` its code costs no heap while nothing changes (``device.launcher.unload``).
+"""
+import json
+import os
+
+ENOENT = 2
+
+DEFAULTS = {
+    'networks': [],
+    'hostname': 'microdot',
+    'ap_ssid': '',
+    'ap_password': '',
+    'port': 80,
+    'dns_port': 53,
+    'connect_timeout': 15,
+    'retries': 2,
+    'reconnect_s': 5,
+    'watchdog_ms': 0,
+    'pins': {'safe_mode': None},
+}
+
+
+def defaults():
+    """A fresh copy of the default settings."""
+    cfg = {}
+    for key in DEFAULTS:
+        cfg[key] = _copy(DEFAULTS[key])
+    return cfg
+
+
+def _copy(value):
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return list(value)
+    return value
+
+
+def _missing(exc):
+    return exc.errno == ENOENT
+
+
+def _read(path):
+    """The JSON object in `path`, or None if the file is missing or not a settings object.
+    Raises MemoryError and OSErrors other than ENOENT (possibly transient: never "missing")."""
+    try:
+        f = open(path)
+    except OSError as exc:
+        if _missing(exc):
+            return None
+        raise
+    try:
+        data = json.load(f)
+    except ValueError:  # not JSON; bytes that are not UTF-8 (UnicodeError is a ValueError)
+        return None
+    finally:
+        f.close()
+    return data if isinstance(data, dict) else None
+
+
+def load(path='config.json'):
+    """Read the settings file into a new dict: its values merged over the defaults.
+
+    A missing or corrupt file gives the defaults; after a save that was cut short the complete
+    ``path + '.tmp'`` or the kept ``path + '.bak'`` is used. Raises MemoryError or OSError when
+    the file cannot be read for a reason that may pass (never defaults then)."""
+    for name in (path, path + '.tmp', path + '.bak'):
+        data = _read(name)
+        if data is not None:
+            return validate(data)
+    return validate({})
+
+
+def validate(data):
+    """Merge `data` over the defaults, keeping only well-typed values."""
+    cfg = defaults()
+    for key, default in DEFAULTS.items():
+        if key not in data:
+            continue
+        value = data[key]
+        if key == 'networks':
+            cfg[key] = [n for n in value if _valid_network(n)] if isinstance(value, list) else []
+        elif key == 'pins':
+            if isinstance(value, dict):
+                cfg[key].update(value)
+        elif default is None or type(value) is type(default):
+            cfg[key] = value
+    for key in data:  # keep keys an app added, untouched
+        if key not in cfg:
+            cfg[key] = data[key]
+    return cfg
+
+
+def _valid_network(n):
+    return (isinstance(n, dict) and isinstance(n.get('ssid'), str) and n['ssid']
+            and isinstance(n.get('password', ''), str))
+
+
+def _unless_missing(op, *args):
+    """Run a filesystem operation; a missing file is fine, any other error is raised."""
+    try:
+        op(*args)
+    except OSError as exc:
+        if not _missing(exc):
+            raise
+
+
+def _finish(path):
+    """Complete a save that was cut short between its two renames (only the new settings, in
+    the temp file, and the kept ``.bak`` are left), so that the next save cannot lose them."""
+    try:
+        os.stat(path)
+        return
+    except OSError as exc:
+        if not _missing(exc):
+            raise
+    if _read(path + '.tmp') is not None:
+        os.rename(path + '.tmp', path)
+
+
+def networks(cfg):
+    """The saved networks as a list of (ssid, password)."""
+    return [(n['ssid'], n.get('password', '')) for n in cfg['networks']]
+
+
+def add_network(cfg, ssid, password=''):
+    """Put `ssid` first in the saved networks (replacing an older entry). Raises ValueError on
+    an empty ssid or non-string values."""
+    if not isinstance(ssid, str) or not ssid or len(ssid) > 32:
+        raise ValueError('ssid must be 1-32 characters')
+    if not isinstance(password, str) or len(password) > 64:
+        raise ValueError('password must be a string of at most 64 characters')
+    forget_network(cfg, ssid)
+    cfg['networks'].insert(0, {'ssid': ssid, 'password': password})
+
+
+def forget_network(cfg, ssid):
+    """Remove `ssid` from the saved networks (a new list); return True if it was there."""
+    before = len(cfg['networks'])
+    cfg['networks'] = [n for n in cfg['networks'] if n['ssid'] != ssid]
+    return len(cfg['networks']) != before
+
+
+WRITE_SIZE = 192  # characters per write of the settings file
+
+
+def _pieces(value):
+    """The JSON text of `value` (the same as ``json.dumps``) in small pieces: a board whose heap
+    is in pieces still has blocks of a pin's size, when the whole text in one string (which
+    grows as it is built) needs a free block larger than any left (a save then met a
+    MemoryError for many seconds after a few uploads)."""
+    if isinstance(value, dict):
+        sep = '{'
+        for key in value:
+            yield sep + json.dumps(key) + ': '
+            yield from _pieces(value[key])
+            sep = ', '
+        yield '}' if sep == ', ' else '{}'
+    elif isinstance(value, list):
+        sep = '['
+        for item in value:
+            yield sep
+            yield from _pieces(item)
+            sep = ', '
+        yield ']' if sep == ', ' else '[]'
+    else:
+        yield json.dumps(value)
+
+
+def write(cfg, path):
+    """Write `cfg` to `path` atomically, keeping the previous file as ``path + '.bak'`` (what
+    ``config.save`` does with the values to save). Raises on failure; the old settings are then
+    still in place."""
+    _finish(path)
+    tmp, bak = path + '.tmp', path + '.bak'
+    try:
+        with open(tmp, 'w') as f:
+            out = ''
+            for piece in _pieces(cfg):
+                out += piece
+                if len(out) > WRITE_SIZE:
+                    f.write(out)
+                    out = ''
+            f.write(out)
+    except MemoryError:  # half-way: no file is changed (the settings file never was)
+        _unless_missing(os.remove, tmp)
+        raise
+    _unless_missing(os.remove, bak)  # FAT cannot rename over a file: make room first
+    _unless_missing(os.rename, path, bak)
+    os.rename(tmp, path)
