@@ -163,6 +163,21 @@ SKIPPED = (b'user-agent accept accept-language referer priority sec-ch-ua sec-ch
            b'cache-control pragma dnt')
 
 
+def _room_for_modules(more=8):
+    """Grow ``sys.modules`` now, at boot, to hold `more` modules than are loaded: a dict grows
+    only when it is full, into a new table of the next size that must be one free block (592
+    bytes at 37 entries), which a board's heap in pieces may not have; the modules a request
+    loads and drops again (an upload: ``ui.files``, ``ui.update``, ``microdot.multipart``,
+    ``device.kept``...) then fit in the table as it is (deleted entries are reused), and a
+    refused upload gets its 400, not a 503 (audit2 F2). Costs the larger table (~130 bytes)."""
+    import sys
+    names = ['_room%d' % i for i in range(more)]
+    for name in names:
+        sys.modules[name] = None
+    for name in names:
+        del sys.modules[name]
+
+
 def install(app):
     """Add the UI routes to `app`. On these routes only, request bodies above 1 kB are streamed,
     not buffered, so that uploads of up to `UPLOAD_MAX` bytes never sit in RAM; the app's own
@@ -205,6 +220,7 @@ def install(app):
         app.route(pattern, methods=['GET', 'POST', 'DELETE'], max_content_length=UPLOAD_MAX,
                   max_body_length=1024)(api)
 
+    _room_for_modules()
     from ui import poweron
     poweron.run()  # the outputs' power-on states
     forget('ui.poweron')
