@@ -95,11 +95,22 @@ async def api(request, path, name):
         return delete(request.args.get('path'))
     if request.method == 'GET':
         return listing(request.args.get('dir', ''))
-    from ui import forget, update
+    from ui import update
     try:
         return await update.upload(request)
     finally:
         forget('ui.update')
+        _drop_install()
+
+
+def _drop_install():
+    """Unload ``device.install`` (which an upload loads) unless an upload still holds it: its
+    code and names would otherwise keep about 3 KB of a small board's heap after any upload,
+    refused ones included, until the next restart."""
+    import sys
+    install = sys.modules.get('device.install')
+    if install is not None and not install.busy():
+        forget('device.install')
 
 
 def restart():

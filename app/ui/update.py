@@ -10,9 +10,10 @@ bad one, or no ``names`` field before the first file is 400 at once (a streamed 
 looked ahead in). A file that ``names`` did not announce, or one it announced that does not
 come, is 400 too (the temporary files of a body that contradicts its names are removed).
 
-Through ``device.install``: one upload at a time (another one meanwhile gets 409); each file is
-streamed to its own temporary file while its size is checked;
-a ``.py`` file must compile (the error is the answer); only when every file has arrived intact
+Through ``device.install``, loaded when the first file comes (a refusal of the names loads
+nothing of it): one upload at a time (another one meanwhile gets 409); each file is
+streamed to its own temporary file while its size is checked; a ``.py`` file must compile (the
+error is the answer); only when every file has arrived intact
 and passed are they installed together, the files they replace kept as the previous version
 (which the runtime restores if the new app fails to import). A refused, failed or aborted upload
 leaves the installed files as they were."""
@@ -43,10 +44,25 @@ def _target(folder, filename, taken):
     return target, None
 
 
-async def _receive(request, pairs):
-    """Stream every file part to a temporary file, appending (temporary file, target) to
-    `pairs`; returns an error response or None."""
+def _claim(request, held):
+    """At the first file of an upload: the space check (507) and the one upload slot (409), an
+    error response or None (`held` is then ``[device.install]``). Loaded only now: an upload
+    refused for its names loads nothing of it (on a 56wK board that import alone could meet a
+    MemoryError, and the 400 that explains the refusal was a 503)."""
+    free = _free()
+    if free is not None and request.content_length > free - KEEP_FREE:
+        return error(507, 'not enough space on the device (%d bytes free)' % free)
     from device import install
+    if not install.begin():
+        return error(409, 'another upload is in progress: try again when it has finished')
+    held.append(install)
+    return None
+
+
+async def _receive(request, pairs, held):
+    """Stream every file part to a temporary file, appending (temporary file, target) to
+    `pairs` (the slot is claimed at the first file: `_claim`); returns an error response or
+    None."""
     from microdot.multipart import FileUpload, FormDataIter
     folder = ''
     declared = []  # the targets the names fields announced
@@ -69,7 +85,11 @@ async def _receive(request, pairs):
             return res
         if target not in declared:
             return error(400, '%s is not among the names announced' % target)
-        tmp = install.temp()
+        if not held:
+            res = _claim(request, held)
+            if res:
+                return res
+        tmp = held[0].temp()
         pairs.append((tmp, target))
         size = 0
         with open(tmp, 'wb') as f:
@@ -100,18 +120,13 @@ def _check(pairs):
 
 async def upload(request):
     """``POST /api/files``: see the module documentation. 201 with the new files' sizes."""
-    from device import install
     if not request.content_length:
         return error(411, 'Content-Length required')
-    free = _free()
-    if free is not None and request.content_length > free - KEEP_FREE:
-        return error(507, 'not enough space on the device (%d bytes free)' % free)
-    if not install.begin():
-        return error(409, 'another upload is in progress: try again when it has finished')
     pairs = []
+    held = []  # [device.install] once the first file has claimed the slot
     try:
         try:
-            res = await _receive(request, pairs) or _check(pairs)
+            res = await _receive(request, pairs, held) or _check(pairs)
         except MemoryError:
             raise
         except Exception as exc:
@@ -120,10 +135,11 @@ async def upload(request):
                 res = error(exc.status_code, exc.reason or 'bad upload')
         if res is not None:
             return res
-        install.install(pairs)
+        held[0].install(pairs)  # (every announced file came: the slot is held)
     finally:
-        install.discard([tmp for tmp, _ in pairs])  # those not installed (all, on an error)
-        install.end()
+        if held:
+            held[0].discard([tmp for tmp, _ in pairs])  # those not installed (all, on an error)
+            held[0].end()
     out = []
     for _, target in pairs:
         size = os.stat(target)[6]

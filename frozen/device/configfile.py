@@ -148,15 +148,50 @@ def forget_network(cfg, ssid):
     return len(cfg['networks']) != before
 
 
+WRITE_SIZE = 192  # characters per write of the settings file
+
+
+def _pieces(value):
+    """The JSON text of `value` (the same as ``json.dumps``) in small pieces: a board whose heap
+    is in pieces still has blocks of a pin's size, when the whole text in one string (which
+    grows as it is built) needs a free block larger than any left (a save then met a
+    MemoryError for many seconds after a few uploads)."""
+    if isinstance(value, dict):
+        sep = '{'
+        for key in value:
+            yield sep + json.dumps(key) + ': '
+            yield from _pieces(value[key])
+            sep = ', '
+        yield '}' if sep == ', ' else '{}'
+    elif isinstance(value, list):
+        sep = '['
+        for item in value:
+            yield sep
+            yield from _pieces(item)
+            sep = ', '
+        yield ']' if sep == ', ' else '[]'
+    else:
+        yield json.dumps(value)
+
+
 def write(cfg, path):
     """Write `cfg` to `path` atomically, keeping the previous file as ``path + '.bak'`` (what
     ``config.save`` does with the values to save). Raises on failure; the old settings are then
     still in place."""
-    text = json.dumps(cfg)  # first: a MemoryError here touches no file
     _finish(path)
     tmp, bak = path + '.tmp', path + '.bak'
-    with open(tmp, 'w') as f:
-        f.write(text)
+    try:
+        with open(tmp, 'w') as f:
+            out = ''
+            for piece in _pieces(cfg):
+                out += piece
+                if len(out) > WRITE_SIZE:
+                    f.write(out)
+                    out = ''
+            f.write(out)
+    except MemoryError:  # half-way: no file is changed (the settings file never was)
+        _unless_missing(os.remove, tmp)
+        raise
     _unless_missing(os.remove, bak)  # FAT cannot rename over a file: make room first
     _unless_missing(os.rename, path, bak)
     os.rename(tmp, path)

@@ -73,6 +73,31 @@ def test_save_then_load_round_trips():
     assert again == cfg
 
 
+def test_the_file_is_the_settings_json_text_written_in_small_pieces():
+    # json.dumps(cfg) needed one free block of the whole text's size (more while it grew): on a
+    # board whose heap was in pieces a save then failed (503) for many seconds. The file is
+    # written piece by piece, with the same text as before.
+    import json
+    cleanup()
+    cfg = config.load(PATH)
+    cfg['networks'] = [{'ssid': 'Caf\u00e9 "1"', 'password': 'p' * 60},
+                       {'ssid': 'b', 'password': ''}]
+    for i in range(12):
+        cfg['pins']['pin%d' % i] = {'pin': i, 'mode': 'pwm', 'invert': i % 2 == 0, 'on': False}
+    cfg['extra'] = {'empty': {}, 'none': [], 'nested': [[1, 2.5], {'a': None}]}
+    config.save(cfg, PATH)
+    with open(PATH) as f:
+        text = f.read()
+    from faults import PowerCut
+    cut = PowerCut(10000)  # counts the changes: an open, each write, a remove, two renames
+    assert cut.run(configfile, configfile.write, cfg, PATH)
+    with open(PATH) as f:
+        again = f.read()
+    cleanup()
+    assert text == again == json.dumps(cfg) and len(text) > 1000
+    assert cut.changes - 4 >= len(text) // 300, (cut.changes, len(text))
+
+
 def test_save_replaces_existing_file_and_leaves_no_temp():
     cleanup()
     write('{"hostname": "old"}')
