@@ -52,6 +52,13 @@ async def api(request, path, name):
     # What the stream runs on is loaded here, before the response's head is sent: on a heap in
     # pieces an import that fails now gets a clean 503 (the page tries again), where one at the
     # stream's start would cut off a response already begun.
-    from ui import auth, log, pinstate, sample  # noqa: F401
-    from microdot.sse import sse_response
-    return sse_response(request, stream)
+    # If the stream cannot start (no heap for these imports, or 503 at the stream cap) it
+    # never runs `stream`, whose end would drop them: they are dropped here.
+    try:
+        from ui import auth, log, pinstate, sample  # noqa: F401
+        from microdot.sse import sse_response
+        return sse_response(request, stream)
+    except BaseException:
+        from ui import release
+        release()
+        raise
