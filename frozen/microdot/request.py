@@ -71,6 +71,17 @@ def loads(data, max_depth=32):
         raise ValueError('JSON nested too deeply')
 
 
+def _listed(name, names):
+    """True if `name` (bytes) is one of the space-separated words of `names`."""
+    n = len(name)
+    i = names.find(name)
+    while i >= 0:
+        if (i == 0 or names[i - 1] == 32) and (i + n == len(names) or names[i + n] == 32):
+            return True
+        i = names.find(name, i + 1)
+    return False
+
+
 def _mimetype(req):
     """The request's media type, lower-cased, without parameters ('' if none)."""
     return (req.content_type or '').split(';', 1)[0].strip().lower()
@@ -83,8 +94,12 @@ class Request:
     `max_content_length` (a larger declared body is refused with 413), `max_body_length` (larger
     bodies are not buffered: read them from `stream`), `max_readline` (longest request line or
     header line: 414 / 431 beyond it), `max_headers` (431 beyond it), `max_head_length`
-    (request line and headers together: 431 / 414 beyond it) and `max_json_depth` (`json`
-    answers 400 for deeper nesting).
+    (request line and headers together: 431 / 414 beyond it), `max_json_depth` (`json`
+    answers 400 for deeper nesting) and `skip_headers`: request headers not kept in
+    `headers`, as bytes of lower-case names separated by spaces (``b'user-agent accept'``;
+    default none). A board's app names those it never reads: a browser sends 700-800 bytes of
+    headers with each request, and on a small heap each one kept is two strings and two dict
+    entries until the request ends. Content-Length and Transfer-Encoding are always read.
 
     A buffered body is read into one allocation of its declared length (a chunked one into a
     buffer that grows once, from 1 KB to `max_body_length`), never by concatenating piece after
@@ -105,6 +120,7 @@ class Request:
     max_headers = 40
     max_head_length = 8 * 1024
     max_json_depth = 32
+    skip_headers = b''
 
     class G:
         """Per-request scratch space (``request.g``)."""
@@ -201,31 +217,27 @@ class Request:
         head = await client_reader.readhead(cls.max_head_length, cls.max_headers + 1)
         if not head:
             return None
-        method, url, version, headers, length, coding = cls._parse_head(head)
-        if length is not None and (not length or length.strip(_DIGITS)):
-            raise ValueError('bad Content-Length')  # ASCII digits only (str.isdigit takes more)
-        chunked = False
-        if coding is not None:
-            if coding.lower() != 'chunked':  # gzip, deflate, ...: cannot be framed here
-                raise _refused(501, 'Transfer-Encoding not supported')
-            chunked = True
-        if chunked and length is not None:
-            raise ValueError('Content-Length with Transfer-Encoding')
+        # (method, url, version, headers, length, chunked): kept as one tuple, and the calls
+        # below take few arguments, so that this coroutine, made for every request, is small
+        head = cls._parse_head(head)
         body = stream = None
-        if chunked or length:
-            body, stream = await cls._read_body(app, client_reader, client_writer, method, url,
-                                                headers, chunked, length)
+        if head[4] or head[5]:
+            body, stream = await cls._read_body(app, client_reader, client_writer, head)
         sock = client_reader.pair  # the (reader, writer) tuple: one per connection, not one
         if sock is None or sock[1] is not client_writer:  # per request
             client_reader.pair = sock = (client_reader, client_writer)
-        return cls(app, client_addr, method, url, version, headers, body, stream, sock, '',
+        return cls._made(app, client_addr, head, body, stream, sock, scheme)
+
+    @classmethod
+    def _made(cls, app, client_addr, head, body, stream, sock, scheme):
+        return cls(app, client_addr, head[0], head[1], head[2], head[3], body, stream, sock, '',
                    None, scheme)  # (by position: smaller)
 
     @classmethod
-    async def _read_body(cls, app, client_reader, client_writer, method, url, headers, chunked,
-                         length):
+    async def _read_body(cls, app, client_reader, client_writer, head):
         """``(body, stream)`` of a request that has one (a coroutine of its own, so that a
         request without a body does not carry this one's locals)."""
+        method, url, _, headers, length, chunked = head
         if chunked:
             from .chunked import read_chunked
             body = await read_chunked(client_reader, cls.max_readline, cls.max_body_length)
@@ -252,8 +264,8 @@ class Request:
     def _parse_head(cls, lines):
         """The request line and headers of `lines` (the head's lines as bytes, each with its
         line end, as `BufferedReader.readhead` returns them):
-        ``(method, url, version, headers, content_length, transfer_encoding)``, the last two
-        as str or None. Raises as `create` does. A plain function, so that its many locals
+        ``(method, url, version, headers, content_length, chunked)``, the length as str or
+        None. Raises as `create` does. A plain function, so that its many locals
         live on the stack while it runs, not in the coroutine of every request."""
         # Parsed as bytes: only what a handler sees (method, URL, each header's name and value)
         # becomes a str, each decoded once (not UTF-8: UnicodeError, a ValueError). On
@@ -292,6 +304,7 @@ class Request:
         headers = NoCaseDict()
         length = coding = None
         limit = cls.max_readline
+        skip = cls.skip_headers
         for k in range(1, len(lines)):
             line = lines[k]
             end = len(line) - 1
@@ -312,18 +325,34 @@ class Request:
                 value = value.strip()
             if b'\r' in value:
                 raise ValueError('CR inside a header')
-            if colon == 14 or colon == 17:  # Content-Length, Transfer-Encoding
+            framing = False  # Content-Length, Transfer-Encoding: always kept
+            if colon == 14 or colon == 17:
                 lower = name.lower()
                 if lower == b'content-length':
                     if length is not None and length != value:
                         raise ValueError('conflicting Content-Length')
                     length = value
+                    framing = True
                 elif lower == b'transfer-encoding':
                     coding = value
+                    framing = True
             line = lines[k] = None  # the line goes as soon as it is parsed
+            if skip and not framing and _listed(name.lower(), skip):
+                continue
             headers[name.decode()] = value.decode()
-        return (method, url, version, headers, None if length is None else length.decode(),
-                None if coding is None else coding.decode())
+        if length is not None:
+            length = length.decode()
+            if not length or length.strip(_DIGITS):
+                raise ValueError('bad Content-Length')  # ASCII digits only (str.isdigit takes
+                # more)
+        chunked = False
+        if coding is not None:
+            if coding.lower() != b'chunked':  # gzip, deflate, ...: cannot be framed here
+                raise _refused(501, 'Transfer-Encoding not supported')
+            if length is not None:
+                raise ValueError('Content-Length with Transfer-Encoding')
+            chunked = True
+        return method, url, version, headers, length, chunked
 
     @property
     def stream(self):

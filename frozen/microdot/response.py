@@ -46,47 +46,59 @@ def _gone(exc):
 
 
 def _head(res, version, keep_alive):
-    """The status line and headers of `res`, as bytes."""
+    """The status line and headers of `res`: bytes, or on a heap in pieces (no block for the
+    whole head) a list of bytes, one per line, to write one after the other."""
     # the reason phrase: `reason`, else OK for 200 and N/A for any other status, as
-    # Microdot sends (clients go by the code). Built as one str and encoded once: on
-    # MicroPython every str made along the way would cost a lookup among the interned ones.
+    # Microdot sends (clients go by the code). One str per line, in a list of few items (a
+    # list of every name, value and separator grew to a block of 300 bytes that a heap in
+    # pieces often has not), joined and encoded once.
     status = res.status_code
     if status == 200 and not res.reason:  # the usual status line, as one constant
-        parts = ['HTTP/1.1 200 OK\r\n' if version == '1.1' else 'HTTP/1.0 200 OK\r\n']
+        lines = ['HTTP/1.1 200 OK\r\n' if version == '1.1' else 'HTTP/1.0 200 OK\r\n']
     else:
-        parts = ['HTTP/1.1 ' if version == '1.1' else 'HTTP/1.0 ', str(status), ' ',
-                 res.reason or ('OK' if status == 200 else 'N/A'), '\r\n']
-    # (parts.append called as a method each time: binding it, or a 1-tuple per header
-    # value, would be one more object per response)
-    lines = 2  # the status line and the empty line
+        lines = ['HTTP/%s %s %s\r\n' % ('1.1' if version == '1.1' else '1.0', status,
+                                         res.reason or ('OK' if status == 200 else 'N/A'))]
     for name, value in res.headers.items():
         if isinstance(value, list):
             for item in value:
-                parts.append(name)
-                parts.append(': ')
-                parts.append(item if isinstance(item, str) else str(item))
-                parts.append('\r\n')
-                lines += 1
+                lines.append('%s: %s\r\n' % (name, item))
         else:
-            parts.append(name)
-            parts.append(': ')
-            parts.append(value if isinstance(value, str) else str(value))
-            parts.append('\r\n')
-            lines += 1
+            lines.append('%s: %s\r\n' % (name, value))
     if version == '1.1' and not keep_alive:
-        parts.append('Connection: close\r\n')
-        lines += 1
+        lines.append('Connection: close\r\n')
     elif version != '1.1' and keep_alive:
-        parts.append('Connection: keep-alive\r\n')
-        lines += 1
-    parts.append('\r\n')
-    head = ''.join(parts)
-    # Every line must end in CRLF and nothing else: a CR or LF inside a name or value
-    # would let it inject headers (or a whole response).
-    if head.count('\n') != lines or head.count('\r') != lines:
-        from .streams import HeaderInjection
-        raise HeaderInjection('header contains CR or LF')
-    return head.encode()
+        lines.append('Connection: keep-alive\r\n')
+    lines.append('\r\n')
+    n = len(lines)
+    try:
+        head = ''.join(lines)
+        # Every line must end in CRLF and nothing else: a CR or LF inside a name or value
+        # would let it inject headers (or a whole response).
+        if head.count('\n') != n or head.count('\r') != n:
+            _injected()
+        return head.encode()
+    except MemoryError:
+        head = None
+    for i in range(n):
+        line = lines[i]
+        if line.count('\n') != 1 or line.count('\r') != 1:
+            _injected()
+        lines[i] = line.encode()
+    return lines
+
+
+def _injected():
+    from .streams import HeaderInjection
+    raise HeaderInjection('header contains CR or LF')
+
+
+async def _write_head(stream, head):
+    """Write `head`: bytes, or the list of pieces `_head` made on a heap in pieces."""
+    if isinstance(head, bytes):
+        await stream.awrite(head)
+    else:
+        for piece in head:
+            await stream.awrite(piece)
 
 
 async def _stream_body(res, stream, version, keep_alive):
@@ -101,7 +113,7 @@ async def _stream_body(res, stream, version, keep_alive):
     try:
         head = _head(res, version, keep_alive)
         chunks = res.body_iter()  # before the head: what it allocates can still fail with a 503
-        await stream.awrite(head)
+        await _write_head(stream, head)
         if res.is_head:
             await chunks.aclose()
             return keep_alive
@@ -236,20 +248,17 @@ class Response:
             return await _stream_body(self, stream, version, keep_alive)
         try:  # the usual case, in a small coroutine: head and body in one write
             head = _head(self, version, keep_alive)
-            if self.is_head:
-                await stream.awrite(head)
-            elif len(body) <= 512:
+            data = None
+            if body and len(body) <= 512 and not self.is_head and isinstance(head, bytes):
                 try:
                     data = head + body
                 except MemoryError:  # a heap in pieces: no block for both, two writes then
-                    data = None
-                if data is not None:
-                    await stream.awrite(data)
-                    return keep_alive
-                await stream.awrite(head)
-                await stream.awrite(body)
-            else:
-                await stream.awrite(head)
+                    pass
+            if data is not None:
+                await stream.awrite(data)
+                return keep_alive
+            await _write_head(stream, head)
+            if body and not self.is_head:
                 await stream.awrite(body)
             return keep_alive
         except OSError as exc:

@@ -130,14 +130,19 @@ class Connection:
         socket has taken it. The first write of a response does not pass through the
         scheduler when the socket takes it all at once (a small response is one write, and
         the connection's next step is a read, which waits anyway): it is `DONE` then, and no
-        coroutine is made; every later write drains, so a long body lets other connections
-        run between its writes."""
+        coroutine is made. A later write lets the other connections run (a long body does not
+        hold the board), on MicroPython without allocating anything when the socket took it
+        all (`asyncio.sleep_ms(0)`: a coroutine made then could meet a MemoryError on a full
+        heap and cut off a response whose head is out); what the socket did not take is
+        waited for."""
         stream = self.stream
         later = self.sent
         self.sent = True  # from here on a 503 would be spliced into the response
         stream.write(data)  # what the socket takes at once; the stream keeps the rest
-        if later or unsent(stream):
+        if unsent(stream) or (later and not MICROPYTHON):
             return self._drain()
+        if later:
+            return asyncio.sleep_ms(0)
         return DONE
 
     async def _drain(self):

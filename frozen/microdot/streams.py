@@ -300,8 +300,12 @@ class BodyIter:
             if MICROPYTHON:  # (CPython's transports may keep a view of what they were given)
                 # Allocated here, before the response's head is sent: a file send needs no
                 # more heap once it has begun, so a full heap cannot cut it off halfway (a
-                # 503 before the head instead), and a fragmented one still has room for it.
-                self.buf = bytearray(chunk_size)
+                # 503 before the head instead). On a heap in pieces with no block of
+                # `chunk_size`, a quarter of it (at least 64 bytes): more writes, but sent.
+                try:
+                    self.buf = bytearray(chunk_size)
+                except MemoryError:
+                    self.buf = bytearray(max(64, chunk_size // 4))
         self.body = body
 
     def __aiter__(self):

@@ -418,3 +418,25 @@ async def test_a_head_line_by_line_keeps_every_limit():
     req = await Request.create(Microdot(), reader(b'GET /lf HTTP/1.1\nA: 1\nB:2 \n\n'), None,
                                None)
     assert req.path == '/lf' and req.headers['a'] == '1' and req.headers['b'] == '2'
+
+
+async def test_skip_headers_are_not_kept_the_rest_are():
+    saved = Request.skip_headers
+    Request.skip_headers = b'user-agent accept sec-ch-ua referer sec-fetch-dest'
+    try:
+        req = await Request.create(Microdot(), BufferedReader(AsyncBytesIO(BROWSER_HEAD)),
+                                   None, None)
+    finally:
+        Request.skip_headers = saved
+    names = sorted(name.lower() for name in req.headers)
+    assert names == ['accept-encoding', 'accept-language', 'connection', 'cookie', 'host',
+                     'if-none-match', 'sec-ch-ua-mobile', 'sec-ch-ua-platform',
+                     'sec-fetch-mode', 'sec-fetch-site']
+    assert req.headers.get('User-Agent') is None and req.headers['Accept-Language']
+    raw = b'POST / HTTP/1.1\r\nContent-Length: 2\r\nX-A: 1\r\n\r\nhi'
+    Request.skip_headers = b'content-length transfer-encoding x-a'
+    try:  # the body's framing is read whatever the list says
+        req = await Request.create(Microdot(), BufferedReader(AsyncBytesIO(raw)), None, None)
+    finally:
+        Request.skip_headers = saved
+    assert req.body == b'hi' and req.content_length == 2 and 'X-A' not in req.headers

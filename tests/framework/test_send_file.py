@@ -132,3 +132,34 @@ async def test_a_file_is_written_whole_through_one_buffer_allocated_before_the_h
         raise AssertionError('no MemoryError')
     res.body.close()
     assert out.data == b''  # nothing sent: the server answers 503, never half a response
+
+
+async def test_on_a_heap_in_pieces_a_file_is_read_through_a_smaller_buffer():
+    """With no free block of `send_file_buffer_size` (an ESP8266 serving a live page has
+    pieces of a few hundred bytes), the buffer is a quarter of it: the file is sent in smaller
+    pieces instead of a 503 for every page and asset."""
+    import gc
+    import sys
+    from microdot.streams import BodyIter
+    mp = sys.implementation.name == 'micropython'
+    f = open(write('pieces.bin', b'x' * 700), 'rb')
+    keep = drop = None
+    if mp:  # free blocks of about 300 bytes at most
+        try:
+            while True:
+                keep = (keep, bytearray(300))
+                drop = (drop, bytearray(300))
+        except MemoryError:
+            pass
+        drop = None
+        gc.collect()
+    try:
+        it = BodyIter(f, 1024)
+        size = None if it.buf is None else len(it.buf)
+    finally:
+        keep = None
+    assert size == (256 if mp else None)
+    got = b''
+    async for chunk in it:
+        got += bytes(chunk)
+    assert got == b'x' * 700
