@@ -10,13 +10,13 @@ bad one, or no ``names`` field before the first file is 400 at once (a streamed 
 looked ahead in). A file that ``names`` did not announce, or one it announced that does not
 come, is 400 too (the temporary files of a body that contradicts its names are removed).
 
-Through ``device.install``, loaded when the first file comes (a refusal of the names loads
-nothing of it): one upload at a time (another one meanwhile gets 409); each file is
-streamed to its own temporary file while its size is checked; a ``.py`` file must compile (the
-error is the answer); only when every file has arrived intact
-and passed are they installed together, the files they replace kept as the previous version
-(which the runtime restores if the new app fails to import). A refused, failed or aborted upload
-leaves the installed files as they were."""
+Through ``device.install`` (loaded first if the heap has room for it, else when the first file
+comes: refusing the names never needs it, so a full heap still gets the 400): one upload at a
+time (another one meanwhile gets 409); each file is streamed to its own temporary file while its
+size is checked; a ``.py`` file must compile (the error is the answer); only when every file
+has arrived intact and passed are they installed together, the files they replace kept as the
+previous version (which the runtime restores if the new app fails to import). A refused, failed
+or aborted upload leaves the installed files as they were."""
 import os
 
 from ui import error, log
@@ -46,9 +46,9 @@ def _target(folder, filename, taken):
 
 def _claim(request, held):
     """At the first file of an upload: the space check (507) and the one upload slot (409), an
-    error response or None (`held` is then ``[device.install]``). Loaded only now: an upload
-    refused for its names loads nothing of it (on a 56wK board that import alone could meet a
-    MemoryError, and the 400 that explains the refusal was a 503)."""
+    error response or None (`held` is then ``[device.install]``, imported now if `upload` could
+    not: on a 56wK board that import alone could meet a MemoryError, and when it came before
+    the names were checked the 400 that explains a refusal was a 503)."""
     free = _free()
     if free is not None and request.content_length > free - KEEP_FREE:
         return error(507, 'not enough space on the device (%d bytes free)' % free)
@@ -122,6 +122,10 @@ async def upload(request):
     """``POST /api/files``: see the module documentation. 201 with the new files' sizes."""
     if not request.content_length:
         return error(411, 'Content-Length required')
+    try:  # first, while the heap has the most room: an upload that is accepted needs it
+        from device import install  # noqa: F401
+    except MemoryError:  # then when the first file comes: refusing the names needs none of it
+        pass
     pairs = []
     held = []  # [device.install] once the first file has claimed the slot
     try:

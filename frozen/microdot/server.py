@@ -228,8 +228,11 @@ class Server:
 
     def admit(self):
         """Make room for one more connection; False if the cap is reached by busy ones."""
-        if len(self.conns) < self.limit:
-            return True
+        return len(self.conns) < self.limit or self.shed()
+
+    def shed(self):
+        """Close the connection that has waited longest for a request head, if one may go (the
+        policy at the cap, above); False if none may."""
         now = ticks_ms()
         victim = None
         least = int(self.app.evict_after * 1000)
@@ -509,7 +512,8 @@ class Listener:
     less than `Microdot.memory_reserve` bytes of heap free, the socket is answered 503 by a
     small task that closes it gracefully. While even that cannot be afforded (heap below the
     reserve after a collection, or 8 refusals in progress) it stops accepting for a moment:
-    new connections wait in the kernel's backlog (`listen_backlog`). A MemoryError while
+    new connections wait in the kernel's backlog (`listen_backlog`), and while the heap is
+    short, connections idle for a request head are closed as at the cap. A MemoryError while
     accepting is survived. Before a new connection is served, event streams whose client hung
     up are ended, so that their heap is free for it.
     """
@@ -525,7 +529,12 @@ class Listener:
             while True:
                 try:
                     while len(server.closing) >= 8 or server.short_of_memory():
-                        await asyncio.sleep_ms(10)  # new connections wait in the backlog
+                        # new connections wait in the backlog; short of heap, a connection
+                        # idle between requests goes (as at the cap): else its heap came back
+                        # only at its deadline, seconds in which no one was answered
+                        if len(server.closing) < 8:
+                            server.shed()
+                        await asyncio.sleep_ms(10)
                     await readable(sock)
                 except MemoryError:  # even waiting can allocate: never let the loop die
                     server.oom += 1

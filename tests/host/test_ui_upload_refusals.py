@@ -7,8 +7,8 @@ every pin) is answered 200 within seconds.
 Before (issue 13 item 6, audit2 F1) five refused uploads left ``device.install`` loaded (~3 KB),
 and the save, which built the settings file's whole text as one string, needed a free block
 larger than any the heap had left: 503 for ten seconds and more. The uploads themselves were
-refused 503, not with the 400 that explains why (F2): the refusal loaded ``device.install``
-first (it is loaded now only when the first file comes), and the check of the name needed
+refused 503, not with the 400 that explains why (F2): the refusal needed ``device.install``
+(now a failed import of it is tried again when the first file comes), and the check of the name needed
 ``sys.modules`` to grow into a new 592-byte table the heap had no block for (``ui`` gives it
 room at boot now)."""
 import json
