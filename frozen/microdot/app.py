@@ -297,9 +297,6 @@ class Microdot:
     async def dispatch_request(self, req):
         """Run the full request cycle for `req` (None means unparseable: 400) and return the
         Response. Used by the built-in server, the test client and the ASGI/WSGI adapters."""
-        # (the route and its hooks run in a coroutine of their own, `_handle`: two frames of
-        # about 150 bytes each, made one after the other, where one of 300 bytes met
-        # MemoryErrors on a heap in pieces)
         after_done = False
         if req is not None:
             method = req.method
@@ -317,7 +314,41 @@ class Microdot:
         elif method == 'OPTIONS' and self.options_handler:
             res = Response(headers=await invoke_handler(self.options_handler, req))
         else:
-            res, after_done = await self._handle(req)
+            try:
+                f = self.find_route(req)
+                if isinstance(f, int):
+                    res = await self.error_response(req, f)
+                else:
+                    res = None
+                    local = req.subapp is not None  # else the app's own hooks only
+                    for handler in self.get_request_handlers(req, 'before_request', False) \
+                            if local else self.before_request_handlers:
+                        res = await invoke_handler(handler, req)
+                        if res:
+                            break
+                    if res is None:
+                        res = await invoke_route(f, req, req.url_args)
+                    res = _make_response(res)
+                    for handler in self.get_request_handlers(req, 'after_request', True) \
+                            if local else self.after_request_handlers:
+                        new = await invoke_handler(handler, req, res)
+                        if new is not None:
+                            res = new
+                    for handler in req.after_request_handlers:
+                        new = await invoke_handler(handler, req, res)
+                        if new is not None:
+                            res = new
+                    after_done = True
+            except HTTPException as exc:
+                res = await self.error_response(req, exc.status_code, exc.reason)
+            except MemoryError:
+                import gc
+                from .response import BUSY_PAGE
+                gc.collect()
+                res = Response(BUSY_PAGE, 503, {'Content-Type': 'text/html; charset=UTF-8',
+                                                'Retry-After': '1', 'Cache-Control': 'no-store'})
+            except Exception as exc:
+                res = await _exception_response(self, req, exc)
         if isinstance(res, tuple):
             res = Response(*res)
         elif not isinstance(res, Response):
@@ -333,45 +364,6 @@ class Microdot:
             if req.vary_names:
                 _merge_vary(res, req.vary_names)
         return res
-
-    async def _handle(self, req):
-        """The route of `req` with its before- and after-request hooks: ``(response, True)``,
-        or ``(response of an error, False)`` (the after-error hooks are to run)."""
-        try:
-            f = self.find_route(req)
-            if isinstance(f, int):
-                return await self.error_response(req, f), False
-            res = None
-            local = req.subapp is not None  # else the app's own hooks only
-            for handler in self.get_request_handlers(req, 'before_request', False) \
-                    if local else self.before_request_handlers:
-                res = await invoke_handler(handler, req)
-                if res:
-                    break
-            if res is None:
-                res = await invoke_route(f, req, req.url_args)
-            res = _make_response(res)
-            for handler in self.get_request_handlers(req, 'after_request', True) \
-                    if local else self.after_request_handlers:
-                new = await invoke_handler(handler, req, res)
-                if new is not None:
-                    res = new
-            for handler in req.after_request_handlers:
-                new = await invoke_handler(handler, req, res)
-                if new is not None:
-                    res = new
-            return res, True
-        except HTTPException as exc:
-            return await self.error_response(req, exc.status_code, exc.reason), False
-        except MemoryError:
-            import gc
-            from .response import BUSY_PAGE
-            gc.collect()
-            return Response(BUSY_PAGE, 503, {'Content-Type': 'text/html; charset=UTF-8',
-                                             'Retry-After': '1',
-                                             'Cache-Control': 'no-store'}), False
-        except Exception as exc:
-            return await _exception_response(self, req, exc), False
 
     # --- serving --------------------------------------------------------------------------
 
