@@ -138,21 +138,12 @@ async def test_on_a_heap_in_pieces_a_file_is_read_through_a_smaller_buffer():
     """With no free block of `send_file_buffer_size` (an ESP8266 serving a live page has
     pieces of a few hundred bytes), the buffer is a quarter of it: the file is sent in smaller
     pieces instead of a 503 for every page and asset."""
-    import gc
     import sys
+    from check import heap_in_pieces
     from microdot.streams import BodyIter
     mp = sys.implementation.name == 'micropython'
     f = open(write('pieces.bin', b'x' * 700), 'rb')
-    keep = drop = None
-    if mp:  # free blocks of about 300 bytes at most
-        try:
-            while True:
-                keep = (keep, bytearray(300))
-                drop = (drop, bytearray(300))
-        except MemoryError:
-            pass
-        drop = None
-        gc.collect()
+    keep = heap_in_pieces(300) if mp else None  # free blocks of about 300 bytes at most
     try:
         it = BodyIter(f, 1024)
         size = None if it.buf is None else len(it.buf)

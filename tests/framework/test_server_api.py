@@ -2,7 +2,7 @@
 import gc
 import sys
 
-from check import raises
+from check import fill_heap, heap_in_pieces, raises
 from microdot import Microdot
 
 MICROPYTHON = sys.implementation.name == 'micropython'
@@ -119,14 +119,7 @@ def test_a_refusal_on_a_full_heap_still_sends_the_503():
     import time
     time.sleep(0.05)
     conn = listener.accept()[0]
-    hog = None
-    if MICROPYTHON:  # fill the heap: not even 16 bytes left
-        for size in (4096, 1024, 256, 64, 16):
-            try:
-                while True:
-                    hog = [hog, bytearray(size)]
-            except MemoryError:
-                pass
+    hog = fill_heap() if MICROPYTHON else None  # not even 16 bytes left
     _refuse_now(conn)
     hog = None
     client.settimeout(5)
@@ -166,14 +159,7 @@ async def test_a_later_write_the_socket_takes_whole_needs_no_heap_on_micropython
     conn = Connection(Server(), Taken(), None)
     await conn.awrite(b'head')
     body = b'body'
-    hog = None
-    if MICROPYTHON:  # fill the heap: not even 16 bytes left
-        for size in (4096, 1024, 256, 64, 16):
-            try:
-                while True:
-                    hog = [hog, bytearray(size)]
-            except MemoryError:
-                pass
+    hog = fill_heap() if MICROPYTHON else None  # not even 16 bytes left
     try:
         await conn.awrite(body)
     finally:
@@ -205,16 +191,7 @@ async def test_a_long_head_is_written_whole_on_a_heap_in_pieces():
     await Response('body', 200, dict(headers)).write(whole, '1.1', True)
     res = Response('body', 200, headers)
     out = _Into()
-    keep = drop = None
-    if MICROPYTHON:
-        try:
-            while True:
-                keep = (keep, bytearray(150))
-                drop = (drop, bytearray(150))
-        except MemoryError:
-            pass
-        drop = None
-        gc.collect()
+    keep = heap_in_pieces(150) if MICROPYTHON else None
     try:
         await res.write(out, '1.1', True)
     finally:

@@ -7,6 +7,16 @@ from support.runtimes import MICROPYTHON
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+
+def run(snippet):
+    """Run `snippet` (its `%r, %r, %r` get the app, framework and simulation folders) on the
+    unix port; return its output's lines, after checking it exited cleanly."""
+    out = subprocess.run([MICROPYTHON, '-c', snippet % tuple(
+        os.path.join(ROOT, d) for d in ('app', 'frozen', 'scripts/sim'))],
+        capture_output=True, text=True, timeout=30, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip().splitlines()
+
 SNIPPET = r'''
 import sys, asyncio
 sys.path[:0] = [%r, %r, %r]
@@ -22,11 +32,8 @@ def test_the_streams_modules_are_loaded_before_its_head_is_sent():
     # ERR_INCOMPLETE_CHUNKED_ENCODING and went offline); done by the handler, it is a clean
     # 503 the page retries. The handler's answer is the stream not yet begun: by then the
     # modules must be there.
-    out = subprocess.run([MICROPYTHON, '-c', SNIPPET % tuple(
-        os.path.join(ROOT, d) for d in ('app', 'frozen', 'scripts/sim'))],
-        capture_output=True, text=True, timeout=30, cwd=ROOT)
-    assert out.returncode == 0, out.stderr
-    status, modules = out.stdout.strip().splitlines()[-1].split(' ', 1)
+    lines = run(SNIPPET)
+    status, modules = lines[-1].split(' ', 1)
     assert status == '200'
     for name in ('ui.auth', 'ui.log', 'ui.pinstate', 'ui.sample', 'microdot.sse'):
         assert name in modules.split(), modules
@@ -67,12 +74,9 @@ def test_a_memory_error_in_a_round_of_the_stream_does_not_end_it():
     # Beside a second page loading, a round of the stream may find no heap (for an event, or
     # the coroutine that queues it): the stream goes on and sends it the next round. Before,
     # the MemoryError ended the stream after its head (the first page went offline).
-    out = subprocess.run([MICROPYTHON, '-c', RESILIENT % tuple(
-        os.path.join(ROOT, d) for d in ('app', 'frozen', 'scripts/sim'))],
-        capture_output=True, text=True, timeout=30, cwd=ROOT)
-    assert out.returncode == 0, out.stderr
-    running, events = out.stdout.strip().splitlines()[-1].split(' ', 1)
-    assert running == 'True', out.stdout
+    lines = run(RESILIENT)
+    running, events = lines[-1].split(' ', 1)
+    assert running == 'True', lines
     assert events.split()[:3] == ['pins', 'log', 'live'], events
 
 
@@ -106,10 +110,7 @@ def test_a_stream_that_cannot_start_drops_its_modules():
     # the producer whose end drops what streams use (ui.release): they stayed loaded, about
     # 8 KB, until some later API request dropped them. On 64wK .mpy a soak then left every
     # request 503 (test_memory_recovery.test_ui_mpy_memory_comes_back failed 4 of 6 runs).
-    out = subprocess.run([MICROPYTHON, '-c', REFUSED % tuple(
-        os.path.join(ROOT, d) for d in ('app', 'frozen', 'scripts/sim'))],
-        capture_output=True, text=True, timeout=30, cwd=ROOT)
-    assert out.returncode == 0, out.stderr
-    status, modules = out.stdout.strip().splitlines()[-2:]
-    assert status == '503', out.stdout
+    lines = run(REFUSED)
+    status, modules = lines[-2:]
+    assert status == '503', lines
     assert modules == '-', modules

@@ -80,3 +80,32 @@ async def answer_of(app, data):
     finally:
         app.shutdown()
         await asyncio.wait_for(task, 5)
+
+
+def fill_heap():
+    """Fill MicroPython's heap to its last 16 bytes and return what holds it: drop the result
+    (`hog = None`) to free it again. For tests of code that must work with no heap at all."""
+    hog = None
+    for size in (4096, 1024, 256, 64, 16):
+        try:
+            while True:
+                hog = [hog, bytearray(size)]
+        except MemoryError:
+            pass
+    return hog
+
+
+def heap_in_pieces(size):
+    """Leave MicroPython's free heap in blocks of about `size` bytes (every other block of a
+    filled heap freed) and return what holds the rest: drop the result to free it."""
+    import gc
+    keep = drop = None
+    try:
+        while True:
+            keep = (keep, bytearray(size))
+            drop = (drop, bytearray(size))
+    except MemoryError:
+        pass
+    drop = None
+    gc.collect()
+    return keep
