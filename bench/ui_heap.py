@@ -89,7 +89,8 @@ class Board:
         boot = (run_host.ROM_BOOT % (size, image) + (run_host.lib_boot() if mpy else '') +
                 run_host.CAP_BOOT % connections + HOOK +
                 run_host.BOOT % ('127.0.0.1', self.port))
-        heap = str(run_host.heap_bytes(heap) + size + 64)
+        heap = str(run_host.heap_bytes(heap) + size + 64 +
+                   (run_host.sim_heap(image, self.fs) if mpy else 0))  # as run_host --mpy
         self.proc = subprocess.Popen(
             [os.path.join(os.path.dirname(sys.executable), 'micropython'), '-X',
              'heapsize=' + heap, '-c', boot], cwd=self.fs, env=env,
