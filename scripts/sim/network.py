@@ -1,8 +1,8 @@
 """Simulated `network` module for the MicroPython unix port (host only, never frozen).
 
 It lets the device runtime's whole boot path run in tests and under `make run`. The simulated
-radio world is a JSON file, read again whenever it changes so a test can change it while the
-"board" runs: ``$MICRODOT_SIM`` if set, else ``sim.json`` in the current directory (the device
+radio world is a JSON file, re-read on every call so a test can change it while the "board"
+runs: ``$MICRODOT_SIM`` if set, else ``sim.json`` in the current directory (the device
 filesystem). Missing file = the default world below. Keys::
 
     {"networks": [{"ssid": "home", "password": "pw", "rssi": -50, "channel": 6}],
@@ -56,32 +56,15 @@ def log(*args):
     print('[sim]', *args)
 
 
-_seen = [None, None, None]  # the file's (mtime, size) when last read, the world read then
-
-
 def world():
-    """The current simulated world (defaults merged with the JSON file), read-only: callers
-    share it. The file is read again only when it may have changed: its modification time or
-    size differ from the last read, or it was modified in the second of that read (mtime has
-    whole seconds). On a board these calls are C and allocate next to nothing; re-reading the
-    JSON on each one (about 1.2 KB of heap, 5 KB for one ``GET /api/status``) gave the host's
-    small heaps a load no board has."""
+    """The current simulated world (defaults merged with the JSON file)."""
     path = os.getenv('MICRODOT_SIM') or 'sim.json'
-    try:
-        st = os.stat(path)
-        key = (st[8], st[6])
-    except OSError:
-        key = None
-    if _seen[2] is not None and key == _seen[0] and (key is None or _seen[1] > key[0]):
-        return _seen[2]
-    now = int(time.time())
     w = dict(DEFAULT_WORLD)
     try:
         with open(path) as f:
             w.update(json.load(f))
     except (OSError, ValueError):
         pass
-    _seen[0], _seen[1], _seen[2] = key, now, w
     return w
 
 
