@@ -1,15 +1,20 @@
 """The page ``/password`` of the device UI: set the owner password (``password``,
 ``confirm``), the first time without credentials, later with the current one (``current``);
 every session ends, this browser gets a new one. Loaded only while it is answered (the
-first-time setup and a change are rare: a login does not load this)."""
+first-time setup and a change are rare: a login does not load this), and after the current
+password has been checked (``ui.install``'s handler)."""
 from ui import auth
-from ui.login import end_sessions, enter, failed, note, page
+from ui.authpage import failed, note, page
+from ui.login import end_sessions, enter
 
 FIELD = ('<label>%s <input name="%s" type="password" required maxlength="64" '
          'autocomplete="%s"%s></label>')
 
 
-def password(request):
+def password(request, ok=None):
+    """The page, or a new password saved (`ok`: ``auth.password_ok``'s answer for the form's
+    ``current`` password, which the caller gets before it loads this module; None: not
+    checked, refused unless no password is set yet)."""
     from device import owner
     first = not auth.record()
     status, text, headers = 200, '', None
@@ -18,8 +23,6 @@ def password(request):
         new = form.get('password', '')
         if first:
             ok = True
-        else:
-            ok = auth.password_ok(request, form.get('current', ''))
         if ok is not True:
             status, text, headers = failed(ok)
             if not ok:
@@ -50,6 +53,6 @@ def password(request):
                 status, headers)
 
 
-async def answer(request, what):
-    """The handler of ``/password``."""
-    return password(request)
+async def answer(request, what, ok=None):
+    """The handler of ``/password`` (`ok`: see `password`)."""
+    return password(request, ok)
