@@ -215,8 +215,6 @@ def install(app):
             forget('ui.authpage')  # the page of a refusal, and ui.password's
             forget('ui.verify')
             forget('device.configfile')  # loaded by a new password
-            forget('device.owner')  # ui.password's (the check drops its own)
-            forget('hmacsha256')
 
     @app.get('/')
     async def index(request):  # the dashboard: a static page its script fills in

@@ -15,7 +15,7 @@ def password(request, ok=None):
     """The page, or a new password saved (`ok`: ``auth.password_ok``'s answer for the form's
     ``current`` password, which the caller gets before it loads this module; None: not
     checked, refused unless no password is set yet)."""
-    from device import owner
+    from device import ownerset
     first = not auth.record()
     status, text, headers = 200, '', None
     if request.method == 'POST':
@@ -28,14 +28,14 @@ def password(request, ok=None):
             if not ok:
                 text = 'The current password is wrong.'
         else:
-            text = owner.valid(new) or (new != form.get('confirm') and
+            text = ownerset.valid(new) or (new != form.get('confirm') and
                                         'The two passwords differ.')
             status = 400
         if not text:
             from device import config
             from ui import log
             cfg = config.current()
-            config.change(cfg, owner.set_password, new)
+            config.change(cfg, ownerset.set_password, new)
             auth.load(cfg)
             end_sessions()
             log.add('owner password', 'set' if first else 'changed')
@@ -47,12 +47,18 @@ def password(request, ok=None):
                 ('' if first else FIELD % ('Current password', 'current',
                                            'current-password', ' autofocus')) +
                 FIELD % ('New password', 'password', 'new-password',
-                         ' minlength="%d"' % owner.MIN_LENGTH) +
+                         ' minlength="%d"' % ownerset.MIN_LENGTH) +
                 FIELD % ('Repeat it', 'confirm', 'new-password', '') +
                 '<div class="row"><button type="submit">Save</button></div></form>',
                 status, headers)
 
 
 async def answer(request, what, ok=None):
-    """The handler of ``/password`` (`ok`: see `password`)."""
-    return password(request, ok)
+    """The handler of ``/password`` (`ok`: see `password`). What setting a password loads
+    (``device.ownerset``, ``device.owner``, ``hmacsha256``) is dropped again afterwards."""
+    from ui import forget
+    try:
+        return password(request, ok)
+    finally:
+        for name in ('device.ownerset', 'device.owner', 'hmacsha256'):
+            forget(name)
