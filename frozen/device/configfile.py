@@ -65,12 +65,15 @@ def _read(path):
     return data if isinstance(data, dict) else None
 
 
-def load(path='config.json'):
-    """Read the settings file into a new dict: its values merged over the defaults.
+def load(path=None):
+    """Read the settings file `path` (default ``device.config.PATH``) into a new dict: its values
+    merged over the defaults.
 
     A missing or corrupt file gives the defaults; after a save that was cut short the complete
     ``path + '.tmp'`` or the kept ``path + '.bak'`` is used. Raises MemoryError or OSError when
     the file cannot be read for a reason that may pass (never defaults then)."""
+    if path is None:
+        from device.config import PATH as path
     for name in (path, path + '.tmp', path + '.bak'):
         data = _read(name)
         if data is not None:

@@ -25,6 +25,17 @@ def test_missing_file_gives_defaults():
     assert cfg['networks'] == [] and cfg['port'] == 80
 
 
+def test_load_without_a_path_reads_the_file_config_names():
+    # one owner of the settings file's name: device.config.PATH (load had its own copy of it)
+    write('{"hostname": "named-by-config"}')
+    kept, config.PATH = config.PATH, PATH
+    try:
+        assert configfile.load()['hostname'] == 'named-by-config'
+    finally:
+        config.PATH = kept
+        cleanup()
+
+
 def test_defaults_are_not_shared_between_loads():
     cleanup()
     cfg = config.load(PATH)
