@@ -32,7 +32,11 @@ goes one step closer to a board: frozen/ (the framework and the boot package, wh
 in flash) and the simulated `network`/`machine` are put in a ROMFS image
 (``mpremote romfs build``) that MicroPython imports in place, like frozen code; only the app's
 own .mpy files load into the heap. The heap is then `--heapsize` *plus* the bytes of that image,
-which the image occupies, so `--rom --heapsize 38wK` leaves the app an ESP8266's heap.
+which the image occupies, so `--rom --heapsize 38wK` leaves the app an ESP8266's heap. With
+`--mpy` it is also plus what the simulated modules take in the heap once imported (`sim_heap`,
+measured at each start, about 6 KB: their module and class objects, not the names they intern),
+which a board's C modules do not; `--rom` leaves it counted (the ESP8266 profile's 56wK and its
+figures in docs/ were measured so).
 """
 import argparse
 import json
