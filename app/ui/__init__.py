@@ -54,7 +54,7 @@ _ROUTES = ('/api/<re:status|events|pins|wifi|files|restart|log:what>',
            '/api/<re:pins|wifi:what>/<name>')
 _KEEP = ('log', 'live')  # the log holds state; ui.live goes with the last stream (release)
 # What the live stream (ui.live) loads: kept while a stream runs (state['streams'] counts them)
-_STREAMED = ('ui.live', 'ui.pinstate', 'ui.sample', 'microdot.sse')
+_STREAMED = ('ui.live', 'ui.pinstate', 'ui.sample')
 
 
 async def api(request, what, name=None):
