@@ -56,7 +56,7 @@ _ROUTES = ('/api/<re:status|events|pins|wifi|files|restart|log:what>',
 # live stream (about 3.3 KB on the 64-bit unix port) and the requests of the page beside it do
 # not fit (an ESP8266). The other pages get 503 for /api/events and ask for the values every few
 # seconds instead (static/app.js); the app's own `max_streams`, if set, is left as it is.
-TWO_LIVE_HEAP = 48 * 1024
+TWO_LIVE_HEAP = 40 * 1024
 _KEEP = ('log', 'live')  # the log holds state; ui.live goes with the last stream (release)
 # What the live stream (ui.live) loads: kept while a stream runs (state['streams'] counts them)
 _STREAMED = ('ui.live', 'ui.pinstate', 'ui.sample')
