@@ -188,7 +188,8 @@ def install(app):
     not buffered, so that uploads of up to `UPLOAD_MAX` bytes never sit in RAM; the app's own
     routes keep the `Request` defaults. Every request of the app drops the headers in
     `SKIPPED` (a route of your own that reads one of them: take it out of
-    ``Request.skip_headers``)."""
+    ``Request.skip_headers``). With less than `TWO_LIVE_HEAP` free once installed, the app's
+    `max_streams` (if it set none) becomes 1: one page live, the others asking."""
     from microdot.request import Request
     Request.skip_headers = SKIPPED
     from ui import auth  # stays loaded: the check before every route
