@@ -205,12 +205,20 @@ def install(app):
             return static(request, 'login.html')  # the form: posts to its own URL (?next=)
         page = 'ui.password' if what == 'password' else 'ui.login'  # set, or use a password
         try:
-            return await __import__(page, None, None, ('answer',)).answer(request, what)
+            ok = None
+            if what != 'logout' and request.method == 'POST' and auth.record():
+                # the form's password (a change: the current one) is checked before the
+                # page's module loads: device.owner is dropped again by then, so on a heap in
+                # pieces the two never need room at the same time
+                ok = auth.password_ok(request, (request.form or {}).get(
+                    'password' if what == 'login' else 'current', ''))
+            return await __import__(page, None, None, ('answer',)).answer(request, what, ok)
         except MemoryError:
             return busy()
         finally:
             forget(page)
             forget('ui.login')  # ui.password's helpers
+            forget('ui.authpage')  # the page of a refusal, and ui.password's
             forget('ui.verify')
             forget('device.configfile')  # loaded by a new password
 

@@ -129,6 +129,7 @@ async def restore(request):
         return {'error': exc.args[1], 'field': exc.args[0]}, 400
     from ui import settings
     restart = settings.later(new)
+    settings.ready(new)
     config.change(cfg, _merge, new, networks)
     settings.follow(cfg, new)
     log.add('settings restored from a backup')

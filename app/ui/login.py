@@ -1,12 +1,15 @@
 """The pages ``/login`` and ``/logout`` (POST) of the device UI, where sessions start and end
-(``ui.auth`` checks them), and what ``ui.password`` shares with them. Loaded only while one of
-them is answered, and kept small: a login must get through on a board whose heap is in pieces.
+(``ui.auth`` checks them). Loaded only while one of them is answered, and kept small: a login
+must get through on a board whose heap is in pieces. The UI's handler (``ui.install``) checks
+the password before it loads this module, so the check's ``device.owner`` and this module
+never need heap at the same time.
 
 - ``GET /login``: the form, the static page ``static/login.html`` (sent by ``ui.static``
   without loading this module; its form posts to its own address, ``?next=`` included);
   ``POST /login`` (``password``, ``next``): a session cookie
   (HttpOnly, SameSite=Strict) and ``303`` to ``next`` if it is a path of this site, else to ``/``.
-  A wrong password gets ``401``, a client that must wait ``429`` (``device.owner`` throttles).
+  A wrong password gets ``401``, a client that must wait ``429`` (``device.owner`` throttles),
+  with the form again and the reason (``ui.authpage``, loaded for a refusal only).
   Without an owner password yet: ``303`` to ``/password`` (``ui.password``).
 - ``POST /logout``: ends the session, ``303`` to ``/login``.
 """
@@ -15,15 +18,6 @@ import time
 from microdot import Response
 
 from ui import auth
-
-_PAGE = ('<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" '
-         'content="width=device-width, initial-scale=1"><title>%s</title><link rel="stylesheet" '
-         'href="/static/app.css"><header><h1>%s</h1></header><main class="auth"><section>%s'
-         '</section></main>')
-_FORM = ('<form method="post" action="/login"><label>Password <input name="password" '
-         'type="password" required maxlength="64" autocomplete="current-password" autofocus>'
-         '</label><input type="hidden" name="next" value="%s"><div class="row"><button '
-         'type="submit">Log in</button></div></form>')
 
 
 def start_session():
@@ -50,25 +44,6 @@ def end_sessions(token=None):
         auth.sessions.pop(token, None)
 
 
-def page(title, body, status=200, headers=None):
-    """An HTML page of the UI (not cached) with `title` and `body` (HTML)."""
-    h = {'Content-Type': 'text/html; charset=UTF-8', 'Cache-Control': 'no-store'}
-    if headers:
-        h.update(headers)
-    return Response(_PAGE % (title, title, body), status, h)
-
-
-def esc(value):
-    """`value` as text safe inside HTML."""
-    return str(value).replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;') \
-        .replace('"', '&quot;')
-
-
-def note(text):
-    """The alert paragraph of a refused form ('' without `text`)."""
-    return '<p class="msg bad" role="alert">%s</p>' % esc(text) if text else ''
-
-
 def enter(where):
     """``303`` to `where` with a new session's cookie."""
     res = Response.redirect(where, 303)
@@ -77,27 +52,21 @@ def enter(where):
     return res
 
 
-def failed(ok):
-    """(status, message, headers) of a refused password: wrong (False) or wait (seconds)."""
-    if ok:
-        return 429, 'Too many wrong passwords: wait %d s and try again.' % ok, \
-            {'Retry-After': str(ok)}
-    return 401, 'Wrong password.', None
-
-
-def login(request):
+def login(request, ok=None):
+    """``POST /login``, after the check of the form's password (`ok`: ``auth.password_ok``'s
+    answer, which the caller gets before it loads this module; None: not checked, and no
+    session)."""
     if not auth.record():
         return Response.redirect('/password')
     from microdot.urlcodec import safe_path
     form = request.form or {}
     where = safe_path(form.get('next') or request.args.get('next')) or '/'
-    status, text, headers = 200, '', None
-    if request.method == 'POST':
-        ok = auth.password_ok(request, form.get('password', ''))
-        if ok is True:
-            return enter(where)
-        status, text, headers = failed(ok)
-    return page('Log in', note(text) + _FORM % esc(where), status, headers)
+    if request.method != 'POST':
+        ok = None  # the form, no message
+    elif ok is True:
+        return enter(where)
+    from ui import authpage
+    return authpage.login_form(where, ok)
 
 
 def logout(request):
@@ -107,9 +76,9 @@ def logout(request):
     return res
 
 
-async def answer(request, what):
-    """The handler of ``/login`` and ``/logout``."""
+async def answer(request, what, ok=None):
+    """The handler of ``/login`` (`ok`: see `login`) and ``/logout``."""
     if what == 'logout':
         return logout(request) if request.method == 'POST' else \
             ({'error': 'method not allowed'}, 405, {'Allow': 'POST'})
-    return login(request)
+    return login(request, ok)

@@ -1,16 +1,20 @@
 """The page ``/password`` of the device UI: set the owner password (``password``,
 ``confirm``), the first time without credentials, later with the current one (``current``);
 every session ends, this browser gets a new one. Loaded only while it is answered (the
-first-time setup and a change are rare: a login does not load this)."""
+first-time setup and a change are rare: a login does not load this), and after the current
+password has been checked (``ui.install``'s handler)."""
 from ui import auth
-from ui.login import end_sessions, enter, failed, note, page
+from ui.authpage import failed, note, page
 
 FIELD = ('<label>%s <input name="%s" type="password" required maxlength="64" '
          'autocomplete="%s"%s></label>')
 
 
-def password(request):
-    from device import owner
+def password(request, ok=None):
+    """The page, or a new password saved (`ok`: ``auth.password_ok``'s answer for the form's
+    ``current`` password, which the caller gets before it loads this module; None: not
+    checked, refused unless no password is set yet)."""
+    from device import ownerset
     first = not auth.record()
     status, text, headers = 200, '', None
     if request.method == 'POST':
@@ -18,21 +22,20 @@ def password(request):
         new = form.get('password', '')
         if first:
             ok = True
-        else:
-            ok = auth.password_ok(request, form.get('current', ''))
         if ok is not True:
             status, text, headers = failed(ok)
             if not ok:
                 text = 'The current password is wrong.'
         else:
-            text = owner.valid(new) or (new != form.get('confirm') and
-                                        'The two passwords differ.')
+            text = ownerset.valid(new) or (new != form.get('confirm') and
+                                           'The two passwords differ.')
             status = 400
         if not text:
             from device import config
             from ui import log
-            cfg = config.current()
-            config.change(cfg, owner.set_password, new)
+            from ui.login import end_sessions, enter  # before the save: a MemoryError here
+            cfg = config.current()  # is a 503 with nothing saved, not one for a saved change
+            config.change(cfg, ownerset.set_password, new)
             auth.load(cfg)
             end_sessions()
             log.add('owner password', 'set' if first else 'changed')
@@ -44,12 +47,18 @@ def password(request):
                 ('' if first else FIELD % ('Current password', 'current',
                                            'current-password', ' autofocus')) +
                 FIELD % ('New password', 'password', 'new-password',
-                         ' minlength="%d"' % owner.MIN_LENGTH) +
+                         ' minlength="%d"' % ownerset.MIN_LENGTH) +
                 FIELD % ('Repeat it', 'confirm', 'new-password', '') +
                 '<div class="row"><button type="submit">Save</button></div></form>',
                 status, headers)
 
 
-async def answer(request, what):
-    """The handler of ``/password``."""
-    return password(request)
+async def answer(request, what, ok=None):
+    """The handler of ``/password`` (`ok`: see `password`). What setting a password loads
+    (``device.ownerset``, ``device.owner``, ``hmacsha256``) is dropped again afterwards."""
+    from ui import forget
+    try:
+        return password(request, ok)
+    finally:
+        for name in ('device.ownerset', 'device.owner', 'hmacsha256'):
+            forget(name)

@@ -44,12 +44,18 @@ def drive(p, level):
 
 
 def reload():
-    """Set the pins up again from the settings (after the settings page changed them)."""
+    """Set the pins up again from the settings (after the settings page changed them). Short
+    of heap part way, none is kept half set up: they are all set up at their next use
+    (``pinstate.outputs``), and the MemoryError is raised."""
     for p in ui.state.pop(pinstate.KEY, {}).values():
         if p[5] is not None:  # leave the pin alone: no PWM any more
             p[5].deinit()
-    outputs()
     pinstate.bump()
+    try:
+        outputs()
+    except MemoryError:
+        ui.state.pop(pinstate.KEY, None)
+        raise
 
 
 def _level(p, data):

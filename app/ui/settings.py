@@ -147,14 +147,28 @@ def later(changes):
     return sorted(k for k in changes if k in LATER and changes[k] != config.saved(k))
 
 
-def follow(cfg, changes):
-    """Put saved `changes` to use at once: the pins, the login's settings (``ui.auth``)."""
+def ready(changes):
+    """Load what `follow` needs to put `changes` to use, before they are saved: a MemoryError
+    here (the server's 503: try again) has saved nothing. (After the save, an import that
+    found no heap answered 503 for settings that were saved.)"""
+    from ui import auth, log  # noqa: F401
     if 'pins' in changes:
-        from ui import pins, release
-        pins.reload()
-        release('pins')
+        from ui import pins  # noqa: F401
+
+
+def follow(cfg, changes):
+    """Put saved `changes` to use at once: the login's settings (``ui.auth``), the pins. Its
+    modules are loaded already (`ready`). Short of heap for setting the pins up, they are set up
+    at their next use (``ui.pins.reload``): the settings are saved, and the answer says so."""
     from ui import auth
     auth.follow(cfg)
+    if 'pins' in changes:
+        from ui import pins, release
+        try:
+            pins.reload()
+        except MemoryError:
+            print('ui: the pins are set up at their next use (short of heap now)')
+        release('pins')
 
 
 def store(changes):
@@ -162,6 +176,7 @@ def store(changes):
     (`follow`). Returns the names of those that count from the next start (`later`)."""
     from device import config
     from ui import log
+    ready(changes)
     cfg = config.current()
     restart = later(changes)
     config.change(cfg, _apply, changes)

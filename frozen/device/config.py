@@ -12,10 +12,11 @@ API (used by the runtime, the reconnect loop, the portal and apps)::
 
 There is one owner: this module. Reading, checking and writing the file is
 ``device.configfile``, loaded on first use (``config.load``, ``config.add_network``... are its
-functions, looked up through this module). The runtime, ``device.wifi``'s reconnect loop, the setup portal
-and the web UI all work on ``current()``, so a change takes effect everywhere at once (a
-forgotten network is not rejoined, a new one is tried on the next reconnect) and ``save()``
-writes it. ``load(path)`` reads a file into a new dict (tests, tools).
+functions, looked up through this module). The runtime, ``device.wifi``'s reconnect loop, the
+setup portal and the web UI all work on ``current()``, so a change takes effect everywhere at
+once (a forgotten network is not rejoined, a new one is tried on the next reconnect) and
+``save()`` writes it. ``load(path)`` reads a file (default `PATH`) into a new dict (tests,
+tools).
 
 Reading fails loudly when the failure may be transient: a MemoryError or an OSError other than
 "no such file" is raised to the caller, never turned into defaults (which a caller could then
@@ -45,7 +46,7 @@ Keys (defaults in ``DEFAULTS``):
 A value of the wrong type is replaced by its default, so a hand-edited file cannot crash boot.
 """
 
-PATH = 'config.json'  # (configfile.load's default too)
+PATH = 'config.json'  # the settings file (configfile.load's default)
 
 _cfg = None  # the settings in RAM (current())
 _path = PATH  # the file they come from and are saved to

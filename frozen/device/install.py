@@ -22,10 +22,11 @@ On the filesystem (dot names: hidden from the UI's file list and refused as uplo
   written and removes the temporary files of uploads that never completed.
 - ``.prev/``: the previous version of each file replaced, under the same relative path;
   ``.prev/.added/``: an empty file for each file the uploads since added (there was none of that
-  name), under its path, and ``<folder>/.dir`` for each folder they created; ``.prev/.untested``: the installed files have not been imported
-  successfully since (``started()`` clears it). While it is there, a second upload keeps the
-  versions already saved (those are known to have worked); otherwise each install starts a new
-  previous version.
+  name), under its path, and ``<folder>/.dir`` for each folder they created;
+  ``.prev/.untested``: the installed files have not been imported successfully since
+  (``started()`` clears it). While it is there, a second upload keeps the versions already
+  saved (those are known to have worked); otherwise each install starts a new previous
+  version.
 
 A failed or aborted upload never touches the installed files: they are only ever replaced by a
 rename of a complete, checked temporary file. Restoring the previous version also removes the

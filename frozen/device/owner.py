@@ -14,6 +14,11 @@ must wait 1 s, then 2, 4 ... up to `MAX_WAIT_S` before its next attempt is even 
 (then this module may be dropped from RAM between checks, as the web UI does); else this
 module's is used.
 
+This module is the check, which every login loads; setting a password (`valid`, `make`,
+`set_password`, `reset`, `is_set`, `ITERATIONS`, `MIN_LENGTH`) is ``device.ownerset``, loaded on
+first use of those names here (``device.owner.make(...)`` works as ever). So this module keeps
+few names: its table of names is one block, which a login must find on a heap in pieces.
+
 Forgot the password? With the board on USB, at the REPL::
 
     import device.owner
@@ -22,17 +27,21 @@ Forgot the password? With the board on USB, at the REPL::
 
 or press the safe-mode button at boot, then set a new one on the recovery page.
 """
-import time
-
-# One check costs ITERATIONS HMACs (four SHA-256 blocks each). Measured: 1000 take 0.50 s on an
-# emulated Pico W (RP2040, 125 MHz, rp2040js), 1.6 ms on the unix port of an x86-64 PC; an
-# ESP32 (240 MHz, SHA-256 in hardware) is estimated at ~0.2 s. docs/security.md has the reasoning.
-ITERATIONS = 1000
-MIN_LENGTH = 8
-MAX_LENGTH = 64
+MAX_LENGTH = 64  # of a password (device.ownerset.valid); a longer one is never checked
 MAX_WAIT_S = 60
 MAX_CLIENTS = 8
 KEY = 'owner'  # its key in the settings
+
+
+def __getattr__(name):
+    # setting a password (valid, make, set_password, reset, is_set, ITERATIONS, MIN_LENGTH):
+    # device.ownerset, loaded on first use
+    from device import ownerset
+    try:
+        return getattr(ownerset, name)
+    except AttributeError:
+        raise AttributeError(name)
+
 
 def pbkdf2_sha256(password, salt, iterations, length=32):
     """PBKDF2-HMAC-SHA256 of `password` (bytes) and `salt` (bytes), `length` bytes (the HMAC is
@@ -50,26 +59,6 @@ def pbkdf2_sha256(password, salt, iterations, length=32):
             acc ^= int.from_bytes(u, 'big')
         out += acc.to_bytes(32, 'big')
     return out[:length]
-
-
-def valid(password):
-    """None if `password` may be the owner password, else the reason (str)."""
-    if not isinstance(password, str) or not MIN_LENGTH <= len(password) <= MAX_LENGTH:
-        return 'the password needs %d to %d characters' % (MIN_LENGTH, MAX_LENGTH)
-    return None
-
-
-def make(password, iterations=ITERATIONS):
-    """The settings record of `password` (a fresh salt each time). ValueError if not `valid`."""
-    import binascii
-    import os
-    reason = valid(password)
-    if reason:
-        raise ValueError(reason)
-    salt = os.urandom(16)
-    digest = pbkdf2_sha256(password.encode(), salt, iterations)
-    return 'pbkdf2-sha256$%d$%s$%s' % (iterations, binascii.hexlify(salt).decode(),
-                                       binascii.hexlify(digest).decode())
 
 
 def matches(record, password):
@@ -91,17 +80,13 @@ def matches(record, password):
     return diff == 0
 
 
-def is_set(cfg):
-    """True if the settings `cfg` hold an owner password."""
-    return bool(cfg.get(KEY))
-
-
 _failures = {}  # the default throttle table
 
 
 def retry_after(client, failures=_failures):
     """Seconds the address `client` must still wait before its next attempt (0: go ahead).
     `failures`: the throttle's table, ``{address: [failed attempts, time.time() to wait for]}``."""
+    import time
     entry = failures.get(client)
     if entry is None:
         return 0
@@ -124,10 +109,12 @@ def check(cfg, password, client=None, failures=_failures):
     the table `failures` (a dict the caller keeps, see `retry_after`): True, False (wrong, or no
     password is set), or the seconds to wait (an int > 0) while that address is held back,
     without looking at the password."""
+    import time
     wait = retry_after(client, failures)
     if wait:
         return wait
-    if is_set(cfg) and matches(cfg[KEY], password):
+    record = cfg.get(KEY)
+    if record and matches(record, password):
         failures.pop(client, None)
         return True
     entry = failures.get(client)
@@ -138,26 +125,3 @@ def check(cfg, password, client=None, failures=_failures):
     entry[0] += 1
     entry[1] = time.time() + min(1 << min(entry[0] - 1, 8), MAX_WAIT_S)
     return False
-
-
-def set_password(cfg, password):
-    """Put the record of `password` (None: no password) in the settings `cfg`; for
-    ``config.change(cfg, owner.set_password, password)``. ValueError if not `valid`."""
-    if password is None:
-        cfg.pop(KEY, None)
-    else:
-        cfg[KEY] = make(password)
-
-
-def reset(password=None, path=None):
-    """Physical-access reset (the REPL over USB): set a new owner password, or with none remove
-    it (the next visit to the device then asks for one). Saves the settings (`path`: another
-    settings file than the device's)."""
-    from device import config
-    if path is None:
-        config.change(config.current(), set_password, password)
-    else:
-        cfg = config.load(path)
-        set_password(cfg, password)
-        config.save(cfg, path)
-    print('owner password', 'removed' if password is None else 'set')

@@ -16,7 +16,8 @@ Pages:
 Limits, as in the main server: a request's head, and then its body, must each arrive within
 `TIMEOUT_S` (408), lines are at most `MAX_LINE` bytes and `MAX_HEADERS` header lines (400),
 bodies `_MAX_BODY` (413), and at most `MAX_CONNECTIONS` are served at once (more get 503, as a
-request that runs out of heap does: ``Retry-After: 1``, and the portal goes on). Settings are
+request that runs out of heap does: ``Retry-After: 1`` and `BUSY`'s page, which loads itself
+again, and the portal goes on). Settings are
 changed through ``config.change``: saved atomically with the previous file kept as ``.bak``, or,
 if the save fails, undone in RAM too. Only
 the device's own names are served (any other ``Host`` is sent to the setup page: DNS rebinding
@@ -40,8 +41,20 @@ MAX_HEADERS = 32
 TIMEOUT_S = 5
 MAX_CONNECTIONS = 3
 _SCAN_CACHE_S = 20
-_BUSY = (b'HTTP/1.0 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 4\r\n'
-         b'Connection: close\r\n\r\nbusy')  # ready-made: no heap needed to send it
+# The 503 (at the connection cap, or a MemoryError before anything was sent): one constant,
+# written as it is, with no heap (in flash on a board). Its page is the framework's busy page,
+# byte for byte (microdot.response.BUSY_PAGE, the device's look inline, loading itself again in
+# 2 s): a copy, because importing microdot here would cost the portal the framework's heap
+# (tests/device/test_portal_changes.py keeps the two the same).
+BUSY = (b'HTTP/1.0 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/html; '
+        b'charset=UTF-8\r\nContent-Length: 523\r\nCache-Control: no-store\r\nConnection: '
+        b'close\r\n\r\n<!doctype html><meta http-equiv="refresh" content="2"><meta name="viewp'
+        b'ort" content="width=device-width"><title>Busy</title><style>body{margin:0;font:16px/1.4'
+        b' system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2430;background:#f2f4f7'
+        b'}h1{margin:0;padding:.75rem 1rem;font-size:1.3rem;color:#fff;background:#0a66c2}p{marg'
+        b'in:1rem}@media(prefers-color-scheme:dark){body{color:#e6e9ee;background:#14181e}h1{col'
+        b'or:#0b1a2b;background:#5aa9ff}}</style><h1>Busy</h1><p>Service unavailable: busy, tryi'
+        b'ng again in a moment.')
 PROBES = (b'/generate_204', b'/gen_204', b'/hotspot-detect.html', b'/library/test/success.html',
           b'/connecttest.txt', b'/ncsi.txt', b'/redirect', b'/canonical.html', b'/success.txt',
           b'/check_network_status.txt', b'/mobile/status.php')
@@ -196,7 +209,7 @@ class Portal:
 
     async def _refuse(self, writer):
         try:
-            writer.write(_BUSY)
+            writer.write(BUSY)
             await writer.drain()
         except OSError:
             pass
@@ -246,7 +259,7 @@ class Portal:
             body = parts = None
             if not sent:
                 try:
-                    writer.write(_BUSY)
+                    writer.write(BUSY)
                     await writer.drain()
                 except (OSError, MemoryError):
                     pass

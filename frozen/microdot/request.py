@@ -265,14 +265,13 @@ class Request:
         """The request line and headers of `lines` (the head's lines as bytes, each with its
         line end, as `BufferedReader.readhead` returns them):
         ``(method, url, version, headers, content_length, chunked)``, the length as str or
-        None. Raises as `create` does. A plain function, so that its many locals
+        None. Raises as `create` does (the number of headers is `readhead`'s to check: the
+        head is not read beyond `max_headers`). A plain function, so that its many locals
         live on the stack while it runs, not in the coroutine of every request."""
         # Parsed as bytes: only what a handler sees (method, URL, each header's name and value)
         # becomes a str, each decoded once (not UTF-8: UnicodeError, a ValueError). On
         # MicroPython every new str is looked up among the interned strings, which costs far
         # more than the bytes operations around it.
-        if len(lines) > cls.max_headers + 1:  # the request line, the headers
-            raise _refused(431, 'Too many headers')
         line = lines[0]
         end = len(line) - 1  # the LF
         stop = end - 1 if end and line[end - 1] == 13 else end  # the request line is line[:stop]

@@ -17,7 +17,8 @@ _REASONS = (400, 'Bad request', 404, 'Not found', 405, 'Not found', 413, 'Payloa
 # a browser on a busy board (a second page on an ESP8266) waits for its turn instead of stopping
 # at an error. Its look is the device's (frozen/device/style.css: the palette, light and dark,
 # the bar with the title), in a short inline style, so it needs no second request. One constant:
-# in flash on a board, written as it is, with no heap at send time.
+# in flash on a board, written as it is, with no heap at send time. The setup portal
+# (device.portal, which loads no framework) sends a copy of it.
 BUSY_PAGE = (b'<!doctype html><meta http-equiv="refresh" content="2"><meta name="viewport" '
              b'content="width=device-width"><title>Busy</title><style>body{margin:0;font:16px/1.4'
              b' system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2430;background:'

@@ -1,11 +1,12 @@
 """Async byte streams of a connection: `BufferedReader` (a socket stream read in bounded chunks,
 so lines and pipelined requests never need more than one chunk beyond what was asked for),
-`BodyReader` (a request body limited to its declared length), `BodyIter` (a response body of any kind as chunks), and the errors of the wire:
-`LineTooLong`, `RequestError` (a request the server does not take), `HeaderInjection` (a
-response header that would carry CR or LF) and `is_muted` (a socket error that only means the
-client went away), and `AsyncBytesIO` (an async stream over bytes in memory: a buffered
-body read through `Request.stream`, a test request). Loaded by the server (and for a streamed
-body or an error): `import microdot` does not need them."""
+`BodyReader` (a request body limited to its declared length), `BodyIter` (a response body of
+any kind as chunks), and the errors of the wire: `LineTooLong`, `RequestError` (a request the
+server does not take), `HeaderInjection` (a response header that would carry CR or LF) and
+`is_muted` (a socket error that only means the client went away), and `AsyncBytesIO` (an async
+stream over bytes in memory: a buffered body read through `Request.stream`, a test request).
+Loaded by the server (and for a streamed body or an error): `import microdot` does not need
+them."""
 
 
 MUTED_SOCKET_ERRORS = (32, 54, 104, 128)  # EPIPE, ECONNRESET (BSD, Linux), closed socket
@@ -112,9 +113,10 @@ class BufferedReader:
         line by line, so that no block larger than a line and one read is ever needed: on a
         board whose heap is in pieces of a few hundred bytes a browser's head (700-800 bytes)
         still arrives, where one block for all of it would not be there. Raises `RequestError`
-        431 (414 while still in the request line) if more than `limit` bytes, a line longer
-        than `line_limit` or more than `max_lines` lines (0: any) arrive without the end,
-        EOFError if the stream ends inside."""
+        431 (414 while still in the request line) if more than `limit` bytes or a line longer
+        than `line_limit` arrive without the end, 431 "Too many headers" if more than
+        `max_lines` lines (0: any; the one check of ``Request.max_headers``), EOFError if the
+        stream ends inside."""
         lines = []
         size = 0  # bytes of the head so far
         start = 0  # where the next line end may be (what was searched already)
@@ -138,9 +140,10 @@ class BufferedReader:
                     return lines
                 continue  # before the request: skipped
             size += i + 1
-            if size > limit or (line_limit and i > line_limit + 1) or \
-                    (max_lines and len(lines) >= max_lines):
+            if size > limit or (line_limit and i > line_limit + 1):
                 break
+            if max_lines and len(lines) >= max_lines:
+                raise RequestError(431, 'Too many headers')
             lines.append(line)
         if lines:
             raise RequestError(431, 'Header too large')
@@ -151,8 +154,11 @@ class BufferedReader:
             while await self._fill():
                 pass
             return self._take(len(self.buffer))
-        if not self.buffer:
-            await self._fill()
+        if not self.buffer:  # at most `n` from the stream: no rest to buffer and copy
+            try:
+                return await self._read(n)
+            except MemoryError:  # (as in _fill)
+                return await self._read(min(n, 64))
         return self._take(n)
 
     async def readexactly(self, n):

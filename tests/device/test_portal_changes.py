@@ -3,7 +3,7 @@
 import os
 
 from device import config, configfile
-from device.portal import Portal
+from device.portal import MAX_CONNECTIONS, Portal
 from faults import PowerCut, every_step, remove_saved
 from microdot import AsyncBytesIO
 
@@ -74,6 +74,21 @@ async def test_a_memory_error_is_503_with_retry_after_and_the_portal_goes_on():
     assert b'home' in out
     out = await ask(portal, b'GET /setup HTTP/1.1\r\nHost: ' + b'x' * 600 + b'\r\n\r\n')
     assert out.startswith(b'HTTP/1.0 400 ')  # other errors keep their own answers
+
+
+async def test_the_503_is_the_frameworks_busy_page_ready_made():
+    # one design for every busy page (issue 14): the portal's is microdot's BUSY_PAGE, whole,
+    # with its length and type, the same whether the heap or the connection cap refused
+    from microdot.response import BUSY_PAGE
+    portal = Portal(config.defaults(), '192.168.4.1', scan=Scanner(1))
+    short = await ask(portal, SETUP)
+    portal.active = MAX_CONNECTIONS  # every connection in use
+    full = await ask(portal, SETUP)
+    assert short == full
+    head, _, body = full.partition(b'\r\n\r\n')
+    assert body == BUSY_PAGE
+    assert b'\r\nContent-Length: %d\r\n' % len(BUSY_PAGE) in head + b'\r\n'
+    assert b'\r\nContent-Type: text/html; charset=UTF-8\r\n' in head + b'\r\n'
 
 
 def saved_networks(cfg):

@@ -80,28 +80,37 @@ def test_every_page_has_the_one_design(open_page, board, app, size):
     shot(page, 'design-setup-dark-%s.png' % size)
 
 
-def _busy_pages():
-    """The framework's two 503 pages, each from a real server on the unix port: the built-in
-    server's refusal (its one connection held by an upload still coming) and the page of a
-    MemoryError in a handler (hard_app's /hog, as .mpy in a 64wK heap). Yields their URLs."""
+def _busy_pages(board):
+    """Every 503 page the device can answer, each from a real server on the unix port: the
+    built-in server's refusal (its one connection held by an upload still coming), the page of
+    a MemoryError in a handler (hard_app's /hog, as .mpy in a 64wK heap) and the setup portal's
+    refusal (`board`, its connections all held by clients that send nothing). Yields their
+    URLs."""
     import socket
 
+    from device.portal import MAX_CONNECTIONS
     from support.servers import ServerProcess
     full = ServerProcess('hard_app', 'mp-py', args=['max_connections=1']).start()
     hog = ServerProcess('hard_app', 'mp-mpy', heapsize='64wK').start()
-    held = socket.create_connection(('127.0.0.1', full.port), timeout=5)
+    portal = device_pages(board)
+    held = [socket.create_connection(('127.0.0.1', full.port), timeout=5)]
     try:
-        held.sendall(b'POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 9000\r\n\r\nabc')
+        held[0].sendall(b'POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 9000\r\n\r\nabc')
         yield 'http://127.0.0.1:%d/' % full.port
         yield 'http://127.0.0.1:%d/hog' % hog.port
+        # the portal gives a silent client TIMEOUT_S (5 s): ample for this page's two loads
+        held += [socket.create_connection(('127.0.0.1', board.port), timeout=5)
+                 for _ in range(MAX_CONNECTIONS)]
+        yield portal + '/setup'
     finally:
-        held.close()
+        for s in held:
+            s.close()
         full.stop()
         hog.stop()
 
 
 @pytest.mark.parametrize('size', ['desktop', 'phone'])
-def test_the_busy_pages_have_the_one_design_inline(open_page, app, size):
+def test_the_busy_pages_have_the_one_design_inline(open_page, board, app, size):
     """The 503 page a busy board answers (issue 14: it was unstyled) has the device's look
     without a second request: the page, its title in the accent bar, the palette light and dark
     the same as the login page's; it fits a phone; it still loads itself again."""
@@ -111,7 +120,7 @@ def test_the_busy_pages_have_the_one_design_inline(open_page, app, size):
     login['dark'] = look(page)
     asked = []
     page.on('request', lambda r: asked.append(r.url))
-    for n, url in enumerate(_busy_pages()):
+    for n, url in enumerate(_busy_pages(board)):
         for scheme in ('light', 'dark'):
             page.emulate_media(color_scheme=scheme)
             del asked[:]
