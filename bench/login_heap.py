@@ -83,10 +83,12 @@ def visits(heap, runs):
              os.path.join(ROOT, 'tests', 'host', 'test_memory_recovery.py'), '-q', '-k',
              'serves_the_login_form'], env=dict(os.environ, MPY_LOGIN_TRY=heap), cwd=ROOT,
             capture_output=True, text=True)
-        failed = [line for line in out.stdout.splitlines() if line.startswith('E ')]
+        # the failing line of the test and its message
+        failed = [' '.join(line.split()) for line in out.stdout.splitlines()
+                  if line[:2] in ('> ', 'E ')]
         passed += out.returncode == 0
         print('run %d: %s' % (run + 1, 'passed' if out.returncode == 0 else
-                              (failed[:1] or ['failed (exit %d)' % out.returncode])[0]),
+                              ' / '.join(failed[:2]) or 'failed (exit %d)' % out.returncode),
               flush=True)
     print('two first visits at %s: %d of %d passed' % (heap, passed, runs))
     return passed
