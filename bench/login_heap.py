@@ -1,6 +1,8 @@
-"""The least heap on which the device UI's login works, on the ESP8266 profile.
+"""The least heap on which the device UI's login works, on the ESP8266 profile; and how often
+two first visits of the `.mpy` UI pass at a given heap.
 
     .venv/bin/python bench/login_heap.py [--low 40] [--high 56]
+    .venv/bin/python bench/login_heap.py --visits 8 [--heap 64wK]
 
 A fresh simulated board as `make run-esp8266` runs it (bench/ui_heap.py's `Board`: frozen/ in
 ROMFS, the app as .mpy, 3 connections) is started with heaps between `--low` and `--high` wK,
@@ -10,9 +12,17 @@ bisected to 1 wK, and asked, right after it listens, for: ``GET /login`` (the fo
 HTTP Basic credentials. For each, the least heap on which it is answered rather than refused
 (503, the retrying page); a board that does not start counts as refused. A measurement, not a
 test: the figures go to docs/memory.md.
+
+With `--visits N`: tests/host/test_memory_recovery.py's two first visits (the login form, the
+login, then with the session `/`, ``app.js``, ``/api/status`` and ``/api/pins``; twice) of the
+UI as ``.mpy`` (``run_host --mpy``, 3 connections) are run N times at `--heap` (the test's
+``MPY_LOGIN_TRY``), each on a fresh board; printed: each run's outcome (the failing assertion)
+and the pass count. Below about 65wK the outcome depends on where things land in a heap in
+pieces, so it is a rate, and a busy machine may change it.
 """
 import argparse
 import os
+import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -64,12 +74,37 @@ def least(name, low, high):
     return high
 
 
+def visits(heap, runs):
+    """How many of `runs` runs of the two first visits at `heap` pass (printing each)."""
+    passed = 0
+    for run in range(runs):
+        out = subprocess.run(
+            [sys.executable, '-m', 'pytest', '-c', os.path.join(ROOT, 'tests', 'pytest.ini'),
+             os.path.join(ROOT, 'tests', 'host', 'test_memory_recovery.py'), '-q', '-k',
+             'serves_the_login_form'], env=dict(os.environ, MPY_LOGIN_TRY=heap), cwd=ROOT,
+            capture_output=True, text=True)
+        # the failing line of the test and its message
+        failed = [' '.join(line.split()) for line in out.stdout.splitlines()
+                  if line[:2] in ('> ', 'E ')]
+        passed += out.returncode == 0
+        print('run %d: %s' % (run + 1, 'passed' if out.returncode == 0 else
+                              ' / '.join(failed[:2]) or 'failed (exit %d)' % out.returncode),
+              flush=True)
+    print('two first visits at %s: %d of %d passed' % (heap, passed, runs))
+    return passed
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--low', type=int, default=40)
     parser.add_argument('--high', type=int, default=56)
     parser.add_argument('--only', help='one of: ' + ', '.join(REQUESTS))
+    parser.add_argument('--visits', type=int, help='run the two first visits this many times')
+    parser.add_argument('--heap', default='64wK', help='the heap of --visits')
     args = parser.parse_args()
+    if args.visits:
+        visits(args.heap, args.visits)
+        return
     for name in [args.only] if args.only else REQUESTS:
         print('%s: answered from %s wK on' % (name, least(name, args.low, args.high)), flush=True)
 

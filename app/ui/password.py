@@ -5,7 +5,6 @@ first-time setup and a change are rare: a login does not load this), and after t
 password has been checked (``ui.install``'s handler)."""
 from ui import auth
 from ui.authpage import failed, note, page
-from ui.login import end_sessions, enter
 
 FIELD = ('<label>%s <input name="%s" type="password" required maxlength="64" '
          'autocomplete="%s"%s></label>')
@@ -29,12 +28,13 @@ def password(request, ok=None):
                 text = 'The current password is wrong.'
         else:
             text = ownerset.valid(new) or (new != form.get('confirm') and
-                                        'The two passwords differ.')
+                                           'The two passwords differ.')
             status = 400
         if not text:
             from device import config
             from ui import log
-            cfg = config.current()
+            from ui.login import end_sessions, enter  # before the save: a MemoryError here
+            cfg = config.current()  # is a 503 with nothing saved, not one for a saved change
             config.change(cfg, ownerset.set_password, new)
             auth.load(cfg)
             end_sessions()

@@ -9,7 +9,8 @@ One concept per module, imported only when needed (every import costs heap on an
   its boot, access point and scan part, loaded when used
 - ``device.dns``      the captive DNS server (answers every name with the device's address)
 - ``device.portal``   the tiny HTTP server of the setup and recovery pages
-- ``device.owner``    the owner password: PBKDF2 record, throttled checks, REPL reset
+- ``device.owner``    the owner password's check (PBKDF2, throttled); ``device.ownerset``
+  setting one (its record, the REPL reset), loaded when used
 - ``device.apkey``    the setup access point's own WPA2 password (``"ap_password": "auto"``)
 - ``device.watchdog`` the hardware watchdog fed while the server runs
 - ``device.safemode`` safe mode: a button held at boot or a flag file

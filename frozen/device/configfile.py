@@ -10,7 +10,11 @@ as ``.mpy`` its code costs no heap while nothing changes (``device.launcher.unlo
 import json
 import os
 
-ENOENT = 2
+# Few names at the module level (at most 15; 17 with __name__ and __file__): its names are a
+# table that grows, when full, into one new block of the next size, and from 18 names that
+# is a table of 23 (368 bytes on a 64-bit build, 184 on a board). A save on a heap in pieces
+# (after refused uploads, 56wK) failed importing this module there; 17 fit in the table of
+# 17. Hence the error number 2 (ENOENT: missing) and the helpers written where they are used.
 
 DEFAULTS = {
     'networks': [],
@@ -31,20 +35,10 @@ def defaults():
     """A fresh copy of the default settings."""
     cfg = {}
     for key in DEFAULTS:
-        cfg[key] = _copy(DEFAULTS[key])
+        value = DEFAULTS[key]
+        cfg[key] = dict(value) if isinstance(value, dict) else \
+            list(value) if isinstance(value, list) else value
     return cfg
-
-
-def _copy(value):
-    if isinstance(value, dict):
-        return dict(value)
-    if isinstance(value, list):
-        return list(value)
-    return value
-
-
-def _missing(exc):
-    return exc.errno == ENOENT
 
 
 def _read(path):
@@ -53,7 +47,7 @@ def _read(path):
     try:
         f = open(path)
     except OSError as exc:
-        if _missing(exc):
+        if exc.errno == 2:  # ENOENT
             return None
         raise
     try:
@@ -88,8 +82,10 @@ def validate(data):
         if key not in data:
             continue
         value = data[key]
-        if key == 'networks':
-            cfg[key] = [n for n in value if _valid_network(n)] if isinstance(value, list) else []
+        if key == 'networks':  # those with an ssid (and a password, if any) of text
+            cfg[key] = [n for n in value if isinstance(n, dict) and isinstance(
+                n.get('ssid'), str) and n['ssid'] and isinstance(n.get('password', ''), str)
+            ] if isinstance(value, list) else []
         elif key == 'pins':
             if isinstance(value, dict):
                 cfg[key].update(value)
@@ -101,17 +97,12 @@ def validate(data):
     return cfg
 
 
-def _valid_network(n):
-    return (isinstance(n, dict) and isinstance(n.get('ssid'), str) and n['ssid']
-            and isinstance(n.get('password', ''), str))
-
-
 def _unless_missing(op, *args):
     """Run a filesystem operation; a missing file is fine, any other error is raised."""
     try:
         op(*args)
     except OSError as exc:
-        if not _missing(exc):
+        if exc.errno != 2:  # ENOENT
             raise
 
 
@@ -122,7 +113,7 @@ def _finish(path):
         os.stat(path)
         return
     except OSError as exc:
-        if not _missing(exc):
+        if exc.errno != 2:  # ENOENT
             raise
     if _read(path + '.tmp') is not None:
         os.rename(path + '.tmp', path)
@@ -149,9 +140,6 @@ def forget_network(cfg, ssid):
     before = len(cfg['networks'])
     cfg['networks'] = [n for n in cfg['networks'] if n['ssid'] != ssid]
     return len(cfg['networks']) != before
-
-
-WRITE_SIZE = 192  # characters per write of the settings file
 
 
 def _pieces(value):
@@ -188,7 +176,7 @@ def write(cfg, path):
             out = ''
             for piece in _pieces(cfg):
                 out += piece
-                if len(out) > WRITE_SIZE:
+                if len(out) > 192:  # characters per write
                     f.write(out)
                     out = ''
             f.write(out)

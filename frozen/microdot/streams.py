@@ -154,8 +154,11 @@ class BufferedReader:
             while await self._fill():
                 pass
             return self._take(len(self.buffer))
-        if not self.buffer:
-            await self._fill()
+        if not self.buffer:  # at most `n` from the stream: no rest to buffer and copy
+            try:
+                return await self._read(n)
+            except MemoryError:  # (as in _fill)
+                return await self._read(min(n, 64))
         return self._take(n)
 
     async def readexactly(self, n):

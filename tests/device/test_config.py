@@ -36,6 +36,15 @@ def test_load_without_a_path_reads_the_file_config_names():
         cleanup()
 
 
+def test_the_file_module_keeps_to_a_small_table_of_names():
+    # device.configfile is loaded for every save: past 17 names (with __name__ and __file__)
+    # its names grow into a table of 23, one 368-byte block (64-bit) that a heap in pieces may
+    # not have: a settings save after refused uploads at 56wK was then 503 on every retry
+    # (test_ui_upload_refusals). 19 names before.
+    own = [name for name in dir(configfile) if not name.startswith('__')]
+    assert len(own) <= 15, own
+
+
 def test_defaults_are_not_shared_between_loads():
     cleanup()
     cfg = config.load(PATH)

@@ -181,7 +181,7 @@ def _stylesheet(headers, body):
 
 def test_pages_written_in_python_link_the_stylesheet_by_the_versioned_url_of_the_others(
         tmp_path):
-    """The login form after a wrong password and the password page are built by ui.login.page,
+    """The login form after a wrong password and the password page are built by ui.authpage.page,
     the login form itself is a static page: all name the stylesheet by one URL, with the
     version query that lets the browser keep it (no revalidation on every page). (A server of
     its own: the wrong password makes the login throttle wait.)"""
