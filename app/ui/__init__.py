@@ -79,7 +79,7 @@ async def api(request, what, name=None):
             m = __import__('ui.' + module, None, None, ('api',))
         return await m.api(request, request.path[5:], name)
     finally:  # after a failed import too: what a stream that never started left loaded
-        # (ui.live's modules, ~8 KB) stayed, and every later import met a MemoryError
+        # (the live stream's modules) stayed, and every later import met a MemoryError
         release(module)
         forget('microdot.multipart')
         forget('microdot.helpers')  # (microdot.multipart's)
