@@ -4,7 +4,7 @@
 
 A fresh simulated board as `make run-esp8266` runs it (scripts/run_host.py's boot: frozen/ in a
 ROMFS image, the app as .mpy, `--heap`, 3 connections; with `--mpy` as scripts/run_host.py
---mpy runs it: frozen/ as .mpy in the heap), with one route more, ``/__heap``, added
+--mpy runs it: frozen/ as .mpy in the heap, the simulation's own heap added), with one route more, ``/__heap``, added
 by this script's boot code: it collects garbage and prints ``micropython.mem_info(1)`` (the
 heap map) and ``qstr_info()`` to the board's console. At each step (after start, after
 `--sessions` dashboard sessions, after a soak of `--soak` requests as
