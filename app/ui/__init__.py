@@ -52,9 +52,14 @@ _API = {'status': ('status', 'GET'), 'events': ('live', 'GET'), 'pins': ('pins',
 _ROUTES = ('/api/<re:status|events|pins|wifi|files|restart|log:what>',
            '/api/<re:firmware|settings|backup|reset:what>',
            '/api/<re:pins|wifi:what>/<name>')
+# Below this much free heap once the UI is installed, one page at a time is live: a second
+# live stream (about 3.3 KB on the 64-bit unix port) and the requests of the page beside it do
+# not fit (an ESP8266). The other pages get 503 for /api/events and ask for the values every few
+# seconds instead (static/app.js); the app's own `max_streams`, if set, is left as it is.
+TWO_LIVE_HEAP = 40 * 1024
 _KEEP = ('log', 'live')  # the log holds state; ui.live goes with the last stream (release)
 # What the live stream (ui.live) loads: kept while a stream runs (state['streams'] counts them)
-_STREAMED = ('ui.live', 'ui.pinstate', 'ui.sample', 'microdot.sse')
+_STREAMED = ('ui.live', 'ui.pinstate', 'ui.sample')
 
 
 async def api(request, what, name=None):
@@ -183,7 +188,8 @@ def install(app):
     not buffered, so that uploads of up to `UPLOAD_MAX` bytes never sit in RAM; the app's own
     routes keep the `Request` defaults. Every request of the app drops the headers in
     `SKIPPED` (a route of your own that reads one of them: take it out of
-    ``Request.skip_headers``)."""
+    ``Request.skip_headers``). With less than `TWO_LIVE_HEAP` free once installed, the app's
+    `max_streams` (if it set none) becomes 1: one page live, the others asking."""
     from microdot.request import Request
     Request.skip_headers = SKIPPED
     from ui import auth  # stays loaded: the check before every route
@@ -238,3 +244,7 @@ def install(app):
     if launcher.restored:  # this boot put the previous app back: say so on the page
         lines = launcher.restored.strip().split('\n')
         log.add('update:', lines[0], lines[-1])
+    import gc
+    gc.collect()
+    if app.max_streams is None and gc.mem_free() < TWO_LIVE_HEAP:
+        app.max_streams = 1  # one live page; the others ask every few seconds

@@ -5,9 +5,19 @@ on connect and whenever one changes (inputs are read every `POLL_MS`); ``log`` (
 browser therefore shows in every other within `POLL_MS`. The stream ends when the login it was
 opened with does (log out, a new password, an expired session: ``ui.auth.still_owner``).
 
-The modules a stream uses (this one, ``ui.pinstate``, ``ui.sample``, ``microdot.sse``) stay loaded
-while a stream runs (``ui.state['streams']`` counts them) and are dropped when the last one
-ends (``ui.release``), so after a page has closed its heap comes back.
+The stream is written by the request's own task, straight to its connection, as a response that
+ends with the connection (no chunked framing): no producer task, no event queue, and not
+``microdot.sse``, whose task, queue and iterators cost each open page about 2 KB more, and its
+module 2 KB more, than a small board has beside a second page (docs/web-ui.md). Each event is
+made whole before a byte of it is written; a MemoryError while making one skips it for this
+round, and one while writing it (only possible when the socket did not take it all) ends the
+stream, which the page opens again.
+
+A stream counts against the app's `max_streams` (``Connection.claim_stream``): past it the answer
+is 503 and the page asks for the values instead (``static/app.js``). The modules a stream uses
+(this one, ``ui.pinstate``, ``ui.sample``) stay loaded while a stream runs (``ui.state['streams']``
+counts them) and are dropped when the last one ends (``ui.release``), so after a page has closed
+its heap comes back.
 """
 import asyncio
 import gc
@@ -15,50 +25,74 @@ import time
 
 PERIOD_MS = 2000
 POLL_MS = 250
+# The response's head, one constant: nothing to allocate for it. No length and no chunks: the
+# body is the events until the connection closes.
+HEAD = (b'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n'
+        b'Connection: close\r\n\r\n')
 
 
-async def stream(request, sse):
-    from ui import auth, log, pinstate as pins, release, sample, state
-    state['streams'] = state.get('streams', 0) + 1
-    try:
-        pins_seen = log_seen = -1
-        due = time.ticks_ms()
-        while True:
-            try:  # an event is marked seen only once it is queued
-                if len(getattr(sse, 'events', ())) < 3:  # a stalled client gets no backlog
-                    pins.poll()
-                    if pins.version() != pins_seen:
-                        seen = pins.version()
-                        if await sse.send(pins.states(), event='pins'):
-                            pins_seen = seen
-                    if log.seq != log_seen:
-                        seen = log.seq
-                        if await sse.send(log.since(log_seen), event='log'):
-                            log_seen = seen
-                    if time.ticks_diff(time.ticks_ms(), due) >= 0:
-                        if not auth.still_owner(request):
-                            return
-                        if await sse.send(sample.values(), event='live'):
-                            due = time.ticks_add(time.ticks_ms(), PERIOD_MS)
-            except MemoryError:  # no heap this round (a page loading beside this one): the
-                gc.collect()  # stream goes on, the next round sends what is due
-            await asyncio.sleep_ms(POLL_MS)
-    finally:
-        state['streams'] -= 1
-        release()  # the last stream gone: what streams use is dropped
+def event(name, value):
+    """The bytes of event `name` (``pins``, ``log``, ``live``) carrying `value` as JSON."""
+    import json
+    return ('event: %s\ndata: %s\n\n' % (name, json.dumps(value))).encode()
+
+
+async def stream(request, write):
+    """Send the events through ``await write(bytes)`` until the login ends (or the task is
+    cancelled: the client hung up)."""
+    from ui import auth, log, pinstate as pins, sample
+    pins_seen = log_seen = -1
+    due = time.ticks_ms()
+    while True:
+        data = None
+        try:  # an event is marked seen only once it is made; written whole below
+            pins.poll()
+            if pins.version() != pins_seen:
+                seen = pins.version()
+                data = event('pins', pins.states())
+                pins_seen = seen
+            elif log.seq != log_seen:
+                seen = log.seq
+                data = event('log', log.since(log_seen))
+                log_seen = seen
+            elif time.ticks_diff(time.ticks_ms(), due) >= 0:
+                if not auth.still_owner(request):
+                    return
+                data = event('live', sample.values())
+                due = time.ticks_add(time.ticks_ms(), PERIOD_MS)
+        except MemoryError:  # no heap this round (a page loading beside this one): the
+            gc.collect()  # stream goes on, the next round sends what is due
+        if data is not None:
+            await write(data)  # (a MemoryError here ends the stream: see the module)
+            data = None
+            continue  # more may be due at once (on connect: pins, log and live)
+        await asyncio.sleep_ms(POLL_MS)
 
 
 async def api(request, path, name):
-    # What the stream runs on is loaded here, before the response's head is sent: on a heap in
-    # pieces an import that fails now gets a clean 503 (the page tries again), where one at the
-    # stream's start would cut off a response already begun.
-    # If the stream cannot start (no heap for these imports, or 503 at the stream cap) it
-    # never runs `stream`, whose end would drop them: they are dropped here.
+    # What the stream runs on is loaded before its head is sent: on a heap in pieces an import
+    # that fails now gets a clean 503 (the page tries again). If the stream cannot start (no
+    # heap for these imports, or 503 at the stream cap) what streams use is dropped here.
+    from ui import release, state
     try:
         from ui import auth, log, pinstate, sample  # noqa: F401
-        from microdot.sse import sse_response
-        return sse_response(request, stream)
+        from microdot import Response
+        conn = request.sock[1]
+        claim = getattr(conn, 'claim_stream', None)
+        if claim is not None and not claim(True):
+            release()
+            return {'error': 'too many live pages: this one asks every few seconds'}, 503
     except BaseException:
-        from ui import release
         release()
         raise
+    state['streams'] = state.get('streams', 0) + 1
+    try:
+        await conn.awrite(HEAD)
+        if request.method != 'HEAD':
+            await stream(request, conn.awrite)
+    except OSError:  # the client went away
+        pass
+    finally:
+        state['streams'] -= 1
+        release()  # the last stream gone: what streams use is dropped
+    return Response.already_handled

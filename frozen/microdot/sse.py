@@ -83,12 +83,17 @@ class _EventStream:
 
     def __init__(self, sse, producer):
         self.sse = sse
-        if MICROPYTHON:  # (CPython would warn about a coroutine never awaited)
-            f, request, args, kwargs = producer
-            producer = self._run(f(request, sse, *args, **kwargs))
-        self.producer = producer  # (the above, or (handler, request, args, kwargs)) until
+        self.producer = producer  # (handler, request, args, kwargs), then its coroutine, until
         self.task = None  # the task starts
         self.last = _ticks()  # when the last event went out
+        if MICROPYTHON:  # (CPython would warn about a coroutine never awaited)
+            self.producer = self._made()
+
+    def _made(self):
+        """The coroutine that runs the handler (made before the head on MicroPython, by the
+        first `__anext__` on CPython)."""
+        f, request, args, kwargs = self.producer
+        return self._run(f(request, self.sse, *args, **kwargs))
 
     async def _run(self, coro):
         sse = self.sse
@@ -107,8 +112,7 @@ class _EventStream:
         producer = self.producer
         if producer is not None:
             if isinstance(producer, tuple):
-                f, request, args, kwargs = producer
-                producer = self._run(f(request, sse, *args, **kwargs))
+                producer = self._made()
             self.task = asyncio.create_task(producer)
             self.producer = producer = None
             self.last = _ticks()

@@ -133,11 +133,11 @@ def check(target):
 
 
 def test_device_ui_esp8266_profile(tmp_path):
-    # streams=None: the idle-streams case runs on the test apps. On this heap two of the UI's
-    # live streams (the default cap of 2 of 3 connections) leave too little heap for other
-    # requests: a UI memory budget finding reported in issue 13, not a slot lock-out.
+    # streams=1: on this heap the UI keeps one live stream (ui.TWO_LIVE_HEAP; the framework's
+    # default cap of 2 of 3 connections left too little heap for other requests), so the
+    # idle-streams case runs: the second stream gets 503 and ordinary requests are served.
     check(UiTarget(tmp_path / 'board', ['--rom', '--heapsize', '56wK', '--max-connections', '3'],
-                   streams=None))
+                   streams=1))
 
 
 @pytest.mark.parametrize('options', [['--max-connections', '6'],
