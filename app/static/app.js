@@ -251,12 +251,19 @@ $('upload-form').onsubmit = async (ev) => {
   data.append('names', [...f.file.files].map((file) => file.name).join('\n'));  // checked before any file is written
   for (const file of f.file.files) data.append('file', file, file.name);
   say('upload-msg', 'Uploading\u2026');
+  // A small board (an ESP8266) has heap for the live stream or an upload, not both: the stream
+  // pauses while the files go (the board ends it at its next event; listen() waits), and
+  // starts again after.
+  uploading = true;
+  if (stream) { stream.close(); stream = null; }
   try {
     const r = await api('files', 'POST', data);
     say('upload-msg', 'Uploaded ' + r.files.map((x) => x.name + ' (' + kb(x.size) + ')').join(', ') + '. Restart to run it.');
     f.reset();
     loadFiles();
   } catch (e) { say('upload-msg', e.message, true); }
+  uploading = false;
+  if (!stream) listen();
 };
 
 $('restart').onclick = async () => {
@@ -280,8 +287,10 @@ function showLog(lines) {
 
 let heard = 0, stream = null;  // when the stream last said something; the stream
 let answered = null;  // called with the stream's first answer's request (see the end)
+let uploading = false;  // an upload is on its way: no stream meanwhile (see the upload form)
 
 function listen() {
+  if (uploading) return;
   const es = stream = new EventSource('/api/events');
   heard = Date.now();
   const on = (name, f) => es.addEventListener(name, (e) => { heard = Date.now(); f(JSON.parse(e.data)); });
