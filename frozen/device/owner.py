@@ -27,7 +27,7 @@ Forgot the password? With the board on USB, at the REPL::
 
 or press the safe-mode button at boot, then set a new one on the recovery page.
 """
-MAX_LENGTH = 64  # of a password (device.ownerset.valid); a longer one is never checked
+MAX_LENGTH = 64  # of a password (device.ownerset.valid); `matches` refuses 4x that at once
 MAX_WAIT_S = 60
 MAX_CLIENTS = 8
 KEY = 'owner'  # its key in the settings
