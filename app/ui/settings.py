@@ -134,10 +134,24 @@ def view(cfg):
                      pins[n] is not None]}
 
 
-def _apply(cfg, changes):
+def _apply(cfg, changes, made):
     from device import config
     for key in changes:
         config.set_saved(key, changes[key])
+    d = view(cfg)  # the answer, from the settings as they are saved, before they are written
+    d['restart'] = made[0]
+    made[0] = answer(d)
+
+
+def answer(data):
+    """`data` as a JSON response ready to send (encoded, its length set), for the answer to a
+    change made BEFORE the change is saved: a MemoryError meeting it is the server's 503 with
+    nothing saved, and once saved nothing is left to allocate but the response's head. (The
+    framework's own encoding of a returned dict came after the save: a 503 for a saved change.)"""
+    from microdot import Response
+    res = Response(data)
+    res.complete()
+    return res
 
 
 def later(changes):
@@ -171,18 +185,30 @@ def follow(cfg, changes):
         release('pins')
 
 
+def saved(cfg, changes, text=None):
+    """After `changes` were saved: put them to use (`follow`) and log `text` (default: the
+    names saved). Short of heap for the log line, it is left out: the answer, ready before the
+    save, still says what was saved."""
+    follow(cfg, changes)
+    try:
+        from ui import log
+        log.add(text or 'settings saved: ' + (', '.join(sorted(changes)) or 'nothing'))
+    except MemoryError:
+        pass
+
+
 def store(changes):
     """Save the checked `changes` (``check``) through ``device.config`` and put them to use
-    (`follow`). Returns the names of those that count from the next start (`later`)."""
+    (`saved`). Returns the answer of the ``POST``, made ready (`answer`) before the write: the
+    settings as saved (`view`) and in ``"restart"`` those that count from the next start
+    (`later`)."""
     from device import config
-    from ui import log
     ready(changes)
     cfg = config.current()
-    restart = later(changes)
-    config.change(cfg, _apply, changes)
-    follow(cfg, changes)
-    log.add('settings saved:', ', '.join(sorted(changes)) or 'nothing')
-    return restart
+    made = [later(changes)]
+    config.change(cfg, _apply, changes, made)
+    saved(cfg, changes)
+    return made[0]
 
 
 async def api(request, path, name):
@@ -195,8 +221,5 @@ async def api(request, path, name):
             changes = check(data, cfg)
         except Bad as exc:
             return {'error': exc.args[1], 'field': exc.args[0]}, 400
-        restart = store(changes)
-        d = view(cfg)
-        d['restart'] = restart
-        return d
+        return store(changes)
     return view(cfg)
