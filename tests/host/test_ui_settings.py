@@ -155,8 +155,8 @@ from ui import pinstate, settings
 real_import, real_pin, short = builtins.__import__, machine.Pin, []
 
 
-def imports(name, *args):  # the first import of ui.pins (`short`: 'import') finds no heap
-    if short == ['import'] and name == 'ui' and 'pins' in (args[2] or ()):
+def imports(name, *args):  # the first import of ui.pinstate (`short`: 'import') finds no heap
+    if short == ['import'] and name == 'ui' and 'pinstate' in (args[2] or ()):
         short.pop()
         raise MemoryError
     return real_import(name, *args)
@@ -205,8 +205,8 @@ save('fan2')
 def test_a_save_short_of_heap_is_503_with_nothing_saved_or_200_saved(tmp_path):
     """A save of the pins that meets a MemoryError is never a 503 for settings that were
     saved (issue 13): before, importing ui.pins after the write failed so (503, yet saved; the
-    page said it failed). Now the import comes before the write: 503 and nothing saved, and the
-    same save again works. Short of heap for setting the pins up once saved, the answer is 200
+    page said it failed). Now the import (ui.pinstate: what sets the pins up) comes before the
+    write: 503 and nothing saved, and the same save again works. Short of heap for setting the pins up once saved, the answer is 200
     and the pins are set up at their next use, the new one too."""
     from test_ui_live import run
     from test_app import HostApp
