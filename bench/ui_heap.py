@@ -4,7 +4,7 @@
 
 A fresh simulated board as `make run-esp8266` runs it (scripts/run_host.py's boot: frozen/ in a
 ROMFS image, the app as .mpy, `--heap`, 3 connections; with `--mpy` as scripts/run_host.py
---mpy runs it: frozen/ as .mpy in the heap), with one route more, ``/__heap``, added
+--mpy runs it: frozen/ as .mpy in the heap, the simulation's own heap added), with one route more, ``/__heap``, added
 by this script's boot code: it collects garbage and prints ``micropython.mem_info(1)`` (the
 heap map) and ``qstr_info()`` to the board's console. At each step (after start, after
 `--sessions` dashboard sessions, after a soak of `--soak` requests as
@@ -89,7 +89,8 @@ class Board:
         boot = (run_host.ROM_BOOT % (size, image) + (run_host.lib_boot() if mpy else '') +
                 run_host.CAP_BOOT % connections + HOOK +
                 run_host.BOOT % ('127.0.0.1', self.port))
-        heap = str(run_host.heap_bytes(heap) + size + 64)
+        heap = str(run_host.heap_bytes(heap) + size + 64 +
+                   (run_host.sim_heap(image, self.fs) if mpy else 0))  # as run_host --mpy
         self.proc = subprocess.Popen(
             [os.path.join(os.path.dirname(sys.executable), 'micropython'), '-X',
              'heapsize=' + heap, '-c', boot], cwd=self.fs, env=env,

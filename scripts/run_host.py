@@ -32,7 +32,11 @@ goes one step closer to a board: frozen/ (the framework and the boot package, wh
 in flash) and the simulated `network`/`machine` are put in a ROMFS image
 (``mpremote romfs build``) that MicroPython imports in place, like frozen code; only the app's
 own .mpy files load into the heap. The heap is then `--heapsize` *plus* the bytes of that image,
-which the image occupies, so `--rom --heapsize 38wK` leaves the app an ESP8266's heap.
+which the image occupies, so `--rom --heapsize 38wK` leaves the app an ESP8266's heap. With
+`--mpy` it is also plus what the simulated modules take in the heap once imported (`sim_heap`,
+measured at each start, about 6 KB: their module and class objects, not the names they intern),
+which a board's C modules do not; `--rom` leaves it counted (the ESP8266 profile's 56wK and its
+figures in docs/ were measured so).
 """
 import argparse
 import json
@@ -204,6 +208,34 @@ def build_rom(out, framework=True):
     return out
 
 
+# What the simulated `network`/`machine` keep in the heap once imported and used (a board's C
+# modules keep nothing there): measured by `sim_heap` in a fresh process, after `ROM_BOOT`.
+SIM_HEAP = '''import gc, micropython
+gc.collect()
+micropython.qstr_info()
+before = gc.mem_alloc()
+import network, machine
+network.world()
+gc.collect()
+print('sim heap', gc.mem_alloc() - before)
+micropython.qstr_info()
+'''
+
+
+def sim_heap(image, fs):
+    """The bytes of heap the simulated `network` and `machine` from ROMFS `image` take once
+    imported and used (their module and class objects, the simulated world read from `fs`),
+    without the names they intern (counted as the app's: on a board the app may intern the
+    same names). A board pays none of it: they are C modules there."""
+    import re
+    out = subprocess.run([os.path.join(BIN, 'micropython'), '-X', 'heapsize=1M', '-c',
+                          ROM_BOOT % (os.path.getsize(image), image) + SIM_HEAP],
+                         cwd=fs, capture_output=True, text=True, timeout=30, check=True).stdout
+    total = int(re.search(r'sim heap (\d+)', out).group(1))
+    pools = [int(n) for n in re.findall(r'n_total_bytes=(\d+)', out)]
+    return total - (pools[-1] - pools[0])
+
+
 def prepare(fs, mpy, app=APP, fresh=False):
     """Build everything the board runs from the app sources `app`; returns MICROPYPATH. With
     `mpy` the path holds neither the simulation nor frozen/: the simulated `network`/`machine`
@@ -283,10 +315,12 @@ def main(argv=None):
                                        'sim.img'), framework=args.rom)
         size = os.path.getsize(image)
         boot = ROM_BOOT % (size, image) + ('' if args.rom else lib_boot()) + boot
+        sim = 0 if args.rom else sim_heap(image, fs)
         if heap:
-            heap = str(heap_bytes(heap) + size + 64)
+            heap = str(heap_bytes(heap) + size + 64 + sim)
         print('run: %s in ROMFS (%d bytes), imported in place' % (
-            'framework and simulation' if args.rom else 'simulation', size))
+            'framework and simulation' if args.rom else 'simulation', size) +
+            ('; the heap its modules take (%d bytes) added to the heap' % sim if sim else ''))
     if heap:
         cmd += ['-X', 'heapsize=' + heap]
     cmd += ['-c', boot]

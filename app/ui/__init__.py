@@ -41,7 +41,8 @@ def params(request):
 # Three routes cover it all (each route costs heap; MicroPython's re refuses a pattern of more
 # than about ten names); the shared handler `api` imports the module on demand, and the modules
 # that hold no state are dropped again after the request, so their code costs heap only while it
-# runs. Routes of your own under /api/ still work.
+# runs. An import that meets a MemoryError is tried once more after `release` (what no stream
+# uses goes first). Routes of your own under /api/ still work.
 _API = {'status': ('status', 'GET'), 'events': ('live', 'GET'), 'pins': ('pins', 'GET'),
         'pins/': ('pins', 'GET POST'), 'wifi': ('net', 'GET POST DELETE'),
         'wifi/': ('net', 'GET'), 'files': ('files', 'GET POST DELETE'),
@@ -68,10 +69,17 @@ async def api(request, what, name=None):
     method = request.method
     if (method if method != 'HEAD' else 'GET') not in methods.split():
         return {'error': 'method not allowed'}, 405, {'Allow': methods.replace(' ', ', ')}
-    m = __import__('ui.' + module, None, None, ('api',))
     try:
+        try:
+            m = __import__('ui.' + module, None, None, ('api',))
+        except MemoryError:  # what no stream uses goes, then one more try
+            release()
+            import gc
+            gc.collect()
+            m = __import__('ui.' + module, None, None, ('api',))
         return await m.api(request, request.path[5:], name)
-    finally:
+    finally:  # after a failed import too: what a stream that never started left loaded
+        # (the live stream's modules) stayed, and every later import met a MemoryError
         release(module)
         forget('microdot.multipart')
         forget('microdot.helpers')  # (microdot.multipart's)

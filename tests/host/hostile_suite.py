@@ -27,7 +27,7 @@ import struct
 import threading
 import time
 
-from support.rawhttp import exchange
+from support.rawhttp import exchange, read_head
 from support.wsclient import frame, parse, read_frames, upgrade
 
 ROUNDS = int(os.environ.get('HOSTILE_ROUNDS', '1'))  # `make hostile` repeats the suite
@@ -283,13 +283,7 @@ def _sse_open(target):
     s = socket.create_connection(('127.0.0.1', target.port), timeout=5)
     s.sendall(b'GET ' + target.sse_path.encode() + b' HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
               target.auth + b'\r\n')
-    data = b''
-    while b'\r\n\r\n' not in data:
-        chunk = s.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    return s, status_of(data)
+    return s, status_of(read_head(s))
 
 
 def case_idle_streams(target):

@@ -220,46 +220,51 @@ ESP8266_HEAP = '56wK'
 SECOND_PAGE_S = 15
 
 
-def live_dashboard(page, deadline):
-    """Bring `page` (already opened) to a live dashboard before `deadline` (time.monotonic()),
-    as a person would: log in when the login page shows, wait while the 503 page reloads
-    itself. True once the live values move."""
-    seen = None
+def as_a_person(page, deadline, shown, every):
+    """Look at `page` (already opened) every `every` ms until `deadline` (time.monotonic()), as a
+    person would: log in when the login page shows, wait while the 503 page reloads itself.
+    Returns what `shown(page)` returns once it is true on the dashboard, else None."""
     while time.monotonic() < deadline:
         try:
             if page.locator('#link').count():
-                uptime = page.locator('#uptime').inner_text()
-                if page.locator('#link').inner_text() == 'live' and uptime != '\u2014':
-                    if seen is not None and uptime != seen:
-                        return True
-                    seen = uptime
+                got = shown(page)
+                if got:
+                    return got
             elif page.locator('input[name=password]').count():
                 page.fill('input[name=password]', PASSWORD, timeout=2000)
                 page.click('button[type=submit]', timeout=2000)
         except Exception:  # the page navigated meanwhile (it reloads itself): look again
             pass
-        page.wait_for_timeout(500)
-    return False
+        page.wait_for_timeout(every)
+    return None
+
+
+def live_dashboard(page, deadline):
+    """Bring `page` to a live dashboard before `deadline` (`as_a_person`). True once the live
+    values move."""
+    seen = [None]
+
+    def moving(page):
+        uptime = page.locator('#uptime').inner_text()
+        if page.locator('#link').inner_text() == 'live' and uptime != '\u2014':
+            if seen[0] is not None and uptime != seen[0]:
+                return True
+            seen[0] = uptime
+        return None
+    return bool(as_a_person(page, deadline, moving, 500))
 
 
 def working_dashboard(page, deadline):
-    """Bring `page` (already opened) to a dashboard that shows its values before `deadline`
-    (time.monotonic()), logging in as a person would; its badge then ('live', or 'busy: updates
-    every few seconds' when the board has no stream to spare), else None."""
-    while time.monotonic() < deadline:
-        try:
-            if page.locator('#link').count():
-                badge = page.locator('#link').inner_text()
-                if badge != 'offline' and page.locator('#uptime').inner_text() != '\u2014' and \
-                        page.locator('#pin-led .toggle').is_enabled():
-                    return badge
-            elif page.locator('input[name=password]').count():
-                page.fill('input[name=password]', PASSWORD, timeout=2000)
-                page.click('button[type=submit]', timeout=2000)
-        except Exception:  # the page navigated meanwhile (it reloads itself): look again
-            pass
-        page.wait_for_timeout(300)
-    return None
+    """Bring `page` to a dashboard that shows its values before `deadline` (`as_a_person`); its
+    badge then ('live', or 'busy: updates every few seconds' when the board has no stream to
+    spare), else None."""
+    def working(page):
+        badge = page.locator('#link').inner_text()
+        if badge != 'offline' and page.locator('#uptime').inner_text() != '\u2014' and \
+                page.locator('#pin-led .toggle').is_enabled():
+            return badge
+        return None
+    return as_a_person(page, deadline, working, 300)
 
 
 def pressed(page, pin):

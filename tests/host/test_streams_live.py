@@ -8,20 +8,14 @@ import time
 
 import pytest
 
-from support.rawhttp import exchange
+from support.rawhttp import exchange, read_head
 from support.wsclient import frame, open_ws, parse, read_frames, upgrade
 
 
 def sse_open(port, path='/events'):
     s = socket.create_connection(('127.0.0.1', port), timeout=5)
     s.sendall(b'GET ' + path.encode() + b' HTTP/1.1\r\nHost: x\r\n\r\n')
-    data = b''
-    while b'\r\n\r\n' not in data:
-        chunk = s.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    return s, data
+    return s, read_head(s)
 
 
 def read_until_closed(s, limit=10):

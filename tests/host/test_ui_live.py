@@ -6,6 +6,7 @@ import socket
 import subprocess
 import time
 
+from support.rawhttp import read_head
 from support.runtimes import MICROPYTHON
 from test_app import HostApp, basic
 
@@ -169,13 +170,7 @@ def stream_status(port, auth):
     s = socket.create_connection(('127.0.0.1', port), timeout=10)
     s.sendall(b'GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ' +
               auth.encode() + b'\r\n\r\n')
-    head = b''
-    while b'\r\n\r\n' not in head:
-        data = s.recv(512)
-        if not data:
-            break
-        head += data
-    return int(head.split(b' ', 2)[1]), s
+    return int(read_head(s).split(b' ', 2)[1]), s
 
 
 def test_a_small_board_keeps_one_live_stream_a_larger_one_more(tmp_path):

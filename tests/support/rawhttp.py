@@ -26,6 +26,18 @@ def exchange(port, data, timeout=5.0):
         s.close()
 
 
+def read_head(s):
+    """Read from socket `s` until the end of a response head (a blank line) or a close; returns
+    all bytes received, so anything after the head is in it too."""
+    data = b''
+    while b'\r\n\r\n' not in data:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def post(port, path, body, chunk=None):
     """POST `body` to `path` with ``Connection: close`` (by `exchange`): with a Content-Length,
     or, given `chunk`, in chunks of that many bytes (chunked transfer coding)."""

@@ -5,6 +5,7 @@ import os
 import socket
 import struct
 
+from support.rawhttp import read_head
 
 
 def frame(opcode, payload, fin=True, mask=True, rsv=0, length=None):
@@ -31,12 +32,7 @@ def upgrade(port, path='/echo', key=None, extra=b''):
     s.sendall(b'GET ' + path.encode() + b' HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n'
               b'Connection: Upgrade\r\nSec-WebSocket-Key: ' + key +
               b'\r\nSec-WebSocket-Version: 13\r\n' + extra + b'\r\n')
-    data = b''
-    while b'\r\n\r\n' not in data:
-        chunk = s.recv(4096)
-        if not chunk:
-            break
-        data += chunk
+    data = read_head(s)
     head, _, rest = data.partition(b'\r\n\r\n')
     return s, head, rest
 
