@@ -136,19 +136,18 @@ def view(cfg):
 
 def _apply(cfg, changes, made):
     """``config.change``'s edit: the `changes` made in RAM, then, before they are written, the
-    answer (`answer`: the settings as saved, `made[0]` the names that count from the next
-    start, replaced by the answer) and the modules that put them to use (`ready`): a
+    modules that put them to use (`ready`) and the answer (`answer`: the settings as saved,
+    with `made[0]`, the names that count from the next start, which the answer replaces): a
     MemoryError on the way is a 503 with nothing saved."""
     import gc
     from device import config
     for key in changes:
         config.set_saved(key, changes[key])
-    gc.collect()  # the request's garbage first: at 56wK the answer then fits at once
+    ready(changes)
+    gc.collect()  # the request's garbage first: at 56wK the answer and the save then fit
     d = view(cfg)
     d['restart'] = made[0]
     made[0] = answer(d)
-    d = None
-    ready(changes)  # after the answer: on a heap in pieces (56wK) the other order fails
 
 
 def answer(data):
