@@ -113,7 +113,7 @@ def _merge(cfg, new, networks):
 
 async def restore(request):
     from device import config
-    from ui import error, log
+    from ui import error
     from ui.settings import Bad
     raw = await _body(request)
     if raw is None:
@@ -128,13 +128,12 @@ async def restore(request):
     except Bad as exc:
         return {'error': exc.args[1], 'field': exc.args[0]}, 400
     from ui import settings
-    restart = settings.later(new)
     settings.ready(new)
-    config.change(cfg, _merge, new, networks)
-    settings.follow(cfg, new)
-    log.add('settings restored from a backup')
-    return {'restored': sorted(new), 'networks_added': [n['ssid'] for n in networks],
-            'ignored': sorted(ignored), 'restart': restart}
+    res = settings.answer({'restored': sorted(new), 'networks_added': [
+        n['ssid'] for n in networks], 'ignored': sorted(ignored), 'restart': settings.later(new)})
+    config.change(cfg, _merge, new, networks)  # (the answer is ready: a 503 from here on)
+    settings.saved(cfg, new, 'settings restored from a backup')
+    return res
 
 
 def _reset(cfg, keep_wifi):
@@ -157,8 +156,8 @@ async def api(request, path, name):
         data = params(request) or {}
         if data.get('confirm') != 'reset':
             return error(400, 'a factory reset needs {"confirm": "reset"}')
+        from ui import auth, files, log  # before the reset: a MemoryError is a 503, no reset
         config.change(cfg, _reset, data.get('keep_wifi') is True)
-        from ui import auth, files, log
         auth.load(cfg)
         log.add('factory reset')
         files.restart()

@@ -21,29 +21,41 @@ _count = 0  # lines in it
 
 
 def add(*parts):
-    """Record one line made of `parts` (joined by spaces)."""
+    """Record one line made of `parts` (joined by spaces). Short of heap for it, the line is
+    left out (the lines kept stay whole): a request that changed something is never answered
+    503 for its log line (the change is done by then)."""
     global seq, _used, _count
-    from ui import STARTED
-    text = ' '.join([str(p) for p in parts])
-    print('ui:', text)
-    seq += 1
-    data = ('%d %d %s' % (seq, int(time.time() - STARTED), text.replace('\n', ' '))).encode()
-    n = len(data)
-    if n >= LONGEST:
-        n = LONGEST - 1
-        while data[n] & 0xC0 == 0x80:  # not in the middle of a character
-            n -= 1
-    buf = memoryview(_buf)
-    drop = 0
-    while _count and (_count >= SIZE or _used - drop + n + 1 > CAP):  # the oldest line goes
-        while _buf[drop] != 10:
+    try:
+        from ui import STARTED
+        text = ' '.join([str(p) for p in parts])
+        print('ui:', text)
+        data = ('%d %d %s' % (seq + 1, int(time.time() - STARTED),
+                              text.replace('\n', ' '))).encode()
+        text = None
+        n = len(data)
+        if n >= LONGEST:
+            n = LONGEST - 1
+            while data[n] & 0xC0 == 0x80:  # not in the middle of a character
+                n -= 1
+        buf = memoryview(_buf)
+        line = memoryview(data)[:n]
+        drop, count = 0, _count
+        while count and (count >= SIZE or _used - drop + n + 1 > CAP):  # the oldest line goes
+            while _buf[drop] != 10:
+                drop += 1
             drop += 1
-        drop += 1
-        _count -= 1
-    if drop:
-        buf[:_used - drop] = buf[drop:_used]
-        _used -= drop
-    buf[_used:_used + n] = memoryview(data)[:n]
+            count -= 1
+        if drop:
+            buf[:_used - drop] = buf[drop:_used]
+    except MemoryError:
+        return
+    seq += 1
+    _used -= drop
+    _count = count
+    try:
+        buf[_used:_used + n] = line
+    except MemoryError:  # (only the oldest lines went)
+        return
     _buf[_used + n] = 10
     _used += n + 1
     _count += 1

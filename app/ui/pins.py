@@ -43,21 +43,6 @@ def drive(p, level):
         p[7] = level
 
 
-def reload():
-    """Set the pins up again from the settings (after the settings page changed them). Short
-    of heap part way, none is kept half set up: they are all set up at their next use
-    (``pinstate.outputs``), and the MemoryError is raised."""
-    for p in ui.state.pop(pinstate.KEY, {}).values():
-        if p[5] is not None:  # leave the pin alone: no PWM any more
-            p[5].deinit()
-    pinstate.bump()
-    try:
-        outputs()
-    except MemoryError:
-        ui.state.pop(pinstate.KEY, None)
-        raise
-
-
 def _level(p, data):
     if 'level' in data:
         return int(data['level'])

@@ -134,10 +134,31 @@ def view(cfg):
                      pins[n] is not None]}
 
 
-def _apply(cfg, changes):
+def _apply(cfg, changes, made):
+    """``config.change``'s edit: the `changes` made in RAM, then, before they are written, the
+    modules that put them to use (`ready`) and the answer (`answer`: the settings as saved,
+    with `made[0]`, the names that count from the next start, which the answer replaces): a
+    MemoryError on the way is a 503 with nothing saved."""
+    import gc
     from device import config
     for key in changes:
         config.set_saved(key, changes[key])
+    ready(changes)
+    gc.collect()  # the request's garbage first: at 56wK the answer and the save then fit
+    d = view(cfg)
+    d['restart'] = made[0]
+    made[0] = answer(d)
+
+
+def answer(data):
+    """`data` as a JSON response ready to send (encoded, its length set), for the answer to a
+    change made BEFORE the change is saved: a MemoryError meeting it is the server's 503 with
+    nothing saved, and once saved nothing is left to allocate but the response's head. (The
+    framework's own encoding of a returned dict came after the save: a 503 for a saved change.)"""
+    from microdot import Response
+    res = Response(data)
+    res.complete()
+    return res
 
 
 def later(changes):
@@ -148,41 +169,67 @@ def later(changes):
 
 
 def ready(changes):
-    """Load what `follow` needs to put `changes` to use, before they are saved: a MemoryError
-    here (the server's 503: try again) has saved nothing. (After the save, an import that
-    found no heap answered 503 for settings that were saved.)"""
+    """Load what `follow` needs to put `changes` to use, before they are saved (`_apply`): a
+    MemoryError here (the server's 503: try again) has saved nothing. (After the save, an
+    import that found no heap answered 503 for settings that were saved.)"""
     from ui import auth, log  # noqa: F401
     if 'pins' in changes:
-        from ui import pins  # noqa: F401
+        from ui import pinstate  # noqa: F401
+
+
+def _pins():
+    """Set the pins up again from the settings (they changed): the old setup goes (a PWM
+    output stopped, the live stream told), the new one is made now, or short of heap part way,
+    at the pins' next use (``ui.pinstate.outputs``): none is kept half set up."""
+    import ui
+    from ui import pinstate
+    for p in ui.state.pop(pinstate.KEY, {}).values():
+        if p[5] is not None:  # leave the pin alone: no PWM any more
+            p[5].deinit()
+    pinstate.bump()
+    try:
+        pinstate.outputs()
+    except MemoryError:
+        ui.state.pop(pinstate.KEY, None)
+        print('ui: the pins are set up at their next use (short of heap now)')
 
 
 def follow(cfg, changes):
-    """Put saved `changes` to use at once: the login's settings (``ui.auth``), the pins. Its
-    modules are loaded already (`ready`). Short of heap for setting the pins up, they are set up
-    at their next use (``ui.pins.reload``): the settings are saved, and the answer says so."""
+    """Put saved `changes` to use at once: the login's settings (``ui.auth``), the pins
+    (`_pins`). Its modules are loaded already (`ready`)."""
     from ui import auth
     auth.follow(cfg)
     if 'pins' in changes:
-        from ui import pins, release
-        try:
-            pins.reload()
-        except MemoryError:
-            print('ui: the pins are set up at their next use (short of heap now)')
-        release('pins')
+        _pins()
+
+
+def saved(cfg, changes, text=None):
+    """After `changes` were saved: put them to use (`follow`) and log `text` (default: the
+    names saved). Short of heap for the log line, it is left out: the answer, ready before the
+    save, still says what was saved."""
+    from ui import forget, log
+    try:
+        forget('device.configfile')  # the save's module: its heap for the pins set up now
+    except MemoryError:
+        pass
+    follow(cfg, changes)
+    try:
+        log.add(text or 'settings saved: ' + (', '.join(sorted(changes)) or 'nothing'))
+    except MemoryError:
+        pass
 
 
 def store(changes):
     """Save the checked `changes` (``check``) through ``device.config`` and put them to use
-    (`follow`). Returns the names of those that count from the next start (`later`)."""
+    (`saved`). Returns the answer of the ``POST``, made ready (`answer`) before the write: the
+    settings as saved (`view`) and in ``"restart"`` those that count from the next start
+    (`later`)."""
     from device import config
-    from ui import log
-    ready(changes)
     cfg = config.current()
-    restart = later(changes)
-    config.change(cfg, _apply, changes)
-    follow(cfg, changes)
-    log.add('settings saved:', ', '.join(sorted(changes)) or 'nothing')
-    return restart
+    made = [later(changes)]
+    config.change(cfg, _apply, changes, made)
+    saved(cfg, changes)
+    return made[0]
 
 
 async def api(request, path, name):
@@ -195,8 +242,5 @@ async def api(request, path, name):
             changes = check(data, cfg)
         except Bad as exc:
             return {'error': exc.args[1], 'field': exc.args[0]}, 400
-        restart = store(changes)
-        d = view(cfg)
-        d['restart'] = restart
-        return d
+        return store(changes)
     return view(cfg)

@@ -17,7 +17,8 @@ One concept per module, imported only when needed (every import costs heap on an
 - ``device.launcher`` imports the user's ``main.py`` (``device.appload``) and runs its app
 - ``device.install``  uploads installed atomically, the previous version kept and restored
 - ``device.kept``     the runtime's own files (the settings above all), which uploads leave alone
-- ``device.recovery`` the recovery page's upload form and restore button; ``device.fix`` their actions
+- ``device.recovery`` the recovery page's upload form and restore button; ``device.fix``
+  their actions
 - ``device.ota``      ESP32 firmware update over the air: an image streamed into the next slot
 - ``device.rollback`` keeps an updated firmware only once its app has served (else rolls back)
 - ``device.runtime``  the boot sequence tying them together (run by the frozen ``main.py``);

@@ -205,7 +205,8 @@ class Microdot:
         return f
 
     def errorhandler(self, status_code_or_exception_class):
-        """Decorator: handle an error status (``f(request)``) or exception (``f(request, exc)``)."""
+        """Decorator: handle an error status (``f(request)``) or exception
+        (``f(request, exc)``)."""
         def decorated(f):
             self.error_handlers[status_code_or_exception_class] = f
             return f

@@ -79,8 +79,9 @@ async def read_chunked(reader, max_readline, max_body_length):
     by one of `max_body_length` if the body outgrows it: doubling instead needs 8 KB and 16 KB
     blocks at once for a 16 KiB body, which got 503 on 64wK), never one allocation per chunk.
     Returned as `readbuffer` returns a body: bytes if it fits one chunk of the reader, else the
-    buffer itself, its unused end cut off in place (no copy). Chunk sizes must be hex digits only; a body over `max_body_length`
-    is `RequestError` 413, a size or trailer line over `max_readline` 431.
+    buffer itself, its unused end cut off in place (no copy). Chunk sizes must be hex digits
+    only; a body over `max_body_length` is `RequestError` 413, a size or trailer line over
+    `max_readline` 431.
 
     This module is dropped once the body is read (from ``sys.modules`` and the package): the
     next chunked body imports it again."""

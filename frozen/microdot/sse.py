@@ -1,8 +1,9 @@
 """Server-Sent Events: ``@with_sse`` routes get an `SSE` object and stream events to the client.
 
 The handler runs as its own task, started once the response head is written (a response never
-sent starts none); each ``await sse.send(...)`` queues one event that the response writes out. When the client disconnects the handler task is cancelled; when the handler returns
-the stream ends. Each stream counts against the app's `max_streams` (see `microdot.server`):
+sent starts none); each ``await sse.send(...)`` queues one event that the response writes
+out. When the client disconnects the handler task is cancelled; when the handler returns the
+stream ends. Each stream counts against the app's `max_streams` (see `microdot.server`):
 past it the request is answered 503.
 
 Memory: an event that cannot be built for lack of heap is dropped (`send` returns False) and
