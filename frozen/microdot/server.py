@@ -511,11 +511,14 @@ class Listener:
     for the connection: at the cap (after evicting an idle connection if one can go) or with
     less than `Microdot.memory_reserve` bytes of heap free, the socket is answered 503 by a
     small task that closes it gracefully. While even that cannot be afforded (heap below the
-    reserve after a collection, or 8 refusals in progress) it stops accepting for a moment:
-    new connections wait in the kernel's backlog (`listen_backlog`), and while the heap is
-    short, connections idle for a request head are closed as at the cap. A MemoryError while
-    accepting is survived. Before a new connection is served, event streams whose client hung
-    up are ended, so that their heap is free for it.
+    reserve after a collection, or 8 refusals in progress) the 503 is sent on the socket at
+    once, without a task, and it is closed: the server never stops accepting (a client left in
+    the kernel's backlog would wait, unanswered, for as long as the busy connections last).
+    Short of heap, connections waiting for a request head are closed first, as at the cap (the
+    new one waits at most `evict_after` seconds for one that may go), and it is served if that
+    gave the heap back. A MemoryError while accepting is
+    survived. Before a new connection is served, event streams whose client hung up are ended,
+    so that their heap is free for it.
     """
 
     def __init__(self, app, sock, ssl):
@@ -528,13 +531,6 @@ class Listener:
         try:
             while True:
                 try:
-                    while len(server.closing) >= 8 or server.short_of_memory():
-                        # new connections wait in the backlog; short of heap, a connection
-                        # idle between requests goes (as at the cap): else its heap came back
-                        # only at its deadline, seconds in which no one was answered
-                        if len(server.closing) < 8:
-                            server.shed()
-                        await asyncio.sleep_ms(10)
                     await readable(sock)
                 except MemoryError:  # even waiting can allocate: never let the loop die
                     server.oom += 1
@@ -557,8 +553,17 @@ class Listener:
                     except MemoryError:
                         pass
                 try:
+                    # short of heap, connections waiting for a request head go first (as at
+                    # the cap; else their heap came back only at their deadline, seconds in
+                    # which no one was served): this one waits until one may go (at most
+                    # `evict_after`), or the heap is back, then is served or refused
+                    for _ in range(int(app.evict_after * 100) + 10):
+                        if not server.short_of_memory():
+                            break
+                        server.shed()
+                        await asyncio.sleep_ms(10)
                     busy = server.short_of_memory() or not server.admit()
-                    if busy and (len(server.closing) >= server.limit or
+                    if busy and (len(server.closing) >= min(8, server.limit) or
                                  server.short_of_memory()):
                         _refuse_now(c)  # no room even for a tiny task
                         server.refused += 1

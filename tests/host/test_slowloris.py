@@ -108,7 +108,7 @@ def test_idle_keep_alive_connections_make_room_at_the_cap(serve):
 
 def test_idle_connections_make_room_when_the_heap_is_short(serve):
     # Short of heap (memory_reserve above what the heap has: always short once half the cap is
-    # in use), the accept loop leaves new connections in the backlog. An idle kept-alive
+    # in use), the accept loop used to leave new connections in the backlog. An idle kept-alive
     # connection went only at its keep-alive deadline (30 s here), and no one was answered
     # until then (on 64wK .mpy after a soak: ~15 s without an answer). Now it is closed as at
     # the cap, and the new client is served.
@@ -122,3 +122,44 @@ def test_idle_connections_make_room_when_the_heap_is_short(serve):
     data, took = fresh_request(server.port)
     assert data.endswith(b'hello') and took < 3.0, (data, took)
     conn.close()
+
+
+def test_short_of_heap_with_busy_connections_new_ones_are_answered_at_once(serve):
+    # Short of heap (memory_reserve above what the heap has) while the cap's connections are
+    # busy in a handler (here a body trickling into /stream: none is idle, so none can be
+    # closed to make room), the accept loop used to stop accepting until one ended: a new
+    # client waited, unanswered, for as long as the busy one lasted (on 62wK .mpy after a soak,
+    # over 10 s). It is answered 503 at once (the ready-made busy page), and served as soon
+    # as the heap is back.
+    server = serve('hard_app', args=['max_connections=2', 'memory_reserve=100000000',
+                                     'max_body_length=1024'])  # a longer body is streamed
+    busy = socket.create_connection(('127.0.0.1', server.port), timeout=5)
+    busy.sendall(b'POST /stream HTTP/1.1\r\nContent-Length: 16000\r\n\r\n' + b'x' * 1200)
+    stop = threading.Event()
+
+    def trickle():
+        while not stop.wait(0.1):
+            try:
+                busy.send(b'x')
+            except OSError:
+                return
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    try:
+        time.sleep(0.7)  # the handler reads the body: busy, not waiting for a request head
+        for _ in range(3):
+            data, took = fresh_request(server.port)
+            assert data.startswith((b'HTTP/1.0 503', b'HTTP/1.1 200')), data[:200]
+            assert took < 2.0, took  # the wait for a connection that may go: evict_after
+    finally:
+        stop.set()
+        thread.join(2)
+        busy.close()
+    deadline = time.time() + 3  # the busy connection is gone: served again
+    while True:
+        data, took = fresh_request(server.port)
+        if data.startswith(b'HTTP/1.1 200') or time.time() > deadline:
+            break
+        time.sleep(0.1)
+    assert data.endswith(b'hello'), data[:200]
+    assert 'Traceback' not in server.stop()
