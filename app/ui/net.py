@@ -24,8 +24,8 @@ network stays saved and the same ``POST`` again joins it).
 from device import config, wifi
 
 import ui
+from ui.joined import JOIN, done
 
-JOIN = 'wifi_join'  # ui.state[JOIN]: the last join (this module is dropped between requests)
 FORGOT = 'wifi_forgot'  # ui.state[FORGOT]: the network forgotten last (a DELETE retried)
 
 
@@ -68,25 +68,6 @@ def _unverified(cfg, ssid, password, job, made):
     return new
 
 
-def _done(ssid, ip):
-    """``device.wifi.join``'s outcome: the job's result; a network that worked saved first."""
-    from ui import log
-    job = ui.state.get(JOIN)
-    if job is None or job.get('ssid') != ssid:
-        return
-    if ip:
-        job['state'], job['ip'] = 'joined', ip
-        try:
-            config.change(config.current(), config.add_network, ssid, job.pop('password'))
-        except (OSError, MemoryError) as exc:
-            log.add('wifi: could not save', ssid, exc)
-        log.add('wifi: joined', ssid, ip)
-    else:
-        job['state'], job['reason'] = 'failed', wifi.failure or 'no answer'
-        job.pop('password', None)
-        log.add('wifi: could not join', ssid, '-', job['reason'])
-
-
 async def api(request, path, name):
     from ui import error, log, params
     if name is not None:
@@ -98,8 +79,18 @@ async def api(request, path, name):
     if not isinstance(ssid, str) or not ssid:
         return error(400, 'ssid is required')
     cfg = config.current()
-    if request.method == 'DELETE':
-        return _forget(cfg, ssid)
+    if request.method == 'DELETE':  # the answer made first: the networks without `ssid`
+        nets = [n for n in cfg['networks'] if n['ssid'] != ssid]
+        if len(nets) == len(cfg['networks']):
+            if ui.state.get(FORGOT) == ssid:  # forgotten already: a retry of a lost answer
+                return state()
+            return error(404, 'no saved network %r' % ssid)
+        res = _ready(state(nets), 200)
+        nets = None
+        ui.state[FORGOT] = ssid  # before the change: the dict's slot made now
+        wifi.forget(cfg, ssid)
+        log.add('wifi: forgot', ssid)
+        return res
     password = data.get('password', '')
     job = {'ssid': ssid, 'state': 'connecting', 'ip': None, 'reason': None,
            'password': password}
@@ -113,25 +104,8 @@ async def api(request, path, name):
     ui.state[JOIN] = job
     log.add('wifi: joining', ssid)
     try:
-        wifi.join(ssid, password, cfg['connect_timeout'], _done)  # replaces a join under way
+        wifi.join(ssid, password, cfg['connect_timeout'], done)  # replaces a join under way
     except MemoryError:
         job['state'], job['reason'] = 'failed', 'short of memory: try again'
         job.pop('password')
     return made[0]
-
-
-def _forget(cfg, ssid):
-    """``DELETE``: forget `ssid`, the answer made ready first (the networks without it)."""
-    from ui import error, log
-    nets = [n for n in cfg['networks'] if n['ssid'] != ssid]
-    if len(nets) == len(cfg['networks']):
-        if ui.state.get(FORGOT) == ssid:  # forgotten already: a retry of a lost answer
-            return state()
-        return error(404, 'no saved network %r' % ssid)
-    res = _ready(state(nets), 200)
-    nets = None
-    ui.state[FORGOT] = ssid  # before the change: the dict's slot made now
-    if not wifi.forget(cfg, ssid):
-        return error(404, 'no saved network %r' % ssid)
-    log.add('wifi: forgot', ssid)
-    return res
