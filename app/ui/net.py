@@ -14,12 +14,12 @@ once), ``device.wifi`` joins them.
 - ``DELETE ?ssid=...``: forget a saved network (and leave it if it is the current one); ``404``
   for a network not saved, except the one forgotten last: ``200`` again (a retry whose first
   answer was lost).
+- ``GET /api/wifi/scan``: the visible networks, strongest first.
 
 The answer to a change is made ready (``_ready``) before the settings are written: a MemoryError
 meeting it is the server's 503 with nothing changed, and once written nothing is left to allocate
 but the response's head (a join that then finds no heap to start is reported ``failed``, the
-network stays saved and the same ``POST`` again joins it).
-- ``GET /api/wifi/scan``: the visible networks, strongest first.
+network stays saved and the same ``POST`` again joins it). The join's result is ``ui.joined``'s.
 """
 from device import config, wifi
 
