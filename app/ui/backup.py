@@ -148,6 +148,28 @@ def _reset(cfg, keep_wifi):
         cfg['networks'] = networks
 
 
+def _factory(cfg, keep_wifi):
+    """``POST /api/reset``: the answer and the restart's task made first (a MemoryError there is
+    a 503, no reset), then the reset; once saved, the restart is let go and nothing is left to
+    allocate but the answer's head. The owner's settings are read again for the half second
+    before the restart (short of heap for that, the old ones count until then)."""
+    from device import config
+    from microdot import Response
+    from ui import auth, files, log
+    res = Response({'reset': True, 'restarting': True}, 202)
+    res.complete()
+    go = [False]
+    files.reset_later(go)
+    config.change(cfg, _reset, keep_wifi)
+    go[0] = True
+    log.add('factory reset')
+    try:
+        auth.load(cfg)
+    except MemoryError:
+        print('ui: the factory reset counts from the restart (short of heap now)')
+    return res
+
+
 async def api(request, path, name):
     from device import config
     from ui import error, params
@@ -156,12 +178,7 @@ async def api(request, path, name):
         data = params(request) or {}
         if data.get('confirm') != 'reset':
             return error(400, 'a factory reset needs {"confirm": "reset"}')
-        from ui import auth, files, log  # before the reset: a MemoryError is a 503, no reset
-        config.change(cfg, _reset, data.get('keep_wifi') is True)
-        auth.load(cfg)
-        log.add('factory reset')
-        files.restart()
-        return {'reset': True, 'restarting': True}, 202
+        return _factory(cfg, data.get('keep_wifi') is True)
     if request.method == 'POST':
         return await restore(request)
     secrets = request.args.get('secrets') in ('1', 'true', 'yes')

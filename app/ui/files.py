@@ -127,16 +127,24 @@ def _drop_install():
         forget('device.install')
 
 
-def restart():
-    """``POST /api/restart``: answer, then reset the board half a second later."""
+def reset_later(go=(True,)):
+    """Reset the board half a second from now if ``go[0]`` is true by then. A change followed
+    by a restart (the factory reset) makes this task before the change and sets ``go[0]`` once
+    it is made: nothing is left to allocate then, and a change that failed leaves no reset."""
     import asyncio
+    import machine
 
     async def later():
         await asyncio.sleep_ms(500)
-        import machine
-        machine.reset()
+        if go[0]:
+            machine.reset()
 
+    asyncio.create_task(later())
+
+
+def restart():
+    """``POST /api/restart``: answer, then reset the board half a second later."""
     from ui import log
     log.add('restart requested')
-    asyncio.create_task(later())
+    reset_later()
     return {'restarting': True}, 202

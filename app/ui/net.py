@@ -11,56 +11,61 @@ once), ``device.wifi`` joins them.
   already stays as it was); once the join worked it moves first, verified, with this password. If it fails the device goes back to a saved network (``device.wifi``'s
   reconnect loop) and the entry stays marked until it is forgotten or joined. If the device was
   on another network, the page loses it during the join.
-- ``DELETE ?ssid=...``: forget a saved network (and leave it if it is the current one).
+- ``DELETE ?ssid=...``: forget a saved network (and leave it if it is the current one); ``404``
+  for a network not saved, except the one forgotten last: ``200`` again (a retry whose first
+  answer was lost).
 - ``GET /api/wifi/scan``: the visible networks, strongest first.
+
+The answer to a change is made ready (``_ready``) before the settings are written: a MemoryError
+meeting it is the server's 503 with nothing changed, and once written nothing is left to allocate
+but the response's head (a join that then finds no heap to start is reported ``failed``, the
+network stays saved and the same ``POST`` again joins it). The join's result is ``ui.joined``'s.
 """
 from device import config, wifi
 
 import ui
+from ui.joined import JOIN, done
 
-JOIN = 'wifi_join'  # ui.state[JOIN]: the last join (this module is dropped between requests)
+FORGOT = 'wifi_forgot'  # ui.state[FORGOT]: the network forgotten last (a DELETE retried)
 
 
-def state():
-    cfg = config.current()
-    nets = cfg['networks']
+def state(nets=None, job=None):
+    """The ``GET`` answer; `nets` and `job`: the saved networks and the join to show (default:
+    the settings' and the last join)."""
+    if nets is None:
+        nets = config.current()['networks']
     return {'status': wifi.status(), 'saved': [n['ssid'] for n in nets],
             'unverified': [n['ssid'] for n in nets if n.get('verified') is False],
-            'join': _public(ui.state.get(JOIN, {}))}
+            'join': _public(ui.state.get(JOIN, {}) if job is None else job)}
+
+
+def _ready(data, status):
+    """`data` as a JSON response ready to send (encoded, its length set): made before a change
+    is written, so that after it only the head is left to allocate."""
+    from microdot import Response
+    res = Response(data, status)
+    res.complete()
+    return res
 
 
 def _public(job):
     return {k: job[k] for k in job if k != 'password'}
 
 
-def _unverified(cfg, ssid, password):
-    """Save `ssid` last, marked not verified; a network saved already stays as it is until the
-    join worked (False: nothing to save). ValueError on a bad ssid or password."""
+def _unverified(cfg, ssid, password, job, made):
+    """``config.change``'s edit: save `ssid` last, marked not verified; a network saved already
+    stays as it is until the join worked (False: nothing to save). ValueError on a bad ssid or
+    password. Then, before the write, the answer (`made[0]`, showing `job`)."""
     trial = {'networks': []}
     config.add_network(trial, ssid, password)  # checks the values
-    if ssid in [n['ssid'] for n in cfg['networks']]:
-        return False
-    trial['networks'][0]['verified'] = False
-    cfg['networks'] = cfg['networks'] + trial['networks']
-
-
-def _done(ssid, ip):
-    """``device.wifi.join``'s outcome: the job's result; a network that worked saved first."""
-    from ui import log
-    job = ui.state.get(JOIN)
-    if job is None or job['ssid'] != ssid:
-        return
-    if ip:
-        job['state'], job['ip'] = 'joined', ip
-        try:
-            config.change(config.current(), config.add_network, ssid, job.pop('password'))
-        except (OSError, MemoryError) as exc:
-            log.add('wifi: could not save', ssid, exc)
-        log.add('wifi: joined', ssid, ip)
-    else:
-        job['state'], job['reason'] = 'failed', wifi.failure or 'no answer'
-        job.pop('password', None)
-        log.add('wifi: could not join', ssid, '-', job['reason'])
+    new = ssid not in [n['ssid'] for n in cfg['networks']]
+    if new:
+        trial['networks'][0]['verified'] = False
+        cfg['networks'] = cfg['networks'] + trial['networks']
+    d = state(cfg['networks'], job)
+    d['connecting'] = ssid
+    made[0] = _ready(d, 202)
+    return new
 
 
 async def api(request, path, name):
@@ -74,20 +79,33 @@ async def api(request, path, name):
     if not isinstance(ssid, str) or not ssid:
         return error(400, 'ssid is required')
     cfg = config.current()
-    if request.method == 'DELETE':
-        if not wifi.forget(cfg, ssid):
+    if request.method == 'DELETE':  # the answer made first: the networks without `ssid`
+        nets = [n for n in cfg['networks'] if n['ssid'] != ssid]
+        if len(nets) == len(cfg['networks']):
+            if ui.state.get(FORGOT) == ssid:  # forgotten already: a retry of a lost answer
+                return state()
             return error(404, 'no saved network %r' % ssid)
+        res = _ready(state(nets), 200)
+        nets = None
+        ui.state[FORGOT] = ssid  # before the change: the dict's slot made now
+        wifi.forget(cfg, ssid)
         log.add('wifi: forgot', ssid)
-        return state()
+        return res
     password = data.get('password', '')
+    job = {'ssid': ssid, 'state': 'connecting', 'ip': None, 'reason': None,
+           'password': password}
+    made = [None]
+    ui.state.setdefault(JOIN, {})  # the dict's slot made before the change (no join yet: {})
     try:
-        config.change(cfg, _unverified, ssid, password)
+        config.change(cfg, _unverified, ssid, password, job, made)
     except ValueError as exc:
         return error(400, str(exc))
+    # saved: from here on nothing that could fail is left but the join's task
+    ui.state[JOIN] = job
     log.add('wifi: joining', ssid)
-    ui.state[JOIN] = {'ssid': ssid, 'state': 'connecting', 'ip': None, 'reason': None,
-                      'password': password}
-    wifi.join(ssid, password, cfg['connect_timeout'], _done)  # replaces a join under way
-    d = state()
-    d['connecting'] = ssid
-    return d, 202
+    try:
+        wifi.join(ssid, password, cfg['connect_timeout'], done)  # replaces a join under way
+    except MemoryError:
+        job['state'], job['reason'] = 'failed', 'short of memory: try again'
+        job.pop('password')
+    return made[0]

@@ -181,7 +181,9 @@ def _busy():
 
 
 async def _join(ssid, password, timeout, done):
+    global _joining
     ip = await connect_async(ssid, password, timeout)
+    _joining = None  # a finished task keeps its coroutine, and so `done` and its module
     if done is not None:
         done(ssid, ip)
 

@@ -89,3 +89,47 @@ def test_a_wrong_password_for_a_saved_network_keeps_the_one_that_works(app):
     assert join_result(app, 'SimNet')['join']['state'] == 'failed'
     assert networks(app) == [{'ssid': 'SimNet', 'password': 'simulated'}]
     on_network(app, 'SimNet')
+
+
+# A join through the API on the unix port, the heap measured before it and after its end.
+ENDED = r'''
+import sys, asyncio, gc
+sys.path[:0] = [%r, %r, %r]
+from device import config
+config.current('CFG')
+import ui
+from microdot import Microdot
+from microdot.test_client import TestClient
+
+app = Microdot()
+app.route('/api/<re:wifi:what>', methods=['GET', 'POST'])(ui.api)
+client = TestClient(app)
+
+
+async def main():
+    await client.get('/api/wifi')  # what stays loaded after a request, loaded once
+    gc.collect()
+    before = gc.mem_free()
+    res = await client.post('/api/wifi', body={'ssid': 'Elsewhere', 'password': 'whatever1'})
+    res = None
+    while ui.state['wifi_join']['state'] == 'connecting':
+        await asyncio.sleep_ms(50)
+    gc.collect()
+    print(ui.state['wifi_join']['reason'], 'ui.joined' in sys.modules, before - gc.mem_free())
+
+
+asyncio.run(main())
+'''
+
+
+def test_a_join_that_ended_keeps_none_of_its_modules(tmp_path):
+    """The join's task holds the function it calls at the end (``ui.joined.done``, a module of
+    its own, dropped then) and, once ended, is let go by ``device.wifi``: before, it held
+    ``ui.net``'s function, and so all of ``ui.net`` (about 3 KB of heap on the ESP8266 profile),
+    while the join ran and, through the ended task, until the next join."""
+    from test_ui_live import run
+    HostApp(str(tmp_path), config={'connect_timeout': 1})
+    lines = run(ENDED.replace('CFG', os.path.join(str(tmp_path), 'config.json')))
+    reason, loaded, held = lines[-1].rsplit(' ', 2)
+    assert (reason, loaded) == ('network not found', 'False'), lines
+    assert int(held) < 600, lines  # main's ui.net, held by the join's task: 1,920 B
