@@ -219,13 +219,36 @@ def saved(cfg, changes, text=None):
         pass
 
 
+def differ(changes):
+    """The checked `changes` whose values differ from the saved ones. The settings page sends
+    the whole form: what it leaves as it is needs no write, no new setup (the outputs of an
+    unchanged pin list keep their state) and none of the heap those take (the save's module,
+    ``ui.pinstate``), so that saving on a short heap, a busy board's, mostly fits."""
+    from device import config
+    out = {}
+    for key in changes:
+        try:
+            same = changes[key] == config.saved(key)
+        except KeyError:
+            same = False
+        if not same:
+            out[key] = changes[key]
+    return out
+
+
 def store(changes):
-    """Save the checked `changes` (``check``) through ``device.config`` and put them to use
-    (`saved`). Returns the answer of the ``POST``, made ready (`answer`) before the write: the
-    settings as saved (`view`) and in ``"restart"`` those that count from the next start
-    (`later`)."""
+    """Save the checked `changes` (``check``) that differ from the saved settings (`differ`)
+    through ``device.config`` and put them to use (`saved`). Returns the answer of the
+    ``POST``, made ready (`answer`) before the write: the settings as saved (`view`) and in
+    ``"restart"`` those that count from the next start (`later`). With nothing to change,
+    nothing is written or set up again, and the answer is the settings as they are."""
     from device import config
     cfg = config.current()
+    changes = differ(changes)
+    if not changes:
+        d = view(cfg)
+        d['restart'] = []
+        return d
     made = [later(changes)]
     config.change(cfg, _apply, changes, made)
     saved(cfg, changes)
