@@ -510,10 +510,13 @@ class Listener:
     Unlike `asyncio.start_server` it decides at accept time, before a task or stream exists
     for the connection: at the cap (after evicting an idle connection if one can go) or with
     less than `Microdot.memory_reserve` bytes of heap free, the socket is answered 503 by a
-    small task that closes it gracefully. While even that cannot be afforded (heap below the
-    reserve after a collection, or 8 refusals in progress) the 503 is sent on the socket at
-    once, without a task, and it is closed: the server never stops accepting (a client left in
-    the kernel's backlog would wait, unanswered, for as long as the busy connections last).
+    small task that closes it gracefully. While 8 such refusals are in progress, new
+    connections wait in the kernel's backlog (`listen_backlog`) for a moment: each ends within
+    about 0.2 s, and a burst is then served rather than refused. While even a refusal's task
+    cannot be afforded (heap below the reserve after a collection, or as many refusals in
+    progress as the cap) the 503 is sent on the socket at once, without a task, and it is
+    closed: short of heap the server never stops accepting (a client left in the backlog
+    would wait, unanswered, for as long as the busy connections last).
     Short of heap, connections waiting for a request head are closed first, as at the cap (the
     new one waits at most `evict_after` seconds for one that may go), and it is served if that
     gave the heap back. A MemoryError while accepting is
@@ -531,6 +534,8 @@ class Listener:
         try:
             while True:
                 try:
+                    while len(server.closing) >= 8:  # new connections wait in the backlog
+                        await asyncio.sleep_ms(10)  # while 8 refusals end (each within 0.2 s)
                     await readable(sock)
                 except MemoryError:  # even waiting can allocate: never let the loop die
                     server.oom += 1
@@ -563,7 +568,7 @@ class Listener:
                         server.shed()
                         await asyncio.sleep_ms(10)
                     busy = server.short_of_memory() or not server.admit()
-                    if busy and (len(server.closing) >= min(8, server.limit) or
+                    if busy and (len(server.closing) >= server.limit or
                                  server.short_of_memory()):
                         _refuse_now(c)  # no room even for a tiny task
                         server.refused += 1
