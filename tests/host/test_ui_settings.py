@@ -466,3 +466,34 @@ def test_a_wifi_change_or_a_factory_reset_is_never_answered_503_once_saved(tmp_p
         'delete encode 200 False', 'again 200 True', 'delete view 200 False', 'again 200 True',
         'unknown 404', 'reset encode 202 True True', 'reset load 202 True True',
         'reset task 202 True True'], lines
+
+
+CHECK_SNIPPET = r'''
+import sys
+sys.path[:0] = [%r, %r, %r]
+from ui import settings
+cfg = {'pins': {'safe_mode': 0}}
+print(settings.check({'hostname': 'kitchen', 'pins': [{'name': 'a', 'pin': 2}]}, cfg))
+try:
+    settings.check({'port': 0}, cfg)
+except settings.Bad as exc:
+    print(exc.args[0])
+print(any(hasattr(sys.modules[k], '_pin') for k in sys.modules if k.startswith('ui')))
+'''
+
+
+def test_the_checks_are_not_in_ram_once_a_save_is_checked(tmp_path):
+    # on the unix port: the fields' checks (ui.fields: `_pin`...) are loaded for a check and
+    # dropped after it, a good one or a bad one, so that a save's peak of heap (the answer, the write) comes
+    # without its code (the .mpy UI at 64wK: the first save of a fresh board fit only by ~100 B)
+    import subprocess
+    from support.runtimes import MICROPYTHON
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = subprocess.run([MICROPYTHON, '-c', CHECK_SNIPPET % (
+        os.path.join(root, 'app'), os.path.join(root, 'frozen'),
+        os.path.join(root, 'scripts', 'sim'))], capture_output=True, text=True, timeout=30,
+        cwd=str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    changes, field, loaded = out.stdout.strip().splitlines()[-3:]
+    assert 'kitchen' in changes and "'safe_mode': 0" in changes
+    assert field == 'port' and loaded == 'False'
