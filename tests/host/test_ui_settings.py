@@ -237,30 +237,15 @@ def test_a_save_short_of_heap_is_503_with_nothing_saved_or_200_saved(tmp_path):
     assert 'ui: the pins are set up at their next use (short of heap now)' in lines
 
 
-# A change answered through the framework (its dispatch, as a request is served): a MemoryError
-# raised once at one heap-needing step, `fault = [step, when]`: 'view' (the settings shown,
-# device.config.saved), 'encode' (a Response made: the JSON of the answer), 'log' (the log's
-# line); when 'after' the settings file was written, or 'any' (the first such step).
-ANSWER = r'''
-import sys, asyncio, json
-sys.path[:0] = [%r, %r, %r]
-import machine
-from device import config
-PATH = 'CFG'
-cfg = config.current(PATH)
-import ui
-from ui import log
-from microdot import Microdot, Response
-from microdot.test_client import TestClient
-
-app = Microdot()
-app.route('/api/<re:settings|backup:what>', methods=['GET', 'POST'])(ui.api)
-client = TestClient(app)
+# The faults both snippets below raise: `fault = [step, ...]` armed, a MemoryError is raised once
+# at `step` after the settings file was written (`written`), or at the first such step if the
+# last item of `fault` is 'any'. Steps: 'encode' (a Response made) and those each snippet hooks.
+FAULTS = r'''
 fault, written = [], []
 
 
 def step(name):
-    if fault and fault[0] == name and (written or fault[1] == 'any'):
+    if fault and fault[0] == name and (written or fault[-1] == 'any'):
         fault.clear()
         raise MemoryError
 
@@ -283,8 +268,6 @@ def save(*args, **kwargs):
 
 
 config.save = save
-hook(config, 'saved', 'view')
-hook(log, 'add', 'log')
 real_init = Response.__init__
 
 
@@ -294,6 +277,31 @@ def init(self, *args, **kwargs):
 
 
 Response.__init__ = init
+'''
+
+
+# A change answered through the framework (its dispatch, as a request is served): a MemoryError
+# raised once at one heap-needing step, `fault = [step, when]`: 'view' (the settings shown,
+# device.config.saved), 'encode' (a Response made: the JSON of the answer), 'log' (the log's
+# line); when 'after' the settings file was written, or 'any' (the first such step).
+ANSWER = r'''
+import sys, asyncio, json
+sys.path[:0] = [%r, %r, %r]
+import machine
+from device import config
+PATH = 'CFG'
+cfg = config.current(PATH)
+import ui
+from ui import log
+from microdot import Microdot, Response
+from microdot.test_client import TestClient
+
+app = Microdot()
+app.route('/api/<re:settings|backup:what>', methods=['GET', 'POST'])(ui.api)
+client = TestClient(app)
+''' + FAULTS + r'''
+hook(config, 'saved', 'view')
+hook(log, 'add', 'log')
 
 
 def post(url, body, key, value, *armed):
@@ -358,47 +366,13 @@ from microdot.test_client import TestClient
 app = Microdot()
 app.route('/api/<re:wifi|reset:what>', methods=['GET', 'POST', 'DELETE'])(ui.api)
 client = TestClient(app)
-fault, written, joins, resets = [], [], [], []
-
-
-def step(name):
-    if fault and fault[0] == name and written:
-        fault.clear()
-        raise MemoryError
-
-
-def hook(module, name, where, call=True):
-    real = getattr(module, name)
-
-    def hooked(*args, **kwargs):
-        step(where)
-        return real(*args, **kwargs) if call else None
-    setattr(module, name, hooked)
-
-
-real_save = config.save
-
-
-def save(*args, **kwargs):
-    real_save(*args, **kwargs)
-    written.append(1)
-
-
-config.save = save
+''' + FAULTS + r'''
+joins, resets = [], []
 hook(wifi, 'status', 'view')
 hook(auth, 'load', 'load')
 hook(asyncio, 'create_task', 'task')
 wifi.join = lambda ssid, *args: step('join') or joins.append(ssid)
 machine.reset = lambda: resets.append(1)
-real_init = Response.__init__
-
-
-def init(self, *args, **kwargs):
-    step('encode')
-    real_init(self, *args, **kwargs)
-
-
-Response.__init__ = init
 
 
 async def pause():
