@@ -156,8 +156,7 @@ def _factory(cfg, keep_wifi):
     from device import config
     from microdot import Response
     from ui import auth, files, log
-    res = Response({'reset': True, 'restarting': True}, 202)
-    res.complete()
+    res = Response({'reset': True, 'restarting': True}, 202).complete()
     go = [False]
     files.reset_later(go)
     config.change(cfg, _reset, keep_wifi)

@@ -16,9 +16,9 @@ once), ``device.wifi`` joins them.
   answer was lost).
 - ``GET /api/wifi/scan``: the visible networks, strongest first.
 
-The answer to a change is made ready (``_ready``) before the settings are written: a MemoryError
-meeting it is the server's 503 with nothing changed, and once written nothing is left to allocate
-but the response's head (a join that then finds no heap to start is reported ``failed``, the
+The answer to a change is made ready (``Response(...).complete()``) before the settings are
+written: a MemoryError meeting it is the server's 503 with nothing changed, and once written
+nothing is left to allocate but the response's head (a join that then finds no heap to start is reported ``failed``, the
 network stays saved and the same ``POST`` again joins it). The join's result is ``ui.joined``'s.
 """
 from device import config, wifi
@@ -39,15 +39,6 @@ def state(nets=None, job=None):
             'join': _public(ui.state.get(JOIN, {}) if job is None else job)}
 
 
-def _ready(data, status):
-    """`data` as a JSON response ready to send (encoded, its length set): made before a change
-    is written, so that after it only the head is left to allocate."""
-    from microdot import Response
-    res = Response(data, status)
-    res.complete()
-    return res
-
-
 def _public(job):
     return {k: job[k] for k in job if k != 'password'}
 
@@ -64,7 +55,8 @@ def _unverified(cfg, ssid, password, job, made):
         cfg['networks'] = cfg['networks'] + trial['networks']
     d = state(cfg['networks'], job)
     d['connecting'] = ssid
-    made[0] = _ready(d, 202)
+    from microdot import Response
+    made[0] = Response(d, 202).complete()
     return new
 
 
@@ -85,7 +77,8 @@ async def api(request, path, name):
             if ui.state.get(FORGOT) == ssid:  # forgotten already: a retry of a lost answer
                 return state()
             return error(404, 'no saved network %r' % ssid)
-        res = _ready(state(nets), 200)
+        from microdot import Response
+        res = Response(state(nets), 200).complete()
         nets = None
         ui.state[FORGOT] = ssid  # before the change: the dict's slot made now
         wifi.forget(cfg, ssid)

@@ -78,9 +78,7 @@ def answer(data):
     nothing saved, and once saved nothing is left to allocate but the response's head. (The
     framework's own encoding of a returned dict came after the save: a 503 for a saved change.)"""
     from microdot import Response
-    res = Response(data)
-    res.complete()
-    return res
+    return Response(data).complete()
 
 
 def later(changes):

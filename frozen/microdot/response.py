@@ -222,7 +222,8 @@ class Response:
         """Add Content-Length (bytes bodies) and Content-Type (the default) if they are missing.
 
         ``; charset=UTF-8`` is added to `default_content_type` unless it names a charset; a
-        Content-Type the app set is never changed."""
+        Content-Type the app set is never changed. Returns the response, so that one ready to
+        send is ``Response(data, status).complete()``."""
         headers = self.headers
         if isinstance(self.body, bytes) and 'content-length' not in headers:
             headers['Content-Length'] = str(len(self.body))
@@ -230,6 +231,7 @@ class Response:
             ctype = self.default_content_type
             headers['Content-Type'] = ctype if '=' in ctype and 'charset=' in ctype.lower() \
                 else ctype + '; charset=UTF-8'
+        return self
 
     def body_iter(self):
         """An async iterator over the body's chunks."""

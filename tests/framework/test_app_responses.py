@@ -228,6 +228,12 @@ def test_default_content_type_is_configurable():
         Response.default_content_type = 'text/plain'
 
 
+def test_complete_returns_the_response_ready_to_send():
+    res = Response({'a': 1}, 202)
+    assert res.complete() is res
+    assert res.body == b'{"a": 1}' and res.headers['Content-Length'] == '8'
+
+
 async def test_a_content_type_with_a_charset_gets_no_second_one():
     res = await get(Response('caf\u00e9'.encode('latin-1'),
                              headers={'content-type': 'text/html; charset=ISO-8859-1'}))
