@@ -109,8 +109,8 @@ async def api(request, path, name):
         from device import install  # noqa: F401
     except MemoryError:
         pass
-    from ui import update
-    try:
+    try:  # (an import of ui.update that meets a MemoryError leaves no device.install behind)
+        from ui import update
         return await update.upload(request)
     finally:
         forget('ui.update')
