@@ -113,8 +113,10 @@ async def api(request, path, name):
     try:
         return await update.upload(request)
     finally:
-        forget('ui.update')
-        _drop_install()
+        try:
+            forget('ui.update')
+        finally:  # even if that met a MemoryError: else device.install stayed for good
+            _drop_install()
 
 
 def _drop_install():

@@ -411,3 +411,42 @@ def test_the_recovery_page_and_its_upload_fit_an_esp8266_heap(board):
     assert board.http('/reboot', data=b'')[0] == 200
     assert board.wait_exit() == 77
     assert 'MemoryError' not in board.output
+
+
+CLAIM_SNIPPET = r'''
+import sys
+sys.path[:0] = [%r, %r, %r]
+from ui import update
+from device import install
+
+
+class Request:
+    content_length = 10
+
+
+class Full(list):
+    def append(self, item):
+        raise MemoryError
+
+
+try:
+    update._claim(Request(), Full())
+except MemoryError:
+    print('raised')
+print(install.busy())
+held = []
+print(update._claim(Request(), held), held == [install], install.busy())
+install.end()
+print('ui.status' in sys.modules)
+'''
+
+
+def test_a_claim_that_meets_a_memoryerror_holds_no_slot():
+    # on the unix port: the upload slot is claimed only once `held` has the module that frees
+    # it (ui.update's clean-up ends the slot of what `held` has): a MemoryError on the way left
+    # the slot taken, and every upload after it got 409 until a restart; and the free-space
+    # check's module (ui.status) is not left loaded (about 0.8 KB of a 64wK .mpy board's heap
+    # after every accepted upload)
+    from test_ui_live import run
+    lines = run(CLAIM_SNIPPET)
+    assert lines == ['raised', 'False', 'None True True', 'False'], lines
