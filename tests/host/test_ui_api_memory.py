@@ -71,38 +71,3 @@ def test_an_import_that_fails_twice_still_drops_the_streams_modules(tmp_path):
     assert answer == 'MemoryError', answer
     assert loaded == '-', loaded
 
-
-# An upload (ui.files) whose import of ui.update meets a MemoryError: the request gets its 503,
-# and device.install, loaded first for the upload, does not stay loaded (it kept about 6 KB of
-# the .mpy UI's heap at 64wK, after the adversarial suite's refused uploads, until a restart).
-UPLOAD = r'''
-import sys, asyncio
-sys.path[:0] = [%r, %r, %r]
-import ui
-from ui import files
-
-
-class Request:
-    method = 'POST'
-    path = '/api/files'
-    content_length = 100
-
-
-try:
-    answer = asyncio.run(files.api(Request(), 'files', None))
-except MemoryError:
-    answer = 'MemoryError'
-print(answer)
-print('device.install' in sys.modules)
-'''
-
-
-def test_an_upload_whose_import_meets_a_memory_error_leaves_no_install_module(tmp_path):
-    app = tmp_path / 'app'
-    shutil.copytree(os.path.join(ROOT, 'app', 'ui'), str(app / 'ui'))
-    (app / 'ui' / 'update.py').write_text('raise MemoryError\n')
-    out = subprocess.run([MICROPYTHON, '-c', UPLOAD % (
-        str(app), os.path.join(ROOT, 'frozen'), os.path.join(ROOT, 'scripts', 'sim'))],
-        capture_output=True, text=True, timeout=30, cwd=str(tmp_path))
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ['MemoryError', 'False'], out.stdout
