@@ -481,6 +481,8 @@ async def _write_error(app, conn, status, reason, stream):
         if status == 400:
             try:
                 res = await app.dispatch_request(None)
+            except MemoryError:  # no heap for the app's own 400: the plain one, quietly
+                gc.collect()
             except Exception as exc:  # a hook or handler of the app failed: the 400 still goes
                 print_exception(exc)
         if res is None:
