@@ -389,8 +389,10 @@ async def _run(app, conn, reader):
         if not conn.sent:  # else a response has begun: a 503 now would be spliced into it
             try:
                 await _busy(conn, reader)  # the ready-made 503
-            except MemoryError:
-                pass
+            except MemoryError:  # no heap even for its coroutine: sent at once, without
+                sock = getattr(conn.stream, 's', None)  # (MicroPython's Stream: its socket)
+                if sock is not None:  # (the UI as .mpy at 62wK: one request in 10-20 got
+                    _answer_busy(sock)  # no answer at all, the connection just closed)
     except Exception as exc:
         if not is_muted(exc):
             print_exception(exc)
@@ -524,11 +526,11 @@ def _drop(conn):
         pass
 
 
-def _refuse_now(sock):
-    """Answer 503 on a just-accepted socket without a task: send the ready-made answer first
-    (it allocates nothing, so a full heap still gets it out), then take what the client has
-    sent already, in small reads, so that closing does not reset the connection before the
-    client has read the answer; close."""
+def _answer_busy(sock):
+    """Answer 503 on `sock` without a task or a coroutine: send the ready-made answer first (it
+    allocates nothing, so a full heap still gets it out), then take what the client has sent
+    already, in small reads, so that closing does not reset the connection before the client
+    has read the answer."""
     try:
         sock.setblocking(False)
         sock.send(_BUSY)
@@ -538,6 +540,11 @@ def _refuse_now(sock):
                 break
     except Exception:  # nothing more to read yet (EAGAIN), or no heap even for 64 bytes
         pass
+
+
+def _refuse_now(sock):
+    """Answer 503 on a just-accepted socket without a task (`_answer_busy`), and close it."""
+    _answer_busy(sock)
     sock.close()
 
 
