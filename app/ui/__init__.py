@@ -85,6 +85,7 @@ async def api(request, what, name=None):
         forget('microdot.helpers')  # (microdot.multipart's)
         forget('device.configfile')  # loaded by a change of the settings
         forget('device.wifiboot')  # by a scan
+        forget('microdot.urlcodec')  # by a query string or a form (1.4 KB of a .mpy board's)
 
 
 def release(module=None):

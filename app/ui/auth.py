@@ -61,6 +61,21 @@ def follow(cfg):
     state['hosts'] = None
 
 
+def new_owner(cfg, ended):
+    """Put a saved change of the owner password to use at once (a new one, or none after a
+    factory reset): the record is the settings' `cfg`, the sessions `ended` end (their tokens,
+    listed before the change: a session started for it stays), and the last HTTP Basic header
+    that passed is forgotten. It makes no object, so it cannot meet a MemoryError: it comes
+    after the change is saved, where nothing may fail (a 503 for a saved change, or the old
+    password accepted until the restart after a factory reset)."""
+    state['record'] = cfg.get('owner') or ''
+    for token in ended:
+        sessions.pop(token, None)
+    basic = state.get('basic') or ()  # (none before `load`)
+    for i in range(len(basic)):
+        basic[i] = 0
+
+
 def _cold():
     # ui.verify: the rare and slow steps, loaded for one call (the caller's reference keeps it)
     from ui import forget, verify

@@ -149,23 +149,23 @@ def _reset(cfg, keep_wifi):
 
 
 def _factory(cfg, keep_wifi):
-    """``POST /api/reset``: the answer and the restart's task made first (a MemoryError there is
-    a 503, no reset), then the reset; once saved, the restart is let go and nothing is left to
-    allocate but the answer's head. The owner's settings are read again for the half second
-    before the restart (short of heap for that, the old ones count until then)."""
+    """``POST /api/reset``: the answer, the restart's task and the list of the sessions that end
+    made first (a MemoryError there is a 503, no reset), then the reset; once saved, the restart
+    is let go and nothing is made: the owner password is gone and every session has ended at
+    once (``auth.new_owner``), never only from the restart on, and short of heap the log's line
+    is left out."""
     from device import config
     from microdot import Response
     from ui import auth, files, log
     res = Response({'reset': True, 'restarting': True}, 202).complete()
     go = [False]
     files.reset_later(go)
+    ended = list(auth.sessions)
     config.change(cfg, _reset, keep_wifi)
     go[0] = True
+    auth.new_owner(cfg, ended)
+    auth.follow(cfg)  # the session lifetime and the names as reset (no session is left)
     log.add('factory reset')
-    try:
-        auth.load(cfg)
-    except MemoryError:
-        print('ui: the factory reset counts from the restart (short of heap now)')
     return res
 
 

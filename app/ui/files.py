@@ -109,12 +109,14 @@ async def api(request, path, name):
         from device import install  # noqa: F401
     except MemoryError:
         pass
-    from ui import update
-    try:
+    try:  # (the import too: when it met a MemoryError, device.install stayed loaded for good)
+        from ui import update
         return await update.upload(request)
     finally:
-        forget('ui.update')
-        _drop_install()
+        try:
+            forget('ui.update')
+        finally:  # even if that met a MemoryError: else device.install stayed for good
+            _drop_install()
 
 
 def _drop_install():

@@ -20,14 +20,16 @@ _used = 0  # bytes of _buf in use
 _count = 0  # lines in it
 
 
-def add(*parts):
-    """Record one line made of `parts` (joined by spaces). Short of heap for it, the line is
-    left out (the lines kept stay whole): a request that changed something is never answered
-    503 for its log line (the change is done by then)."""
+def add(a, b=None, c=None, d=None):
+    """Record one line made of up to four parts (joined by spaces; None is left out). Short of
+    heap for it, the line is left out (the lines kept stay whole): a request that changed
+    something is never answered 503 for its log line (the change is done by then). The parts
+    are named, not ``*parts``: a call then makes no tuple, which would need heap before the
+    line is tried."""
     global seq, _used, _count
     try:
         from ui import STARTED
-        text = ' '.join([str(p) for p in parts])
+        text = ' '.join([str(p) for p in (a, b, c, d) if p is not None])
         print('ui:', text)
         data = ('%d %d %s' % (seq + 1, int(time.time() - STARTED),
                               text.replace('\n', ' '))).encode()

@@ -44,10 +44,10 @@ def end_sessions(token=None):
         auth.sessions.pop(token, None)
 
 
-def enter(where):
-    """``303`` to `where` with a new session's cookie."""
+def enter(where, token=None):
+    """``303`` to `where` with the cookie of the session `token` (default: a new session)."""
     res = Response.redirect(where, 303)
-    res.set_cookie(auth.COOKIE, start_session(), path='/', http_only=True,
+    res.set_cookie(auth.COOKIE, token or start_session(), path='/', http_only=True,
                    same_site='Strict')
     return res
 

@@ -12,8 +12,8 @@ once), ``device.wifi`` joins them.
   reconnect loop) and the entry stays marked until it is forgotten or joined. If the device was
   on another network, the page loses it during the join.
 - ``DELETE ?ssid=...``: forget a saved network (and leave it if it is the current one); ``404``
-  for a network not saved, except the one forgotten last: ``200`` again (a retry whose first
-  answer was lost).
+  for a network not saved, except one forgotten since the start (the last `FORGOTTEN`):
+  ``200`` again (a retry whose first answer was lost).
 - ``GET /api/wifi/scan``: the visible networks, strongest first.
 
 The answer to a change is made ready (``Response(...).complete()``) before the settings are
@@ -26,7 +26,8 @@ from device import config, wifi
 import ui
 from ui.joined import JOIN, done
 
-FORGOT = 'wifi_forgot'  # ui.state[FORGOT]: the network forgotten last (a DELETE retried)
+FORGOT = 'wifi_forgot'  # ui.state[FORGOT]: the networks forgotten, oldest first (a DELETE retried)
+FORGOTTEN = 8  # networks remembered there at most (the oldest goes first)
 
 
 def state(nets=None, job=None):
@@ -73,14 +74,20 @@ async def api(request, path, name):
     cfg = config.current()
     if request.method == 'DELETE':  # the answer made first: the networks without `ssid`
         nets = [n for n in cfg['networks'] if n['ssid'] != ssid]
+        forgot = ui.state.get(FORGOT) or []
         if len(nets) == len(cfg['networks']):
-            if ui.state.get(FORGOT) == ssid:  # forgotten already: a retry of a lost answer
+            if ssid in forgot:  # forgotten already: a retry of a lost answer
                 return state()
             return error(404, 'no saved network %r' % ssid)
         from microdot import Response
         res = Response(state(nets), 200).complete()
         nets = None
-        ui.state[FORGOT] = ssid  # before the change: the dict's slot made now
+        if ssid in forgot:  # (saved again since)
+            forgot.remove(ssid)
+        elif len(forgot) >= FORGOTTEN:
+            forgot.pop(0)
+        forgot.append(ssid)  # before the change: made now
+        ui.state[FORGOT] = forgot
         wifi.forget(cfg, ssid)
         log.add('wifi: forgot', ssid)
         return res

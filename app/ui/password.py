@@ -31,15 +31,7 @@ def password(request, ok=None):
                                            'The two passwords differ.')
             status = 400
         if not text:
-            from device import config
-            from ui import log
-            from ui.login import end_sessions, enter  # before the save: a MemoryError here
-            cfg = config.current()  # is a 503 with nothing saved, not one for a saved change
-            config.change(cfg, ownerset.set_password, new)
-            auth.load(cfg)
-            end_sessions()
-            log.add('owner password', 'set' if first else 'changed')
-            return enter('/')
+            return _change(new, first)
     intro = ('<p>Choose the password that protects this device: every change needs it. '
              'Scripts use it too: <code>curl -u admin:PASSWORD</code>.</p>' if first else '')
     return page('Set a password' if first else 'Change the password', intro + note(text) +
@@ -51,6 +43,28 @@ def password(request, ok=None):
                 FIELD % ('Repeat it', 'confirm', 'new-password', '') +
                 '<div class="row"><button type="submit">Save</button></div></form>',
                 status, headers)
+
+
+def _change(new, first):
+    """Save the password `new`: every session ends but a new one for this browser. What can
+    meet a MemoryError (the answer, its session, the list of the sessions that end) is made
+    before the save: a 503 then with nothing saved. Once saved nothing is made (``auth.new_owner``;
+    short of heap the log's line is left out), so a saved change is never answered 503."""
+    from device import config, ownerset
+    from ui import log
+    from ui.login import end_sessions, enter, start_session
+    cfg = config.current()
+    ended = list(auth.sessions)
+    token = start_session()  # this browser's (valid once the answer brings it)
+    res = enter('/', token)
+    try:
+        config.change(cfg, ownerset.set_password, new)
+    except BaseException:
+        end_sessions(token)
+        raise
+    auth.new_owner(cfg, ended)
+    log.add('owner password', 'set' if first else 'changed')
+    return res
 
 
 async def answer(request, what, ok=None):

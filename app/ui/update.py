@@ -31,8 +31,14 @@ CHUNK = 128
 
 
 def _free():
+    """The filesystem's free bytes (``ui.status.filesystem``; that module is dropped again: an
+    upload's request is ``ui.files``'s, and ``ui.api`` drops only that one after it)."""
+    from ui import forget
     from ui.status import filesystem
-    return filesystem()[1]
+    try:
+        return filesystem()[1]
+    finally:
+        forget('ui.status')
 
 
 def _target(folder, filename, taken):
@@ -58,9 +64,10 @@ def _claim(request, held):
     if free is not None and request.content_length > free - KEEP_FREE:
         return error(507, 'not enough space on the device (%d bytes free)' % free)
     from device import install
+    held.append(install)  # before the slot is claimed: a MemoryError here claims nothing
     if not install.begin():
+        held.pop()
         return error(409, 'another upload is in progress: try again when it has finished')
-    held.append(install)
     return None
 
 

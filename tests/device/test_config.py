@@ -298,6 +298,31 @@ def test_io_error_while_reading_is_raised_not_defaults():
     cleanup()
 
 
+class FailingParser:
+    """`json` whose `load` raises `exc` once the file is open: the heap or the filesystem
+    failing while the settings are read and parsed (where a board's heap most often runs out)."""
+
+    def __init__(self, exc):
+        self.exc = exc
+
+    def load(self, f):
+        raise self.exc
+
+
+def test_a_failure_while_the_file_is_parsed_is_raised_not_defaults():
+    cleanup()
+    write('{"hostname": "kitchen"}')
+    kept = configfile.json
+    try:
+        for exc in (MemoryError(), OSError(5)):  # EIO
+            configfile.json = FailingParser(exc)
+            with raises(type(exc)):
+                config.load(PATH)
+    finally:
+        configfile.json = kept
+        cleanup()
+
+
 def test_current_raises_until_the_file_can_be_read():
     cleanup()
     write('{"hostname": "kitchen"}')
