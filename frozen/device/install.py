@@ -131,10 +131,11 @@ def temp():
 
 
 def discard(temps):
-    """Remove temporary files (those that were not installed)."""
+    """Remove temporary files (those that were not installed): paths, or the ``(temporary file,
+    target)`` pairs `install` takes."""
     for path in temps:
         try:
-            os.remove(path)
+            os.remove(path if isinstance(path, str) else path[0])
         except OSError:
             pass
 
