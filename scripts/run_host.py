@@ -2,6 +2,7 @@
 
     python scripts/run_host.py [--host 127.0.0.1] [--port 8080] [--fs build/device]
                                [--app app] [--mpy] [--rom] [--heapsize 38wK]
+                               [--max-connections 3] [--memory-reserve 4096]
 
 1. Builds the app image (scripts/build_assets.py: app/, or `--app DIR`, into build/app/) and
    copies it into the simulated board's filesystem, `--fs` (default build/device/); uploads made

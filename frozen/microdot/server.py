@@ -291,8 +291,11 @@ class Server:
         return True
 
     async def room(self):
-        """Wait (bounded by `may_wait`) until `admit` makes room; False if it did not."""
-        while self.may_wait():
+        """Wait (bounded by `may_wait`, and by its window for this connection too: on CPython
+        others wait at once, and an admission starts a new window) until `admit` makes room;
+        False if it did not."""
+        end = ticks_add(ticks_ms(), int(self.app.evict_after * 200))
+        while self.may_wait() and ticks_diff(end, ticks_ms()) > 0:
             if MICROPYTHON:
                 await asyncio.sleep_ms(5)
             else:
