@@ -75,7 +75,11 @@ class Target:
 
 def save_body(board, flip):
     """The settings page's whole form, with the first output pin's power-on state `flip`ped."""
-    answer = board.request('GET', '/api/settings')
+    for _ in range(20):
+        answer = board.request('GET', '/api/settings')
+        if answer.startswith(b'HTTP/1.1 200'):
+            break
+        time.sleep(0.5)
     d = json.loads(answer.split(b'\r\n\r\n', 1)[1])
     d.pop('ap_password_set', None)
     for p in d['pins']:
@@ -110,17 +114,20 @@ def main():
     ui_heap.HOOK += BALLAST
     board = ui_heap.Board(args.heap, mpy=not args.rom)
     first = None
+    prev = []
     try:
         def step(tag):
             nonlocal first
-            time.sleep(1.0)
-            try:
-                lines = board.heap_map(tag)
-            except RuntimeError:
-                lines = board.file_map()
+            time.sleep(2.0)  # connections closed
+            lines = board.file_map()  # (a request's own heap is not in it)
             a = ui_heap.analyse(lines)
             ui_heap.summary(tag, a)
             mods = set(a.get('modules', ()))
+            if prev:
+                total, by, big = ui_heap.new_objects(prev[-1], a)
+                print('%22s new since the step before: %d B %r; largest %r' % (
+                    '', total, by, big[:4]))
+            prev[:] = [a]
             if first is None:
                 first = mods
             else:
@@ -133,6 +140,7 @@ def main():
         a = ui_heap.analyse(board.file_map())
         ui_heap.summary('listening', a)
         first = set(a.get('modules', ()))
+        prev.append(a)
         step('rest')
         t = Target(board)
         body = hostile_suite.settle_settings(t)

@@ -83,8 +83,10 @@ async def api(request, what, name=None):
         release(module)
         forget('microdot.multipart')
         forget('microdot.helpers')  # (microdot.multipart's)
-        forget('device.configfile')  # loaded by a change of the settings
+        forget('device.configfile')  # loaded by a change of the networks
+        forget('device.configwrite')  # by a change of the settings
         forget('device.wifiboot')  # by a scan
+        forget('microdot.urlcodec')  # by a query string or a form (1.4 KB of a .mpy board's)
 
 
 def release(module=None):
@@ -228,7 +230,8 @@ def install(app):
             forget('ui.login')  # ui.password's helpers
             forget('ui.authpage')  # the page of a refusal, and ui.password's
             forget('ui.verify')
-            forget('device.configfile')  # loaded by a new password
+            forget('device.configfile')
+            forget('device.configwrite')  # loaded by a new password
 
     @app.get('/')
     async def index(request):  # the dashboard: a static page its script fills in

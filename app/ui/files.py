@@ -145,8 +145,8 @@ async def _upload(request, held):
         from device import install  # noqa: F401
     except MemoryError:
         pass
-    from ui import update
-    try:
+    try:  # (the import too: when it met a MemoryError, device.install stayed loaded for good)
+        from ui import update
         return await update.upload(request)
     finally:
         try:

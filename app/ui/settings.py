@@ -129,7 +129,7 @@ def saved(cfg, changes, text=None):
     save, still says what was saved."""
     from ui import forget, log
     try:
-        forget('device.configfile')  # the save's module: its heap for the pins set up now
+        forget('device.configwrite')  # the save's module: its heap for the pins set up now
     except MemoryError:
         pass
     follow(cfg, changes)

@@ -4,7 +4,7 @@ watchdog, safe mode and the launcher of the user's app (see docs/firmware.md).
 One concept per module, imported only when needed (every import costs heap on an ESP8266):
 
 - ``device.config``   the JSON settings file (networks, hostname, access point, port, pins);
-  ``device.configfile`` its reading and writing, loaded when used
+  ``device.configfile`` its reading, ``device.configwrite`` its writing, loaded when used
 - ``device.wifi``     station connect/scan/forget/status, access point; ``device.wifiboot``
   its boot, access point and scan part, loaded when used
 - ``device.dns``      the captive DNS server (answers every name with the device's address)
@@ -15,7 +15,8 @@ One concept per module, imported only when needed (every import costs heap on an
 - ``device.watchdog`` the hardware watchdog fed while the server runs
 - ``device.safemode`` safe mode: a button held at boot or a flag file
 - ``device.launcher`` imports the user's ``main.py`` (``device.appload``) and runs its app
-- ``device.install``  uploads installed atomically, the previous version kept and restored
+- ``device.install``  uploads installed atomically, the previous version kept; ``device.undo``
+  putting it back
 - ``device.kept``     the runtime's own files (the settings above all), which uploads leave alone
 - ``device.recovery`` the recovery page's upload form and restore button; ``device.fix``
   their actions
@@ -26,6 +27,6 @@ One concept per module, imported only when needed (every import costs heap on an
   serves instead of the app
 
 What only the boot needs (``device.boot``, ``device.appload``, ``device.configfile``,
-``device.wifiboot``, ``device.safemode``) is dropped before the app serves: on a board that runs
+``device.configwrite``, ``device.wifiboot``, ``device.safemode``) is dropped before the app serves: on a board that runs
 this package as ``.mpy`` its heap is the app's.
 """

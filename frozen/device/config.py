@@ -10,9 +10,9 @@ API (used by the runtime, the reconnect loop, the portal and apps)::
     config.save()                        # atomic; the previous file is kept as config.json.bak
     config.change(cfg, config.forget_network, 'home')   # edit + save; undone if the save fails
 
-There is one owner: this module. Reading, checking and writing the file is
-``device.configfile``, loaded on first use (``config.load``, ``config.add_network``... are its
-functions, looked up through this module). The runtime, ``device.wifi``'s reconnect loop, the
+There is one owner: this module. Reading and checking the file is ``device.configfile``,
+loaded on first use (``config.load``, ``config.add_network``... are its functions, looked up
+through this module); writing it, ``device.configwrite`` (``save``). The runtime, ``device.wifi``'s reconnect loop, the
 setup portal and the web UI all work on ``current()``, so a change takes effect everywhere at
 once (a forgotten network is not rejoined, a new one is tried on the next reconnect) and
 ``save()`` writes it. ``load(path)`` reads a file (default `PATH`) into a new dict (tests,
@@ -118,8 +118,8 @@ def _to_save(cfg):
 def save(cfg=None, path=None):
     """Write the settings (default: ``current()``, to its file) atomically, keeping the previous
     file as ``path + '.bak'``. Raises on failure; the old settings are then still in place."""
-    from device import configfile
-    configfile.write(_to_save(current() if cfg is None else cfg), _path if path is None else path)
+    from device import configwrite
+    configwrite.write(_to_save(current() if cfg is None else cfg), _path if path is None else path)
 
 
 def change(cfg, edit, *args, path=None):

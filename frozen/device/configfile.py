@@ -1,14 +1,15 @@
 """The settings file of ``device.config``: reading it (defaults for a missing or corrupt file, the
-temp or the kept copy after a cut save), checking its values, writing it atomically, and the
-edits of the saved networks. Its functions are offered as ``device.config``'s (``config.load``,
-``config.add_network``...), which loads this module on first use.
+temp or the kept copy after a cut save), checking its values, and the edits of the saved
+networks. Its functions are offered as ``device.config``'s (``config.load``,
+``config.add_network``...), which loads this module on first use. Writing the file is
+``device.configwrite`` (``config.save``), a module of its own: a save of the settings page's
+form needs none of this one's code.
 
-Needed at boot (the first ``config.current()``) and for a change of the settings; the runtime
+Needed at boot (the first ``config.current()``) and for a change of the networks; the runtime
 drops it after boot and the web UI after a request, so that on a board running the boot package
 as ``.mpy`` its code costs no heap while nothing changes (``device.launcher.unload``).
 """
 import json
-import os
 
 # Few names at the module level (at most 15; 17 with __name__ and __file__): its names are a
 # table that grows, when full, into one new block of the next size, and from 18 names that
@@ -97,28 +98,6 @@ def validate(data):
     return cfg
 
 
-def _unless_missing(op, *args):
-    """Run a filesystem operation; a missing file is fine, any other error is raised."""
-    try:
-        op(*args)
-    except OSError as exc:
-        if exc.errno != 2:  # ENOENT
-            raise
-
-
-def _finish(path):
-    """Complete a save that was cut short between its two renames (only the new settings, in
-    the temp file, and the kept ``.bak`` are left), so that the next save cannot lose them."""
-    try:
-        os.stat(path)
-        return
-    except OSError as exc:
-        if exc.errno != 2:  # ENOENT
-            raise
-    if _read(path + '.tmp') is not None:
-        os.rename(path + '.tmp', path)
-
-
 def networks(cfg):
     """The saved networks as a list of (ssid, password)."""
     return [(n['ssid'], n.get('password', '')) for n in cfg['networks']]
@@ -140,49 +119,3 @@ def forget_network(cfg, ssid):
     before = len(cfg['networks'])
     cfg['networks'] = [n for n in cfg['networks'] if n['ssid'] != ssid]
     return len(cfg['networks']) != before
-
-
-def _pieces(value):
-    """The JSON text of `value` (the same as ``json.dumps``) in small pieces: a board whose heap
-    is in pieces still has blocks of a pin's size, when the whole text in one string (which
-    grows as it is built) needs a free block larger than any left (a save then met a
-    MemoryError for many seconds after a few uploads)."""
-    if isinstance(value, dict):
-        sep = '{'
-        for key in value:
-            yield sep + json.dumps(key) + ': '
-            yield from _pieces(value[key])
-            sep = ', '
-        yield '}' if sep == ', ' else '{}'
-    elif isinstance(value, list):
-        sep = '['
-        for item in value:
-            yield sep
-            yield from _pieces(item)
-            sep = ', '
-        yield ']' if sep == ', ' else '[]'
-    else:
-        yield json.dumps(value)
-
-
-def write(cfg, path):
-    """Write `cfg` to `path` atomically, keeping the previous file as ``path + '.bak'`` (what
-    ``config.save`` does with the values to save). Raises on failure; the old settings are then
-    still in place."""
-    _finish(path)
-    tmp, bak = path + '.tmp', path + '.bak'
-    try:
-        with open(tmp, 'w') as f:
-            out = ''
-            for piece in _pieces(cfg):
-                out += piece
-                if len(out) > 192:  # characters per write
-                    f.write(out)
-                    out = ''
-            f.write(out)
-    except MemoryError:  # half-way: no file is changed (the settings file never was)
-        _unless_missing(os.remove, tmp)
-        raise
-    _unless_missing(os.remove, bak)  # FAT cannot rename over a file: make room first
-    _unless_missing(os.rename, path, bak)
-    os.rename(tmp, path)

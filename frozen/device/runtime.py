@@ -62,6 +62,7 @@ def main(config_path=config.PATH, **overrides):
     del boot
     # the boot's code, its heap the app's (loaded again if ever needed: the settings file for a
     # change, the Wi-Fi's boot part for a scan)
-    for name in ('device.boot', 'device.appload', 'device.configfile', 'device.wifiboot'):
+    for name in ('device.boot', 'device.appload', 'device.configfile', 'device.configwrite',
+                 'device.wifiboot'):
         launcher.unload(name)
     asyncio.run(serve(*plan))

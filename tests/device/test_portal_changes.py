@@ -2,7 +2,7 @@
 # saves go through config.change (atomic, the previous file kept, undone in RAM when they fail).
 import os
 
-from device import config, configfile
+from device import config, configfile, configwrite
 from device.portal import MAX_CONNECTIONS, Portal
 from faults import PowerCut, every_step, remove_saved
 from microdot import AsyncBytesIO
@@ -98,7 +98,7 @@ def saved_networks(cfg):
 def forget(portal, cut, ssid='home'):
     """POST /forget `ssid` with the power cut `cut` (faults.PowerCut) in config's filesystem
     work; True if the save completed."""
-    return cut.run(configfile, portal.post, b'/forget', {'ssid': ssid})
+    return cut.run(configwrite, portal.post, b'/forget', {'ssid': ssid})
 
 
 def test_forget_cut_at_every_step_leaves_old_or_new_and_ram_matches_the_file():
