@@ -28,7 +28,13 @@ Beyond Microdot's one-request-per-connection server it offers:
   once and takes the slot back, so eviction makes streams and pages fight for slots, and it
   would cut a live view a user is watching because someone else loaded a page. With a cap
   the lock-out cannot happen, and streams that are idle or whose peer is gone end by
-  themselves (`WebSocket.ping_interval` / `idle_timeout`, `SSE.idle_timeout`);
+  themselves (`WebSocket.ping_interval` / `idle_timeout`, `SSE.idle_timeout`). Heap is another
+  matter: an event stream holds heap as long as it runs, and on a small board the requests beside
+  it may find none. When `STARVED` requests in a row, with none served between them, were
+  answered 503 for want of heap (a MemoryError, before or in the handler) while an event
+  stream is open, the event stream that has run longest is ended (`Server.starving`): its page
+  opens it again or asks for the values, and the next request finds the heap. WebSockets are
+  left alone (their client talks);
 - deadlines: `request_timeout` for a request's line, headers and buffered body (slowloris),
   the same per read for a streamed body, `write_timeout` per write, so a client that stops
   reading cannot hold a connection forever. One watchdog task enforces them all (no task or
@@ -74,6 +80,11 @@ def _board_default(backlog):
 # the status and Retry-After. Two constants written one after the other, with no heap.
 _BUSY = (b'HTTP/1.0 503 N/A\r\nContent-Type: text/html; charset=UTF-8\r\n'
          b'Content-Length: 523\r\nRetry-After: 1\r\nConnection: close\r\n\r\n')
+
+
+# Requests in a row answered 503 for want of heap, beside an event stream, before the stream
+# that has run longest is ended (Server.starving)
+STARVED = 3
 
 
 def default_max_connections():
@@ -220,6 +231,7 @@ class Server:
         self.evicted = 0  # idle connections closed to make room
         self.expired = 0  # connections closed by a deadline
         self.oom = 0  # MemoryErrors survived
+        self.starved = 0  # requests in a row answered 503 for want of heap beside event streams
 
     def short_of_memory(self):
         """True if less than `memory_reserve` bytes of heap are free even after a collection.
@@ -231,6 +243,28 @@ class Server:
         if gc.mem_free() < reserve:
             gc.collect()
         return gc.mem_free() < reserve
+
+    def starving(self):
+        """Count a request answered 503 for want of heap (a MemoryError) while event streams are
+        open; at `STARVED` in a row, with no request served between them (`fed`), end the event
+        stream that has run longest, so that its heap goes to the requests. Returns True if one
+        was ended."""
+        if not self.streams:
+            self.starved = 0
+            return False
+        self.starved += 1
+        if self.starved < STARVED:
+            return False
+        for c in self.conns:  # in the order they came: the first is the oldest
+            if c.silent:
+                self.starved = 0
+                self.expire(c)
+                return True
+        return False
+
+    def fed(self):
+        """A request was served: the count of `starving` starts again."""
+        self.starved = 0
 
     def admit(self):
         """Make room for one more connection; False if the cap is reached by busy ones."""
@@ -389,6 +423,8 @@ async def _run(app, conn, reader):
     except MemoryError:
         server.oom += 1
         gc.collect()
+        if not conn.streaming:
+            server.starving()
         if not conn.sent:  # else a response has begun: a 503 now would be spliced into it
             try:
                 await _busy(conn, reader)  # the ready-made 503
@@ -453,6 +489,10 @@ async def _serve(app, conn, reader):
         res = await app.dispatch_request(req)
         if res is Response.already_handled or conn.sent:
             return  # written by the handler itself (or begun, then failed: nothing to add)
+        if res.body is BUSY_PAGE:  # the answer to a MemoryError (app, ui.busy): no heap
+            conn.server.starving()
+        elif res.status_code < 500:
+            conn.server.fed()
         body = req._stream  # what the handler left of a streamed body is read and dropped
         if res.status_code in (413, 503) or (hasattr(body, 'drain') and
                                              not await body.drain(app.drain_limit)):
@@ -483,6 +523,8 @@ async def _write_error(app, conn, status, reason, stream):
         if status == 400:
             try:
                 res = await app.dispatch_request(None)
+            except MemoryError:  # no heap for the app's own 400: the plain one, quietly
+                gc.collect()
             except Exception as exc:  # a hook or handler of the app failed: the 400 still goes
                 print_exception(exc)
         if res is None:

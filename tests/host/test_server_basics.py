@@ -120,6 +120,18 @@ def test_malformed_request_gets_400_and_server_keeps_serving(serve):
     assert request(server, 'GET', '/')[1] == b'hello'
 
 
+def test_a_malformed_request_gets_400_when_the_apps_400_handler_finds_no_heap(serve):
+    # the app's own 400 (its error handler) meets a MemoryError: the plain 400 goes, and no
+    # traceback is printed (a small board's heap in pieces; the .mpy UI at 64wK printed one)
+    server = serve('hard_app', args=['oom400=1'])
+    data = raw(server, b'garbage\r\n\r\n')
+    assert data.startswith(b'HTTP/1.1 400'), data
+    assert data.endswith(b'Bad request'), data
+    assert request(server, 'GET', '/')[0].status == 200
+    out = server.stop()
+    assert 'Traceback' not in out, out
+
+
 def test_too_long_request_line_gets_414_and_header_431(serve):
     server = serve('basic_app')
     assert b' 414 ' in raw(server, b'GET /' + b'a' * 3000 + b' HTTP/1.1\r\n\r\n').split(b'\r\n')[0]
