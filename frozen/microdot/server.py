@@ -30,9 +30,9 @@ Beyond Microdot's one-request-per-connection server it offers:
   the lock-out cannot happen, and streams that are idle or whose peer is gone end by
   themselves (`WebSocket.ping_interval` / `idle_timeout`, `SSE.idle_timeout`). Heap is another
   matter: an event stream holds heap as long as it runs, and on a small board the requests beside
-  it may find none. When `STARVED` requests in a row, with none served between them, were
-  answered 503 for want of heap (a MemoryError, before or in the handler) while an event
-  stream is open, the event stream that has run longest is ended (`Server.starving`): its page
+  it may find none. When `STARVED` requests in a row over `STARVED_MS`, none served between
+  them, were answered 503 for want of heap (a MemoryError, before or in the handler) while an
+  event stream is open, the event stream that has run longest is ended (`Server.starving`): its page
   opens it again or asks for the values, and the next request finds the heap. WebSockets are
   left alone (their client talks);
 - deadlines: `request_timeout` for a request's line, headers and buffered body (slowloris),
@@ -82,9 +82,11 @@ _BUSY = (b'HTTP/1.0 503 N/A\r\nContent-Type: text/html; charset=UTF-8\r\n'
          b'Content-Length: 523\r\nRetry-After: 1\r\nConnection: close\r\n\r\n')
 
 
-# Requests in a row answered 503 for want of heap, beside an event stream, before the stream
-# that has run longest is ended (Server.starving)
+# Requests in a row answered 503 for want of heap, beside an event stream, over at least
+# STARVED_MS, before the stream that has run longest is ended (Server.starving): a page beside a
+# live one on an ESP8266 meets a 503 now and then, and the live page keeps its stream
 STARVED = 3
+STARVED_MS = 2000
 
 
 def default_max_connections():
@@ -233,6 +235,7 @@ class Server:
         self.expired = 0  # connections closed by a deadline
         self.oom = 0  # MemoryErrors survived
         self.starved = 0  # requests in a row answered 503 for want of heap beside event streams
+        self.starved_at = 0  # ticks_ms of the first of them
 
     def short_of_memory(self):
         """True if less than `memory_reserve` bytes of heap are free even after a collection.
@@ -247,14 +250,17 @@ class Server:
 
     def starving(self):
         """Count a request answered 503 for want of heap (a MemoryError) while event streams are
-        open; at `STARVED` in a row, with no request served between them (`fed`), end the event
-        stream that has run longest, so that its heap goes to the requests. Returns True if one
-        was ended."""
+        open; at `STARVED` in a row over `STARVED_MS` or more, with no request served between
+        them (`fed`), end the event stream that has run longest, so that its heap goes to the
+        requests. Returns True if one was ended."""
         if not self.streams:
             self.starved = 0
             return False
+        now = ticks_ms()
+        if not self.starved:
+            self.starved_at = now  # the first of this run
         self.starved += 1
-        if self.starved < STARVED:
+        if self.starved < STARVED or ticks_diff(now, self.starved_at) < STARVED_MS:
             return False
         for c in self.conns:  # in the order they came: the first is the oldest
             if c.silent:

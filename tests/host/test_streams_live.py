@@ -179,9 +179,9 @@ def test_a_websocket_handler_that_dies_of_a_memory_error_frees_its_stream_slot(s
 
 
 def test_an_event_stream_ends_when_the_requests_beside_it_keep_finding_no_heap(serve, runtime):
-    # microdot.server.STARVED (3) requests in a row answered 503 for want of heap (here a
-    # handler that meets a MemoryError), with none served between them, while an event stream
-    # is open: the stream that has run longest ends, and its heap goes to the requests. A
+    # microdot.server.STARVED (3) requests in a row over STARVED_MS (2 s) answered 503 for want
+    # of heap (here a handler that meets a MemoryError), with none served between them, while an
+    # event stream is open: the stream that has run longest ends, and its heap goes to the requests. A
     # request served between them starts the count again; a stream refused at the cap (503,
     # but not for the heap) does not count.
     server = serve('hard_ws_app', heapsize='64wK' if runtime == 'mp-mpy' else None,
@@ -196,7 +196,8 @@ def test_an_event_stream_ends_when_the_requests_beside_it_keep_finding_no_heap(s
         refused, head = sse_open(server.port)  # the cap's 503: not a want of heap
         assert head.startswith(b'HTTP/1.1 503'), head
         refused.close()
-    time.sleep(0.5)
+    assert exchange(server.port, no_heap).startswith(b'HTTP/1.1 503')  # the third in a row,
+    time.sleep(0.5)  # within microdot.server.STARVED_MS (2 s) of the first
     sse.setblocking(False)
     try:
         while True:  # its first event, then nothing: open (an end would read b'')
@@ -204,7 +205,8 @@ def test_an_event_stream_ends_when_the_requests_beside_it_keep_finding_no_heap(s
     except BlockingIOError:
         pass
     sse.setblocking(True)
-    assert exchange(server.port, no_heap).startswith(b'HTTP/1.1 503')  # the third in a row
+    time.sleep(2)
+    assert exchange(server.port, no_heap).startswith(b'HTTP/1.1 503')  # the fourth, 2 s later
     rest = read_until_closed(sse, limit=5)
     sse.close()
     assert rest is not None, 'the event stream was not ended'
