@@ -2,6 +2,7 @@
 
     python scripts/run_host.py [--host 127.0.0.1] [--port 8080] [--fs build/device]
                                [--app app] [--mpy] [--rom] [--heapsize 38wK]
+                               [--max-connections 3] [--memory-reserve 4096]
 
 1. Builds the app image (scripts/build_assets.py: app/, or `--app DIR`, into build/app/) and
    copies it into the simulated board's filesystem, `--fs` (default build/device/); uploads made
@@ -88,6 +89,9 @@ sys.path.insert(1, '/lib')
 '''
 CAP_BOOT = '''from microdot import Microdot
 Microdot.max_connections = %d
+'''
+RESERVE_BOOT = '''from microdot import Microdot
+Microdot.memory_reserve = %d
 '''
 BOOT = '''from device import runtime
 try:
@@ -286,6 +290,8 @@ def main(argv=None):
                         help='an ESP32 with two firmware slots (simulated flash: FS/.flash)')
     parser.add_argument('--max-connections', type=int,
                         help="the server's connection cap, e.g. 3 as on an ESP8266")
+    parser.add_argument('--memory-reserve', type=int,
+                        help="the server's memory_reserve in bytes (to measure another)")
     args = parser.parse_args(argv)
     if args.heapsize:
         try:
@@ -304,6 +310,8 @@ def main(argv=None):
     boot = BOOT % (args.host, args.port)
     if args.max_connections:
         boot = CAP_BOOT % args.max_connections + boot
+    if args.memory_reserve is not None:
+        boot = RESERVE_BOOT % args.memory_reserve + boot
     if args.ota:
         env['MICRODOT_FLASH'] = ota_flash(fs)
     heap = args.heapsize

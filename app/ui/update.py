@@ -156,8 +156,10 @@ async def upload(request):
         held[0].install(pairs)  # (every announced file came: the slot is held)
     finally:
         if held:
-            held[0].discard([tmp for tmp, _ in pairs])  # those not installed (all, on an error)
-            held[0].end()
+            try:  # those not installed (all, on an error); the pairs as they are: no new list
+                held[0].discard(pairs)
+            finally:  # the slot is let go even if that met a MemoryError (else 409 for good)
+                held[0].end()
     out = []
     for _, target in pairs:
         size = os.stat(target)[6]

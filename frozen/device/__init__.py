@@ -15,7 +15,8 @@ One concept per module, imported only when needed (every import costs heap on an
 - ``device.watchdog`` the hardware watchdog fed while the server runs
 - ``device.safemode`` safe mode: a button held at boot or a flag file
 - ``device.launcher`` imports the user's ``main.py`` (``device.appload``) and runs its app
-- ``device.install``  uploads installed atomically, the previous version kept and restored
+- ``device.install``  uploads installed atomically, the previous version kept; ``device.undo``
+  putting it back
 - ``device.kept``     the runtime's own files (the settings above all), which uploads leave alone
 - ``device.recovery`` the recovery page's upload form and restore button; ``device.fix``
   their actions

@@ -12,13 +12,13 @@ def load(name):
     module, error = _load(name)
     if not launcher.exists(launcher.PREVIOUS):  # nothing ever uploaded: nothing to mark, restore
         return module, error
-    from device import install
+    from device import undo
     if error is None:
-        install.started()
+        undo.started()
         return module, None
-    if not (install.untested() and install.previous()):
+    if not (undo.untested() and undo.previous()):
         return None, error
-    names = install.restore()
+    names = undo.restore()
     restored = ('The uploaded app failed to start, so the previous version was restored (%s).\n'
                 % ', '.join(names)) + error
     launcher.restored = restored

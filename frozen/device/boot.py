@@ -54,7 +54,8 @@ def start(config_path, overrides):
             # Import before the event loop starts, so an app that runs its own server at
             # import time simply runs.
             module, error = launcher.load()
-            launcher.unload('device.install')  # if the launcher needed it
+            launcher.unload('device.undo')  # if the launcher needed them
+            launcher.unload('device.install')
             if error:
                 print('device: the app failed to load:\n' + error)
             else:

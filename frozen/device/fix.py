@@ -36,11 +36,12 @@ def _install():
 
 
 def done():
-    """Unload device.kept, and device.install unless an upload is under way (the portal's heap
-    is small)."""
+    """Unload device.kept and device.undo, and device.install unless an upload is under way (the
+    portal's heap is small)."""
     import sys
     from device.launcher import unload
     unload('device.kept')
+    unload('device.undo')
     install = sys.modules.get('device.install')
     if install is not None and not install.busy():
         unload('device.install')
@@ -104,7 +105,8 @@ async def upload(portal, reader, target, length, password, refuse, peer):
 def restore(portal):
     """``POST /restore`` (the password already checked): (the page, reboot?) for `portal`."""
     from device.portal import escape
-    names = _install().restore()
+    from device import undo
+    names = undo.restore()
     done()
     if not names:
         return portal.page('Restore', '<p>There is no previous version to restore.</p>',

@@ -13,7 +13,9 @@ launcher puts back when the new app fails to import (and the recovery page on re
     finally:
         install.discard([tmp])           # whatever was not installed
         install.end()
-    install.restore()                    # the previous version back (['main.py'])
+
+    from device import undo
+    undo.restore()                       # the previous version back (['main.py'])
 
 On the filesystem (dot names: hidden from the UI's file list and refused as upload names):
 
@@ -24,13 +26,16 @@ On the filesystem (dot names: hidden from the UI's file list and refused as uplo
   ``.prev/.added/``: an empty file for each file the uploads since added (there was none of that
   name), under its path, and ``<folder>/.dir`` for each folder they created;
   ``.prev/.untested``: the installed files have not been imported successfully since
-  (``started()`` clears it). While it is there, a second upload keeps the versions already
+  (``device.undo.started()`` clears it). While it is there, a second upload keeps the versions already
   saved (those are known to have worked); otherwise each install starts a new previous
   version.
 
 A failed or aborted upload never touches the installed files: they are only ever replaced by a
 rename of a complete, checked temporary file. Restoring the previous version also removes the
 files the uploads since added, so the app's files are exactly as they were.
+
+Putting the previous version back, and what the launcher asks about it, is ``device.undo``: an
+upload loads this module alone (its code, and its names in a table of 29 entries, not 37).
 """
 import os
 
@@ -41,49 +46,30 @@ from device.launcher import exists
 PLAN = UP + '/plan'
 UNTESTED = PREV + '/.untested'  # a dot name: no uploaded file can have it
 ADDED = PREV + '/.added'  # markers of the files added since the previous version
-ENOENT = 2
 COMPILE_FACTOR = 8  # heap needed to compile a .py, in multiples of its size (a rough bound)
 
 _busy = False
 _count = 0
 
 
-def _is_dir(path):
+def is_dir(path):
+    """True if `path` is a folder."""
     try:
         return os.stat(path)[0] & 0x4000 != 0
     except OSError:
         return False
 
 
-def _mkdirs(path):
+def mkdirs(path):
     """Create the folders of file `path`."""
     parts = path.split('/')[:-1]
     for i in range(len(parts)):
         d = '/'.join(parts[:i + 1])
-        if not _is_dir(d):
+        if not is_dir(d):
             os.mkdir(d)
 
 
-def _remove(path):
-    try:
-        os.remove(path)
-    except OSError as exc:
-        if exc.errno != ENOENT:
-            raise
-
-
-def _replace(src, dst):
-    """Rename `src` over `dst` (FAT refuses to rename over a file: remove it first there)."""
-    try:
-        os.rename(src, dst)
-    except OSError:
-        if not exists(dst):
-            raise
-        os.remove(dst)
-        os.rename(src, dst)
-
-
-def _files(folder, prefix=''):
+def files(folder, prefix=''):
     """The files under `folder`, as paths relative to it."""
     out = []
     try:
@@ -91,8 +77,8 @@ def _files(folder, prefix=''):
     except OSError:
         return out
     for name in names:
-        if _is_dir(folder + '/' + name):
-            out.extend(_files(folder + '/' + name, prefix + name + '/'))
+        if is_dir(folder + '/' + name):
+            out.extend(files(folder + '/' + name, prefix + name + '/'))
         else:
             out.append(prefix + name)
     return out
@@ -121,7 +107,7 @@ def end():
 def temp():
     """A new, unique temporary file name in ``.upload/`` (the folder is created)."""
     global _count
-    if not _is_dir(UP):
+    if not is_dir(UP):
         os.mkdir(UP)
     while True:  # a name no file has (leftovers of a cut upload are removed at boot, too)
         _count += 1
@@ -131,10 +117,11 @@ def temp():
 
 
 def discard(temps):
-    """Remove temporary files (those that were not installed)."""
+    """Remove temporary files (those that were not installed): paths, or the ``(temporary file,
+    target)`` pairs `install` takes."""
     for path in temps:
         try:
-            os.remove(path)
+            os.remove(path if isinstance(path, str) else path[0])
         except OSError:
             pass
 
@@ -196,9 +183,9 @@ def install(pairs, failed=False):
 def _apply(pairs, failed=False):
     if not exists(UNTESTED):
         if not failed:  # the installed files have worked: they become the previous version
-            for name in _files(PREV):
+            for name in files(PREV):
                 os.remove(PREV + '/' + name)
-        _mkdirs(UNTESTED)
+        mkdirs(UNTESTED)
         with open(UNTESTED, 'w') as f:
             f.write('the files installed last have not been imported yet\n')
     for tmp, target in pairs:
@@ -211,26 +198,26 @@ def _apply(pairs, failed=False):
             if exists(kept) or exists(added):  # a version that worked is kept, or none was
                 os.remove(target)
             else:
-                _mkdirs(kept)
+                mkdirs(kept)
                 os.rename(target, kept)
-        elif not exists(kept):  # a new file: marked first, so that restore() removes it
+        elif not exists(kept):  # a new file: marked first, so that undo.restore() removes it
             _mark(added)
         os.rename(tmp, target)
     os.remove(PLAN)
 
 
 def _mark(path):
-    _mkdirs(path)
+    mkdirs(path)
     with open(path, 'w'):
         pass
 
 
 def _mkdirs_marked(path):
-    """Create the folders of file `path`, each marked as added first (restore removes it)."""
+    """Create the folders of file `path`, each marked as added first (undo.restore removes it)."""
     parts = path.split('/')[:-1]
     for i in range(len(parts)):
         d = '/'.join(parts[:i + 1])
-        if not _is_dir(d):
+        if not is_dir(d):
             _mark(ADDED + '/' + d + '/.dir')
             os.mkdir(d)
 
@@ -248,61 +235,10 @@ def recover():
         pass
     if pairs:
         _apply(pairs)
-    for name in _files(UP):
+    for name in files(UP):
         os.remove(UP + '/' + name)
     try:
         os.rmdir(UP)  # (a boot without it does not even load this module)
     except OSError:
         pass
     return [target for _, target in pairs or ()]
-
-
-def previous():
-    """The files of the kept previous version (relative paths)."""
-    return [name for name in _files(PREV) if PREV + '/' + name != UNTESTED and
-            not (PREV + '/' + name).startswith(ADDED + '/')]
-
-
-def added():
-    """The files added since the previous version (relative paths; ``<folder>/.dir`` for a
-    folder): restore() removes them."""
-    return _files(ADDED)
-
-
-def untested():
-    """True while the files installed last have not been imported successfully."""
-    return exists(UNTESTED)
-
-
-def started():
-    """The app imported: the installed files become the version to keep on the next upload."""
-    _remove(UNTESTED)
-
-
-def restore():
-    """Put the previous version back: each kept file replaces the current one, and each file
-    added since is removed. Returns the names restored or removed. A power cut midway is
-    finished by restoring again. The runtime's own files (``device.kept``: uploads
-    refuse them, but an older firmware took them) are left as they are."""
-    from device.kept import covers
-    from device.launcher import unload
-    unload('device.kept')  # covers stays here until restore() returns
-    names = [name for name in previous() if not covers(name)]
-    new = added()
-    new.sort(reverse=True)  # a folder's files before the folder
-    for name in new:
-        if covers(name):
-            pass
-        elif name.endswith('/.dir'):
-            try:
-                os.rmdir(name[:-5])
-            except OSError:  # gone already, or holds files that are not the upload's
-                pass
-        else:
-            _remove(name)
-        _remove(ADDED + '/' + name)  # after the file: a cut between keeps it to remove again
-    for name in names:
-        _mkdirs(name)
-        _replace(PREV + '/' + name, name)
-    _remove(UNTESTED)
-    return names + [name for name in new if not name.endswith('/.dir') and not covers(name)]

@@ -6,7 +6,7 @@ runs (``scripts/sim/network.py``: ``sim.json``). The settings change only throug
 take the Wi-Fi networks, the pins and the owner password with it.
 
 A module of its own, imported by what writes or removes the app's files (``ui.update``,
-``ui.files``, ``device.fix``, ``device.install.restore``): never loaded at boot.
+``ui.files``, ``device.fix``, ``device.undo.restore``): never loaded at boot.
 """
 FILES = ('config.json', 'ota.json', 'sim.json')
 

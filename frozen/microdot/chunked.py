@@ -26,7 +26,7 @@ async def _chunk_line(reader, limit):
     return line.rstrip(b'\r\n').decode()  # not UTF-8: UnicodeError, a ValueError
 
 
-async def _read(reader, max_readline, max_body_length):
+async def _read(reader, max_readline, max_body_length, whole):
     buf = None
     used = 0
     while True:
@@ -45,9 +45,12 @@ async def _read(reader, max_readline, max_body_length):
             try:
                 buf = bytearray(max_body_length)
             except MemoryError:  # a small body may still fit: grown later if it must
-                buf = bytearray(max(size, 1024))
+                buf = bytearray(min(max_body_length, max(size, 128)))
         if used + size > len(buf):
-            grown = bytearray(max_body_length)
+            try:
+                grown = bytearray(max_body_length)
+            except MemoryError:  # a heap in pieces: twice the size, or what this chunk needs
+                grown = bytearray(min(max_body_length, max(used + size, 2 * len(buf))))
             if used:
                 grown[:used] = memoryview(buf)[:used]
             buf = grown
@@ -66,7 +69,7 @@ async def _read(reader, max_readline, max_body_length):
         pass
     if buf is None:
         return b''
-    if used <= getattr(reader, 'chunk_size', 512):
+    if used <= whole:
         return bytes(memoryview(buf)[:used])
     if used < len(buf):
         buf[used:] = b''  # in place: the block keeps its size, no copy is made
@@ -75,9 +78,14 @@ async def _read(reader, max_readline, max_body_length):
 
 async def read_chunked(reader, max_readline, max_body_length):
     """A chunked request body from `reader`, in a buffer of `max_body_length` allocated at the
-    first chunk (or, if the heap has no such block then, one of 1 KB that is replaced at once
-    by one of `max_body_length` if the body outgrows it: doubling instead needs 8 KB and 16 KB
-    blocks at once for a 16 KiB body, which got 503 on 64wK), never one allocation per chunk.
+    first chunk, never one allocation per chunk. If the heap has no such block then, a small
+    one (128 bytes, or the first chunk's size) that is replaced by one of `max_body_length` if
+    the body outgrows it, or, if there is still no such block, by one twice as large: doubling
+    from the start needs 8 KB and 16 KB blocks at once for a 16 KiB body, which got 503 on
+    64wK; a 1 KB block, as this fell back to before, a heap in pieces often has not. The
+    reader reads 128 bytes at a time meanwhile, so that taking a line or a chunk from its
+    buffer copies little (with 512-byte reads a 1-byte chunk took three copies of ~500 bytes,
+    each a block a heap in pieces may not have).
     Returned as `readbuffer` returns a body: bytes if it fits one chunk of the reader, else the
     buffer itself, its unused end cut off in place (no copy). Chunk sizes must be hex digits
     only; a body over `max_body_length` is `RequestError` 413, a size or trailer line over
@@ -85,9 +93,14 @@ async def read_chunked(reader, max_readline, max_body_length):
 
     This module is dropped once the body is read (from ``sys.modules`` and the package): the
     next chunked body imports it again."""
+    whole = getattr(reader, 'chunk_size', 512)
+    if whole > 128:  # small reads: each line or chunk taken from the reader's buffer copies
+        reader.chunk_size = 128  # what is left of it (a 1-byte chunk: three ~500 B copies)
     try:
-        return await _read(reader, max_readline, max_body_length)
+        return await _read(reader, max_readline, max_body_length, whole)
     finally:
+        if whole > 128:
+            reader.chunk_size = whole
         sys.modules.pop(__name__, None)
         package = sys.modules.get(__name__.rpartition('.')[0])
         if package is not None:

@@ -10,11 +10,16 @@ Beyond Microdot's one-request-per-connection server it offers:
   room: one idle after a response for at least a fifth of `evict_after` seconds (clients
   retry a request on a reused connection that closes), or one that has waited `evict_after`
   seconds without completing its first request (a slow or silent client), the
-  longest-waiting first. If there is none (all
-  are busy in handlers), the new connection is answered with a ready-made 503
-  (``Retry-After: 1``) at once and closed. Nothing is queued in RAM: a waiting connection
-  would hold one of the few sockets and its buffers, which is what runs a board out of memory.
-  The only queue is the kernel's, bounded by `listen_backlog`;
+  longest-waiting first. If there is none and every connection is in a request (or has just
+  come, or waits after a response), the new one waits up to a fifth of `evict_after` for one
+  to end or become idle: requests on a board take a few tens of ms, so a slot is usually free
+  by then (the UI at 64wK with 6 clients for 3 slots: 503 for about half of them at once
+  before). The wait is one window for all: while the cap stays full, later connections are
+  not made to wait again. Otherwise (a slow client holds a slot, or the window is over) the
+  new connection is answered with a ready-made 503 (``Retry-After: 1``) at once and closed.
+  Nothing is queued in RAM: a waiting connection would hold one of the few sockets and its
+  buffers, which is what runs a board out of memory. The only queue is the kernel's, bounded
+  by `listen_backlog`;
 - streams (WebSocket, Server-Sent Events) have their own cap below the connection cap,
   `max_streams` (default: one less than `max_connections`, at least 1): a stream past it is
   answered 503 before its handshake, so a slot is always left for ordinary requests however
@@ -23,7 +28,13 @@ Beyond Microdot's one-request-per-connection server it offers:
   once and takes the slot back, so eviction makes streams and pages fight for slots, and it
   would cut a live view a user is watching because someone else loaded a page. With a cap
   the lock-out cannot happen, and streams that are idle or whose peer is gone end by
-  themselves (`WebSocket.ping_interval` / `idle_timeout`, `SSE.idle_timeout`);
+  themselves (`WebSocket.ping_interval` / `idle_timeout`, `SSE.idle_timeout`). Heap is another
+  matter: an event stream holds heap as long as it runs, and on a small board the requests beside
+  it may find none. When `STARVED` requests in a row, with none served between them, were
+  answered 503 for want of heap (a MemoryError, before or in the handler) while an event
+  stream is open, the event stream that has run longest is ended (`Server.starving`): its page
+  opens it again or asks for the values, and the next request finds the heap. WebSockets are
+  left alone (their client talks);
 - deadlines: `request_timeout` for a request's line, headers and buffered body (slowloris),
   the same per read for a streamed body, `write_timeout` per write, so a client that stops
   reading cannot hold a connection forever. One watchdog task enforces them all (no task or
@@ -69,6 +80,11 @@ def _board_default(backlog):
 # the status and Retry-After. Two constants written one after the other, with no heap.
 _BUSY = (b'HTTP/1.0 503 N/A\r\nContent-Type: text/html; charset=UTF-8\r\n'
          b'Content-Length: 523\r\nRetry-After: 1\r\nConnection: close\r\n\r\n')
+
+
+# Requests in a row answered 503 for want of heap, beside an event stream, before the stream
+# that has run longest is ended (Server.starving)
+STARVED = 3
 
 
 def default_max_connections():
@@ -210,10 +226,12 @@ class Server:
         heap = gc.mem_free() + gc.mem_alloc() if MICROPYTHON else 1 << 30
         self.tidy = heap <= (512 << 10 if sys.maxsize > 1 << 32 else 256 << 10)
         self.poller = None  # select.poll of silent streams' sockets (MicroPython)
+        self.full = None  # ticks_ms since the cap is full (the window of `may_wait`)
         self.refused = 0  # connections answered 503 at the cap
         self.evicted = 0  # idle connections closed to make room
         self.expired = 0  # connections closed by a deadline
         self.oom = 0  # MemoryErrors survived
+        self.starved = 0  # requests in a row answered 503 for want of heap beside event streams
 
     def short_of_memory(self):
         """True if less than `memory_reserve` bytes of heap are free even after a collection.
@@ -226,9 +244,65 @@ class Server:
             gc.collect()
         return gc.mem_free() < reserve
 
+    def starving(self):
+        """Count a request answered 503 for want of heap (a MemoryError) while event streams are
+        open; at `STARVED` in a row, with no request served between them (`fed`), end the event
+        stream that has run longest, so that its heap goes to the requests. Returns True if one
+        was ended."""
+        if not self.streams:
+            self.starved = 0
+            return False
+        self.starved += 1
+        if self.starved < STARVED:
+            return False
+        for c in self.conns:  # in the order they came: the first is the oldest
+            if c.silent:
+                self.starved = 0
+                self.expire(c)
+                return True
+        return False
+
+    def fed(self):
+        """A request was served: the count of `starving` starts again."""
+        self.starved = 0
+
     def admit(self):
         """Make room for one more connection; False if the cap is reached by busy ones."""
-        return len(self.conns) < self.limit or self.shed()
+        if len(self.conns) < self.limit or self.shed():
+            self.full = None
+            return True
+        return False
+
+    def may_wait(self):
+        """True if a new connection that found the cap full may wait a moment more for room
+        (`admit` again): every connection is in a request, has just come or waits after a
+        response (and so ends or may be closed soon), and less than a fifth of `evict_after`
+        has passed since the cap was found full. No connection is admitted meanwhile, so the
+        window is the same for all: later connections are refused at once once it is over."""
+        now = ticks_ms()
+        young = int(self.app.evict_after * 200)  # ms
+        if self.full is None:
+            self.full = now
+        elif ticks_diff(now, self.full) >= young:
+            return False
+        for c in self.conns:
+            if c.waiting is not None and not c.kept and ticks_diff(now, c.waiting) >= young:
+                return False  # a slow or silent client holds a slot: waiting is in vain
+        return True
+
+    async def room(self):
+        """Wait (bounded by `may_wait`, and by its window for this connection too: on CPython
+        others wait at once, and an admission starts a new window) until `admit` makes room;
+        False if it did not."""
+        end = ticks_add(ticks_ms(), int(self.app.evict_after * 200))
+        while self.may_wait() and ticks_diff(end, ticks_ms()) > 0:
+            if MICROPYTHON:
+                await asyncio.sleep_ms(5)
+            else:
+                await asyncio.sleep(0.005)
+            if self.admit():
+                return True
+        return False
 
     def shed(self):
         """Close the connection that has waited longest for a request head, if one may go (the
@@ -330,7 +404,7 @@ async def serve_connection(app, reader, writer):
     conn = Connection(server, writer, asyncio.current_task())
     if not MICROPYTHON:
         conn.reader = reader
-    if server.admit():
+    if server.admit() or await server.room():
         server.add(conn)
         await _run(app, conn, reader)
     else:
@@ -349,11 +423,15 @@ async def _run(app, conn, reader):
     except MemoryError:
         server.oom += 1
         gc.collect()
+        if not conn.streaming:
+            server.starving()
         if not conn.sent:  # else a response has begun: a 503 now would be spliced into it
             try:
                 await _busy(conn, reader)  # the ready-made 503
-            except MemoryError:
-                pass
+            except MemoryError:  # no heap even for its coroutine: sent at once, without
+                sock = getattr(conn.stream, 's', None)  # (MicroPython's Stream: its socket)
+                if sock is not None:  # (the UI as .mpy at 62wK: one request in 10-20 got
+                    _answer_busy(sock)  # no answer at all, the connection just closed)
     except Exception as exc:
         if not is_muted(exc):
             print_exception(exc)
@@ -411,6 +489,10 @@ async def _serve(app, conn, reader):
         res = await app.dispatch_request(req)
         if res is Response.already_handled or conn.sent:
             return  # written by the handler itself (or begun, then failed: nothing to add)
+        if res.body is BUSY_PAGE:  # the answer to a MemoryError (app, ui.busy): no heap
+            conn.server.starving()
+        elif res.status_code < 500:
+            conn.server.fed()
         body = req._stream  # what the handler left of a streamed body is read and dropped
         if res.status_code in (413, 503) or (hasattr(body, 'drain') and
                                              not await body.drain(app.drain_limit)):
@@ -441,6 +523,8 @@ async def _write_error(app, conn, status, reason, stream):
         if status == 400:
             try:
                 res = await app.dispatch_request(None)
+            except MemoryError:  # no heap for the app's own 400: the plain one, quietly
+                gc.collect()
             except Exception as exc:  # a hook or handler of the app failed: the 400 still goes
                 print_exception(exc)
         if res is None:
@@ -487,11 +571,11 @@ def _drop(conn):
         pass
 
 
-def _refuse_now(sock):
-    """Answer 503 on a just-accepted socket without a task: send the ready-made answer first
-    (it allocates nothing, so a full heap still gets it out), then take what the client has
-    sent already, in small reads, so that closing does not reset the connection before the
-    client has read the answer; close."""
+def _answer_busy(sock):
+    """Answer 503 on `sock` without a task or a coroutine: send the ready-made answer first (it
+    allocates nothing, so a full heap still gets it out), then take what the client has sent
+    already, in small reads, so that closing does not reset the connection before the client
+    has read the answer."""
     try:
         sock.setblocking(False)
         sock.send(_BUSY)
@@ -501,6 +585,11 @@ def _refuse_now(sock):
                 break
     except Exception:  # nothing more to read yet (EAGAIN), or no heap even for 64 bytes
         pass
+
+
+def _refuse_now(sock):
+    """Answer 503 on a just-accepted socket without a task (`_answer_busy`), and close it."""
+    _answer_busy(sock)
     sock.close()
 
 
@@ -508,7 +597,8 @@ class Listener:
     """MicroPython's listening socket and the task accepting on it (what `app.server` is).
 
     Unlike `asyncio.start_server` it decides at accept time, before a task or stream exists
-    for the connection: at the cap (after evicting an idle connection if one can go) or with
+    for the connection: at the cap (after evicting an idle connection if one can go, and the
+    short wait for one that ends soon: `Server.may_wait`) or with
     less than `Microdot.memory_reserve` bytes of heap free, the socket is answered 503 by a
     small task that closes it gracefully. While 8 such refusals are in progress, new
     connections wait in the kernel's backlog (`listen_backlog`) for a moment: each ends within
@@ -562,14 +652,15 @@ class Listener:
                     # the cap; else their heap came back only at their deadline, seconds in
                     # which no one was served): this one waits until one may go (at most
                     # `evict_after`), or the heap is back, then is served or refused
-                    for _ in range(int(app.evict_after * 100) + 10):
-                        if not server.short_of_memory():
+                    short = server.short_of_memory()  # (each call may collect: once a
+                    for _ in range(int(app.evict_after * 100) + 10):  # round, its answer kept)
+                        if not short:
                             break
                         server.shed()
                         await asyncio.sleep_ms(10)
-                    busy = server.short_of_memory() or not server.admit()
-                    if busy and (len(server.closing) >= server.limit or
-                                 server.short_of_memory()):
+                        short = server.short_of_memory()
+                    busy = short or not (server.admit() or await server.room())
+                    if busy and (len(server.closing) >= server.limit or short):
                         _refuse_now(c)  # no room even for a tiny task
                         server.refused += 1
                         continue

@@ -123,10 +123,16 @@ async def stats(request):
             'oom': s.oom if s else 0, 'limit': s.limit if s else 0}
 
 
+def _no_heap(request):
+    raise MemoryError
+
+
 def configure(args):
     for arg in args:
         key, value = arg.split('=')
-        if key == 'static':
+        if key == 'oom400':  # the app's 400 handler finds no heap (test_server_basics)
+            app.errorhandler(400)(_no_heap)
+        elif key == 'static':
             from microdot.static import static
             static(app, '/static', value)
         elif key in ('max_content_length', 'max_body_length', 'max_readline', 'max_headers'):

@@ -62,6 +62,11 @@ async def dying_ws(request, ws):
     str(Hog())  # the handler dies of a MemoryError: the connection ends, its stream slot too
 
 
+@app.route('/no-heap')
+async def no_heap(request):
+    raise MemoryError  # what a handler meets on a heap with no room: the server answers 503
+
+
 @app.route('/json', methods=['POST'])
 async def json_body(request):
     return {'type': type(request.json).__name__}

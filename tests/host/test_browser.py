@@ -104,6 +104,9 @@ def wifi_join(page, app, size):
 def test_file_upload_lands_on_the_board(page, app, tmp_path):
     src = tmp_path / 'hello.py'
     src.write_text('print("hello from an upload")\n')
+    # the listing first: when it arrives the page sets the folder field to the folder shown, so
+    # a folder typed before that was replaced by '' (failed once in a full run on a busy machine)
+    expect(page.locator('#files li').first).to_be_visible()
     page.fill('#upload-form input[name=dir]', 'lib')
     page.set_input_files('#upload-form input[name=file]', str(src))
     page.click('#upload-form button[type=submit]')

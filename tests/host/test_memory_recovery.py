@@ -234,6 +234,13 @@ def test_ui_esp8266_profile_memory_comes_back(tmp_path):
 # 10; at 62wK, 1 run of 3 found the server not accepting for over 10 s (docs/memory.md): the
 # accept loop's pause while short of heap, gone since (it always accepts: 503 at once; 62wK
 # then passed 10 of 10, with 0-59 200s a soak: the board thrashes there).
+# (SOAKMPY) Most of the soak's 503s were the connection cap: 6 clients, 3 connections, each
+# request a few tens of ms. A newcomer at a full cap of busy connections now waits up to
+# evict_after/5 for a slot (microdot.server, `Server.may_wait`): 200s per soak at 64wK 29-86
+# -> 91-134 (mean 50 -> 104-121, 5-6 runs each, bench/soak_mpy.py), ESP8266 profile 52-82 ->
+# 139-142; 62wK still thrashes (0-25: no free block of 288 B for a request's coroutine there),
+# and no request is left without an answer since the 503 is sent when its coroutine finds no
+# heap (13-28 a soak at 62wK before).
 # The constants keep a margin above those failures. MPY_HEAP_TRY / MPY_LOGIN_TRY run them at
 # another heap (to measure). They do not depend on the checkout's path: frozen/ is mounted at
 # /lib (`test_mpy_modules_load_from_lib`).

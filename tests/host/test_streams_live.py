@@ -176,3 +176,38 @@ def test_a_websocket_handler_that_dies_of_a_memory_error_frees_its_stream_slot(s
     assert b'"streams": 0' in stats, stats
     assert exchange(server.port, b'GET / HTTP/1.1\r\n\r\n').endswith(b'hello')
     server.stop()
+
+
+def test_an_event_stream_ends_when_the_requests_beside_it_keep_finding_no_heap(serve, runtime):
+    # microdot.server.STARVED (3) requests in a row answered 503 for want of heap (here a
+    # handler that meets a MemoryError), with none served between them, while an event stream
+    # is open: the stream that has run longest ends, and its heap goes to the requests. A
+    # request served between them starts the count again; a stream refused at the cap (503,
+    # but not for the heap) does not count.
+    server = serve('hard_ws_app', heapsize='64wK' if runtime == 'mp-mpy' else None,
+                   args=['max_connections=3', 'max_streams=1'])
+    sse, head = sse_open(server.port)
+    assert head.startswith(b'HTTP/1.1 200'), head
+    no_heap = b'GET /no-heap HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
+    for ask in (no_heap, no_heap, b'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+                no_heap, no_heap):
+        answer = exchange(server.port, ask)
+        assert answer.startswith(b'HTTP/1.1 503' if ask is no_heap else b'HTTP/1.1 200'), answer
+        refused, head = sse_open(server.port)  # the cap's 503: not a want of heap
+        assert head.startswith(b'HTTP/1.1 503'), head
+        refused.close()
+    time.sleep(0.5)
+    sse.setblocking(False)
+    try:
+        while True:  # its first event, then nothing: open (an end would read b'')
+            assert sse.recv(4096), 'the stream ended too early'
+    except BlockingIOError:
+        pass
+    sse.setblocking(True)
+    assert exchange(server.port, no_heap).startswith(b'HTTP/1.1 503')  # the third in a row
+    rest = read_until_closed(sse, limit=5)
+    sse.close()
+    assert rest is not None, 'the event stream was not ended'
+    again, head = sse_open(server.port)  # its slot is free again
+    assert head.startswith(b'HTTP/1.1 200'), head
+    again.close()

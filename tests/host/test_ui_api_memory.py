@@ -70,3 +70,4 @@ def test_an_import_that_fails_twice_still_drops_the_streams_modules(tmp_path):
     answer, loaded = run(tmp_path, 2)
     assert answer == 'MemoryError', answer
     assert loaded == '-', loaded
+

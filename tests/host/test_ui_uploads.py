@@ -487,3 +487,42 @@ def test_an_upload_whose_code_finds_no_heap_leaves_device_install_unloaded():
     # save 503 on all 20 tries in bench/save_heap.py at 66wK)
     from test_ui_live import run
     assert run(IMPORT_SNIPPET) == ['503', 'False']
+
+
+END_SNIPPET = r'''
+import sys, asyncio
+sys.path[:0] = [%r, %r, %r]
+from ui import update
+from device import install
+
+
+class Request:
+    content_length = 10
+
+
+async def receive(request, pairs, held):  # the first file claimed the slot, then a refusal
+    update._claim(request, held)
+    pairs.append(('.upload/none', 'a.txt'))
+    return ({'error': 'refused'}, 400)
+
+
+def discard(temps):
+    raise MemoryError
+
+
+update._receive = receive
+install.discard = discard
+try:
+    asyncio.run(update.upload(Request()))
+except MemoryError:
+    print('503')
+print(install.busy())
+'''
+
+
+def test_an_upload_whose_clean_up_meets_a_memoryerror_lets_the_slot_go():
+    # on the unix port: the upload's clean-up removes its temporary files, then ends the slot;
+    # when the first met a MemoryError (it made a new list of the files) the slot stayed
+    # taken: every later upload 409, device.install loaded for good
+    from test_ui_live import run
+    assert run(END_SNIPPET) == ['503', 'False']

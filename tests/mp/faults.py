@@ -4,13 +4,14 @@
 ``open``; every change (a file opened for writing, each write - the cut comes half-way through
 it -, remove, rename, mkdir, rmdir) is really made, and the `limit`-th raises ``Crash`` after it.
 ``cut.remove_from(module)`` puts the real ones back. Reads pass through uncounted.
-``cut.run(module, fn, *args)`` does all three around one call.
+``cut.run(module, fn, *args)`` does all three around one call (`module` may be a tuple of
+modules: their work counted together).
 
 A power cut at every step, each try starting afresh, until one try completes uncut::
 
     for cut in every_step(40):
         ...                                      # the board as before
-        done = cut.run(install, install.restore)  # False: cut short
+        done = cut.run((install, undo), undo.restore)  # False: cut short
         ...                                      # what a restart finds
 """
 import os
@@ -27,12 +28,14 @@ class PowerCut:
         self.completed = False
 
     def install(self, module):
-        module.os = self
-        module.open = self.open
+        for m in module if isinstance(module, tuple) else (module,):
+            m.os = self
+            m.open = self.open
 
     def remove_from(self, module):
-        module.os = os
-        del module.open
+        for m in module if isinstance(module, tuple) else (module,):
+            m.os = os
+            del m.open
 
     def run(self, module, fn, *args):
         """Call ``fn(*args)`` with `module`'s filesystem work cut after the `limit`-th change
