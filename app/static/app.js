@@ -290,7 +290,10 @@ let answered = null;  // called with the stream's first answer's request (see th
 let uploading = false;  // an upload is on its way: no stream meanwhile (see the upload form)
 
 function listen() {
-  if (uploading) return;
+  // One stream per page: a retry that was already due (a refused stream's) must not open a
+  // second one beside the stream the upload opened again, which would hold the board's one
+  // stream unseen while this page shows itself busy.
+  if (uploading || stream) return;
   const es = stream = new EventSource('/api/events');
   heard = Date.now();
   const on = (name, f) => es.addEventListener(name, (e) => { heard = Date.now(); f(JSON.parse(e.data)); });
@@ -320,6 +323,7 @@ function listen() {
 setInterval(() => {
   if (stream && !polled && Date.now() - heard > 7000) {
     stream.close();
+    stream = null;
     setLive(false);
     listen();
   }

@@ -17,7 +17,9 @@ A stream counts against the app's `max_streams` (``Connection.claim_stream``): p
 is 503 and the page asks for the values instead (``static/app.js``). The modules a stream uses
 (this one, ``ui.pinstate``, ``ui.sample``) stay loaded while a stream runs (``ui.state['streams']``
 counts them) and are dropped when the last one ends (``ui.release``), so after a page has closed
-its heap comes back.
+its heap comes back. While ``ui.state['hold']`` is set (an upload on a small board:
+``ui.files``) the streams end at their next round and a new one gets 503, so their heap is the
+upload's; the page asks for the values meanwhile and opens its stream again after.
 """
 import asyncio
 import gc
@@ -40,10 +42,12 @@ def event(name, value):
 async def stream(request, write):
     """Send the events through ``await write(bytes)`` until the login ends (or the task is
     cancelled: the client hung up)."""
-    from ui import auth, log, pinstate as pins, sample
+    from ui import auth, log, pinstate as pins, sample, state
     pins_seen = log_seen = -1
     due = time.ticks_ms()
     while True:
+        if state.get('hold'):  # a request needs this heap (ui.files: an upload)
+            return
         data = None
         try:  # an event is marked seen only once it is made; written whole below
             pins.poll()
@@ -74,6 +78,9 @@ async def api(request, path, name):
     # that fails now gets a clean 503 (the page tries again). If the stream cannot start (no
     # heap for these imports, or 503 at the stream cap) what streams use is dropped here.
     from ui import release, state
+    if state.get('hold'):  # a request needs the heap streams take (ui.files: an upload)
+        release()
+        return {'error': 'busy with an upload: this page asks every few seconds'}, 503
     try:
         from ui import auth, log, pinstate, sample  # noqa: F401
         from microdot import Response

@@ -293,9 +293,10 @@ class Server:
     async def room(self):
         """Wait (bounded by `may_wait`, and by its window for this connection too: on CPython
         others wait at once, and an admission starts a new window) until `admit` makes room;
-        False if it did not."""
-        end = ticks_add(ticks_ms(), int(self.app.evict_after * 200))
-        while self.may_wait() and ticks_diff(end, ticks_ms()) > 0:
+        False if it did not. (MicroPython: `may_wait` alone, one window for all; the window per
+        connection as well made the .mpy UI at 64wK fail test_hostile_suite 5 runs of 5.)"""
+        end = None if MICROPYTHON else ticks_add(ticks_ms(), int(self.app.evict_after * 200))
+        while self.may_wait() and (end is None or ticks_diff(end, ticks_ms()) > 0):
             if MICROPYTHON:
                 await asyncio.sleep_ms(5)
             else:

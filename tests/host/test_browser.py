@@ -4,6 +4,7 @@ fixtures `browser`, `open_page` and `app` are in conftest.py, the helpers in sup
 Screenshots go to test-artifacts/ (gitignored)."""
 import json
 import os
+import socket
 import time
 
 import pytest
@@ -11,7 +12,7 @@ from playwright.sync_api import expect
 
 from support.browser import shot
 from support.design import check_usable
-from test_app import PASSWORD, HostApp
+from test_app import PASSWORD, HostApp, basic
 
 
 @pytest.fixture
@@ -179,6 +180,39 @@ def test_a_page_without_a_stream_to_spare_is_busy_not_offline(open_page, tmp_pat
         expect(pages[0].locator('#link')).to_have_class('on')  # the first page kept its stream
         shot(pages[1], 'second-page-busy.png', full_page=False)
     finally:
+        server.stop()
+
+
+def test_an_upload_while_the_stream_is_refused_leaves_one_stream_and_the_page_live(open_page,
+                                                                                    tmp_path):
+    """A board that serves one stream (`--max-connections 2`), held by another client: the
+    page's stream is refused and it asks again every few seconds. The other client goes, the
+    page uploads a file, and after the upload it opens its stream again: it is live and stays
+    live. Before, the retry that was already due opened a second stream beside it, which was
+    refused while the first held the board's one stream unseen: the page said "busy" for as
+    long as it stayed open."""
+    server = HostApp(tmp_path, '--max-connections', '2').start()
+    held = socket.create_connection(('127.0.0.1', server.port), timeout=5)
+    try:
+        held.sendall(b'GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ' +
+                     basic().encode() + b'\r\n\r\n')
+        assert held.recv(64).startswith(b'HTTP/1.1 200'), server.output
+        page = open_page(server, live=False)
+        expect(page.locator('#link')).to_have_text('busy: updates every few seconds',
+                                                   timeout=20000)
+        held.close()
+        time.sleep(1)  # the board sees the other client go
+        src = tmp_path / 'hello.txt'
+        src.write_text('hello')
+        page.set_input_files('#upload-form input[name=file]', str(src))
+        page.click('#upload-form button[type=submit]')
+        expect(page.locator('#upload-msg')).to_contain_text('Uploaded hello.txt', timeout=15000)
+        expect(page.locator('#link')).to_have_text('live', timeout=15000)
+        for _ in range(8):  # and stays live (the retry came within 2 s)
+            time.sleep(0.5)
+            expect(page.locator('#link')).to_have_text('live')
+    finally:
+        held.close()
         server.stop()
 
 
