@@ -227,6 +227,8 @@ class Server:
         self.tidy = heap <= (512 << 10 if sys.maxsize > 1 << 32 else 256 << 10)
         self.poller = None  # select.poll of silent streams' sockets (MicroPython)
         self.full = None  # ticks_ms since the cap is full (the window of `may_wait`)
+        self.window = int(app.evict_after * 200)  # its length: evict_after / 5, in ms (made
+        # once: a float per use is a heap object on most ports, at the accept path's heap edge)
         self.refused = 0  # connections answered 503 at the cap
         self.evicted = 0  # idle connections closed to make room
         self.expired = 0  # connections closed by a deadline
@@ -280,7 +282,7 @@ class Server:
         has passed since the cap was found full. No connection is admitted meanwhile, so the
         window is the same for all: later connections are refused at once once it is over."""
         now = ticks_ms()
-        young = int(self.app.evict_after * 200)  # ms
+        young = self.window
         if self.full is None:
             self.full = now
         elif ticks_diff(now, self.full) >= young:
@@ -293,9 +295,11 @@ class Server:
     async def room(self):
         """Wait (bounded by `may_wait`, and by its window for this connection too: on CPython
         others wait at once, and an admission starts a new window) until `admit` makes room;
-        False if it did not. (MicroPython: `may_wait` alone, one window for all; the window per
-        connection as well made the .mpy UI at 64wK fail test_hostile_suite 5 runs of 5.)"""
-        end = None if MICROPYTHON else ticks_add(ticks_ms(), int(self.app.evict_after * 200))
+        False if it did not. (MicroPython: `may_wait` alone, one window for all.) Nothing here
+        makes a float (`evict_after * 200` per call, a heap object on the 64-bit unix port): with
+        that and the window per connection as well, the .mpy UI at 64wK failed
+        test_hostile_suite 5 runs of 5, the accept path meeting MemoryErrors at the heap's edge."""
+        end = None if MICROPYTHON else ticks_add(ticks_ms(), self.window)
         while self.may_wait() and (end is None or ticks_diff(end, ticks_ms()) > 0):
             if MICROPYTHON:
                 await asyncio.sleep_ms(5)
@@ -310,7 +314,7 @@ class Server:
         policy at the cap, above); False if none may."""
         now = ticks_ms()
         victim = None
-        least = int(self.app.evict_after * 1000)
+        least = self.window * 5  # evict_after, in ms
         oldest = -1
         for c in self.conns:
             if c.waiting is not None:
@@ -654,7 +658,7 @@ class Listener:
                     # which no one was served): this one waits until one may go (at most
                     # `evict_after`), or the heap is back, then is served or refused
                     short = server.short_of_memory()  # (each call may collect: once a
-                    for _ in range(int(app.evict_after * 100) + 10):  # round, its answer kept)
+                    for _ in range(server.window // 2 + 10):  # round, its answer kept)
                         if not short:
                             break
                         server.shed()
