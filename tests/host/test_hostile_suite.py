@@ -64,6 +64,7 @@ class AppTarget(hostile_suite.Target):
     def __init__(self, app, runtime, heapsize=None, args=(), **attrs):
         self.server = ServerProcess(app, runtime, heapsize=heapsize, args=args).start()
         self.port = self.server.port
+        self.heap_has_room = heapsize is None
         for k, v in attrs.items():
             setattr(self, k, v)
 
@@ -88,6 +89,7 @@ class ExampleTarget(hostile_suite.Target):
         runner = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(runner)
         self.fs = os.path.join(str(tmp), name)
+        self.heap_has_room = heapsize is None
         shutil.copytree(os.path.join(ROOT, 'examples', name), self.fs)
         self.port = free_port()
         warm = attrs.pop('warm', ())  # pages asked for first: what they write on the board is
@@ -157,6 +159,7 @@ def test_device_ui_with_room(tmp_path, options):
     # answer to these cases here, and the idle-streams case runs (5 streams of 6 connections).
     target = UiTarget(tmp_path / 'board', options, streams=5)
     target.short_heap = False
+    target.heap_has_room = True
     check(target)
 
 
