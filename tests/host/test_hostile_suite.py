@@ -151,12 +151,14 @@ def test_device_ui_mpy_64wK(tmp_path):
 
 
 @pytest.mark.parametrize('options', [['--max-connections', '6'],
-                                     ['--mpy', '--heapsize', '110wK', '--max-connections', '6']],
-                         ids=['make-run', 'mpy-esp32-110wK'])
+                                     ['--mpy', '--heapsize', '110wK', '--max-connections', '6'],
+                                     ['--cpython', '--max-connections', '6']],
+                         ids=['make-run', 'mpy-esp32-110wK', 'cpython'])
 def test_device_ui_with_room(tmp_path, options):
-    # The UI where the heap is not short: `make run`'s, and the framework as .mpy in RAM (as
-    # `make mip-install` puts it on a board) under an ESP32's heap. Strict: a 503 is not an
-    # answer to these cases here, and the idle-streams case runs (5 streams of 6 connections).
+    # The UI where the heap is not short: `make run`'s, the framework as .mpy in RAM (as
+    # `make mip-install` puts it on a board) under an ESP32's heap, and the same board booted on
+    # CPython (`run_host.py --cpython`). Strict: a 503 is not an answer to these cases here, and
+    # the idle-streams case runs (5 streams of 6 connections).
     target = UiTarget(tmp_path / 'board', options, streams=5)
     target.short_heap = False
     target.heap_has_room = True
