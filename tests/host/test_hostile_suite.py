@@ -1,7 +1,8 @@
 """The adversarial suite (hostile_suite.py) against every target: the device UI as
 `make run-esp8266` serves it (ROMFS framework, 56wK, 3 connections), the hardening and stream
-test apps as .mpy under 64wK and on CPython, the UI where the heap has room (`make run`, and
-as .mpy under an ESP32's 110wK) with no 503 accepted, and every example on CPython
+test apps as .mpy under 64wK and on CPython, the UI where the heap has room (`make run`,
+as .mpy under an ESP32's 110wK, and the same board booted on CPython: `run_host.py --cpython`)
+with no 503 accepted, and every example on CPython
 (those that need no `machine`), on the unix port and with the framework as .mpy under 64wK; and
 the UI as .mpy under 64wK (the framework's bytecode in RAM, as `make mip-install` puts it on a
 board), where, as on the ESP8266 profile, a 503 is an answer the short heap may give. Each case
