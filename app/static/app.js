@@ -210,8 +210,9 @@ $('wifi-form').onsubmit = async (ev) => {
 
 let folder = '';
 
-async function loadFiles(dir) {
-  if (dir !== undefined) folder = dir;
+async function loadFiles(dir) {  // dir: a folder the user chose; none: the folder shown again
+  const field = $('upload-form').dir;
+  if (dir !== undefined) field.value = folder = dir;
   const files = await api('files' + (folder ? '?dir=' + encodeURIComponent(folder) : ''));
   const at = (name) => (folder ? folder + '/' : '') + name;
   const items = files.map((f) => {
@@ -234,7 +235,8 @@ async function loadFiles(dir) {
     items.unshift(el('li', {}, up));
   }
   $('folder').textContent = '/' + folder;
-  $('upload-form').dir.value = folder;
+  // the default only: a field the user typed in (before the listing came, or since) keeps it
+  field.defaultValue = folder;
   $('files').replaceChildren(...items);
 }
 
