@@ -1,0 +1,41 @@
+"""`scripts/run_host.py --cpython`: the device UI booted on CPython through the firmware's own
+boot sequence, on the same simulated board as the unix port's `make run` (the adversarial suite
+attacks it too: tests/host/test_hostile_suite.py::test_device_ui_with_room[cpython])."""
+import gzip
+import platform
+
+from test_app import HostApp
+
+
+def test_the_device_ui_boots_on_cpython_and_serves_reads_writes_and_restarts(tmp_path):
+    app = HostApp(tmp_path / 'board', '--cpython', '--max-connections', '6').start()
+    try:
+        # the boot sequence ran: the saved network joined, then the app served
+        app.wait_for("wifi: connected to 'SimNet'")
+        status, s = app.json('/api/status')
+        assert status == 200
+        # it is CPython that runs the board (the unix port reports MicroPython's version)
+        assert s['micropython'].startswith(platform.python_version())
+        # the dashboard page, gzipped as stored and, for a client that takes no gzip,
+        # decompressed by the board (deflate.DeflateIO), and a file listing (os.ilistdir)
+        code, headers, zipped = app.request('/', headers={'Accept-Encoding': 'gzip'})
+        assert code == 200 and headers['Content-Encoding'] == 'gzip'
+        code, headers, body = app.request('/')
+        assert code == 200 and 'Content-Encoding' not in headers
+        assert body == gzip.decompress(zipped) and b'<html' in body.lower()
+        code, files = app.json('/api/files')
+        assert code == 200 and 'main.py' in str(files)
+        # a settings write reaches the board's config.json
+        code, _ = app.json('/api/pins/led', {'on': True})
+        assert code == 200
+        assert app.json('/api/pins/led')[1]['level'] == 100
+        # a restart is machine.reset(): the board boots again, on CPython again
+        mark = len(app.lines)
+        assert app.json('/api/restart', method='POST') == (202, {'restarting': True})
+        app.wait_for('run: the board reset', after=mark)
+        app.wait_for('Starting async server', after=mark + 1)
+        status, s = app.json('/api/status')
+        assert status == 200 and s['uptime'] < 5
+        assert 'Traceback' not in app.output, app.output
+    finally:
+        app.stop()
