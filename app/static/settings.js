@@ -70,6 +70,8 @@ function fillPins(s, add) {  // add: before the rows the user added while the pa
   $('pin-rows')[add ? 'prepend' : 'replaceChildren'](...s.pins.map(pinRow));
 }
 
+const typed = (f) => [...new FormData(f)].join();  // what a form holds, to see if it changed
+
 function showDevice() {  // the device form shows what the device has (after a save or a restore)
   $('device-form').reset();
   $('ap-new').hidden = true;
@@ -83,10 +85,10 @@ $('device-form').onsubmit = async (ev) => {
   const f = ev.target, body = { hostname: f.hostname.value.trim(), port: +f.port.value };
   const ap = f.ap_mode.value;
   if (ap !== 'keep') body.ap_password = ap === 'set' ? f.ap_password.value : ap;
-  const [ok, data] = await send(body);
+  const was = typed(f), [ok, data] = await send(body);
   if (!ok) return show(data, 'device-msg');
   fill(data);  // the pins form keeps what is being edited there
-  showDevice();
+  if (typed(f) === was) showDevice();  // else typed in while it was saved: that stays
   $('device-msg').textContent = 'Saved.' + later(data.restart);
 };
 
@@ -101,10 +103,10 @@ $('pins-form').onsubmit = async (ev) => {
     return { name: v('name').value.trim(), pin: /^\d+$/.test(gpio) ? +gpio : gpio, mode: v('mode').value,
       invert: v('invert').checked, on: v('on').checked };
   });
-  const [ok, data] = await send({ pins });
+  const was = typed(ev.target), [ok, data] = await send({ pins });
   if (!ok) return show(data, 'pins-msg');
   fill(data);
-  fillPins(data);
+  if (typed(ev.target) === was) fillPins(data);
   $('pins-msg').textContent = 'Saved: the pins work this way now.';
 };
 
