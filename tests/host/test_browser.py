@@ -153,6 +153,32 @@ def test_a_folder_typed_before_the_listing_arrives_is_kept_and_the_upload_lands_
     expect(field).to_have_value('early/deeper')
 
 
+def test_a_folder_typed_and_files_chosen_while_an_upload_goes_are_kept(open_page, app, tmp_path):
+    """The upload's answer cleared the whole form (reset()): a folder typed and files chosen
+    for the next upload while this one went (held here) were lost."""
+    from support.browser import Held
+    page = open_page(app)
+    for name in ('first.py', 'next.py'):
+        (tmp_path / name).write_text('n = %r\n' % name)
+    field, chooser = page.locator('#upload-form input[name=dir]'), '#upload-form input[name=file]'
+    upload = Held(page, '/api/files', 'POST')
+    field.fill('one')
+    page.set_input_files(chooser, str(tmp_path / 'first.py'))
+    page.click('#upload-form button[type=submit]')
+    upload.wait()
+    field.fill('two')
+    page.set_input_files(chooser, str(tmp_path / 'next.py'))
+    upload.release()
+    expect(page.locator('#upload-msg')).to_contain_text('Uploaded one/first.py')
+    assert os.path.exists(os.path.join(app.fs, 'one', 'first.py'))
+    expect(field).to_have_value('two')
+    assert page.eval_on_selector(chooser, 'e => [...e.files].map((f) => f.name)') == ['next.py']
+    page.click('#upload-form button[type=submit]')  # and nothing typed meanwhile: cleared
+    expect(page.locator('#upload-msg')).to_contain_text('Uploaded two/next.py')
+    expect(field).to_have_value('')
+    assert page.eval_on_selector(chooser, 'e => e.files.length') == 0
+
+
 def test_an_upload_from_the_dashboard_works_on_the_esp8266_profile(open_page, tmp_path):
     """`make run-esp8266`'s board (ROMFS framework, 56wK, 3 connections), its dashboard live:
     an upload from the page installs the file, and the page is live again afterwards. The heap

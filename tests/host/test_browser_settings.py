@@ -77,6 +77,47 @@ def pins_added(page, app, size):
     expect(page.locator('#pin-fan input[type=range]')).to_be_visible()  # a PWM pin
 
 
+def test_what_is_typed_before_the_settings_arrive_or_beside_a_save_is_kept(open_page, tmp_path):
+    """The settings of a slow board (held here until the user has typed) set the name field
+    and replaced the pin rows, so a name typed and a pin added while the page loaded were lost;
+    and a save of one form filled the other one again, losing its unsaved edits."""
+    from support.browser import Held, log_in
+    app = HostApp(tmp_path).start()  # its own board: the pins it saves stay
+    try:
+        page = open_page()
+        log_in(page, app)
+        settings = Held(page, '/api/settings')
+        page.click('a[href="/settings"]')
+        settings.wait()
+        name, rows = page.locator('input[name=hostname]'), page.locator('#pin-rows fieldset')
+        name.fill('kitchen')
+        page.click('#add-pin')
+        rows.nth(0).locator('input[name=name]').fill('heater')
+        rows.nth(0).locator('input[name=pin]').fill('13')
+        settings.release()
+        expect(rows).to_have_count(5)  # the board's four, then the one added
+        expect(rows.nth(4).locator('input[name=name]')).to_have_value('heater')
+        expect(name).to_have_value('kitchen')
+        expect(page.locator('input[name=port]')).to_have_value('80')  # not typed in: the board's
+        page.click('#pins-form button[type=submit]')  # the pins saved: the name stays typed
+        expect(page.locator('#pins-msg')).to_contain_text('Saved')
+        pins = app.saved()['pins']
+        assert pins['heater']['pin'] == 13 and len([p for p in pins.values() if p]) == 5
+        expect(name).to_have_value('kitchen')
+        assert app.saved()['hostname'] == 'microdot-sim'
+        page.click('#add-pin')  # the name saved: the pin row being added stays
+        rows.nth(5).locator('input[name=name]').fill('pump')
+        page.click('#device-form button[type=submit]')
+        expect(page.locator('#device-msg')).to_contain_text('Saved')
+        assert app.saved()['hostname'] == 'kitchen'
+        expect(rows).to_have_count(6)
+        expect(rows.nth(5).locator('input[name=name]')).to_have_value('pump')
+        expect(name).to_have_value('kitchen')
+        expect(page.locator('select[name=ap_mode]')).to_have_value('keep')
+    finally:
+        app.stop()
+
+
 @pytest.mark.parametrize('size', ['desktop', 'phone'])
 def test_backup_download_and_restore_in_the_browser(open_page, app, size, tmp_path):
     page = open_settings(open_page, app, size)

@@ -47,18 +47,18 @@ def log_in(page, server, live=True):
 
 
 class Held:
-    """The answers to the GETs of `path` (any query) in `page` held back while `held`: what a
-    slow or busy board does to a page's request, at a moment the test chooses. Other methods
-    and paths pass. `wait()` until one is held, `release()` to let them all through.
+    """The answers to the `method` requests of `path` (any query) in `page` held back while
+    `held`: what a slow or busy board does to a page's request, at a moment the test chooses.
+    Other methods and paths pass. `wait()` until one is held, `release()` to let them all through.
     (Routing also turns the browser's cache off.)"""
 
-    def __init__(self, page, path):
+    def __init__(self, page, path, method='GET'):
         from urllib.parse import urlsplit
-        self.page, self.routes, self.held = page, [], True
+        self.page, self.method, self.routes, self.held = page, method, [], True
         page.route(lambda url: urlsplit(url).path == path, self._route)
 
     def _route(self, route):
-        if self.held and route.request.method == 'GET':
+        if self.held and route.request.method == self.method:
             self.routes.append(route)
         else:
             route.continue_()
