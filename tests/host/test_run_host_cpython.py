@@ -2,9 +2,11 @@
 boot sequence, on the same simulated board as the unix port's `make run` (the adversarial suite
 attacks it too: tests/host/test_hostile_suite.py::test_device_ui_with_room[cpython])."""
 import gzip
+import os
 import platform
+import sys
 
-from test_app import HostApp
+from test_app import ROOT, HostApp
 
 
 def test_the_device_ui_boots_on_cpython_and_serves_reads_writes_and_restarts(tmp_path):
@@ -37,5 +39,22 @@ def test_the_device_ui_boots_on_cpython_and_serves_reads_writes_and_restarts(tmp
         status, s = app.json('/api/status')
         assert status == 200 and s['uptime'] < 5
         assert 'Traceback' not in app.output, app.output
+    finally:
+        app.stop()
+
+
+def test_an_app_that_fails_to_import_on_cpython_gets_the_recovery_page(tmp_path):
+    src = tmp_path / 'app'
+    src.mkdir()
+    (src / 'main.py').write_text('import a_module_no_board_has\n')
+    app = HostApp(tmp_path / 'board')
+    app.launch([sys.executable, os.path.join(ROOT, 'scripts', 'run_host.py'), '--cpython',
+                '--port', str(app.port), '--fs', app.fs, '--app', str(src)], cwd=ROOT)
+    try:
+        app.wait_for('portal: serving on port', 60)  # (no app: no "Starting async server")
+        code, _, body = app.request('/')
+        # the recovery page, with the error as sys.print_exception wrote it
+        assert code == 200 and b'<title>Recovery' in body
+        assert b'a_module_no_board_has' in body
     finally:
         app.stop()
