@@ -2,7 +2,7 @@
 
     python scripts/run_host.py [--host 127.0.0.1] [--port 8080] [--fs build/device]
                                [--app app] [--mpy] [--rom] [--heapsize 38wK]
-                               [--max-connections 3] [--memory-reserve 4096]
+                               [--max-connections 3] [--memory-reserve 4096] [--cpython]
 
 1. Builds the app image (scripts/build_assets.py: app/, or `--app DIR`, into build/app/) and
    copies it into the simulated board's filesystem, `--fs` (default build/device/); uploads made
@@ -38,6 +38,13 @@ which the image occupies, so `--rom --heapsize 38wK` leaves the app an ESP8266's
 measured at each start, about 6 KB: their module and class objects, not the names they intern),
 which a board's C modules do not; `--rom` leaves it counted (the ESP8266 profile's 56wK and its
 figures in docs/ were measured so).
+
+`--cpython` boots the same board (filesystem, settings, simulated `network`/`machine`, the same
+boot sequence and app) on CPython instead of the unix port: the framework runs there as it is
+(its CPython side, `microdot.platform_cpython`), and what CPython lacks of MicroPython's API for
+the device runtime and the UI (`micropython.const`, `time.ticks_ms`, `gc.mem_free`,
+`os.ilistdir`, ...) is added by scripts/sim/mpapi.py before the boot (`CPYTHON_BOOT`), on this
+host only. There is no device heap to measure (`gc.mem_free()` reports a heap with room).
 """
 import argparse
 import json
@@ -92,6 +99,10 @@ Microdot.max_connections = %d
 '''
 RESERVE_BOOT = '''from microdot import Microdot
 Microdot.memory_reserve = %d
+'''
+# --cpython: MicroPython's API on CPython (scripts/sim/mpapi.py) first, then the same BOOT
+CPYTHON_BOOT = '''import mpapi
+mpapi.install()
 '''
 BOOT = '''from device import runtime
 try:
@@ -290,9 +301,14 @@ def main(argv=None):
                         help='an ESP32 with two firmware slots (simulated flash: FS/.flash)')
     parser.add_argument('--max-connections', type=int,
                         help="the server's connection cap, e.g. 3 as on an ESP8266")
+    parser.add_argument('--cpython', action='store_true',
+                        help='boot the board on CPython instead of the unix port')
     parser.add_argument('--memory-reserve', type=int,
                         help="the server's memory_reserve in bytes (to measure another)")
     args = parser.parse_args(argv)
+    if args.cpython and (args.mpy or args.rom or args.heapsize or args.ota):
+        parser.error('--cpython runs the sources on CPython: no --mpy, --rom, --heapsize or '
+                     '--ota')
     if args.heapsize:
         try:
             heap_bytes(args.heapsize)
@@ -312,6 +328,11 @@ def main(argv=None):
         boot = CAP_BOOT % args.max_connections + boot
     if args.memory_reserve is not None:
         boot = RESERVE_BOOT % args.memory_reserve + boot
+    if args.cpython:  # the same path as the unix port's, as CPython's
+        env['PYTHONPATH'] = ':'.join(os.path.join(fs, p) for p in
+                                     env.pop('MICROPYPATH').split(':') if p)
+        cmd = [sys.executable]
+        boot = CPYTHON_BOOT + boot
     if args.ota:
         env['MICRODOT_FLASH'] = ota_flash(fs)
     heap = args.heapsize

@@ -210,8 +210,9 @@ $('wifi-form').onsubmit = async (ev) => {
 
 let folder = '';
 
-async function loadFiles(dir) {
-  if (dir !== undefined) folder = dir;
+async function loadFiles(dir) {  // dir: a folder the user chose; none: the folder shown again
+  const field = $('upload-form').dir;
+  if (dir !== undefined) field.value = folder = dir;
   const files = await api('files' + (folder ? '?dir=' + encodeURIComponent(folder) : ''));
   const at = (name) => (folder ? folder + '/' : '') + name;
   const items = files.map((f) => {
@@ -234,7 +235,8 @@ async function loadFiles(dir) {
     items.unshift(el('li', {}, up));
   }
   $('folder').textContent = '/' + folder;
-  $('upload-form').dir.value = folder;
+  // the default only: a field the user typed in (before the listing came, or since) keeps it
+  field.defaultValue = folder;
   $('files').replaceChildren(...items);
 }
 
@@ -243,13 +245,13 @@ const BIN = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
 
 $('upload-form').onsubmit = async (ev) => {
   ev.preventDefault();
-  const f = ev.target, data = new FormData();
+  const f = ev.target, data = new FormData(), dir = f.dir.value, files = f.file.files;
   let total = 0;
-  for (const file of f.file.files) total += file.size;
+  for (const file of files) total += file.size;
   if (total > uploadMax) return say('upload-msg', 'These files are ' + kb(total) + ': the device takes at most ' + kb(uploadMax) + ' per upload. Upload them a few at a time.', true);
-  data.append('dir', f.dir.value);  // before the files: the device reads the form in order
-  data.append('names', [...f.file.files].map((file) => file.name).join('\n'));  // checked before any file is written
-  for (const file of f.file.files) data.append('file', file, file.name);
+  data.append('dir', dir);  // before the files: the device reads the form in order
+  data.append('names', [...files].map((file) => file.name).join('\n'));  // checked before any file is written
+  for (const file of files) data.append('file', file, file.name);
   say('upload-msg', 'Uploading\u2026');
   // A small board (an ESP8266) has heap for the live stream or an upload, not both: the stream
   // pauses while the files go (the board ends it at its next event; listen() waits), and
@@ -259,7 +261,9 @@ $('upload-form').onsubmit = async (ev) => {
   try {
     const r = await api('files', 'POST', data);
     say('upload-msg', 'Uploaded ' + r.files.map((x) => x.name + ' (' + kb(x.size) + ')').join(', ') + '. Restart to run it.');
-    f.reset();
+    // cleared, unless the user typed another folder or chose other files while these went
+    if (f.dir.value === dir) f.dir.value = f.dir.defaultValue;
+    if (f.file.files === files) f.file.value = '';
     loadFiles();
   } catch (e) { say('upload-msg', e.message, true); }
   uploading = false;

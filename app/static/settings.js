@@ -55,14 +55,26 @@ function pinRow(p) {
   return row;
 }
 
+// The device's settings into the page. A field the user has typed in keeps what they typed: the
+// device's values are the fields' defaults, which the form's reset() shows (after its save).
 function fill(s) {
   $('name').textContent = s.hostname;
   document.title = 'Settings - ' + s.hostname;
   const f = $('device-form');
-  f.hostname.value = s.hostname;
-  f.port.value = s.port;
+  f.hostname.defaultValue = s.hostname;
+  f.port.defaultValue = s.port;
   f.ap_mode.options[0].textContent = s.ap_password_set ? 'keep it as it is (set)' : 'keep it as it is (open network)';
-  $('pin-rows').replaceChildren(...s.pins.map(pinRow));
+}
+
+function fillPins(s, add) {  // add: before the rows the user added while the page loaded
+  $('pin-rows')[add ? 'prepend' : 'replaceChildren'](...s.pins.map(pinRow));
+}
+
+const typed = (f) => [...new FormData(f)].join();  // what a form holds, to see if it changed
+
+function showDevice() {  // the device form shows what the device has (after a save or a restore)
+  $('device-form').reset();
+  $('ap-new').hidden = true;
 }
 
 $('device-form').ap_mode.onchange = (ev) => { $('ap-new').hidden = ev.target.value !== 'set'; };
@@ -73,12 +85,10 @@ $('device-form').onsubmit = async (ev) => {
   const f = ev.target, body = { hostname: f.hostname.value.trim(), port: +f.port.value };
   const ap = f.ap_mode.value;
   if (ap !== 'keep') body.ap_password = ap === 'set' ? f.ap_password.value : ap;
-  const [ok, data] = await send(body);
+  const was = typed(f), [ok, data] = await send(body);
   if (!ok) return show(data, 'device-msg');
-  fill(data);
-  f.ap_mode.value = 'keep';
-  f.ap_password.value = '';
-  $('ap-new').hidden = true;
+  fill(data);  // the pins form keeps what is being edited there
+  if (typed(f) === was) showDevice();  // else typed in while it was saved: that stays
   $('device-msg').textContent = 'Saved.' + later(data.restart);
 };
 
@@ -93,9 +103,10 @@ $('pins-form').onsubmit = async (ev) => {
     return { name: v('name').value.trim(), pin: /^\d+$/.test(gpio) ? +gpio : gpio, mode: v('mode').value,
       invert: v('invert').checked, on: v('on').checked };
   });
-  const [ok, data] = await send({ pins });
+  const was = typed(ev.target), [ok, data] = await send({ pins });
   if (!ok) return show(data, 'pins-msg');
   fill(data);
+  if (typed(ev.target) === was) fillPins(data);
   $('pins-msg').textContent = 'Saved: the pins work this way now.';
 };
 
@@ -109,7 +120,7 @@ $('restore-form').onsubmit = async (ev) => {
   $('restore-msg').textContent = 'Restored: ' + (data.restored.join(', ') || 'nothing') +
     (data.networks_added.length ? '; networks added: ' + data.networks_added.join(', ') : '') +
     (data.ignored.length ? '; ignored: ' + data.ignored.join(', ') : '') + '.' + later(data.restart);
-  send().then(([ok, s]) => ok && fill(s));
+  send().then(([ok, s]) => { if (ok) { fill(s); showDevice(); fillPins(s); } });
 };
 
 $('reset').onclick = async () => {
@@ -119,4 +130,4 @@ $('reset').onclick = async () => {
   $('reset-msg').textContent = 'Reset. The device restarts; join its setup access point to set it up again.';
 };
 
-send().then(([ok, data]) => ok ? fill(data) : show(data, 'device-msg'));
+send().then(([ok, data]) => { if (!ok) return show(data, 'device-msg'); fill(data); fillPins(data, 1); });

@@ -94,8 +94,11 @@ def release(module=None):
     stream runs, drop what streams use too (`_STREAMED`: loaded for a stream that never started,
     or by the last one: ``ui.live`` calls this as a stream ends)."""
     streams = state.get('streams')
-    if module and module not in _KEEP and not (streams and 'ui.' + module in _STREAMED):
-        forget('ui.' + module)
+    try:
+        if module and module not in _KEEP and not (streams and 'ui.' + module in _STREAMED):
+            forget('ui.' + module)
+    except MemoryError:  # no heap for its name: see `forget`
+        pass
     if not streams and module != 'live':
         for name in _STREAMED:
             forget(name)
@@ -103,9 +106,14 @@ def release(module=None):
 
 def forget(name):
     """Drop module `name` so that the GC can reclaim it (the next use imports it again):
-    ``device.launcher.unload``."""
-    from device import launcher
-    launcher.unload(name)
+    ``device.launcher.unload``. Short of heap for that (it splits the name), the module stays
+    until it is dropped again: a request's clean-up never turns the answer of a change that
+    was made into a 503."""
+    try:
+        from device import launcher
+        launcher.unload(name)
+    except MemoryError:
+        pass
 
 
 _TYPES = {'html': 'text/html', 'css': 'text/css', 'js': 'application/javascript',

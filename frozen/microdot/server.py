@@ -229,7 +229,8 @@ class Server:
         self.tidy = heap <= (512 << 10 if sys.maxsize > 1 << 32 else 256 << 10)
         self.poller = None  # select.poll of silent streams' sockets (MicroPython)
         self.full = None  # ticks_ms since the cap is full (the window of `may_wait`)
-        self.window = int(app.evict_after * 200)  # its length: evict_after / 5, in ms
+        self.window = int(app.evict_after * 200)  # its length: evict_after / 5, in ms (made
+        # once: a float per use is a heap object on most ports, at the accept path's heap edge)
         self.refused = 0  # connections answered 503 at the cap
         self.evicted = 0  # idle connections closed to make room
         self.expired = 0  # connections closed by a deadline
@@ -319,7 +320,7 @@ class Server:
         policy at the cap, above); False if none may."""
         now = ticks_ms()
         victim = None
-        least = int(self.app.evict_after * 1000)
+        least = self.window * 5  # evict_after, in ms
         oldest = -1
         for c in self.conns:
             if c.waiting is not None:
@@ -663,7 +664,7 @@ class Listener:
                     # which no one was served): this one waits until one may go (at most
                     # `evict_after`), or the heap is back, then is served or refused
                     short = server.short_of_memory()  # (each call may collect: once a
-                    for _ in range(int(app.evict_after * 100) + 10):  # round, its answer kept)
+                    for _ in range(server.window // 2 + 10):  # round, its answer kept)
                         if not short:
                             break
                         server.shed()

@@ -22,6 +22,13 @@ def _log(*args):
 
 def reset():
     _log('machine.reset()')
+    import os  # (here: no global of the module's for it, which would be heap at rest)
+    end = getattr(os, '_exit', None)  # CPython (run_host.py --cpython)
+    if end is not None:
+        # at once, as a board resets: a SystemExit in an asyncio task would first cancel every
+        # task, and the runtime would go on to serve its recovery page instead of ending
+        sys.stdout.flush()
+        end(RESET_EXIT_CODE)
     sys.exit(RESET_EXIT_CODE)
 
 

@@ -2,7 +2,7 @@
 import gc
 import sys
 
-from check import fill_heap, heap_in_pieces, raises
+from check import fill_heap, heap_in_pieces, raises, read_to_close
 from microdot import Microdot
 
 MICROPYTHON = sys.implementation.name == 'micropython'
@@ -122,17 +122,7 @@ def test_a_refusal_on_a_full_heap_still_sends_the_503():
     hog = fill_heap() if MICROPYTHON else None  # not even 16 bytes left
     _refuse_now(conn)
     hog = None
-    client.settimeout(5)
-    answer = b''
-    while True:
-        try:
-            data = client.recv(1024)
-        except OSError:  # a reset after the answer
-            break
-        if not data:
-            break
-        answer += data
-    client.close()
+    answer = read_to_close(client)
     listener.close()
     assert answer == _BUSY + BUSY_PAGE
 
@@ -183,17 +173,7 @@ async def test_a_memoryerror_with_no_heap_for_the_503s_coroutine_still_sends_the
         await server._run(app, conn, NoHeap())
     finally:
         server._busy = made
-    client.settimeout(5)
-    answer = b''
-    while True:
-        try:
-            data = client.recv(1024)
-        except OSError:  # a reset after the answer
-            break
-        if not data:
-            break
-        answer += data
-    client.close()
+    answer = read_to_close(client)
     listener.close()
     assert answer == server._BUSY + BUSY_PAGE and srv.oom == 1 and not srv.conns
 

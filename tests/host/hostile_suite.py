@@ -53,6 +53,7 @@ class Target:
     settings_path = None  # the JSON settings route (GET: {"hostname", ...}; POST: save), if any
     json_checked = False  # the json_path route checks its numbers: {"level": 1e999} is 400
     short_heap = False  # ordinary requests may get 503 (busy, try again): the UI at 56wK
+    heap_has_room = False  # no device heap: a 503 is then no answer to a malformed request
 
     def alive(self):
         raise NotImplementedError
@@ -191,7 +192,14 @@ def raw_cases(target):
 def run_raw(target, name, data, acceptable):
     answer = target.raw(data)
     status = status_of(answer)
-    if status not in acceptable:
+    if status == 503:
+        # "busy, try again" (the cap, or a MemoryError): an answer on a device heap, which a
+        # request with a 2 KB line may find in pieces after a round of streams; where the heap
+        # has room it would hide a malformed request that found the server failing (11-17)
+        ok = not target.heap_has_room
+    else:
+        ok = status in acceptable
+    if not ok:
         return ['%s: %r' % (name, answer[:160])]
     if name.startswith('traversal') and (b'"networks"' in answer or b'root:' in answer):
         return ['%s leaked a file: %r' % (name, answer[:160])]

@@ -68,6 +68,17 @@ class HostApp(ConsoleProcess):
         self.wait_for('Starting async server', timeout)
         return self
 
+    def restart(self):
+        """The UI's Restart (machine.reset()): waits until the board has booted again and
+        serves, and returns its /api/status."""
+        mark = len(self.lines)
+        assert self.json('/api/restart', method='POST') == (202, {'restarting': True})
+        self.wait_for('run: the board reset', after=mark)
+        self.wait_for('Starting async server', after=mark + 1)
+        status, s = self.json('/api/status')
+        assert status == 200, s
+        return s
+
     def saved(self):
         """The settings as saved on the board (its config.json)."""
         with open(os.path.join(self.fs, 'config.json')) as f:
@@ -411,12 +422,7 @@ def test_log_records_what_happened(app):
 # --- restart (last: it reboots the board) --------------------------------------------------------
 
 def test_restart_reboots_the_board_which_then_serves_again(app):
-    mark = len(app.lines)
-    assert app.json('/api/restart', method='POST') == (202, {'restarting': True})
-    app.wait_for('run: the board reset', after=mark)
-    app.wait_for('Starting async server', after=mark + 1)
-    status, s = app.json('/api/status')
-    assert status == 200 and s['uptime'] < 5
+    assert app.restart()['uptime'] < 5
 
 
 # --- the ESP8266-class heap ---------------------------------------------------------------------

@@ -105,9 +105,6 @@ def wifi_join(page, app, size):
 def test_file_upload_lands_on_the_board(page, app, tmp_path):
     src = tmp_path / 'hello.py'
     src.write_text('print("hello from an upload")\n')
-    # the listing first: when it arrives the page sets the folder field to the folder shown, so
-    # a folder typed before that was replaced by '' (failed once in a full run on a busy machine)
-    expect(page.locator('#files li').first).to_be_visible()
     page.fill('#upload-form input[name=dir]', 'lib')
     page.set_input_files('#upload-form input[name=file]', str(src))
     page.click('#upload-form button[type=submit]')
@@ -117,6 +114,69 @@ def test_file_upload_lands_on_the_board(page, app, tmp_path):
     expect(page.locator('#files li', has_text='lib/')).to_have_count(1)
     expect(page.locator('#log-lines')).to_contain_text('update: wrote lib/hello.py')
     shot(page, 'upload.png')
+
+
+def test_a_folder_typed_before_the_listing_arrives_is_kept_and_the_upload_lands_there(
+        open_page, app, tmp_path):
+    """The folder field follows the folder shown, but what the user typed wins: the listing of
+    a slow board (held here until the folder is typed) set the field to the folder it shows,
+    and the upload went there instead (a flaky test_file_upload_lands_on_the_board on a busy
+    machine). The same when a folder opened by a click is typed in before its listing comes."""
+    from support.browser import Held, log_in
+    page = open_page()
+    listing = Held(page, '/api/files')
+    log_in(page, app)
+    listing.wait()
+    field = page.locator('#upload-form input[name=dir]')
+    field.fill('early')
+    listing.release()
+    expect(page.locator('#files li').first).to_be_visible()
+    expect(page.locator('#folder')).to_have_text('/')
+    expect(field).to_have_value('early')
+    src = tmp_path / 'race.py'
+    src.write_text('x = "typed first"\n')
+    page.set_input_files('#upload-form input[name=file]', str(src))
+    page.click('#upload-form button[type=submit]')
+    expect(page.locator('#upload-msg')).to_contain_text('Uploaded early/race.py')
+    with open(os.path.join(app.fs, 'early', 'race.py')) as f:
+        assert f.read() == 'x = "typed first"\n'
+    assert not os.path.exists(os.path.join(app.fs, 'race.py'))
+    expect(field).to_have_value('')  # the upload done, the field shows the folder shown again
+    listing.held = True
+    page.locator('#files a', has_text='early/').click()
+    expect(field).to_have_value('early')  # a click chooses the folder at once
+    listing.wait()
+    field.fill('early/deeper')
+    listing.release()
+    expect(page.locator('#folder')).to_have_text('/early')
+    expect(page.locator('#files li', has_text='race.py')).to_have_count(1)
+    expect(field).to_have_value('early/deeper')
+
+
+def test_a_folder_typed_and_files_chosen_while_an_upload_goes_are_kept(open_page, app, tmp_path):
+    """The upload's answer cleared the whole form (reset()): a folder typed and files chosen
+    for the next upload while this one went (held here) were lost."""
+    from support.browser import Held
+    page = open_page(app)
+    for name in ('first.py', 'next.py'):
+        (tmp_path / name).write_text('n = %r\n' % name)
+    field, chooser = page.locator('#upload-form input[name=dir]'), '#upload-form input[name=file]'
+    upload = Held(page, '/api/files', 'POST')
+    field.fill('one')
+    page.set_input_files(chooser, str(tmp_path / 'first.py'))
+    page.click('#upload-form button[type=submit]')
+    upload.wait()
+    field.fill('two')
+    page.set_input_files(chooser, str(tmp_path / 'next.py'))
+    upload.release()
+    expect(page.locator('#upload-msg')).to_contain_text('Uploaded one/first.py')
+    assert os.path.exists(os.path.join(app.fs, 'one', 'first.py'))
+    expect(field).to_have_value('two')
+    assert page.eval_on_selector(chooser, 'e => [...e.files].map((f) => f.name)') == ['next.py']
+    page.click('#upload-form button[type=submit]')  # and nothing typed meanwhile: cleared
+    expect(page.locator('#upload-msg')).to_contain_text('Uploaded two/next.py')
+    expect(field).to_have_value('')
+    assert page.eval_on_selector(chooser, 'e => e.files.length') == 0
 
 
 def test_an_upload_from_the_dashboard_works_on_the_esp8266_profile(open_page, tmp_path):

@@ -77,6 +77,95 @@ def pins_added(page, app, size):
     expect(page.locator('#pin-fan input[type=range]')).to_be_visible()  # a PWM pin
 
 
+def test_what_is_typed_before_the_settings_arrive_or_beside_a_save_is_kept(open_page, tmp_path):
+    """The settings of a slow board (held here until the user has typed) set the name field
+    and replaced the pin rows, so a name typed and a pin added while the page loaded were lost;
+    and a save of one form filled the other one again, losing its unsaved edits."""
+    from support.browser import Held, log_in
+    app = HostApp(tmp_path).start()  # its own board: the pins it saves stay
+    try:
+        page = open_page()
+        log_in(page, app)
+        settings = Held(page, '/api/settings')
+        page.click('a[href="/settings"]')
+        settings.wait()
+        name, rows = page.locator('input[name=hostname]'), page.locator('#pin-rows fieldset')
+        name.fill('kitchen')
+        page.click('#add-pin')
+        rows.nth(0).locator('input[name=name]').fill('heater')
+        rows.nth(0).locator('input[name=pin]').fill('13')
+        settings.release()
+        expect(rows).to_have_count(5)  # the board's four, then the one added
+        expect(rows.nth(4).locator('input[name=name]')).to_have_value('heater')
+        expect(name).to_have_value('kitchen')
+        expect(page.locator('input[name=port]')).to_have_value('80')  # not typed in: the board's
+        page.click('#pins-form button[type=submit]')  # the pins saved: the name stays typed
+        expect(page.locator('#pins-msg')).to_contain_text('Saved')
+        pins = app.saved()['pins']
+        assert pins['heater']['pin'] == 13 and len([p for p in pins.values() if p]) == 5
+        expect(name).to_have_value('kitchen')
+        assert app.saved()['hostname'] == 'microdot-sim'
+        page.click('#add-pin')  # the name saved: the pin row being added stays
+        rows.nth(5).locator('input[name=name]').fill('pump')
+        page.click('#device-form button[type=submit]')
+        expect(page.locator('#device-msg')).to_contain_text('Saved')
+        assert app.saved()['hostname'] == 'kitchen'
+        expect(rows).to_have_count(6)
+        expect(rows.nth(5).locator('input[name=name]')).to_have_value('pump')
+        expect(name).to_have_value('kitchen')
+        expect(page.locator('select[name=ap_mode]')).to_have_value('keep')
+    finally:
+        app.stop()
+
+
+def test_what_is_typed_while_a_save_goes_is_kept(open_page, tmp_path):
+    """A save's answer filled its form again (the device form reset, the pin rows rebuilt):
+    what was typed while the save went (held here) was lost. Nothing typed: the saved values."""
+    from support.browser import Held
+    app = HostApp(tmp_path).start()  # its own board: the pins it saves stay
+    try:
+        page = open_settings(open_page, app, 'desktop')
+        name, rows = page.locator('input[name=hostname]'), page.locator('#pin-rows fieldset')
+        save = Held(page, '/api/settings', 'POST')
+        name.fill('kitchen')
+        page.click('#device-form button[type=submit]')
+        save.wait()
+        name.fill('kitchen-two')
+        save.release()
+        expect(page.locator('#device-msg')).to_contain_text('Saved')
+        assert app.saved()['hostname'] == 'kitchen'
+        expect(name).to_have_value('kitchen-two')
+        save.held = True
+        page.click('#add-pin')
+        rows.nth(4).locator('input[name=name]').fill('heater')
+        rows.nth(4).locator('input[name=pin]').fill(' 13 ')
+        page.click('#pins-form button[type=submit]')
+        save.wait()
+        page.click('#add-pin')
+        rows.nth(5).locator('input[name=name]').fill('pump')
+        save.release()
+        expect(page.locator('#pins-msg')).to_contain_text('Saved')
+        assert app.saved()['pins']['heater']['pin'] == 13 and 'pump' not in app.saved()['pins']
+        expect(rows).to_have_count(6)
+        expect(rows.nth(5).locator('input[name=name]')).to_have_value('pump')
+        expect(rows.nth(4).locator('input[name=pin]')).to_have_value(' 13 ')  # as typed
+        rows.nth(5).get_by_role('button', name='Remove').click()
+        page.click('#pins-form button[type=submit]')  # nothing typed meanwhile: as saved
+        expect(page.locator('#pins-msg')).to_contain_text('Saved')
+        expect(rows).to_have_count(5)
+        page.wait_for_function('''() => [...document.querySelectorAll('#pin-rows [name=pin]')]
+                                  .some((e) => e.value === '13')''')  # the row rebuilt
+        assert ' 13 ' not in page.eval_on_selector_all('#pin-rows [name=pin]',
+                                                        'es => es.map((e) => e.value)')
+        page.click('#device-form button[type=submit]')
+        expect(page.locator('#device-msg')).to_contain_text('Saved')
+        assert app.saved()['hostname'] == 'kitchen-two'
+        expect(name).to_have_value('kitchen-two')
+        expect(page.locator('#name')).to_have_text('kitchen-two')
+    finally:
+        app.stop()
+
+
 @pytest.mark.parametrize('size', ['desktop', 'phone'])
 def test_backup_download_and_restore_in_the_browser(open_page, app, size, tmp_path):
     page = open_settings(open_page, app, size)

@@ -1,7 +1,8 @@
 """The adversarial suite (hostile_suite.py) against every target: the device UI as
 `make run-esp8266` serves it (ROMFS framework, 56wK, 3 connections), the hardening and stream
-test apps as .mpy under 64wK and on CPython, the UI where the heap has room (`make run`, and
-as .mpy under an ESP32's 110wK) with no 503 accepted, and every example on CPython
+test apps as .mpy under 64wK and on CPython, the UI where the heap has room (`make run`,
+as .mpy under an ESP32's 110wK, and the same board booted on CPython: `run_host.py --cpython`)
+with no 503 accepted, and every example on CPython
 (those that need no `machine`), on the unix port and with the framework as .mpy under 64wK; and
 the UI as .mpy under 64wK (the framework's bytecode in RAM, as `make mip-install` puts it on a
 board), where, as on the ESP8266 profile, a 503 is an answer the short heap may give. Each case
@@ -64,6 +65,7 @@ class AppTarget(hostile_suite.Target):
     def __init__(self, app, runtime, heapsize=None, args=(), **attrs):
         self.server = ServerProcess(app, runtime, heapsize=heapsize, args=args).start()
         self.port = self.server.port
+        self.heap_has_room = heapsize is None
         for k, v in attrs.items():
             setattr(self, k, v)
 
@@ -88,6 +90,7 @@ class ExampleTarget(hostile_suite.Target):
         runner = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(runner)
         self.fs = os.path.join(str(tmp), name)
+        self.heap_has_room = heapsize is None
         shutil.copytree(os.path.join(ROOT, 'examples', name), self.fs)
         self.port = free_port()
         warm = attrs.pop('warm', ())  # pages asked for first: what they write on the board is
@@ -149,14 +152,17 @@ def test_device_ui_mpy_64wK(tmp_path):
 
 
 @pytest.mark.parametrize('options', [['--max-connections', '6'],
-                                     ['--mpy', '--heapsize', '110wK', '--max-connections', '6']],
-                         ids=['make-run', 'mpy-esp32-110wK'])
+                                     ['--mpy', '--heapsize', '110wK', '--max-connections', '6'],
+                                     ['--cpython', '--max-connections', '6']],
+                         ids=['make-run', 'mpy-esp32-110wK', 'cpython'])
 def test_device_ui_with_room(tmp_path, options):
-    # The UI where the heap is not short: `make run`'s, and the framework as .mpy in RAM (as
-    # `make mip-install` puts it on a board) under an ESP32's heap. Strict: a 503 is not an
-    # answer to these cases here, and the idle-streams case runs (5 streams of 6 connections).
+    # The UI where the heap is not short: `make run`'s, the framework as .mpy in RAM (as
+    # `make mip-install` puts it on a board) under an ESP32's heap, and the same board booted on
+    # CPython (`run_host.py --cpython`). Strict: a 503 is not an answer to these cases here, and
+    # the idle-streams case runs (5 streams of 6 connections).
     target = UiTarget(tmp_path / 'board', options, streams=5)
     target.short_heap = False
+    target.heap_has_room = True
     check(target)
 
 

@@ -4,9 +4,10 @@ could meet a MemoryError is made before the write, so a saved change is never an
 the old password is refused from the moment the change is saved.
 
 The check is the unix port's own: the heap is locked (``micropython.heap_lock``: every
-allocation raises MemoryError) from the moment the settings file is written until the
-function that made the change returns. The log's line, the one step allowed to find no heap,
-is then left out."""
+allocation raises MemoryError) from the moment the settings file is written until the route's
+handler returns, its clean-up (modules dropped) included. The log's line, the one step allowed
+to find no heap, is then left out; what the framework does after the handler (the response's
+head) is not locked."""
 import os
 import subprocess
 
@@ -50,20 +51,19 @@ def save(*args, **kwargs):
 config.save = save
 
 
-def unlocking(module, name):
-    # `module`'s function `name` (loaded now: the request finds it loaded) unlocks the heap
-    # as it returns or raises
-    m = __import__(module, None, None, (name,))
-    real = getattr(m, name)
-
-    def run(*args):
+def unlocking(real):
+    # a route's handler that unlocks the heap as it returns or raises (its own clean-up done)
+    async def run(request, **args):
         try:
-            return real(*args)
+            return await real(request, **args)
         finally:
             if locked[0]:
                 micropython.heap_unlock()
                 locked[0] = 0
-    setattr(m, name, run)
+    return run
+
+
+app.url_map[:] = [(m, p, unlocking(f), x, s) for m, p, f, x, s in app.url_map]
 
 
 def basic(password):
@@ -83,7 +83,6 @@ async def main():
     for c in (me, other):
         print('login', (await c.post('/login', FORM, 'password=' + OLD)).status_code)
     mode[0] = 'lock'
-    unlocking('ui.password', 'password')
     res = await me.post('/password', FORM, 'current=%%s&password=%%s&confirm=%%s' %% (
         OLD, NEW, NEW))
     print('change', res.status_code, res.headers.get('Location'), locked[0])
@@ -96,7 +95,6 @@ async def main():
     print('unsaved', res.status_code, await status(me), await status(me, basic(NEW)),
           await status(me, basic(THIRD)), len(auth.sessions) - sessions)
     mode[0] = 'lock'
-    unlocking('ui.backup', '_factory')
     h = basic(NEW)
     h['Content-Type'] = 'application/json'
     res = await me.post('/api/reset', h, '{"confirm": "reset"}')

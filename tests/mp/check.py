@@ -82,6 +82,23 @@ async def answer_of(app, data):
         await asyncio.wait_for(task, 5)
 
 
+def read_to_close(sock, timeout=5):
+    """What a client socket receives until the server closes it (or resets it after its
+    answer), waiting at most `timeout` seconds for each part; the socket is closed after."""
+    sock.settimeout(timeout)
+    answer = b''
+    while True:
+        try:
+            part = sock.recv(1024)
+        except OSError:  # a reset after the answer
+            break
+        if not part:
+            break
+        answer += part
+    sock.close()
+    return answer
+
+
 def fill_heap():
     """Fill MicroPython's heap to its last 16 bytes and return what holds it: drop the result
     (`hog = None`) to free it again. For tests of code that must work with no heap at all."""

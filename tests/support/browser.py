@@ -46,6 +46,36 @@ def log_in(page, server, live=True):
         expect(page.locator('#link')).to_have_class('on', timeout=10000)  # the live stream
 
 
+class Held:
+    """The answers to the `method` requests of `path` (any query) in `page` held back while
+    `held`: what a slow or busy board does to a page's request, at a moment the test chooses.
+    Other methods and paths pass. `wait()` until one is held, `release()` to let them all through.
+    (Routing also turns the browser's cache off.)"""
+
+    def __init__(self, page, path, method='GET'):
+        from urllib.parse import urlsplit
+        self.page, self.method, self.routes, self.held = page, method, [], True
+        page.route(lambda url: urlsplit(url).path == path, self._route)
+
+    def _route(self, route):
+        if self.held and route.request.method == self.method:
+            self.routes.append(route)
+        else:
+            route.continue_()
+
+    def wait(self, timeout=20000):
+        for _ in range(timeout // 50):
+            if self.routes:
+                return
+            self.page.wait_for_timeout(50)  # (Playwright calls the route handler meanwhile)
+        raise AssertionError('no request was held')
+
+    def release(self):
+        self.held = False
+        while self.routes:
+            self.routes.pop(0).continue_()
+
+
 def goto_when_up(page, url, timeout=15):
     """Open `url` in `page`, trying again while the server is not listening yet (a board that
     has just started: its log says it starts the app before the app's socket is open)."""
