@@ -58,12 +58,6 @@ class ServerProcess:
             env['PYTHONPATH'] = os.pathsep.join([APPS, os.path.join(ROOT, 'frozen')])
             return [sys.executable, '-u', '-c', 'import sys; sys.argv=%r; import launch' % argv], env
         env = micropython_env(self.runtime, APPS)
-        # the module path relative to the server's directory (APPS): each module's __file__ and
-        # sys.path are then as short as a board's (/lib/...) wherever the checkout is, so the
-        # heap a test pins does not depend on the checkout path's length (a 109-character one
-        # left test_hostile_bodies' 16 KiB body no block at 64wK)
-        env['MICROPYPATH'] = ':'.join(os.path.relpath(p, APPS) if os.path.isabs(p) else p
-                                      for p in env['MICROPYPATH'].split(':'))
         cmd = [MICROPYTHON]
         if self.heapsize:
             cmd += ['-X', 'heapsize=' + self.heapsize]
@@ -72,6 +66,14 @@ class ServerProcess:
 
     def start(self, timeout=10):
         cmd, env = self.command()
+        if 'MICROPYPATH' in env:
+            # relative to the server's directory (APPS): each module's __file__ and sys.path are
+            # then as short as a board's (/lib/...) wherever the checkout is, so the heap a test
+            # pins does not depend on the checkout path's length (a 109-character one left
+            # test_hostile_bodies' 16 KiB body no block at 64wK). (`command()` keeps them
+            # absolute for callers that start it from elsewhere.)
+            env['MICROPYPATH'] = ':'.join(os.path.relpath(p, APPS) if os.path.isabs(p) else p
+                                          for p in env['MICROPYPATH'].split(':'))
         self.proc = subprocess.Popen(cmd, env=env, cwd=APPS, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
         deadline = time.time() + timeout
