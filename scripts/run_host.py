@@ -345,8 +345,9 @@ def main(argv=None):
         size = os.path.getsize(image)
         boot = ROM_BOOT % (size, image) + ('' if args.rom else lib_boot()) + boot
         sim = 0 if args.rom else sim_heap(image, fs)
-        if heap:
-            heap = str(heap_bytes(heap) + size + 64 + sim)
+        if heap:  # (+ the image's path, which the boot code keeps in the heap and a board's
+            # firmware does not: so the app's heap does not depend on where the checkout is)
+            heap = str(heap_bytes(heap) + size + 64 + sim + len(image))
         print('run: %s in ROMFS (%d bytes), imported in place' % (
             'framework and simulation' if args.rom else 'simulation', size) +
             ('; the heap its modules take (%d bytes) added to the heap' % sim if sim else ''))
