@@ -103,22 +103,28 @@ async def test_the_watchdog_keeps_no_ended_connection_between_rounds():
     assert server.watchdog is None
 
 
+def _accepted_after_a_request():
+    """(listener, client, the server's socket of the connection) once the client has sent a
+    request: a connection as the accept loop finds it, for the code that answers it."""
+    import socket
+    import time
+    from check import listen
+    listener, port = listen()
+    client = socket.socket()
+    client.connect(socket.getaddrinfo('127.0.0.1', port)[0][-1])
+    client.send(b'GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+    time.sleep(0.05)
+    return listener, client, listener.accept()[0]
+
+
 def test_a_refusal_on_a_full_heap_still_sends_the_503():
     # At the cap or short of heap, the server answers a new connection with the ready-made 503
     # without a task (`_refuse_now`). It read the client's request first, into a 1 KB buffer, and
     # sent nothing when that read met a MemoryError: on the UI as .mpy at 70wK, 102 of a soak's
     # connections were closed without a word. A full heap must still get the answer out.
-    import socket
-    from check import listen
     from microdot.response import BUSY_PAGE
     from microdot.server import _BUSY, _refuse_now
-    listener, port = listen()
-    client = socket.socket()
-    client.connect(socket.getaddrinfo('127.0.0.1', port)[0][-1])
-    client.send(b'GET / HTTP/1.1\r\nHost: x\r\n\r\n')
-    import time
-    time.sleep(0.05)
-    conn = listener.accept()[0]
+    listener, client, conn = _accepted_after_a_request()
     hog = fill_heap() if MICROPYTHON else None  # not even 16 bytes left
     _refuse_now(conn)
     hog = None
@@ -132,17 +138,9 @@ async def test_a_memoryerror_with_no_heap_for_the_503s_coroutine_still_sends_the
     # 503 by a small coroutine (`_busy`). With no heap even for that coroutine the connection
     # was closed without a word: the UI as .mpy at 62wK under a soak of 240 requests left
     # 13-28 of them with no answer at all. The 503 now goes out on the socket at once.
-    import socket
-    import time
-    from check import listen
     from microdot import server
     from microdot.response import BUSY_PAGE
-    listener, port = listen()
-    client = socket.socket()
-    client.connect(socket.getaddrinfo('127.0.0.1', port)[0][-1])
-    client.send(b'GET / HTTP/1.1\r\nHost: x\r\n\r\n')
-    time.sleep(0.05)
-    sock = listener.accept()[0]
+    listener, client, sock = _accepted_after_a_request()
 
     class Stream:  # the writer: MicroPython's asyncio Stream, whose socket is `s`
         s = sock
