@@ -39,9 +39,12 @@ def check(data, cfg):
     """The changes `data` asks for, checked against the settings `cfg`: a dict of new values
     (``pins``: the whole new pins setting). Raises ``Bad(field, message)``. The checks are
     ``ui.fields``, loaded for the check and dropped after it: a save's peak of heap, which
-    comes later, is without their code."""
-    from ui import fields, forget
+    comes later, is without their code. An import of them that meets a MemoryError is dropped
+    too (``device.launcher.unload``: MicroPython keeps the partly-run module in its slot of
+    the modules' table until then)."""
+    from ui import forget
     try:
+        from ui import fields
         return fields.check(data, cfg)
     finally:
         forget('ui.fields')
