@@ -5,6 +5,9 @@ the same code on both and imports what differs from here.
 - `ticks_ms`, `ticks_add`, `ticks_diff`: MicroPython's wrapping millisecond clock (on CPython a
   monotonic one with the same functions).
 - `iscoroutine(obj)` and `print_exception(exc)`.
+- `sleep_ms(ms)`: asyncio's sleep in milliseconds (MicroPython's own `asyncio.sleep_ms`, which
+  allocates nothing; `asyncio.sleep(seconds)` makes a float there, a heap object on most
+  ports, which a short heap may refuse).
 - `invoke_handler(handler, *args, **kwargs)`: how a handler of any kind is called; plain
   functions run in asyncio's default executor (a worker thread) on CPython, inline on
   MicroPython.
@@ -30,6 +33,7 @@ MICROPYTHON = implementation.name == 'micropython'
 del implementation  # every global is heap on a board
 
 if MICROPYTHON:
+    from asyncio import sleep_ms  # noqa: F401
     from sys import print_exception  # noqa: F401
     from time import ticks_ms, ticks_add, ticks_diff  # noqa: F401
 
@@ -59,7 +63,8 @@ if MICROPYTHON:
         return getattr(stream, 'out_buf', True)
 else:  # CPython: a module of its own, whose code a board never loads
     from .platform_cpython import (iscoroutine, invoke_handler, print_exception,  # noqa: F401
-                                   readable, ticks_add, ticks_diff, ticks_ms, unsent)
+                                   readable, sleep_ms, ticks_add, ticks_diff, ticks_ms,
+                                   unsent)
 
 
 def invoke_route(handler, req, args):

@@ -16,6 +16,11 @@ def ticks_diff(a, b):
     return a - b
 
 
+def sleep_ms(ms):
+    """asyncio's sleep, in milliseconds (MicroPython's `asyncio.sleep_ms`)."""
+    return asyncio.sleep(ms / 1000)
+
+
 iscoroutine = asyncio.iscoroutine
 readable = None  # the CPython server listens through asyncio.start_server
 

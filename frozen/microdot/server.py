@@ -53,8 +53,8 @@ import sys
 
 from .request import Request
 from .response import BUSY_PAGE, Response, status_text
-from .platform import MICROPYTHON, print_exception, readable, ticks_add, ticks_diff, ticks_ms, \
-    unsent
+from .platform import MICROPYTHON, print_exception, readable, sleep_ms, ticks_add, ticks_diff, \
+    ticks_ms, unsent
 from .streams import BufferedReader, HeaderInjection, RequestError, is_muted
 
 CancelledError = asyncio.CancelledError
@@ -307,10 +307,7 @@ class Server:
         test_hostile_suite 5 runs of 5, the accept path meeting MemoryErrors at the heap's edge."""
         end = None if MICROPYTHON else ticks_add(ticks_ms(), self.window)
         while self.may_wait() and (end is None or ticks_diff(end, ticks_ms()) > 0):
-            if MICROPYTHON:
-                await asyncio.sleep_ms(5)
-            else:
-                await asyncio.sleep(0.005)
+            await sleep_ms(5)
             if self.admit():
                 return True
         return False
