@@ -374,24 +374,27 @@ class Server:
         ends when there are none left."""
         try:
             while self.conns or self.closing:
-                await asyncio.sleep(0.1)
+                await sleep_ms(100)  # (no float: the heap may be full)
                 try:
-                    if self.streams:
-                        self._hung_up()
-                    now = ticks_ms()
-                    for c in self.conns + self.closing:
-                        if c.deadline is not None and ticks_diff(now, c.deadline) >= 0:
-                            if c in self.conns:
-                                self.expired += 1
-                            self.expire(c)
+                    self._round()
                 except MemoryError:  # the next round tries again
                     self.oom += 1
                     gc.collect()
-                # Not kept while this coroutine sleeps: a connection that has ended holds its
-                # task, whose finished coroutine still holds the request and its body.
-                c = None
         finally:
             self.watchdog = None
+
+    def _round(self):
+        # A round of `watch`, in a call of its own: what it looked at is not kept while the
+        # watchdog sleeps (a connection that has ended holds its task, whose finished coroutine
+        # still holds the request and its body), not even in the coroutine's stale stack slots.
+        if self.streams:
+            self._hung_up()
+        now = ticks_ms()
+        for c in self.conns + self.closing:
+            if c.deadline is not None and ticks_diff(now, c.deadline) >= 0:
+                if c in self.conns:
+                    self.expired += 1
+                self.expire(c)
 
     def add(self, conn, closing=False):
         (self.closing if closing else self.conns).append(conn)

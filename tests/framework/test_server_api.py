@@ -103,6 +103,42 @@ async def test_the_watchdog_keeps_no_ended_connection_between_rounds():
     assert server.watchdog is None
 
 
+async def _heap_locked_for(ms):
+    # The heap locked (MicroPython) for `ms` while the other tasks run, the watchdog among them
+    import micropython
+    from microdot.platform import sleep_ms
+    sleeper = sleep_ms(ms)
+    micropython.heap_lock()
+    try:
+        await sleeper
+    finally:
+        micropython.heap_unlock()
+
+
+async def test_the_watchdog_outlives_a_full_heap():
+    # A watchdog round that finds no heap is tried again at the next one, and so is its sleep:
+    # `asyncio.sleep(0.1)` made a float there (a heap object on the unix port, the ESP32 and the
+    # Pico W), so the watchdog task ended on a full heap, and no deadline was enforced until a
+    # new connection came.
+    import asyncio
+    from microdot.server import Connection, _server_of
+    server = _server_of(Microdot())
+    conn = Connection(server, None, None)
+    server.add(conn)
+    conn.arm(0.05)  # due while the heap is full
+    if MICROPYTHON:
+        await _heap_locked_for(350)  # three rounds or more
+    else:
+        await asyncio.sleep(0.35)
+    for _ in range(10):
+        if conn not in server.conns:
+            break
+        await asyncio.sleep(0.05)
+    assert conn not in server.conns and conn.expired and server.expired == 1
+    await asyncio.sleep(0.15)  # the watchdog ends with no connection left
+    assert server.watchdog is None
+
+
 def _accepted_after_a_request():
     """(listener, client, the server's socket of the connection) once the client has sent a
     request: a connection as the accept loop finds it, for the code that answers it."""
