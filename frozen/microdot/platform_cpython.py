@@ -32,6 +32,17 @@ def unsent(stream):
     return True if transport is None else transport.get_write_buffer_size()
 
 
+def waits_for_peer(stream):
+    """True if the socket under `stream` (an asyncio StreamWriter) has nothing to read (what
+    asyncio's reader has taken in already is not seen here); another kind of writer: True."""
+    sock = getattr(stream, 'get_extra_info', None)
+    sock = sock('socket') if sock is not None else None
+    if sock is None:
+        return True
+    import select
+    return not select.select([sock], [], [], 0)[0]
+
+
 def print_exception(exc):
     import traceback
     traceback.print_exception(exc)

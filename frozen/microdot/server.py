@@ -54,7 +54,7 @@ import sys
 from .request import Request
 from .response import BUSY_PAGE, Response, status_text
 from .platform import MICROPYTHON, print_exception, readable, sleep_ms, ticks_add, ticks_diff, \
-    ticks_ms, unsent
+    ticks_ms, unsent, waits_for_peer
 from .streams import BufferedReader, HeaderInjection, RequestError, is_muted
 
 CancelledError = asyncio.CancelledError
@@ -314,7 +314,10 @@ class Server:
 
     def shed(self):
         """Close the connection that has waited longest for a request head, if one may go (the
-        policy at the cap, above); False if none may."""
+        policy at the cap, above); False if none may. Only one that waits for its client goes:
+        one whose client has sent what the server has not read yet (a board busy elsewhere,
+        a long chunked body read slowly) is the server being slow, and closing it would leave
+        a request that came whole without an answer."""
         now = ticks_ms()
         victim = None
         least = self.window * 5  # evict_after, in ms
@@ -322,7 +325,8 @@ class Server:
         for c in self.conns:
             if c.waiting is not None:
                 age = ticks_diff(now, c.waiting)
-                if age >= (least // 5 if c.kept else least) and age > oldest:
+                if age >= (least // 5 if c.kept else least) and age > oldest and \
+                        waits_for_peer(c.stream):
                     victim, oldest = c, age
         if victim is None:
             return False
