@@ -345,9 +345,11 @@ def main(argv=None):
         size = os.path.getsize(image)
         boot = ROM_BOOT % (size, image) + ('' if args.rom else lib_boot()) + boot
         sim = 0 if args.rom else sim_heap(image, fs)
-        if heap:  # (+ the image's path, which the boot code keeps in the heap and a board's
-            # firmware does not: so the app's heap does not depend on where the checkout is)
-            heap = str(heap_bytes(heap) + size + 64 + sim + len(image))
+        if heap:  # (+ the paths of the image and of /lib's folder, which the boot code and
+            # the /lib mount keep in the heap and a board's firmware does not: so the app's heap
+            # does not depend on where the checkout is)
+            paths = len(image) + (0 if args.rom else 2 * len(MPY_FROZEN))
+            heap = str(heap_bytes(heap) + size + 64 + sim + paths)
         print('run: %s in ROMFS (%d bytes), imported in place' % (
             'framework and simulation' if args.rom else 'simulation', size) +
             ('; the heap its modules take (%d bytes) added to the heap' % sim if sim else ''))

@@ -60,7 +60,7 @@ _ROUTES = ('/api/<re:status|events|pins|wifi|files|restart|log:what>',
 TWO_LIVE_HEAP = 40 * 1024
 _KEEP = ('log', 'live')  # the log holds state; ui.live goes with the last stream (release)
 # What the live stream (ui.live) loads: kept while a stream runs (state['streams'] counts them)
-_STREAMED = ('ui.live', 'ui.pinstate', 'ui.sample')
+_STREAMED = ('ui.sample', 'ui.pinstate', 'ui.live')  # (the last loaded first)
 
 
 async def api(request, what, name=None):
@@ -78,30 +78,33 @@ async def api(request, what, name=None):
             gc.collect()
             m = __import__('ui.' + module, None, None, ('api',))
         return await m.api(request, request.path[5:], name)
-    finally:  # after a failed import too: what a stream that never started left loaded
-        # (the live stream's modules) stayed, and every later import met a MemoryError
-        release(module)
-        forget('microdot.multipart')
+    finally:  # what the request's module loaded goes before it (the last loaded first: see
+        # device.launcher.unload, a failed import's module is let go only so)
         forget('microdot.helpers')  # (microdot.multipart's)
+        forget('microdot.multipart')
         forget('device.configfile')  # loaded by a change of the networks
         forget('device.configwrite')  # by a change of the settings
         forget('device.wifiboot')  # by a scan
         forget('microdot.urlcodec')  # by a query string or a form (1.4 KB of a .mpy board's)
+        # after a failed import too: what a stream that never started left loaded (the live
+        # stream's modules) stayed, and every later import met a MemoryError
+        release(module)
 
 
 def release(module=None):
     """Drop ``ui.<module>`` after use, unless it holds state or a live stream uses it; while no
     stream runs, drop what streams use too (`_STREAMED`: loaded for a stream that never started,
-    or by the last one: ``ui.live`` calls this as a stream ends)."""
+    or by the last one: ``ui.live`` calls this as a stream ends). What `module` loaded goes
+    first (the last loaded first: ``device.launcher.unload``)."""
     streams = state.get('streams')
+    if not streams and module != 'live':
+        for name in _STREAMED:
+            forget(name)
     try:
         if module and module not in _KEEP and not (streams and 'ui.' + module in _STREAMED):
             forget('ui.' + module)
     except MemoryError:  # no heap for its name: see `forget`
         pass
-    if not streams and module != 'live':
-        for name in _STREAMED:
-            forget(name)
 
 
 def forget(name):

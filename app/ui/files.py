@@ -158,10 +158,12 @@ async def _upload(request, held):
 def _drop_install():
     """Unload ``device.install`` (which an upload loads) unless an upload still holds it: its
     code and names would otherwise keep about 3 KB of a small board's heap after any upload,
-    refused ones included, until the next restart."""
+    refused ones included, until the next restart. Not loaded, it is dropped too: an import of
+    it that met a MemoryError left the partly-run module in ``sys.modules``' table
+    (``device.launcher.unload``)."""
     import sys
     install = sys.modules.get('device.install')
-    if install is not None and not install.busy():
+    if install is None or not install.busy():
         forget('device.install')
 
 

@@ -20,6 +20,7 @@ MAX_PINS = 16
 # settings read only at start-up: the server's port, the name the radio gives DHCP and mDNS,
 # the setup access point and its DNS (opened at start-up), the hardware watchdog
 LATER = ('port', 'hostname', 'ap_ssid', 'ap_password', 'dns_port', 'watchdog_ms')
+PIECE = 96  # characters per piece of an answer (`answer`): a pin's JSON is about 70
 
 
 class Bad(Exception):
@@ -38,9 +39,12 @@ def check(data, cfg):
     """The changes `data` asks for, checked against the settings `cfg`: a dict of new values
     (``pins``: the whole new pins setting). Raises ``Bad(field, message)``. The checks are
     ``ui.fields``, loaded for the check and dropped after it: a save's peak of heap, which
-    comes later, is without their code."""
-    from ui import fields, forget
+    comes later, is without their code. An import of them that meets a MemoryError is dropped
+    too (``device.launcher.unload``: MicroPython keeps the partly-run module in its slot of
+    the modules' table until then)."""
+    from ui import forget
     try:
+        from ui import fields
         return fields.check(data, cfg)
     finally:
         forget('ui.fields')
@@ -73,12 +77,30 @@ def _apply(cfg, changes, made):
 
 
 def answer(data):
-    """`data` as a JSON response ready to send (encoded, its length set), for the answer to a
-    change made BEFORE the change is saved: a MemoryError meeting it is the server's 503 with
-    nothing saved, and once saved nothing is left to allocate but the response's head. (The
-    framework's own encoding of a returned dict came after the save: a 503 for a saved change.)"""
+    """`data` as a JSON response ready to send, for the answer to a change made BEFORE the change
+    is saved: a MemoryError meeting it is the server's 503 with nothing saved, and once saved
+    nothing is left to allocate but the response's head. (The framework's own encoding of a
+    returned dict came after the save: a 503 for a saved change.)
+
+    The body is a tuple of pieces of at most about `PIECE` bytes, made as the settings file
+    is written (``device.configwrite.dump``), its length set: the whole text in one string
+    needs a free block of its size and, while it grows and is encoded, two (400 B and more
+    with four pins). A board whose heap is in pieces has none of that size for many seconds
+    at a time: a save, changed or not, was then 503 on every retry (bench/save_heap.py at
+    64wK: a fresh board's first real save, 20 of 20 tries, 4 runs of 4)."""
+    from device import configwrite
     from microdot import Response
-    return Response(data).complete()
+    body = []
+
+    def emit(piece):
+        body.append(piece.encode())
+    configwrite.dump(data, emit, PIECE)
+    size = 0
+    for piece in body:
+        size += len(piece)
+    # a tuple: a list body would be encoded as JSON again
+    return Response(tuple(body), 200, {'Content-Length': str(size),
+                                       'Content-Type': 'application/json; charset=UTF-8'})
 
 
 def later(changes):
@@ -168,7 +190,7 @@ def store(changes):
     if not changes:
         d = view(cfg)
         d['restart'] = []
-        return d
+        return answer(d)
     made = [later(changes)]
     config.change(cfg, _apply, changes, made)
     saved(cfg, changes)
@@ -186,4 +208,4 @@ async def api(request, path, name):
         except Bad as exc:
             return {'error': exc.args[1], 'field': exc.args[0]}, 400
         return store(changes)
-    return view(cfg)
+    return answer(view(cfg))

@@ -19,7 +19,7 @@ previous version (which the runtime restores if the new app fails to import). A 
 or aborted upload leaves the installed files as they were."""
 import os
 
-from ui import error, log
+from ui import error, forget, log
 from ui.files import is_dir, kept, safe
 
 KEEP_FREE = 4096  # bytes the filesystem keeps free after an upload
@@ -155,11 +155,15 @@ async def upload(request):
             return res
         held[0].install(pairs)  # (every announced file came: the slot is held)
     finally:
-        if held:
-            try:  # those not installed (all, on an error); the pairs as they are: no new list
-                held[0].discard(pairs)
-            finally:  # the slot is let go even if that met a MemoryError (else 409 for good)
-                held[0].end()
+        try:
+            if held:
+                try:  # those not installed (all, on an error); the pairs as they are: no new list
+                    held[0].discard(pairs)
+                finally:  # the slot is let go even if that met a MemoryError (else 409 for good)
+                    held[0].end()
+        finally:  # the modules loaded last go first (``device.launcher.unload``): the form's
+            forget('microdot.helpers')
+            forget('microdot.multipart')
     out = []
     for _, target in pairs:
         size = os.stat(target)[6]

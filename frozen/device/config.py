@@ -103,23 +103,30 @@ def set_saved(key, value):
         current()[key] = value
 
 
-def _to_save(cfg):
-    if cfg is not _cfg or not _kept:
-        return cfg
-    out = dict(cfg)
+def _swap(cfg):
+    # the values `override()` put in RAM and those to save change places, in place: a copy of
+    # the settings (a table of 17 entries, one 272-byte block on the 64-bit unix port) was a
+    # save's largest block on a heap in pieces. Twice puts everything back.
     for key in _kept:
-        if _kept[key] is _ABSENT:
-            out.pop(key, None)
-        else:
-            out[key] = _kept[key]
-    return out
+        value = _kept[key]
+        _kept[key] = cfg.pop(key, _ABSENT)
+        if value is not _ABSENT:
+            cfg[key] = value
 
 
 def save(cfg=None, path=None):
     """Write the settings (default: ``current()``, to its file) atomically, keeping the previous
     file as ``path + '.bak'``. Raises on failure; the old settings are then still in place."""
     from device import configwrite
-    configwrite.write(_to_save(current() if cfg is None else cfg), _path if path is None else path)
+    cfg = current() if cfg is None else cfg
+    swap = cfg is _cfg and _kept  # written with the file's values for the overridden keys
+    if swap:
+        _swap(cfg)
+    try:
+        configwrite.write(cfg, _path if path is None else path)
+    finally:
+        if swap:
+            _swap(cfg)
 
 
 def change(cfg, edit, *args, path=None):

@@ -41,27 +41,47 @@ def _finish(path):
         os.rename(path + '.tmp', path)
 
 
-def _pieces(value):
-    """The JSON text of `value` (the same as ``json.dumps``) in small pieces: a board whose heap
-    is in pieces still has blocks of a pin's size, when the whole text in one string (which
-    grows as it is built) needs a free block larger than any left (a save then met a
-    MemoryError for many seconds after a few uploads)."""
+def _walk(value, add):
+    # the JSON text of `value` through add(str), a key or a scalar at a time: plain calls, not
+    # generators (a generator's frame is a heap block of its own, one per level of nesting,
+    # about 150 B each on the 64-bit unix port)
     if isinstance(value, dict):
         sep = '{'
         for key in value:
-            yield sep + json.dumps(key) + ': '
-            yield from _pieces(value[key])
+            add(sep)
+            add(json.dumps(key))
+            add(': ')
+            _walk(value[key], add)
             sep = ', '
-        yield '}' if sep == ', ' else '{}'
+        add('}' if sep == ', ' else '{}')
     elif isinstance(value, list):
         sep = '['
         for item in value:
-            yield sep
-            yield from _pieces(item)
+            add(sep)
+            _walk(item, add)
             sep = ', '
-        yield ']' if sep == ', ' else '[]'
+        add(']' if sep == ', ' else '[]')
     else:
-        yield json.dumps(value)
+        add(json.dumps(value))
+
+
+def dump(value, emit, size=64):
+    """Give the JSON text of `value` (the same as ``json.dumps``) to ``emit(str)`` in pieces of
+    at most `size` characters (a longer key or scalar alone): a board whose heap is in pieces
+    still has blocks of that size, when the whole text in one string (which grows as it is
+    built) needs a free block larger than any left (a save then met a MemoryError for many
+    seconds after a few uploads). The settings file is written this way, and the web UI's
+    answer to a save is made this way (``ui.settings.answer``)."""
+    out = ['']
+
+    def add(piece):
+        if len(out[0]) + len(piece) > size and out[0]:
+            emit(out[0])
+            out[0] = ''
+        out[0] += piece
+    _walk(value, add)
+    if out[0]:
+        emit(out[0])
 
 
 def write(cfg, path):
@@ -72,13 +92,7 @@ def write(cfg, path):
     tmp, bak = path + '.tmp', path + '.bak'
     try:
         with open(tmp, 'w') as f:
-            out = ''
-            for piece in _pieces(cfg):
-                out += piece
-                if len(out) > 192:  # characters per write
-                    f.write(out)
-                    out = ''
-            f.write(out)
+            dump(cfg, f.write)
     except MemoryError:  # half-way: no file is changed (the settings file never was)
         _unless_missing(os.remove, tmp)
         raise

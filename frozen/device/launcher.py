@@ -65,8 +65,18 @@ def unload(name):
     """Drop module `name`, so that the GC can reclaim it (a board without frozen code holds
     its bytecode in the heap); the next import loads it again. The package's attribute is
     looked up in its dict, not with `hasattr`: a package with a module `__getattr__` (such as
-    ``microdot``) would import the module again to answer."""
-    sys.modules.pop(name, None)
+    ``microdot``) would import the module again to answer.
+
+    A module whose import raised is out of ``sys.modules``, but MicroPython leaves it in its
+    slot of the table until a later import happens to reuse that slot: the partly-run module,
+    its names and code stay reachable (KBs of a small board's heap). So a name that is not
+    loaded is put back first; ``pop`` then clears the slot the failed import left (the name
+    lands in the first free slot on its way, which is that one unless a module dropped since
+    freed one before it: drop a failed module first)."""
+    mods = sys.modules
+    if name not in mods:
+        mods[name] = None
+    mods.pop(name)
     pkg, _, attr = name.rpartition('.')
     if pkg in sys.modules and attr in sys.modules[pkg].__dict__:
         delattr(sys.modules[pkg], attr)

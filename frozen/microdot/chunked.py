@@ -26,8 +26,7 @@ async def _chunk_line(reader, limit):
     return line.rstrip(b'\r\n').decode()  # not UTF-8: UnicodeError, a ValueError
 
 
-async def _read(reader, max_readline, max_body_length, whole):
-    buf = None
+async def _read(reader, max_readline, max_body_length, whole, buf):
     used = 0
     while True:
         line = await _chunk_line(reader, max_readline)
@@ -76,16 +75,17 @@ async def _read(reader, max_readline, max_body_length, whole):
     return buf
 
 
-async def read_chunked(reader, max_readline, max_body_length):
-    """A chunked request body from `reader`, in a buffer of `max_body_length` allocated at the
-    first chunk, never one allocation per chunk. If the heap has no such block then, a small
-    one (128 bytes, or the first chunk's size) that is replaced by one of `max_body_length` if
-    the body outgrows it, or, if there is still no such block, by one twice as large: doubling
-    from the start needs 8 KB and 16 KB blocks at once for a 16 KiB body, which got 503 on
-    64wK; a 1 KB block, as this fell back to before, a heap in pieces often has not. The
-    reader reads 128 bytes at a time meanwhile, so that taking a line or a chunk from its
-    buffer copies little (with 512-byte reads a 1-byte chunk took three copies of ~500 bytes,
-    each a block a heap in pieces may not have).
+async def read_chunked(reader, max_readline, max_body_length, buf=None):
+    """A chunked request body from `reader`, in a buffer of `max_body_length`, never one
+    allocation per chunk: `buf` if given (`Request` takes it before it imports this module,
+    while the heap's largest block is whole), else one allocated at the first chunk. If the
+    heap has no such block then, a small one (128 bytes, or the first chunk's size) that is
+    replaced by one of `max_body_length` if the body outgrows it, or, if there is still no such
+    block, by one twice as large: doubling from the start needs 8 KB and 16 KB blocks at once
+    for a 16 KiB body, which got 503 on 64wK; a 1 KB block, as this fell back to before, a heap
+    in pieces often has not. The reader reads 128 bytes at a time meanwhile, so that taking a
+    line or a chunk from its buffer copies little (with 512-byte reads a 1-byte chunk took
+    three copies of ~500 bytes, each a block a heap in pieces may not have).
     Returned as `readbuffer` returns a body: bytes if it fits one chunk of the reader, else the
     buffer itself, its unused end cut off in place (no copy). Chunk sizes must be hex digits
     only; a body over `max_body_length` is `RequestError` 413, a size or trailer line over
@@ -97,7 +97,7 @@ async def read_chunked(reader, max_readline, max_body_length):
     if whole > 128:  # small reads: each line or chunk taken from the reader's buffer copies
         reader.chunk_size = 128  # what is left of it (a 1-byte chunk: three ~500 B copies)
     try:
-        return await _read(reader, max_readline, max_body_length, whole)
+        return await _read(reader, max_readline, max_body_length, whole, buf)
     finally:
         if whole > 128:
             reader.chunk_size = whole

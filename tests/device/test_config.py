@@ -139,6 +139,30 @@ def test_the_file_is_the_settings_json_text_written_in_small_pieces():
     assert cut.changes - 4 >= len(text) // 300, (cut.changes, len(text))
 
 
+def test_the_file_is_written_on_a_heap_in_pieces():
+    # On MicroPython, every free block 64 bytes at most: the same text is written. Before,
+    # the pieces were joined into writes of 192 characters, and each level of nesting was a
+    # generator, whose frame is a heap block of its own: the .mpy UI at 64wK then met a
+    # MemoryError in the write at every retry of a save (bench/save_heap.py).
+    import json
+    import sys
+    from check import heap_in_pieces
+    cleanup()
+    cfg = config.load(PATH)
+    cfg['owner'] = 'pbkdf2-sha256$1000$' + 'a' * 32 + '$' + 'b' * 64
+    for i in range(16):
+        cfg['pins']['pin%d' % i] = {'pin': i, 'mode': 'pwm', 'invert': i % 2 == 0}
+    keep = heap_in_pieces(64) if sys.implementation.name == 'micropython' else None
+    try:
+        config.save(cfg, PATH)
+    finally:
+        keep = None  # noqa: F841
+    with open(PATH) as f:
+        text = f.read()
+    cleanup()
+    assert text == json.dumps(cfg)
+
+
 def test_save_replaces_existing_file_and_leaves_no_temp():
     cleanup()
     write('{"hostname": "old"}')
@@ -228,6 +252,33 @@ def test_overrides_are_used_but_never_saved():
     assert saved['port'] == 8080 and saved['dns_port'] == 53 and saved['hostname'] == 'saved'
     assert 'extra_run_only' not in saved
     assert cfg['port'] == 5001  # still in force in RAM
+
+
+def test_settings_with_overrides_are_saved_on_a_heap_in_pieces():
+    # The overridden keys (a host run's ports) were saved from a copy of the settings: one
+    # block of the whole table (272 B with 17 entries, 64-bit), which a heap in pieces may not
+    # have (the .mpy UI at 64wK: a real save's MemoryError in bench/save_heap.py). Now their
+    # values trade places in the settings themselves for the write.
+    import json
+    import sys
+    from check import heap_in_pieces
+    cleanup()
+    write(json.dumps({'port': 8080}))
+    config.current(PATH + '.x')
+    cfg = config.current(PATH)
+    config.override(port=5001, extra_run_only=1)
+    cfg['hostname'] = 'saved'
+    keep = heap_in_pieces(64) if sys.implementation.name == 'micropython' else None
+    try:
+        config.save()
+    finally:
+        keep = None  # noqa: F841
+    saved = config.load(PATH)
+    cleanup()
+    assert saved['port'] == 8080 and saved['hostname'] == 'saved'
+    assert 'extra_run_only' not in saved
+    assert cfg['port'] == 5001 and cfg['extra_run_only'] == 1  # still in force in RAM
+    config.current(PATH + '.x')  # (the overrides go with these settings)
 
 
 def test_save_keeps_the_previous_file_beside_the_new_one():
