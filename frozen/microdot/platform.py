@@ -20,7 +20,8 @@ the same code on both and imports what differs from here.
 - `waits_for_peer(stream)`: whether the task reading a connection waits for its client (the
   client is slow), rather than having what the client sent still to read (the server is
   slow): the connection cap closes only the former. MicroPython: the read is in asyncio's IO
-  queue (``asyncio.core._io_queue``, as `readable`) and the socket has nothing to read.
+  queue (``asyncio.core._io_queue``'s map and poller: the same internal as `readable`, checked
+  the same way) and the socket has nothing to read; CPython: the socket has nothing to read.
 - `unsent(stream)`: whether an asyncio stream kept part of what `write()` gave it (so that
   `drain()` has something to wait for). MicroPython's Stream keeps it in ``out_buf``, the
   other internal used here: its `drain()` passes through the scheduler even when the socket
