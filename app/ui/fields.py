@@ -1,6 +1,8 @@
 """The checks of the fields the settings page sends (``ui.settings.check``, which loads this
 module for a check and drops it again): each field's rule, and the message a wrong value gets."""
-from ui.settings import MAX_PINS, MODES, RESERVED, Bad
+from ui.settings import MODES, RESERVED, Bad
+
+MAX_PINS = 16  # pins the settings page may list
 
 
 def _hostname(v):

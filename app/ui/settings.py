@@ -16,11 +16,9 @@ The owner password is changed on ``/password`` (``ui.password``), which ends the
 """
 MODES = ('switch', 'pwm', 'input')
 RESERVED = ('safe_mode', 'bootsel')  # inputs of the boot package, not listed or changed here
-MAX_PINS = 16
 # settings read only at start-up: the server's port, the name the radio gives DHCP and mDNS,
 # the setup access point and its DNS (opened at start-up), the hardware watchdog
 LATER = ('port', 'hostname', 'ap_ssid', 'ap_password', 'dns_port', 'watchdog_ms')
-PIECE = 96  # characters per piece of an answer (`answer`): a pin's JSON is about 70
 
 
 class Bad(Exception):
@@ -82,7 +80,7 @@ def answer(data):
     nothing is left to allocate but the response's head. (The framework's own encoding of a
     returned dict came after the save: a 503 for a saved change.)
 
-    The body is a tuple of pieces of at most about `PIECE` bytes, made as the settings file
+    The body is a tuple of pieces of at most about 96 bytes, made as the settings file
     is written (``device.configwrite.dump``), its length set: the whole text in one string
     needs a free block of its size and, while it grows and is encoded, two (400 B and more
     with four pins). A board whose heap is in pieces has none of that size for many seconds
@@ -94,7 +92,7 @@ def answer(data):
 
     def emit(piece):
         body.append(piece.encode())
-    configwrite.dump(data, emit, PIECE)
+    configwrite.dump(data, emit, 96)  # (a pin's JSON is about 70 characters)
     size = 0
     for piece in body:
         size += len(piece)
@@ -111,7 +109,7 @@ def later(changes):
 
 
 def ready(changes):
-    """Load what `follow` needs to put `changes` to use, before they are saved (`_apply`): a
+    """Load what `saved` needs to put `changes` to use, before they are saved (`_apply`): a
     MemoryError here (the server's 503: try again) has saved nothing. (After the save, an
     import that found no heap answered 503 for settings that were saved.)"""
     from ui import auth, log  # noqa: F401
@@ -136,57 +134,45 @@ def _pins():
         print('ui: the pins are set up at their next use (short of heap now)')
 
 
-def follow(cfg, changes):
-    """Put saved `changes` to use at once: the login's settings (``ui.auth``), the pins
-    (`_pins`). Its modules are loaded already (`ready`)."""
-    from ui import auth
-    auth.follow(cfg)
-    if 'pins' in changes:
-        _pins()
-
-
 def saved(cfg, changes, text=None):
-    """After `changes` were saved: put them to use (`follow`) and log `text` (default: the
+    """After `changes` were saved: put them to use at once (the login's settings: ``ui.auth``;
+    the pins: `_pins`; their modules are loaded already: `ready`) and log `text` (default: the
     names saved). Short of heap for the log line, it is left out: the answer, ready before the
     save, still says what was saved."""
-    from ui import forget, log
+    from ui import auth, forget, log
     try:
         forget('device.configwrite')  # the save's module: its heap for the pins set up now
     except MemoryError:
         pass
-    follow(cfg, changes)
+    auth.follow(cfg)
+    if 'pins' in changes:
+        _pins()
     try:
         log.add(text or 'settings saved: ' + (', '.join(sorted(changes)) or 'nothing'))
     except MemoryError:
         pass
 
 
-def differ(changes):
-    """The checked `changes` whose values differ from the saved ones. The settings page sends
-    the whole form: what it leaves as it is needs no write, no new setup (the outputs of an
+def store(changes):
+    """Save the checked `changes` (``check``) that differ from the saved settings through
+    ``device.config`` and put them to use (`saved`). Returns the answer of the ``POST``, made
+    ready (`answer`) before the write: the settings as saved (`view`) and in ``"restart"``
+    those that count from the next start (`later`). With nothing to change, nothing is written
+    or set up again, and the answer is the settings as they are: the settings page sends the
+    whole form, and what it leaves as it is needs no write, no new setup (the outputs of an
     unchanged pin list keep their state) and none of the heap those take (the save's module,
     ``ui.pinstate``), so that saving on a short heap, a busy board's, mostly fits."""
     from device import config
-    out = {}
+    cfg = config.current()
+    differ = {}
     for key in changes:
         try:
             same = changes[key] == config.saved(key)
         except KeyError:
             same = False
         if not same:
-            out[key] = changes[key]
-    return out
-
-
-def store(changes):
-    """Save the checked `changes` (``check``) that differ from the saved settings (`differ`)
-    through ``device.config`` and put them to use (`saved`). Returns the answer of the
-    ``POST``, made ready (`answer`) before the write: the settings as saved (`view`) and in
-    ``"restart"`` those that count from the next start (`later`). With nothing to change,
-    nothing is written or set up again, and the answer is the settings as they are."""
-    from device import config
-    cfg = config.current()
-    changes = differ(changes)
+            differ[key] = changes[key]
+    changes = differ
     if not changes:
         d = view(cfg)
         d['restart'] = []

@@ -482,7 +482,7 @@ from device import configwrite  # noqa: F401  (loaded while the heap is whole, a
 from microdot import Response  # noqa: F401
 from ui import settings
 pins = [settings.spec('pin%%d' %% i, {'pin': i, 'mode': 'pwm', 'invert': i %% 2 == 0})
-        for i in range(settings.MAX_PINS)]
+        for i in range(16)]  # (ui.fields.MAX_PINS)
 data = {'hostname': 'kitchen', 'ap_password_set': False, 'port': 80, 'pins': pins,
         'restart': ['port']}
 
@@ -514,7 +514,7 @@ def test_an_answer_is_made_on_a_heap_in_pieces(tmp_path):
     # (400 B with four pins, 1.2 KB with sixteen). The .mpy UI at 64wK (bench/save_heap.py)
     # had none so large after a fresh board's first saves, and a real save was 503 on all 20
     # tries, 4 runs of 4, and the same way at each try (nothing changed the heap between
-    # them). Now pieces of about `ui.settings.PIECE` bytes: it was 503 once at most.
+    # them). Now pieces of about 96 bytes: it was 503 once at most.
     import subprocess
     from support.runtimes import MICROPYTHON
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -524,3 +524,21 @@ def test_an_answer_is_made_on_a_heap_in_pieces(tmp_path):
         capture_output=True, text=True, timeout=30, cwd=str(tmp_path))
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ['made', 'True'], out.stdout
+
+
+def test_the_settings_modules_keep_to_a_small_table_of_names():
+    # ui.settings is imported for each request of /api/settings and dropped after it, ui.fields
+    # for each check: past 17 names (with __name__ and __file__) a module's names grow into a
+    # table of 23 entries, one 368-byte block (64-bit) and its import's largest, which a heap in
+    # pieces may not have (bench/save_heap.py at 64wK: ui.settings' import met its MemoryError
+    # at that block, `<module>`, try after try). ui.settings had 19 names of its own.
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    for name in ('ui.settings', 'ui.fields'):  # (in a process of its own: no `ui` left here)
+        out = subprocess.run([sys.executable, '-c', 'import %s as m; print(" ".join(n for n in '
+                              'dir(m) if not n.startswith("__")))' % name],
+                             cwd=os.path.join(root, 'app'), capture_output=True, text=True,
+                             timeout=30, check=True)
+        own = out.stdout.split()
+        assert 5 < len(own) <= 15, (name, own)
