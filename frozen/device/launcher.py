@@ -76,7 +76,7 @@ def unload(name):
     mods = sys.modules
     if name not in mods:
         mods[name] = None
-    mods.pop(name)
+    mods.pop(name, None)
     pkg, _, attr = name.rpartition('.')
     if pkg in sys.modules and attr in sys.modules[pkg].__dict__:
         delattr(sys.modules[pkg], attr)

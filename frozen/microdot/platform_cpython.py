@@ -16,6 +16,11 @@ def ticks_diff(a, b):
     return a - b
 
 
+def sleep_ms(ms):
+    """asyncio's sleep, in milliseconds (MicroPython's `asyncio.sleep_ms`)."""
+    return asyncio.sleep(ms / 1000)
+
+
 iscoroutine = asyncio.iscoroutine
 readable = None  # the CPython server listens through asyncio.start_server
 
@@ -25,6 +30,17 @@ def unsent(stream):
     socket took everything); another kind of writer: True."""
     transport = getattr(stream, 'transport', None)
     return True if transport is None else transport.get_write_buffer_size()
+
+
+def waits_for_peer(stream):
+    """True if the socket under `stream` (an asyncio StreamWriter) has nothing to read (what
+    asyncio's reader has taken in already is not seen here); another kind of writer: True."""
+    sock = getattr(stream, 'get_extra_info', None)
+    sock = sock('socket') if sock is not None else None
+    if sock is None:
+        return True
+    import select
+    return not select.select([sock], [], [], 0)[0]
 
 
 def print_exception(exc):

@@ -64,3 +64,29 @@ async def test_readable_wakes_when_a_listening_socket_can_accept():
     listener.close()
 
 
+
+
+def _made_while_the_heap_is_locked(ms):
+    # platform.sleep_ms(ms) made with the heap locked (MicroPython): None if that needed heap
+    import micropython
+    micropython.heap_lock()
+    try:
+        sleeper = platform.sleep_ms(ms)
+    except MemoryError:
+        sleeper = None
+    micropython.heap_unlock()
+    return sleeper
+
+
+async def test_sleep_ms_waits_that_many_milliseconds_and_needs_no_heap_on_micropython():
+    # The server's waits (its watchdog's rounds, the wait for a slot at the cap) run when the
+    # heap may be full: on MicroPython `asyncio.sleep(seconds)` makes a float there (a heap object
+    # on the unix port, the ESP32 and the Pico W), which a full heap refuses.
+    start = platform.ticks_ms()
+    if platform.MICROPYTHON:
+        sleeper = _made_while_the_heap_is_locked(30)
+        assert sleeper is not None
+        await sleeper
+    else:
+        await platform.sleep_ms(30)
+    assert platform.ticks_diff(platform.ticks_ms(), start) >= 30
