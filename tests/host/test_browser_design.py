@@ -5,6 +5,7 @@ settings) have the same computed look, in the light and the dark palette, fit th
 with controls a finger can hit, and draw their icons without emoji. Screenshots:
 test-artifacts/design-*.png."""
 import json
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -90,12 +91,19 @@ def _busy_pages(board):
 
     from device.portal import MAX_CONNECTIONS
     from support.servers import ServerProcess
-    full = ServerProcess('hard_app', 'mp-py', args=['max_connections=1']).start()
+    # the upload's body is streamed to its handler (above max_body_length) and may take its time
+    # (request_timeout): it is a request under way, which the cap never closes for a newcomer. A
+    # body buffered before the handler is a client still sending its request, closed for a
+    # newcomer once it has taken `evict_after` (0.5 s): on a loaded machine the page came later
+    # than that and was served 200 (both sizes, in one full run)
+    full = ServerProcess('hard_app', 'mp-py', args=['max_connections=1', 'max_body_length=1024',
+                                                    'request_timeout=300']).start()
     hog = ServerProcess('hard_app', 'mp-mpy', heapsize='64wK').start()
     portal = device_pages(board)
     held = [socket.create_connection(('127.0.0.1', full.port), timeout=5)]
     try:
         held[0].sendall(b'POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 9000\r\n\r\nabc')
+        time.sleep(1)  # under way for longer than evict_after, as on a loaded machine
         yield 'http://127.0.0.1:%d/' % full.port
         yield 'http://127.0.0.1:%d/hog' % hog.port
         # the portal gives a silent client TIMEOUT_S (5 s): ample for this page's two loads
