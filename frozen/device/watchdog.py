@@ -37,7 +37,19 @@ async def guard(task, timeout_ms=0):
     wdt = start(timeout_ms)
     if wdt is None:
         return await task
+    return await feeding(wdt, task, _period_ms)
+
+
+async def feeding(wdt, task, period_ms):
+    """Await `task`, calling ``wdt.feed()`` every `period_ms` while it runs, and return its
+    result. A round allocates nothing on MicroPython (`sleep_ms`, no float), so a full heap
+    cannot end the feeding and reset a board whose server is only short of memory."""
+    # asyncio's own sleep_ms, not microdot.platform's: the setup portal runs without the framework
+    nap = getattr(asyncio, 'sleep_ms', None)
     while not task.done():
         wdt.feed()
-        await asyncio.sleep(_period_ms / 1000)
+        if nap:
+            await nap(period_ms)
+        else:  # CPython
+            await asyncio.sleep(period_ms / 1000)
     return await task
