@@ -1,6 +1,7 @@
 # device.watchdog: the hardware watchdog is fed while the server task runs, even on a full heap.
 import asyncio
 
+from check import heap_locked_for
 from device import watchdog
 from microdot import platform
 
@@ -17,15 +18,7 @@ class Counter:
 
 async def _holds_the_heap(ms):
     # the server short of memory: on MicroPython no allocation succeeds for `ms`
-    if platform.MICROPYTHON:
-        import micropython
-        micropython.heap_lock()
-        try:
-            await platform.sleep_ms(ms)
-        finally:
-            micropython.heap_unlock()
-    else:
-        await platform.sleep_ms(ms)
+    await heap_locked_for(ms)
     return 'done'
 
 

@@ -64,8 +64,6 @@ async def test_readable_wakes_when_a_listening_socket_can_accept():
     listener.close()
 
 
-
-
 def _made_while_the_heap_is_locked(ms):
     # platform.sleep_ms(ms) made with the heap locked (MicroPython): None if that needed heap
     import micropython

@@ -2,7 +2,7 @@
 import gc
 import sys
 
-from check import fill_heap, heap_in_pieces, raises, read_to_close
+from check import fill_heap, heap_in_pieces, heap_locked_for, raises, read_to_close
 from microdot import Microdot
 
 MICROPYTHON = sys.implementation.name == 'micropython'
@@ -103,18 +103,6 @@ async def test_the_watchdog_keeps_no_ended_connection_between_rounds():
     assert server.watchdog is None
 
 
-async def _heap_locked_for(ms):
-    # The heap locked (MicroPython) for `ms` while the other tasks run, the watchdog among them
-    import micropython
-    from microdot.platform import sleep_ms
-    sleeper = sleep_ms(ms)
-    micropython.heap_lock()
-    try:
-        await sleeper
-    finally:
-        micropython.heap_unlock()
-
-
 async def test_the_watchdog_outlives_a_full_heap():
     # A watchdog round that finds no heap is tried again at the next one, and so is its sleep:
     # `asyncio.sleep(0.1)` made a float there (a heap object on the unix port, the ESP32 and the
@@ -126,10 +114,7 @@ async def test_the_watchdog_outlives_a_full_heap():
     conn = Connection(server, None, None)
     server.add(conn)
     conn.arm(0.05)  # due while the heap is full
-    if MICROPYTHON:
-        await _heap_locked_for(350)  # three rounds or more
-    else:
-        await asyncio.sleep(0.35)
+    await heap_locked_for(350)  # three rounds or more
     for _ in range(40):  # the next round expires it (a busy machine: give it 2 s)
         if conn not in server.conns:
             break
@@ -147,13 +132,7 @@ async def _connection_waiting_for_its_head(server):
     from microdot.server import Connection
     from microdot.platform import ticks_add, ticks_ms
     if MICROPYTHON:
-        import time
-        from check import listen
-        listener, port = listen()
-        client = socket.socket()
-        client.connect(socket.getaddrinfo('127.0.0.1', port)[0][-1])
-        time.sleep(0.05)
-        sock = listener.accept()[0]
+        listener, client, sock = _accepted(None)
         sock.setblocking(False)
         stream = asyncio.StreamWriter(sock, {})
         task = asyncio.create_task(stream.read(100))
@@ -199,16 +178,18 @@ async def test_at_the_cap_a_connection_goes_only_while_it_waits_for_its_client()
         s.close()
 
 
-def _accepted_after_a_request():
-    """(listener, client, the server's socket of the connection) once the client has sent a
-    request: a connection as the accept loop finds it, for the code that answers it."""
+def _accepted(request=b'GET / HTTP/1.1\r\nHost: x\r\n\r\n'):
+    """(listener, client, the server's socket of the connection) once the client has sent
+    `request` (None: nothing): a connection as the accept loop finds it, for the code that
+    answers it."""
     import socket
     import time
     from check import listen
     listener, port = listen()
     client = socket.socket()
     client.connect(socket.getaddrinfo('127.0.0.1', port)[0][-1])
-    client.send(b'GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+    if request:
+        client.send(request)
     time.sleep(0.05)
     return listener, client, listener.accept()[0]
 
@@ -220,7 +201,7 @@ def test_a_refusal_on_a_full_heap_still_sends_the_503():
     # connections were closed without a word. A full heap must still get the answer out.
     from microdot.response import BUSY_PAGE
     from microdot.server import _BUSY, _refuse_now
-    listener, client, conn = _accepted_after_a_request()
+    listener, client, conn = _accepted()
     hog = fill_heap() if MICROPYTHON else None  # not even 16 bytes left
     _refuse_now(conn)
     hog = None
@@ -236,7 +217,7 @@ async def test_a_memoryerror_with_no_heap_for_the_503s_coroutine_still_sends_the
     # 13-28 of them with no answer at all. The 503 now goes out on the socket at once.
     from microdot import server
     from microdot.response import BUSY_PAGE
-    listener, client, sock = _accepted_after_a_request()
+    listener, client, sock = _accepted()
 
     class Stream:  # the writer: MicroPython's asyncio Stream, whose socket is `s`
         s = sock

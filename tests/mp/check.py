@@ -112,6 +112,24 @@ def fill_heap():
     return hog
 
 
+async def heap_locked_for(ms):
+    """Keep MicroPython's heap locked for `ms` milliseconds while the other tasks run (on
+    CPython, just wait): for tests of tasks that must go on when no allocation succeeds. The
+    heap is unlocked again however the wait ends."""
+    import asyncio
+    import sys
+    if sys.implementation.name != 'micropython':
+        await asyncio.sleep(ms / 1000)
+        return
+    import micropython
+    sleeper = asyncio.sleep_ms(ms)  # made first: nothing can be made once the heap is locked
+    micropython.heap_lock()
+    try:
+        await sleeper
+    finally:
+        micropython.heap_unlock()
+
+
 def heap_in_pieces(size):
     """Leave MicroPython's free heap in blocks of about `size` bytes (every other block of a
     filled heap freed) and return what holds the rest: drop the result to free it."""
