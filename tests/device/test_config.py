@@ -146,7 +146,7 @@ def test_the_file_is_written_on_a_heap_in_pieces():
     # MemoryError in the write at every retry of a save (bench/save_heap.py).
     import json
     import sys
-    from check import heap_in_pieces
+    from check import heap_in_pieces, release
     cleanup()
     cfg = config.load(PATH)
     cfg['owner'] = 'pbkdf2-sha256$1000$' + 'a' * 32 + '$' + 'b' * 64
@@ -156,7 +156,7 @@ def test_the_file_is_written_on_a_heap_in_pieces():
     try:
         config.save(cfg, PATH)
     finally:
-        keep = None  # noqa: F841
+        release(keep)
     with open(PATH) as f:
         text = f.read()
     cleanup()
@@ -261,7 +261,7 @@ def test_settings_with_overrides_are_saved_on_a_heap_in_pieces():
     # values trade places in the settings themselves for the write.
     import json
     import sys
-    from check import heap_in_pieces
+    from check import heap_in_pieces, release
     cleanup()
     write(json.dumps({'port': 8080}))
     config.current(PATH + '.x')
@@ -272,7 +272,7 @@ def test_settings_with_overrides_are_saved_on_a_heap_in_pieces():
     try:
         config.save()
     finally:
-        keep = None  # noqa: F841
+        release(keep)
     saved = config.load(PATH)
     cleanup()
     assert saved['port'] == 8080 and saved['hostname'] == 'saved'

@@ -30,7 +30,7 @@ async def test_a_chunked_body_is_read_on_a_heap_without_a_block_of_its_limit():
     # the UI as .mpy at 64wK under a soak (its heap in pieces of a few hundred bytes) every
     # chunked body got 503. Now a small one, twice as large each time the body outgrows it;
     # the body is whole all the same, and the reader's chunk size is its own again after it.
-    from check import heap_in_pieces
+    from check import heap_in_pieces, release
     from microdot import chunked
     from microdot.streams import BufferedReader
     body = b'1\r\n{\r\n' * 200 + b'0\r\n\r\n'
@@ -39,5 +39,5 @@ async def test_a_chunked_body_is_read_on_a_heap_without_a_block_of_its_limit():
     try:
         got = await chunked.read_chunked(reader, 2048, 1024)
     finally:
-        keep = None
+        release(keep)
     assert bytes(got) == b'{' * 200 and reader.chunk_size == 512

@@ -139,7 +139,7 @@ async def test_on_a_heap_in_pieces_a_file_is_read_through_a_smaller_buffer():
     pieces of a few hundred bytes), the buffer is a quarter of it: the file is sent in smaller
     pieces instead of a 503 for every page and asset."""
     import sys
-    from check import heap_in_pieces
+    from check import heap_in_pieces, release
     from microdot.streams import BodyIter
     mp = sys.implementation.name == 'micropython'
     f = open(write('pieces.bin', b'x' * 700), 'rb')
@@ -148,7 +148,7 @@ async def test_on_a_heap_in_pieces_a_file_is_read_through_a_smaller_buffer():
         it = BodyIter(f, 1024)
         size = None if it.buf is None else len(it.buf)
     finally:
-        keep = None
+        release(keep)
     assert size == (256 if mp else None)
     got = b''
     async for chunk in it:

@@ -2,7 +2,7 @@
 import gc
 import sys
 
-from check import fill_heap, heap_in_pieces, heap_locked_for, raises, read_to_close
+from check import fill_heap, heap_in_pieces, heap_locked_for, raises, read_to_close, release
 from microdot import Microdot
 
 MICROPYTHON = sys.implementation.name == 'micropython'
@@ -204,7 +204,7 @@ def test_a_refusal_on_a_full_heap_still_sends_the_503():
     listener, client, conn = _accepted()
     hog = fill_heap() if MICROPYTHON else None  # not even 16 bytes left
     _refuse_now(conn)
-    hog = None
+    release(hog)
     answer = read_to_close(client)
     listener.close()
     assert answer == _BUSY + BUSY_PAGE
@@ -279,7 +279,7 @@ async def test_a_later_write_the_socket_takes_whole_needs_no_heap_on_micropython
     try:
         await conn.awrite(body)
     finally:
-        hog = None
+        release(hog)
     assert conn.stream.written == 8
 
 
@@ -311,5 +311,5 @@ async def test_a_long_head_is_written_whole_on_a_heap_in_pieces():
     try:
         await res.write(out, '1.1', True)
     finally:
-        keep = None
+        release(keep)
     assert out.buf[:out.n] == whole.buf[:whole.n] and whole.n > 400

@@ -477,7 +477,7 @@ def test_the_checks_are_not_in_ram_once_a_save_is_checked(tmp_path):
 PIECES_SNIPPET = r'''
 import sys, asyncio, json
 sys.path[:0] = [%r, %r, %r, %r]
-from check import heap_in_pieces
+from check import heap_in_pieces, release
 from device import configwrite  # noqa: F401  (loaded while the heap is whole, as for a save)
 from microdot import Response  # noqa: F401
 from ui import settings
@@ -501,6 +501,7 @@ try:
     print('made')
 except MemoryError:
     print('MemoryError')
+release(keep)
 keep = None
 if res is not None:
     asyncio.run(res.write(Stream(), '1.1', False))

@@ -100,8 +100,9 @@ def read_to_close(sock, timeout=5):
 
 
 def fill_heap():
-    """Fill MicroPython's heap to its last 16 bytes and return what holds it: drop the result
-    (`hog = None`) to free it again. For tests of code that must work with no heap at all."""
+    """Fill MicroPython's heap to its last 16 bytes and return what holds it, a chain of
+    links: give it to `release` to free it again. For tests of code that must work with no
+    heap at all."""
     hog = None
     for size in (4096, 1024, 256, 64, 16):
         try:
@@ -132,15 +133,34 @@ async def heap_locked_for(ms):
 
 def heap_in_pieces(size):
     """Leave MicroPython's free heap in blocks of about `size` bytes (every other block of a
-    filled heap freed) and return what holds the rest: drop the result to free it."""
+    filled heap freed) and return what holds the rest, a chain of links: give it to `release`
+    to free it."""
     import gc
-    keep = drop = None
+    keep = None
     try:
-        while True:
-            keep = (keep, bytearray(size))
-            drop = (drop, bytearray(size))
+        while True:  # a link: the one before, a piece kept, then a piece to free
+            keep = [keep, bytearray(size), (None, bytearray(size))]
     except MemoryError:
         pass
-    drop = None
+    link = keep
+    while link is not None:  # no piece to free holds another: a stale word keeps one at most
+        link[2] = None
+        link = link[0]
     gc.collect()
     return keep
+
+
+def release(chain):
+    """Free the heap that `fill_heap` or `heap_in_pieces` took, link by link, and collect.
+
+    Dropping only the chain's head is not enough: MicroPython's collector is conservative, and
+    a stale word left on the C stack by an earlier call (in json.load's frame, say) that points
+    at one link keeps every link behind it, the whole heap. Unlinked, such a word keeps one
+    piece at most. Allocates nothing, so it works on a heap that has nothing left."""
+    import gc
+    while chain is not None:
+        link = chain
+        chain = link[0]
+        link[0] = None
+    link = None
+    gc.collect()
