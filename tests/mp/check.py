@@ -132,9 +132,13 @@ async def heap_locked_for(ms):
 
 
 def heap_in_pieces(size):
-    """Leave MicroPython's free heap in blocks of about `size` bytes (every other block of a
-    filled heap freed) and return what holds the rest, a chain of links: give it to `release`
-    to free it."""
+    """Leave MicroPython's free heap in blocks of about `size` bytes and return what holds the
+    rest, a chain of links: give it to `release` to free it.
+
+    Every other piece of a filled heap is freed, each with its bytearray and tuple objects
+    (`size` + 64 bytes on a 64-bit build). Where freed pieces met in a larger block (a hole the
+    heap had before, the end of the filling) that block is filled again, so that no free block
+    reaches `size` + 176 bytes, whatever the heap's layout was."""
     import gc
     keep = None
     try:
@@ -146,6 +150,13 @@ def heap_in_pieces(size):
     while link is not None:  # no piece to free holds another: a stale word keeps one at most
         link[2] = None
         link = link[0]
+    link = None
+    gc.collect()
+    try:  # any block larger than a freed piece (by 64 bytes and more) is filled
+        while True:
+            keep = [keep, bytearray(size + 128), None]
+    except MemoryError:
+        pass
     gc.collect()
     return keep
 
