@@ -67,7 +67,7 @@ gc.collect()
 while i < 40:
     log.add('lost', i, x)
     i += 1
-hog = None
+hog.clear()  # its items gone, not only the name: a stale word on the C stack may hold the list
 gc.collect()
 log.add('after')
 print(json.dumps({'texts': [line['text'] for line in log.since(-1)], 'seq': log.seq}))
