@@ -164,15 +164,15 @@ def store(changes):
     ``ui.pinstate``), so that saving on a short heap, a busy board's, mostly fits."""
     from device import config
     cfg = config.current()
-    differ = {}
+    changed = {}
     for key in changes:
         try:
             same = changes[key] == config.saved(key)
         except KeyError:
             same = False
         if not same:
-            differ[key] = changes[key]
-    changes = differ
+            changed[key] = changes[key]
+    changes = changed
     if not changes:
         d = view(cfg)
         d['restart'] = []

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from support.runtimes import ROOT
 from test_app import HostApp, read_events
 
 
@@ -460,10 +461,9 @@ def test_the_checks_are_not_in_ram_once_a_save_is_checked(tmp_path):
     # without its code (the .mpy UI at 64wK: the first save of a fresh board fit only by ~100 B)
     import subprocess
     from support.runtimes import MICROPYTHON
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     out = subprocess.run([MICROPYTHON, '-c', CHECK_SNIPPET % (
-        os.path.join(root, 'app'), os.path.join(root, 'frozen'),
-        os.path.join(root, 'scripts', 'sim'))], capture_output=True, text=True, timeout=30,
+        os.path.join(ROOT, 'app'), os.path.join(ROOT, 'frozen'),
+        os.path.join(ROOT, 'scripts', 'sim'))], capture_output=True, text=True, timeout=30,
         cwd=str(tmp_path))
     assert out.returncode == 0, out.stderr
     changes, field, loaded = out.stdout.strip().splitlines()[-3:]
@@ -518,10 +518,9 @@ def test_an_answer_is_made_on_a_heap_in_pieces(tmp_path):
     # them). Now pieces of about 96 bytes: it was 503 once at most.
     import subprocess
     from support.runtimes import MICROPYTHON
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     out = subprocess.run([MICROPYTHON, '-X', 'heapsize=110wK', '-c', PIECES_SNIPPET % (
-        os.path.join(root, 'app'), os.path.join(root, 'frozen'),
-        os.path.join(root, 'scripts', 'sim'), os.path.join(root, 'tests', 'mp'))],
+        os.path.join(ROOT, 'app'), os.path.join(ROOT, 'frozen'),
+        os.path.join(ROOT, 'scripts', 'sim'), os.path.join(ROOT, 'tests', 'mp'))],
         capture_output=True, text=True, timeout=30, cwd=str(tmp_path))
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ['made', 'True'], out.stdout
@@ -535,11 +534,10 @@ def test_the_settings_modules_keep_to_a_small_table_of_names():
     # at that block, `<module>`, try after try). ui.settings had 19 names of its own.
     import subprocess
     import sys
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     for name in ('ui.settings', 'ui.fields'):  # (in a process of its own: no `ui` left here)
         out = subprocess.run([sys.executable, '-c', 'import %s as m; print(" ".join(n for n in '
                               'dir(m) if not n.startswith("__")))' % name],
-                             cwd=os.path.join(root, 'app'), capture_output=True, text=True,
+                             cwd=os.path.join(ROOT, 'app'), capture_output=True, text=True,
                              timeout=30, check=True)
         own = out.stdout.split()
         assert 5 < len(own) <= 15, (name, own)

@@ -489,7 +489,6 @@ def test_an_upload_whose_code_finds_no_heap_leaves_device_install_unloaded():
     assert run(IMPORT_SNIPPET) == ['503', 'False']
 
 
-
 # ui.update's import meets a MemoryError at its last line (ui.files' names), after 30 KB were
 # put among its names: once the upload is over, the partly-run module must be let go
 PARTLY_SNIPPET = r"""
